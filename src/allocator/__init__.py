@@ -1,0 +1,31 @@
+"""allocator: split Korea's national AI budget with linear and mixed-integer programmes, and say why.
+
+    import allocator
+    inst = allocator.load_instance("instances/korea-2026.yaml")
+    res = allocator.solve(inst)            # the instance's default model
+    res.status, res.objective, res.pillars
+"""
+
+from allocator.api import solve
+from allocator.errors import AllocatorError, InputError, Issue, SolverError
+from allocator.results import NoAllocationError, Result
+from allocator.schema import Instance, ModelSpec, load_instance, load_model
+from allocator.solve import Status
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AllocatorError",
+    "InputError",
+    "Instance",
+    "Issue",
+    "ModelSpec",
+    "NoAllocationError",
+    "Result",
+    "SolverError",
+    "Status",
+    "__version__",
+    "load_instance",
+    "load_model",
+    "solve",
+]

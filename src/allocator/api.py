@@ -1,0 +1,48 @@
+"""The public entry points: load the files, solve, get a verified `Result`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from allocator.build import build
+from allocator.errors import InputError, Issue
+from allocator.results import Result
+from allocator.schema import Instance, ModelSpec, check_model, default_model_path, load_model
+from allocator.solve import SolveOptions, run_highs
+
+
+def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> ModelSpec:
+    """The model to use: the one given, or the instance's default `model:` file."""
+    if isinstance(model, ModelSpec):
+        spec = model
+    elif model is not None:
+        spec = load_model(model)
+    else:
+        path = default_model_path(inst)
+        if path is None:
+            raise InputError([Issue(
+                next(iter(inst.files), inst.name), "model", None,
+                "no model given and the instance names no default `model:` file",
+            )])
+        spec = load_model(path)
+    check_model(spec, inst, next(iter(spec.files), spec.name))
+    return spec
+
+
+def solve(
+    instance: Instance,
+    model: ModelSpec | str | Path | None = None,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float = 1e-7,
+    threads: int | None = None,
+    seed: int = 0,
+) -> Result:
+    """Build and solve `instance` under `model` (default: the instance's own) with HiGHS.
+
+    The result's allocation exists only for an optimal solve or, after a limit, for an incumbent
+    marked as such with its gap; it has been re-verified by the independent checker."""
+    spec = resolve_model(instance, model)
+    built = build(instance, spec)
+    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
+    return Result.from_solution(built, run_highs(built, options))

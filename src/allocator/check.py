@@ -1,0 +1,152 @@
+"""An independent post-solve checker: every rule of the instance and model re-verified on the
+returned numbers with plain arithmetic. It shares no code with the model builder on purpose, so a
+bug in a rule's builder shows up here as a violation instead of a wrong answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allocator.schema import Instance, ModelSpec
+from allocator.schema.base import for_year
+
+RELATIVE_TOLERANCE = 1e-6
+"""Slack allowed on each rule, relative to the largest figure the rule involves (at least 1)."""
+INTEGER_TOLERANCE = 1e-6
+
+
+@dataclass
+class Plan:
+    """The numbers to check: money by (line, year), go/no-go choices and whole units."""
+
+    gov: dict[tuple[str, int], float]
+    private: dict[tuple[str, int], float]
+    selected: dict[str, bool]
+    units: dict[tuple[str, int], float]
+
+    def g(self, line: str, year: int) -> float:
+        """Government money."""
+        return self.gov.get((line, year), 0.0)
+
+    def p(self, line: str, year: int) -> float:
+        """Private money."""
+        return self.private.get((line, year), 0.0)
+
+    def s(self, line: str) -> float:
+        """1 for a funded go/no-go line or a line that is not one, else 0."""
+        return 1.0 if self.selected.get(line, True) else 0.0
+
+
+class _Checks:
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+
+    def need(self, lhs: float, rhs: float, what: str, *scale: float) -> None:
+        """Record `what` unless lhs ≤ rhs within the tolerance."""
+        tol = RELATIVE_TOLERANCE * max(1.0, abs(lhs), abs(rhs), *map(abs, scale))
+        if lhs > rhs + tol:
+            self.failures.append(f"{what} ({lhs:,.6g} > {rhs:,.6g})")
+
+
+def verify(inst: Instance, spec: ModelSpec, plan: Plan, objective: float | None) -> list[str]:
+    """Every rule the plan breaks, in the instance's words (empty when the plan satisfies all)."""
+    checks = _Checks()
+    need, out = checks.need, checks.failures
+    g, p, s = plan.g, plan.p, plan.s
+    years, lines = inst.years, inst.lines
+
+    for (lid, y), amount in plan.gov.items():
+        need(0.0, amount, f"government money for {lid} in {y} is negative")
+    for (lid, y), amount in plan.private.items():
+        need(0.0, amount, f"private money for {lid} in {y} is negative")
+    for y in years:
+        spent = sum(g(line.id, y) for line in lines)
+        need(spent, inst.budget_in(y), f"{y}: government money exceeds the budget")
+        if spec.must_spend:
+            need(inst.budget_in(y), spent, f"{y}: must_spend, but the budget is not all spent")
+        need(sum(p(line.id, y) for line in lines), inst.pool_in(y),
+             f"{y}: private money exceeds the fund's pool")
+        for line in lines:
+            need(p(line.id, y), line.leverage * g(line.id, y),
+                 f"{line.id} in {y}: private money above {line.leverage:g} × government money")
+            lo = for_year(line.min, y, 0.0) or 0.0
+            hi = for_year(line.max, y, None)
+            if hi is None and line.select:
+                hi = inst.budget_in(y)
+            need(lo * s(line.id), g(line.id, y), f"{line.id} in {y}: below its minimum")
+            if hi is not None:
+                need(g(line.id, y), hi * s(line.id), f"{line.id} in {y}: above its maximum")
+            if line.integer:
+                n = plan.units.get((line.id, y), 0.0)
+                if abs(n - round(n)) > INTEGER_TOLERANCE:
+                    out.append(f"{line.id} in {y}: {n} units is not a whole number")
+                cost = (line.unit_cost or 0.0) * round(n)
+                total = g(line.id, y) + p(line.id, y)
+                need(abs(total - cost), 0.0, f"{line.id} in {y}: money is not whole units", cost)
+    for line in lines:
+        if line.select and plan.selected.get(line.id) not in (True, False):
+            out.append(f"{line.id}: no go/no-go decision recorded")
+        for other in line.requires:
+            need(s(line.id), s(other), f"{line.id} is funded without {other}, which it requires")
+    _policy(inst, spec, plan, checks)
+    levels = kpi_levels(inst, plan)
+    shortfall = 0.0
+    values = {(t.kpi, t.year): t.value for t in inst.targets}
+    for (kpi, y), target in values.items():
+        if spec.soft_targets():
+            shortfall += spec.weight(kpi) * max(0.0, target - levels[kpi, y]) / target
+        else:
+            need(target, levels[kpi, y], f"target {kpi} {y} is not met")
+    if objective is not None:
+        expected = {
+            "max_impact": sum(line.impact * g(line.id, y) + line.private_impact * p(line.id, y)
+                              for line in lines for y in years) - shortfall,
+            "min_cost": sum(plan.gov.values()),
+            "goal": shortfall,
+        }[spec.objective]
+        need(abs(objective - expected), 0.0, "the reported objective does not match the plan",
+             objective, expected)
+    return out
+
+
+def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> None:
+    need, g, s = checks.need, plan.g, plan.s
+    years, lines = inst.years, inst.lines
+    for rule in spec.rules:
+        kind = rule.rule
+        for i, y in enumerate(years):
+            total = sum(g(line.id, y) for line in lines)
+            if kind == "pillar_share":
+                mine = sum(g(line.id, y) for line in lines if line.pillar == rule.pillar)
+                if rule.min is not None:
+                    need(rule.min * total, mine, f"{rule.pillar} in {y}: below {rule.min:.1%}", total)
+                if rule.max is not None:
+                    need(mine, rule.max * total, f"{rule.pillar} in {y}: above {rule.max:.1%}", total)
+            elif kind == "new_initiative_share":
+                new = sum(g(line.id, y) for line in lines if line.new)
+                need(rule.min * total, new, f"{y}: new initiatives below {rule.min:.1%}", total)
+            elif kind == "ramp" and i > 0:
+                for line in lines:
+                    cap = for_year(line.max, y, None)
+                    step = rule.max_change * (cap if cap is not None else inst.budget_in(y))
+                    change = abs(g(line.id, y) - g(line.id, years[i - 1]))
+                    need(change, step, f"{line.id} changes too fast into {y}", g(line.id, y))
+        if kind in ("exclusive", "cardinality"):
+            k = 1 if kind == "exclusive" else rule.max
+            chosen = sum(s(line.id) for line in lines if rule.group in line.groups)
+            need(chosen, k, f"group {rule.group}: {chosen:g} lines selected, at most {k} allowed")
+
+
+def kpi_levels(inst: Instance, plan: Plan) -> dict[tuple[str, int], float]:
+    """Each KPI's level per year, computed from the money (stock or flow)."""
+    levels: dict[tuple[str, int], float] = {}
+    for kpi in inst.kpis:
+        running = kpi.baseline
+        for y in inst.years:
+            flow = sum(
+                line.yields.get(kpi.id, 0.0)
+                * (plan.gov.get((line.id, y), 0.0) + plan.private.get((line.id, y), 0.0))
+                for line in inst.lines
+            )
+            running = running + flow if kpi.cumulative else kpi.baseline + flow
+            levels[kpi.id, y] = running
+    return levels

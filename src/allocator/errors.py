@@ -1,0 +1,51 @@
+"""One exception hierarchy: every failure allocator raises on purpose is an `AllocatorError`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in an input: where it is, what value was found, and what is allowed."""
+
+    file: str
+    path: str
+    value: Any
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.path}" if self.path else self.file
+        shown = _show(self.value)
+        return f"{where}{f' = {shown}' if shown else ''}: {self.problem}"
+
+
+def _show(value: Any) -> str:
+    if value is _MISSING:
+        return ""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+_MISSING: Any = object()
+MISSING = _MISSING
+"""Marker for an issue about a value that is absent (a required field, say)."""
+
+
+class AllocatorError(Exception):
+    """Base of every error allocator raises on purpose."""
+
+
+class InputError(AllocatorError):
+    """An instance, model or scenario file that cannot be used, with every problem found in it."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        self.issues = list(issues)
+        n = len(self.issues)
+        head = f"{n} problem{'s' if n != 1 else ''} in the input:"
+        super().__init__("\n".join([head, *(f"  - {i}" for i in self.issues)]))
+
+
+class SolverError(AllocatorError):
+    """HiGHS failed in a way that is not an answer (a crash, a load error, a bad option)."""

@@ -1,0 +1,220 @@
+"""Results layer: a solve's status and numbers as DataFrames in the instance's own words."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.build import Built
+from allocator.check import Plan, kpi_levels, verify
+from allocator.errors import AllocatorError
+from allocator.schema import Instance, ModelSpec
+from allocator.solve import Solution, Status
+
+GOVERNMENT, PRIVATE = "government", "private"
+
+
+class NoAllocationError(AllocatorError):
+    """Asked for the numbers of a solve that has none (infeasible, unbounded, no incumbent)."""
+
+
+@dataclass
+class Result:
+    """The outcome of one solve: status, objective and gap, and — only when there is an answer —
+    the allocation, pillar totals and KPI levels, re-verified by an independent checker."""
+
+    status: Status
+    instance: Instance
+    model: ModelSpec
+    objective: float | None = None
+    gap: float | None = None
+    """Relative gap between the objective and HiGHS's best bound (0 for an LP optimum)."""
+    runtime: float = 0.0
+    verified: bool = False
+    """True when the independent checker found every rule satisfied by the returned numbers."""
+    violations: list[str] = field(default_factory=list)
+    highs_status: str = ""
+    built: Built | None = field(default=None, repr=False)
+    solution: Solution | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_solution(cls, built: Built, sol: Solution) -> Result:
+        """Wrap HiGHS's answer and run the independent checker on it."""
+        res = cls(sol.status, built.inst, built.spec, sol.objective, sol.gap, sol.runtime,
+                  highs_status=sol.highs_status, built=built, solution=sol)
+        if sol.status.has_allocation:
+            res.violations = verify(built.inst, built.spec, res.plan(), sol.objective)
+            res.verified = not res.violations
+        return res
+
+    @property
+    def gap_abs(self) -> float | None:
+        """The gap in objective units (|objective − bound|)."""
+        sol = self.solution
+        if sol is None or sol.objective is None or sol.bound is None:
+            return None
+        return abs(sol.objective - sol.bound) if math.isfinite(sol.bound) else math.inf
+
+    @property
+    def is_incumbent(self) -> bool:
+        """True when the allocation is a limit's best-so-far, not a proven optimum."""
+        return self.status in (Status.time_limit_incumbent, Status.limit_incumbent)
+
+    def _need_allocation(self) -> tuple[Built, Solution]:
+        if not self.status.has_allocation or self.built is None or self.solution is None:
+            raise NoAllocationError(
+                f"no allocation: the solve ended {self.status.value} ({self.status.describe()})"
+            )
+        return self.built, self.solution
+
+    def plan(self) -> Plan:
+        """The returned numbers as the checker reads them."""
+        built, sol = self._need_allocation()
+        return Plan(
+            gov={k: _clean(sol.value(v)) for k, v in built.gov.items()},
+            private={k: _clean(sol.value(v)) for k, v in built.private.items()},
+            selected={k: sol.value(v) > 0.5 for k, v in built.selected.items()},
+            units={k: sol.value(v) for k, v in built.units.items()},
+        )
+
+    @property
+    def allocation(self) -> pd.DataFrame:
+        """Money per line, year and source (government or private), in the currency unit."""
+        plan = self.plan()
+        records = []
+        for line in self.instance.lines:
+            for y in self.instance.years:
+                for source, amounts in ((GOVERNMENT, plan.gov), (PRIVATE, plan.private)):
+                    records.append({
+                        "line": line.id, "name": line.name, "pillar": line.pillar, "year": y,
+                        "source": source, "amount": amounts.get((line.id, y), 0.0),
+                    })
+        return pd.DataFrame.from_records(records)
+
+    @property
+    def pillars(self) -> pd.DataFrame:
+        """Per pillar and year: government, private, amount (both) and share (of the year's
+        government money — the quantity the pillar-share rule limits)."""
+        alloc = self.allocation
+        table = alloc.pivot_table(index=["pillar", "year"], columns="source", values="amount",
+                                  aggfunc="sum", fill_value=0.0)
+        table = table.reindex(columns=[GOVERNMENT, PRIVATE], fill_value=0.0).reset_index()
+        order = {p.id: i for i, p in enumerate(self.instance.pillars)}
+        rows = pd.DataFrame(
+            [(p.id, p.name, y) for p in self.instance.pillars for y in self.instance.years],
+            columns=["pillar", "name", "year"],
+        )
+        table = rows.merge(table, on=["pillar", "year"], how="left").fillna(
+            {GOVERNMENT: 0.0, PRIVATE: 0.0}
+        )
+        table["amount"] = table[GOVERNMENT] + table[PRIVATE]
+        year_total = table.groupby("year")[GOVERNMENT].transform("sum")
+        table["share"] = (table[GOVERNMENT] / year_total.where(year_total > 0)).fillna(0.0)
+        table = table.sort_values(["year", "pillar"], key=lambda c: c.map(order) if c.name == "pillar" else c)
+        return table.reset_index(drop=True)[
+            ["pillar", "name", "year", GOVERNMENT, PRIVATE, "amount", "share"]
+        ]
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """Per KPI and year: level, target (NaN where none) and shortfall below the target."""
+        levels = kpi_levels(self.instance, self.plan())
+        targets = {(t.kpi, t.year): t.value for t in self.instance.targets}
+        records = []
+        for kpi in self.instance.kpis:
+            for y in self.instance.years:
+                level, target = levels[kpi.id, y], targets.get((kpi.id, y), math.nan)
+                records.append({
+                    "kpi": kpi.id, "name": kpi.name, "unit": kpi.unit, "year": y, "level": level,
+                    "target": target,
+                    "shortfall": max(0.0, target - level) if not math.isnan(target) else math.nan,
+                })
+        columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall"]
+        return pd.DataFrame.from_records(records, columns=columns)
+
+    @property
+    def selected(self) -> pd.DataFrame:
+        """The go/no-go decisions: line, name, selected."""
+        plan = self.plan()
+        names = {line.id: line.name for line in self.instance.lines}
+        records = [{"line": k, "name": names[k], "selected": v} for k, v in plan.selected.items()]
+        return pd.DataFrame.from_records(records, columns=["line", "name", "selected"])
+
+    def explain(self) -> pd.DataFrame:
+        """The rules that bind at this answer, with their marginal values (LP duals), or — for an
+        infeasible solve found before HiGHS ran — the rules that can never hold."""
+        if self.solution is not None and self.solution.failed_constants:
+            return pd.DataFrame({"rule": self.solution.failed_constants, "state": "cannot hold"})
+        built, sol = self._need_allocation()
+        records = []
+        for name, row in built.rows.items():
+            activity = sol.activity.get(name)
+            if activity is None:
+                continue
+            slack = row.rhs - activity if row.sense == "<=" else activity - row.rhs
+            if row.sense == "==" or abs(slack) <= 1e-7 * max(1.0, abs(row.rhs)):
+                records.append({
+                    "rule": name, "family": row.family, **{k: str(v) for k, v in row.subjects.items()},
+                    "rhs": row.rhs, "dual": sol.duals.get(name, math.nan),
+                })
+        return pd.DataFrame.from_records(records)
+
+    def summary(self) -> dict[str, Any]:
+        """Status, objective, gap, verification, software versions and input hashes."""
+        return {
+            "instance": self.instance.name,
+            "model": self.model.name,
+            "status": self.status.value,
+            "status_text": self.status.describe(),
+            "highs_status": self.highs_status,
+            "objective": self.objective,
+            "objective_kind": self.model.objective,
+            "gap": self.gap,
+            "gap_abs": self.gap_abs,
+            "verified": self.verified,
+            "violations": self.violations,
+            "runtime_s": self.runtime,
+            "currency_unit": self.instance.currency_unit,
+            "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")},
+            "inputs": self.instance.files | self.model.files,
+        }
+
+    def to_dir(self, path: str | Path) -> Path:
+        """Write allocation, pillars and KPIs as CSV plus summary.json, all or nothing."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        try:
+            if self.status.has_allocation:
+                self.allocation.to_csv(staging / "allocation.csv", index=False)
+                self.pillars.to_csv(staging / "pillars.csv", index=False)
+                self.kpis.to_csv(staging / "kpis.csv", index=False)
+            summary = json.dumps(self.summary(), indent=2, ensure_ascii=False, default=str)
+            (staging / "summary.json").write_text(summary + "\n", encoding="utf-8")
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+
+def _clean(x: float) -> float:
+    return 0.0 if abs(x) < 1e-9 else x
+
+
+def _version(name: str) -> str:
+    try:
+        return version(name)
+    except PackageNotFoundError:  # pragma: no cover - only outside an installed package
+        return "unknown"

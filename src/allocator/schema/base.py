@@ -1,0 +1,67 @@
+"""Shared pydantic building blocks: strict base model and the typed fields instances use."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+from allocator.schema.money import parse_money, parse_share
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; validated objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+def _finite(value: float) -> float:
+    if not math.isfinite(value):
+        raise ValueError("must be a finite number (not NaN or infinity)")
+    return value
+
+
+def _not_bool(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not a true/false value")
+    return value
+
+
+def _year_key(key: Any) -> int:
+    try:
+        year = int(str(key).strip())
+    except ValueError as exc:
+        raise ValueError(f"{key!r} is not a year") from exc
+    return year
+
+
+def _per_year_money(value: Any) -> float | dict[int, float]:
+    if isinstance(value, dict):
+        out: dict[int, float] = {}
+        for key, amount in value.items():
+            try:
+                out[_year_key(key)] = parse_money(amount)
+            except ValueError as exc:
+                raise ValueError(f"year {key}: {exc}") from None
+        return out
+    return parse_money(value)
+
+
+Finite = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
+NonNegative = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite), Field(ge=0)]
+Money = Annotated[float, BeforeValidator(parse_money)]
+Share = Annotated[float, BeforeValidator(parse_share)]
+PerYearMoney = Annotated[float | dict[int, float], BeforeValidator(_per_year_money)]
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+
+
+def for_year(
+    value: float | dict[int, float] | None, year: int | None, default: float | None
+) -> float | None:
+    """The figure for `year` of a per-year-or-scalar field (`default` when the year is not given)."""
+    if value is None:
+        return default
+    if isinstance(value, dict):
+        return value.get(year, default) if year is not None else default
+    return value

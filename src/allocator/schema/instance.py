@@ -1,0 +1,262 @@
+"""The `Instance`: the facts of a budget problem (years, pillars, money, lines, KPIs, targets)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Literal
+
+from pydantic import Field, PrivateAttr, field_validator, model_validator
+
+from allocator.schema.base import (
+    Finite,
+    Id,
+    Money,
+    NonNegative,
+    PerYearMoney,
+    Strict,
+    for_year,
+)
+from allocator.schema.money import CURRENCY_UNITS, currency_unit
+
+
+class ReferenceErrors(ValueError):
+    """Cross-reference problems found after the fields themselves are valid."""
+
+    def __init__(self, problems: list[tuple[str, Any, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {problem}" for path, _, problem in problems))
+
+
+class Pillar(Strict):
+    """A policy pillar (infrastructure, talent, AX, R&D)."""
+
+    id: Id
+    name: str
+    name_ko: str | None = None
+
+
+class Kpi(Strict):
+    """A key performance indicator whose level the lines' money raises."""
+
+    id: Id
+    name: str
+    name_ko: str | None = None
+    unit: str = ""
+    baseline: Finite = 0.0
+    """Level before the first year."""
+    cumulative: bool = True
+    """True: a stock that accumulates over the years; false: a per-year flow."""
+
+
+class Line(Strict):
+    """A budget line: a programme money can go to."""
+
+    id: Id
+    name: str
+    name_ko: str | None = None
+    pillar: str
+    new: bool = False
+    """A new initiative (counts toward the new-initiative share)."""
+    min: PerYearMoney = 0.0
+    """Government money floor (per year, or one figure for every year)."""
+    max: PerYearMoney | None = None
+    """Government money cap; none means no cap beyond the budget."""
+    leverage: NonNegative = 0.0
+    """Private won the fund may add per government won (0: not fund-eligible)."""
+    impact: Finite = 0.0
+    """Objective value per unit of government money."""
+    private_impact: Finite = 0.0
+    """Objective value per unit of private money."""
+    yields: dict[str, Finite] = Field(default_factory=dict)
+    """KPI units per unit of money (government plus private)."""
+    unit_cost: Money | None = None
+    integer: bool = False
+    """Money comes in whole units of `unit_cost`."""
+    select: bool = False
+    """A go/no-go decision over the whole horizon."""
+    requires: list[str] = Field(default_factory=list)
+    groups: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Line:
+        problems: list[tuple[str, Any, str]] = []
+        years = sorted({*_years_of(self.min), *_years_of(self.max)})
+        for year in years or [None]:
+            lo, hi = for_year(self.min, year, 0.0), for_year(self.max, year, None)
+            if lo is not None and hi is not None and lo > hi:
+                at = f" in {year}" if year else ""
+                problems.append(("min", lo, f"min {lo:g} is above max {hi:g}{at}"))
+        if self.integer and not self.unit_cost:
+            problems.append(
+                ("unit_cost", self.unit_cost, "an integer line needs a unit_cost above 0")
+            )
+        if self.id in self.requires:
+            problems.append(("requires", self.id, "a line cannot require itself"))
+        if problems:
+            raise ReferenceErrors(problems)
+        return self
+
+
+def _years_of(value: float | dict[int, float] | None) -> list[int]:
+    return list(value) if isinstance(value, dict) else []
+
+
+class Target(Strict):
+    """A KPI level to reach in a year (hard or soft, as the model says)."""
+
+    kpi: str
+    year: int
+    value: Finite = Field(gt=0)
+
+
+class Source(Strict):
+    """Provenance of one or more figures: reported (with a citation), derived or assumed."""
+
+    about: str
+    """Dotted path, prefix or glob of the figures covered: `budget.2026`, `lines.INF-01.max`."""
+    kind: Literal["reported", "derived", "assumed"]
+    cite: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _explained(self) -> Source:
+        if self.kind == "reported" and not self.cite:
+            raise ValueError("a reported figure needs `cite` (publication and date)")
+        if self.kind in ("derived", "assumed") and not self.note:
+            what = "the arithmetic" if self.kind == "derived" else "the reason"
+            raise ValueError(f"a {self.kind} figure needs `note` with {what}")
+        return self
+
+
+class Instance(Strict):
+    """The facts of one budget problem; the policy regime is a separate `ModelSpec`."""
+
+    name: Id
+    title: str | None = None
+    currency_unit: Literal["krw", "mn_krw", "eok_krw", "bn_krw", "tn_krw"] = "bn_krw"
+    years: list[int] = Field(min_length=1)
+    model: str | None = None
+    """Default model file, relative to the instance file."""
+    pillars: list[Pillar] = Field(min_length=1)
+    budget: PerYearMoney
+    """Government money per year (B)."""
+    private_pool: PerYearMoney = 0.0
+    """Private money the fund can mobilise per year (Π); 0 where not given."""
+    kpis: list[Kpi] = Field(default_factory=list)
+    lines: list[Line] = Field(min_length=1)
+    targets: list[Target] = Field(default_factory=list)
+    sources: list[Source] = Field(default_factory=list)
+
+    _files: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _in_currency_unit(cls, data: Any, handler: Any) -> Instance:
+        unit = data.get("currency_unit", "bn_krw") if isinstance(data, dict) else "bn_krw"
+        with currency_unit(unit if unit in CURRENCY_UNITS else "bn_krw"):
+            result: Instance = handler(data)
+        return result
+
+    @field_validator("years")
+    @classmethod
+    def _ordered_years(cls, years: list[int]) -> list[int]:
+        if any(b <= a for a, b in zip(years, years[1:], strict=False)):
+            raise ValueError("years must be listed once each, in increasing order")
+        return years
+
+    @model_validator(mode="after")
+    def _references(self) -> Instance:
+        problems = _reference_problems(self)
+        if problems:
+            raise ReferenceErrors(problems)
+        return self
+
+    def budget_in(self, year: int) -> float:
+        """Government money available in `year`."""
+        value = for_year(self.budget, year, 0.0)
+        assert value is not None
+        return value
+
+    def pool_in(self, year: int) -> float:
+        """Private money the fund can mobilise in `year`."""
+        value = for_year(self.private_pool, year, 0.0)
+        assert value is not None
+        return value
+
+    def line(self, line_id: str) -> Line:
+        """The line with this id."""
+        return next(line for line in self.lines if line.id == line_id)
+
+    @property
+    def files(self) -> dict[str, str]:
+        """Files this instance was read from, with their SHA-256 hashes."""
+        return dict(self._files)
+
+
+def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
+    problems: list[tuple[str, Any, str]] = []
+
+    def duplicates(kind: str, ids: list[str]) -> None:
+        for dup, n in Counter(ids).items():
+            if n > 1:
+                problems.append((f"{kind}", dup, f"id {dup!r} is used {n} times; ids must be unique"))
+
+    pillar_ids = [p.id for p in inst.pillars]
+    line_ids = [line.id for line in inst.lines]
+    kpi_ids = [k.id for k in inst.kpis]
+    duplicates("pillars", pillar_ids)
+    duplicates("lines", line_ids)
+    duplicates("kpis", kpi_ids)
+    years = set(inst.years)
+    for field in ("budget", "private_pool"):
+        value = getattr(inst, field)
+        if isinstance(value, dict):
+            for year in value:
+                if year not in years:
+                    problems.append((f"{field}.{year}", year, _outside(inst.years)))
+    if isinstance(inst.budget, dict):
+        for year in inst.years:
+            if year not in inst.budget:
+                problems.append(("budget", inst.budget, f"no budget given for {year}"))
+    for i, line in enumerate(inst.lines):
+        at = f"lines[{line.id}]" if line_ids.count(line.id) == 1 else f"lines[{i}]"
+        if line.pillar not in pillar_ids:
+            problems.append((f"{at}.pillar", line.pillar, unknown_name("pillar", pillar_ids, line.pillar)))
+        for kpi in line.yields:
+            if kpi not in kpi_ids:
+                problems.append((f"{at}.yields.{kpi}", kpi, unknown_name("KPI", kpi_ids, kpi)))
+        for other in line.requires:
+            if other not in line_ids:
+                problems.append((f"{at}.requires", other, unknown_name("line", line_ids, other)))
+        for field in ("min", "max"):
+            value = getattr(line, field)
+            if isinstance(value, dict):
+                for year in value:
+                    if year not in years:
+                        problems.append((f"{at}.{field}.{year}", year, _outside(inst.years)))
+    seen: set[tuple[str, int]] = set()
+    for i, target in enumerate(inst.targets):
+        if target.kpi not in kpi_ids:
+            problems.append((f"targets[{i}].kpi", target.kpi, unknown_name("KPI", kpi_ids, target.kpi)))
+        if target.year not in years:
+            problems.append((f"targets[{i}].year", target.year, _outside(inst.years)))
+        if (target.kpi, target.year) in seen:
+            problems.append(
+                (f"targets[{i}]", target.kpi, f"a second target for {target.kpi} in {target.year}")
+            )
+        seen.add((target.kpi, target.year))
+    return problems
+
+
+def _outside(years: list[int]) -> str:
+    return f"this year is outside the instance's years ({years[0]}–{years[-1]})"
+
+
+def unknown_name(kind: str, known: list[str], given: str | None = None) -> str:
+    """`no such KPI; known: a, b` with a "did you mean" when one is close."""
+    from difflib import get_close_matches
+
+    listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+    close = get_close_matches(given, known, n=1) if given else []
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return f"no such {kind}; {guess}known: {listed or 'none'}"

@@ -1,0 +1,132 @@
+"""Money and share parsing: numbers in the instance's currency unit, or strings with a Korean or
+English unit ("9.9조", "1,936억", "193.6bn", "1.8T", "30 trillion")."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+CURRENCY_UNITS: dict[str, Decimal] = {
+    "krw": Decimal(1),
+    "mn_krw": Decimal(10) ** 6,
+    "eok_krw": Decimal(10) ** 8,
+    "bn_krw": Decimal(10) ** 9,
+    "tn_krw": Decimal(10) ** 12,
+}
+"""Currency units an instance may declare, in won."""
+
+_MULTIPLIERS: dict[str, Decimal] = {
+    "": Decimal(1),
+    "조": Decimal(10) ** 12,
+    "억": Decimal(10) ** 8,
+    "십억": Decimal(10) ** 9,
+    "백만": Decimal(10) ** 6,
+    "천만": Decimal(10) ** 7,
+    "만": Decimal(10) ** 4,
+    "천": Decimal(10) ** 3,
+    "t": Decimal(10) ** 12,
+    "tn": Decimal(10) ** 12,
+    "trn": Decimal(10) ** 12,
+    "trillion": Decimal(10) ** 12,
+    "b": Decimal(10) ** 9,
+    "bn": Decimal(10) ** 9,
+    "billion": Decimal(10) ** 9,
+    "m": Decimal(10) ** 6,
+    "mn": Decimal(10) ** 6,
+    "million": Decimal(10) ** 6,
+    "k": Decimal(10) ** 3,
+    "thousand": Decimal(10) ** 3,
+}
+_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)([^\d.]*)")
+_CURRENCY_WORD = re.compile(r"(원|won|krw)$", re.IGNORECASE)
+
+MONEY_HELP = (
+    'a non-negative number in the instance\'s currency unit, or a string such as "9.9조", '
+    '"1936억", "193.6bn", "1.8T" or "30 trillion"'
+)
+
+_unit: ContextVar[Decimal] = ContextVar("currency_unit", default=CURRENCY_UNITS["bn_krw"])
+
+
+@contextmanager
+def currency_unit(name: str) -> Iterator[None]:
+    """Parse money strings into `name` (a key of CURRENCY_UNITS) while the block runs."""
+    token = _unit.set(CURRENCY_UNITS.get(name, CURRENCY_UNITS["bn_krw"]))
+    try:
+        yield
+    finally:
+        _unit.reset(token)
+
+
+def parse_money(value: Any) -> float:
+    """A money amount in the current currency unit; raises ValueError saying what is allowed."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected {MONEY_HELP}, not a true/false value")
+    if isinstance(value, int | float):
+        amount = float(value)
+    elif isinstance(value, str):
+        amount = _parse_money_text(value)
+    else:
+        raise ValueError(f"expected {MONEY_HELP}")
+    if not math.isfinite(amount):
+        raise ValueError(f"expected {MONEY_HELP}; NaN and infinity are not amounts")
+    if amount < 0:
+        raise ValueError("money cannot be negative")
+    return amount
+
+
+def _parse_money_text(text: str) -> float:
+    raw = text.strip().replace(",", "").replace("_", " ")
+    negative = raw.startswith("-")
+    body = raw.lstrip("+-").strip()
+    parts = _PART.findall(body)
+    if not parts or "".join(n + u for n, u in parts).replace(" ", "") != body.replace(" ", ""):
+        raise ValueError(f"cannot read {text!r} as money; expected {MONEY_HELP}")
+    total = Decimal(0)
+    unit_given = False
+    for number, unit_text in parts:
+        unit = _CURRENCY_WORD.sub("", unit_text.strip()).strip()
+        key = unit if not unit.isascii() else unit.lower()
+        if key not in _MULTIPLIERS:
+            raise ValueError(f"unknown money unit {unit_text.strip()!r} in {text!r}; {MONEY_HELP}")
+        has_unit = bool(unit_text.strip())
+        if len(parts) > 1 and not has_unit:
+            raise ValueError(f"every part of {text!r} needs a unit (as in '1조 2000억')")
+        unit_given = unit_given or has_unit
+        try:
+            total += Decimal(number) * _MULTIPLIERS[key]
+        except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
+            raise ValueError(f"cannot read {text!r} as money") from exc
+    amount = total / _unit.get() if unit_given else total
+    return float(-amount if negative else amount)
+
+
+def parse_share(value: Any) -> float:
+    """A share as a fraction in [0, 1]; "30%" is accepted, 30 is refused as a likely percentage."""
+    if isinstance(value, bool):
+        raise ValueError("expected a share between 0 and 1, not a true/false value")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            share = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError as exc:
+            raise ValueError(f'cannot read {value!r} as a share; write 0.30 or "30%"') from exc
+    elif isinstance(value, int | float):
+        share = float(value)
+    else:
+        raise ValueError("expected a share between 0 and 1")
+    if not math.isfinite(share) or share < 0:
+        raise ValueError("a share must be between 0 and 1")
+    if share > 1 and isinstance(value, str):
+        raise ValueError("a share cannot exceed 100%")
+    if share > 1:
+        raise ValueError(
+            f'a share is a fraction between 0 and 1; {value} looks like a percentage: write '
+            f'{share / 100:.4g} or "{value}%"'
+        )
+    return share

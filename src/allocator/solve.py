@@ -1,0 +1,267 @@
+"""Solve layer: Pyomo's standard-form compiler turns the built model into one matrix, HiGHS solves
+it through highspy, and HiGHS's own model status is mapped to one `Status` enum.
+
+The matrix is handed over with a single `passModel`: Pyomo's HiGHS interfaces add rows one by one
+(slow at scale) and hide HiGHS's status, duals, IIS and ranging, which the analysis layer needs."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import highspy
+import numpy as np
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from allocator.build import Built
+from allocator.errors import SolverError
+
+
+class Status(StrEnum):
+    """What a solve ended in. Only `optimal` (and, when asked for, an incumbent) is an answer."""
+
+    optimal = "optimal"
+    infeasible = "infeasible"
+    unbounded = "unbounded"
+    infeasible_or_unbounded = "infeasible_or_unbounded"
+    time_limit = "time_limit"
+    """The time limit came before any feasible allocation was found."""
+    time_limit_incumbent = "time_limit_incumbent"
+    """The time limit came with a feasible allocation whose gap to the bound is reported."""
+    limit = "limit"
+    """Another HiGHS limit (iterations, solutions, objective bound) came before any allocation."""
+    limit_incumbent = "limit_incumbent"
+    """Another HiGHS limit came with a feasible allocation (gap reported)."""
+    interrupted = "interrupted"
+    error = "error"
+
+    @property
+    def has_allocation(self) -> bool:
+        """Whether the solve carries an allocation (optimal, or an incumbent with its gap)."""
+        return self in (Status.optimal, Status.time_limit_incumbent, Status.limit_incumbent)
+
+    def describe(self) -> str:
+        """The status in plain words."""
+        return _WORDS[self]
+
+
+_WORDS = {
+    Status.optimal: "optimal: the best split under every rule",
+    Status.infeasible: "infeasible: the rules cannot all hold at once",
+    Status.unbounded: "unbounded: the objective can grow without limit",
+    Status.infeasible_or_unbounded: "either infeasible or unbounded (HiGHS could not tell which)",
+    Status.time_limit: "time limit reached before any split satisfying every rule was found",
+    Status.time_limit_incumbent: "time limit reached: the best split found so far, not proven best",
+    Status.limit: "a solver limit was reached before any split satisfying every rule was found",
+    Status.limit_incumbent: "a solver limit was reached: the best split so far, not proven best",
+    Status.interrupted: "the solve was interrupted",
+    Status.error: "HiGHS reported an error",
+}
+
+_MS = highspy.HighsModelStatus
+_STATUS = {
+    _MS.kOptimal: Status.optimal,
+    _MS.kModelEmpty: Status.optimal,
+    _MS.kInfeasible: Status.infeasible,
+    _MS.kUnbounded: Status.unbounded,
+    _MS.kUnboundedOrInfeasible: Status.infeasible_or_unbounded,
+    _MS.kTimeLimit: Status.time_limit,
+    _MS.kIterationLimit: Status.limit,
+    _MS.kSolutionLimit: Status.limit,
+    _MS.kObjectiveBound: Status.limit,
+    _MS.kObjectiveTarget: Status.limit,
+    _MS.kInterrupt: Status.interrupted,
+    _MS.kHighsInterrupt: Status.interrupted,
+}
+_WITH_INCUMBENT = {Status.time_limit: Status.time_limit_incumbent, Status.limit: Status.limit_incumbent}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """HiGHS options a caller may set; the MIP gap is tight so integer answers are exact enough."""
+
+    time_limit: float | None = None
+    mip_gap: float = 1e-7
+    """Relative MIP gap (HiGHS's `mip_rel_gap`; its default of 1e-4 is far too loose for budgets)."""
+    threads: int | None = None
+    seed: int = 0
+    presolve: bool = True
+
+
+@dataclass
+class Solution:
+    """HiGHS's answer mapped back to the model's names."""
+
+    status: Status
+    highs_status: str
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    """Relative gap between the objective and the best bound (0 for an LP)."""
+    runtime: float = 0.0
+    is_mip: bool = False
+    values: dict[str, float] = field(default_factory=dict)
+    """Variable values by name (`gov[INF-01,2026]`), for a solve that has an allocation."""
+    activity: dict[str, float] = field(default_factory=dict)
+    duals: dict[str, float] = field(default_factory=dict)
+    """Row duals by constraint name, LP only: the objective's change per unit of right-hand side."""
+    dual_objective: float | None = None
+    failed_constants: list[str] = field(default_factory=list)
+
+    def value(self, var: Any) -> float:
+        """The value of a Pyomo variable in this solution (0 for one no rule or objective uses)."""
+        return self.values.get(var.name, 0.0)
+
+
+_banner_silenced = False
+
+
+def _highs() -> highspy.Highs:
+    """A silent Highs; the first construction in a process prints a banner, kept off stdout."""
+    global _banner_silenced
+    if _banner_silenced:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_silenced = True
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+@dataclass
+class Matrix:
+    """The compiled model: columns and rows in HiGHS order, with their Pyomo names."""
+
+    lp: Any
+    columns: list[Any]
+    rows: list[str]
+    integer: bool
+
+
+def compile_matrix(built: Built) -> Matrix:
+    """The built model as one HiGHS LP/MIP, compiled by Pyomo's standard-form compiler."""
+    info = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)
+    columns = list(info.columns)
+    names = [row.constraint.name for row in info.rows]
+    if len(set(names)) != len(names):  # pragma: no cover - the build never writes ranged rows
+        raise SolverError("a constraint compiled to two rows; allocator builds one row per rule")
+    n, m = len(columns), len(names)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, m
+    cost = np.asarray(info.c.toarray()[0] if info.c.shape[0] else np.zeros(n), dtype=float)
+    lp.col_cost_ = cost
+    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    inf = highspy.kHighsInf
+    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
+    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
+    rhs = np.asarray(info.rhs, dtype=float)
+    mult = np.array([row.bound_type for row in info.rows], dtype=int)
+    lp.row_lower_ = np.where(mult == 1, -inf, rhs)
+    lp.row_upper_ = np.where(mult == -1, inf, rhs)
+    a = info.A.tocsc()
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    maximize = built.sense == "max"
+    lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
+    integer = any(v.is_integer() for v in columns)
+    if integer:
+        kind = highspy.HighsVarType
+        lp.integrality_ = [kind.kInteger if v.is_integer() else kind.kContinuous for v in columns]
+    lp.col_names_ = [v.name for v in columns]
+    lp.row_names_ = names
+    return Matrix(lp, columns, names, integer)
+
+
+def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
+    """Solve the built model with HiGHS and read back status, values, duals and gap."""
+    options = options or SolveOptions()
+    failed = [c.name for c in built.constants if not c.holds]
+    if failed:
+        return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
+    matrix = compile_matrix(built)
+    h = _highs()
+    _set_options(h, options)
+    h.passModel(matrix.lp)
+    started = time.perf_counter()
+    h.run()
+    status = h.getModelStatus()
+    if status == _MS.kUnboundedOrInfeasible and options.presolve:
+        h.setOptionValue("presolve", "off")
+        h.clearSolver()
+        h.run()
+        status = h.getModelStatus()
+    runtime = time.perf_counter() - started
+    mapped = _STATUS.get(status, Status.error)
+    info = h.getInfo()
+    has_point = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    if mapped in _WITH_INCUMBENT and has_point:
+        mapped = _WITH_INCUMBENT[mapped]
+    sol = Solution(mapped, h.modelStatusToString(status), runtime=runtime, is_mip=matrix.integer)
+    if not mapped.has_allocation:
+        return sol
+    solution = h.getSolution()
+    col_value = np.asarray(solution.col_value, dtype=float)
+    sol.values = dict(zip(matrix.lp.col_names_, col_value.tolist(), strict=True))
+    sol.activity = dict(zip(matrix.rows, np.asarray(solution.row_value).tolist(), strict=True))
+    sol.objective = float(info.objective_function_value)
+    if matrix.integer:
+        sol.bound = float(info.mip_dual_bound)
+        sol.gap = _relative_gap(sol.objective, sol.bound)
+    else:
+        sol.bound, sol.gap = sol.objective, 0.0
+        if solution.dual_valid:
+            row_dual = np.asarray(solution.row_dual, dtype=float)
+            sol.duals = dict(zip(matrix.rows, row_dual.tolist(), strict=True))
+            sol.dual_objective = dual_objective(matrix.lp, solution, built.sense == "max")
+    return sol
+
+
+def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    if not options.presolve:
+        h.setOptionValue("presolve", "off")
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    if not math.isfinite(bound):
+        return math.inf
+    return abs(objective - bound) / max(abs(objective), 1e-9) if objective != bound else 0.0
+
+
+def dual_objective(lp: Any, solution: Any, maximize: bool) -> float:
+    """The LP's dual objective, from row and column duals and the bounds their signs select.
+
+    HiGHS's `getDualObjectiveValue` returns only a status from Python, so it is computed here."""
+    sign = -1.0 if maximize else 1.0
+    total = float(lp.offset_)
+    for duals, lower, upper in (
+        (solution.row_dual, lp.row_lower_, lp.row_upper_),
+        (solution.col_dual, lp.col_lower_, lp.col_upper_),
+    ):
+        y = np.asarray(duals, dtype=float)
+        lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        bound = np.where(sign * y > 0, lo, hi)
+        active = np.abs(y) > 0
+        total += float(np.dot(y[active], bound[active]))
+    return total
