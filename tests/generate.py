@@ -51,7 +51,7 @@ def random_case(
 
 def _feasible(rng: Rng, mip: bool) -> Case:
     years = [2026 + t for t in range(int(rng.integers(1, 5)))]
-    T = len(years)
+    n_years = len(years)
     n_lines = int(rng.integers(3, 13))
     n_pillars = min(int(rng.integers(2, 5)), n_lines)
     pillars = [f"p{i + 1}" for i in range(n_pillars)]
@@ -83,31 +83,31 @@ def _feasible(rng: Rng, mip: bool) -> Case:
             ln["unit_cost"] = float(rng.choice([0.5, 1.0, 2.0, 2.5, 4.0, 5.0]))
         elif rng.random() < 0.1:  # unit_cost without integer: must change nothing
             ln["unit_cost"] = 3.0
-        _draw_allocation(rng, ln, T)
+        _draw_allocation(rng, ln, n_years)
         lines.append(ln)
 
-    for t in range(T):  # every year spends something, so shares mean something
+    for t in range(n_years):  # every year spends something, so shares mean something
         if sum(ln["g"][t] for ln in lines) == 0:
             ln = next(x for x in lines if not x["select"])
             ln["g"][t] = ln.get("unit_cost", 10.0) if ln["integer"] else 10.0
             ln["p"][t] = 0.0
 
     must_spend = bool(rng.random() < 0.25)
-    spend = [sum(ln["g"][t] for ln in lines) for t in range(T)]
+    spend = [sum(ln["g"][t] for ln in lines) for t in range(n_years)]
     budget = [s if must_spend else s + float(rng.integers(0, 50)) for s in spend]
-    priv = [sum(ln["p"][t] for ln in lines) for t in range(T)]
+    priv = [sum(ln["p"][t] for ln in lines) for t in range(n_years)]
     pool: list[float] | None = None
     if has_private:
         pool = [x + float(rng.integers(0, 30)) for x in priv]
 
     for ln in lines:
-        _draw_bounds(rng, ln, T)
+        _draw_bounds(rng, ln, n_years)
 
     rules: list[dict[str, Any]] = []
-    if T >= 2 and rng.random() < 0.4:
+    if n_years >= 2 and rng.random() < 0.4:
         need = 0.0
         for ln in lines:
-            for t in range(1, T):
+            for t in range(1, n_years):
                 cap = ln["max"][t] if ln["max"][t] is not None else budget[t]
                 need = max(need, abs(ln["g"][t] - ln["g"][t - 1]) / cap)
         rho = math.ceil((need * 1.1 + 0.05) * 100) / 100
@@ -116,7 +116,8 @@ def _feasible(rng: Rng, mip: bool) -> Case:
     if rng.random() < 0.5:
         for pil in rng.choice(pillars, size=int(rng.integers(1, 3)), replace=False):
             shares = [
-                sum(ln["g"][t] for ln in lines if ln["pillar"] == pil) / spend[t] for t in range(T)
+                sum(ln["g"][t] for ln in lines if ln["pillar"] == pil) / spend[t]
+                for t in range(n_years)
             ]
             rule: dict[str, Any] = {"rule": "pillar_share", "pillar": str(pil)}
             lo = math.floor(min(shares) * rng.uniform(0.5, 0.95) * 100) / 100
@@ -128,7 +129,7 @@ def _feasible(rng: Rng, mip: bool) -> Case:
             if "min" in rule or "max" in rule:
                 rules.append(rule)
     if rng.random() < 0.4:
-        shares = [sum(ln["g"][t] for ln in lines if ln["new"]) / spend[t] for t in range(T)]
+        shares = [sum(ln["g"][t] for ln in lines if ln["new"]) / spend[t] for t in range(n_years)]
         sigma = math.floor(min(shares) * rng.uniform(0.5, 0.95) * 100) / 100
         if sigma > 0:
             rules.append({"rule": "new_initiative_share", "min": sigma})
@@ -162,47 +163,50 @@ def _feasible(rng: Rng, mip: bool) -> Case:
     }
 
 
-def _draw_allocation(rng: Rng, ln: dict[str, Any], T: int) -> None:
+def _draw_allocation(rng: Rng, ln: dict[str, Any], n_years: int) -> None:
     """g*, p* (and n* for integer lines), smooth across years so ramps can hold."""
-    g, p = [0.0] * T, [0.0] * T
+    g, p = [0.0] * n_years, [0.0] * n_years
     lev = ln["leverage"]
     if ln["on"] and ln["integer"]:
         u, n = ln["unit_cost"], int(rng.integers(0, 21))
-        for t in range(T):
+        for t in range(n_years):
             n = max(0, n + int(rng.integers(-1, 2))) if t else n
             m = int(rng.integers(0, math.floor(lev * n / (1 + lev)) + 1))  # u·m ≤ λ·u·(n−m)
             g[t], p[t] = u * (n - m), u * m
     elif ln["on"]:
         x = 0.0 if rng.random() < 0.15 else float(rng.integers(1, 101))
-        for t in range(T):
+        for t in range(n_years):
             x = float(max(0, round(x * (1 + rng.uniform(-0.2, 0.2))))) if t else x
             g[t] = x
             p[t] = float(math.floor(lev * x * rng.random()))
     ln["g"], ln["p"] = g, p
 
 
-def _draw_bounds(rng: Rng, ln: dict[str, Any], T: int) -> None:
+def _draw_bounds(rng: Rng, ln: dict[str, Any], n_years: int) -> None:
     """Per-year caps above g*, floors below g* (any floor for a line that is off)."""
-    caps = [math.ceil(ln["g"][t] * (1 + rng.uniform(0.05, 0.8)) + rng.integers(1, 10)) for t in range(T)]
+    caps = [
+        math.ceil(ln["g"][t] * (1 + rng.uniform(0.05, 0.8)) + rng.integers(1, 10))
+        for t in range(n_years)
+    ]
     kind = rng.choice(["none", "scalar", "year"], p=[0.3, 0.35, 0.35])
     mx: list[float | None]
     if kind == "none":
-        mx = [None] * T
+        mx = [None] * n_years
     elif kind == "scalar":
-        mx = [float(max(caps))] * T
+        mx = [float(max(caps))] * n_years
     else:
         mx = [float(c) if rng.random() < 0.8 else None for c in caps]
     ln["max"], ln["max_kind"] = mx, str(kind)
     if ln["on"]:
-        floors = [math.floor(ln["g"][t] * rng.uniform(0, 0.9)) for t in range(T)]
+        floors = [math.floor(ln["g"][t] * rng.uniform(0, 0.9)) for t in range(n_years)]
     else:  # min·s with s = 0 never binds
-        floors = [math.floor(caps[t] * rng.uniform(0, 0.5)) for t in range(T)]
+        floors = [math.floor(caps[t] * rng.uniform(0, 0.5)) for t in range(n_years)]
         floors = [min(f, m) if m is not None else f for f, m in zip(floors, mx, strict=True)]
     kind = rng.choice(["none", "scalar", "year"], p=[0.4, 0.3, 0.3])
     if kind == "none":
-        ln["min"] = [0.0] * T
+        ln["min"] = [0.0] * n_years
     elif kind == "scalar":
-        ln["min"] = [float(min(floors))] * T
+        ln["min"] = [float(min(floors))] * n_years
     else:
         ln["min"] = [float(f) for f in floors]
     ln["min_kind"] = str(kind)
@@ -215,9 +219,9 @@ def _draw_groups(rng: Rng, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for _ in range(int(rng.integers(0, 3))):  # requires: s*[a] ≤ s*[b]
         a, b = rng.choice(len(lines), size=2, replace=False)
         la, lb = lines[int(a)], lines[int(b)]
-        if (la["select"] or lb["select"]) and on[la["id"]] <= on[lb["id"]]:
-            if lb["id"] not in la["requires"]:
-                la["requires"].append(lb["id"])
+        ok = (la["select"] or lb["select"]) and on[la["id"]] <= on[lb["id"]]
+        if ok and lb["id"] not in la["requires"]:
+            la["requires"].append(lb["id"])
     gid = 1
     if len(sel) >= 2 and rng.random() < 0.6:  # exclusive: at most one member on
         first_on = [ln for ln in sel if ln["on"]][:1]
@@ -243,10 +247,14 @@ def _draw_kpis(
     kpis: list[dict[str, Any]] = []
     targets: list[dict[str, Any]] = []
     weights: dict[str, float] = {}
-    T = len(years)
+    n_years = len(years)
     for k in range(int(rng.integers(0, 4))):
         kid = f"k{k}"
-        kpi: dict[str, Any] = {"id": kid, "name": f"KPI {k}", "baseline": int(rng.integers(10, 500))}
+        kpi: dict[str, Any] = {
+            "id": kid,
+            "name": f"KPI {k}",
+            "baseline": int(rng.integers(10, 500)),
+        }
         cumulative = bool(rng.random() < 0.7)
         if not cumulative or rng.random() < 0.5:
             kpi["cumulative"] = cumulative
@@ -254,12 +262,22 @@ def _draw_kpis(
         for ln in lines:
             if rng.random() < 0.5:
                 ln.setdefault("yields", {})[kid] = _r(rng.uniform(0.1, 5.0), 1)
-        flows = [sum(ln.get("yields", {}).get(kid, 0.0) * (ln["g"][t] + ln["p"][t]) for ln in lines) for t in range(T)]
-        level = [kpi["baseline"] + (sum(flows[: t + 1]) if cumulative else flows[t]) for t in range(T)]
-        for t in rng.choice(T, size=int(rng.integers(1, T + 1)), replace=False):
+        flows = [
+            sum(ln.get("yields", {}).get(kid, 0.0) * (ln["g"][t] + ln["p"][t]) for ln in lines)
+            for t in range(n_years)
+        ]
+        level = [
+            kpi["baseline"] + (sum(flows[: t + 1]) if cumulative else flows[t])
+            for t in range(n_years)
+        ]
+        for t in rng.choice(n_years, size=int(rng.integers(1, n_years + 1)), replace=False):
             t = int(t)
             lv = level[t]
-            value = math.floor(lv * rng.uniform(0.6, 0.98)) if hard else round(lv * rng.uniform(0.7, 1.5))
+            value = (
+                math.floor(lv * rng.uniform(0.6, 0.98))
+                if hard
+                else round(lv * rng.uniform(0.7, 1.5))
+            )
             targets.append({"kpi": kid, "year": years[t], "value": max(1, value)})
         if rng.random() < 0.5:
             weights[kid] = float(rng.choice([0.5, 1.0, 10.0, 100.0]))
@@ -277,8 +295,8 @@ def _pick(rng: Rng, items: list[Any]) -> Any:
     return items[int(rng.integers(len(items)))]
 
 
-def _set_max(ln: dict[str, Any], T: int, value: float | None) -> None:
-    ln["max"], ln["max_kind"] = [value] * T, ("none" if value is None else "scalar")
+def _set_max(ln: dict[str, Any], n_years: int, value: float | None) -> None:
+    ln["max"], ln["max_kind"] = [value] * n_years, ("none" if value is None else "scalar")
 
 
 def _set_min(ln: dict[str, Any], values: list[float]) -> None:
@@ -287,11 +305,11 @@ def _set_min(ln: dict[str, Any], values: list[float]) -> None:
 
 def _break_min_sum(rng: Rng, case: Case) -> None:
     """Two fixed lines each with min 0.6·B[y] in year y: Σ g ≥ 1.2·B[y] > B[y]."""
-    T = len(case["years"])
-    t = int(rng.integers(T))
+    n_years = len(case["years"])
+    t = int(rng.integers(n_years))
     for i in rng.choice(len(_fixed_lines(case)), size=2, replace=False):
         ln = _fixed_lines(case)[int(i)]
-        _set_max(ln, T, None)
+        _set_max(ln, n_years, None)
         mins = list(ln["min"])
         mins[t] = math.ceil(0.6 * case["budget"][t])
         _set_min(ln, mins)
@@ -300,16 +318,16 @@ def _break_min_sum(rng: Rng, case: Case) -> None:
 def _break_pillar_floor(rng: Rng, case: Case) -> None:
     """Pillar P floor 0.5; P's lines capped so Σ_P max = m/4; a fixed line x ∉ P has min m.
     X = Σ_P g ≤ m/4 and Σ g ≥ X + m, so X ≥ 0.5(X + m) ⇒ X ≥ m > m/4: contradiction."""
-    T = len(case["years"])
+    n_years = len(case["years"])
     x = _pick(rng, _fixed_lines(case))
     pil = _pick(rng, [p for p in case["pillars"] if p != x["pillar"]])
-    t = int(rng.integers(T))
+    t = int(rng.integers(n_years))
     m = float(max(4, math.ceil(0.5 * case["budget"][t])))
     inside = [ln for ln in case["lines"] if ln["pillar"] == pil]
     for ln in inside:
-        _set_max(ln, T, m / 4 / len(inside))
-        _set_min(ln, [0.0] * T)
-    _set_max(x, T, None)
+        _set_max(ln, n_years, m / 4 / len(inside))
+        _set_min(ln, [0.0] * n_years)
+    _set_max(x, n_years, None)
     mins = list(x["min"])
     mins[t] = m
     _set_min(x, mins)
@@ -320,16 +338,16 @@ def _break_pillar_floor(rng: Rng, case: Case) -> None:
 def _break_pillar_ceiling(rng: Rng, case: Case) -> None:
     """Pillar P cap 0.3; a fixed line x ∈ P has min m; lines outside P capped at Σ max = m/4.
     X ≥ m and X ≤ 0.3(X + R), R ≤ m/4 ⇒ 0.7m ≤ 0.7X ≤ 0.075m: contradiction."""
-    T = len(case["years"])
+    n_years = len(case["years"])
     x = _pick(rng, _fixed_lines(case))
     pil = x["pillar"]
-    t = int(rng.integers(T))
+    t = int(rng.integers(n_years))
     m = float(max(4, math.ceil(0.5 * case["budget"][t])))
     outside = [ln for ln in case["lines"] if ln["pillar"] != pil]
     for ln in outside:
-        _set_max(ln, T, m / 4 / len(outside))
-        _set_min(ln, [0.0] * T)
-    _set_max(x, T, None)
+        _set_max(ln, n_years, m / 4 / len(outside))
+        _set_min(ln, [0.0] * n_years)
+    _set_max(x, n_years, None)
     mins = list(x["min"])
     mins[t] = m
     _set_min(x, mins)
@@ -340,16 +358,16 @@ def _break_pillar_ceiling(rng: Rng, case: Case) -> None:
 def _break_new_share(rng: Rng, case: Case) -> None:
     """New share ≥ 0.5; new lines capped at Σ max = m/4; a fixed old line x has min m.
     N ≤ m/4 and N ≥ 0.5(N + m) ⇒ N ≥ m: contradiction (also with no new line at all)."""
-    T = len(case["years"])
+    n_years = len(case["years"])
     x = _pick(rng, _fixed_lines(case))
     x["new"] = False
-    t = int(rng.integers(T))
+    t = int(rng.integers(n_years))
     m = float(max(4, math.ceil(0.5 * case["budget"][t])))
     new = [ln for ln in case["lines"] if ln["new"]]
     for ln in new:
-        _set_max(ln, T, m / 4 / len(new))
-        _set_min(ln, [0.0] * T)
-    _set_max(x, T, None)
+        _set_max(ln, n_years, m / 4 / len(new))
+        _set_min(ln, [0.0] * n_years)
+    _set_max(x, n_years, None)
     mins = list(x["min"])
     mins[t] = m
     _set_min(x, mins)
@@ -359,17 +377,19 @@ def _break_new_share(rng: Rng, case: Case) -> None:
 
 def _break_target(rng: Rng, case: Case) -> None:
     """Hard target above base + ymax·Σ_{y'≤y}(B[y'] + Π[y']), which bounds any level."""
-    years, T = case["years"], len(case["years"])
+    years, n_years = case["years"], len(case["years"])
     if not case["kpis"]:
         case["kpis"].append({"id": "k0", "name": "KPI 0", "baseline": 10})
         case["lines"][0].setdefault("yields", {})["k0"] = 1.0
     kpi = _pick(rng, case["kpis"])
-    t = int(rng.integers(T))
+    t = int(rng.integers(n_years))
     ymax = max([0.0] + [ln.get("yields", {}).get(kpi["id"], 0.0) for ln in case["lines"]])
-    pool = case["pool"] or [0.0] * T
+    pool = case["pool"] or [0.0] * n_years
     span = range(t + 1) if kpi.get("cumulative", True) else [t]
     bound = kpi["baseline"] + ymax * sum(case["budget"][i] + pool[i] for i in span)
-    case["targets"].append({"kpi": kpi["id"], "year": years[t], "value": math.ceil(bound * 1.2 + 10)})
+    case["targets"].append(
+        {"kpi": kpi["id"], "year": years[t], "value": math.ceil(bound * 1.2 + 10)}
+    )
     model = case["model"]
     if model["objective"] == "goal" or rng.random() < 0.3:
         model["objective"] = str(rng.choice(["max_impact", "min_cost"]))
@@ -379,39 +399,38 @@ def _break_target(rng: Rng, case: Case) -> None:
 
 def _break_must_spend(rng: Rng, case: Case) -> None:
     """must_spend with every line capped at B[y]/(2L): Σ g ≤ B[y]/2 < B[y] = Σ g."""
-    T = len(case["years"])
-    t = int(rng.integers(T))
+    n_years = len(case["years"])
+    t = int(rng.integers(n_years))
     cap = case["budget"][t] / (2 * len(case["lines"]))
     for ln in case["lines"]:
-        _set_max(ln, T, cap)
-        _set_min(ln, [0.0] * T)
+        _set_max(ln, n_years, cap)
+        _set_min(ln, [0.0] * n_years)
     case["model"]["must_spend"] = True
 
 
 def _break_ramp(rng: Rng, case: Case) -> None:
     """ρ = 0.2; fixed line x: max[y−1] = 3, max[y] = 10, min[y] = 9 ⇒ Δ ≥ 6 > 0.2·10."""
-    years, T = case["years"], len(case["years"])
-    t = int(rng.integers(1, T))
+    n_years = len(case["years"])
+    t = int(rng.integers(1, n_years))
     x = _pick(rng, _fixed_lines(case))
-    mx: list[float | None] = [None] * T
+    mx: list[float | None] = [None] * n_years
     mx[t - 1], mx[t] = 3.0, 10.0
     x["max"], x["max_kind"] = mx, "year"
-    mins = [0.0] * T
+    mins = [0.0] * n_years
     mins[t] = 9.0
     _set_min(x, mins)
-    del years
     rules = [r for r in case["model"]["rules"] if r["rule"] != "ramp"]
     case["model"]["rules"] = [*rules, {"rule": "ramp", "max_change": 0.2}]
 
 
 def _break_integer_window(rng: Rng, case: Case) -> None:
     """Fixed integer line, unit_cost 10, leverage 0, 12 ≤ g ≤ 18: g = 10n has no solution."""
-    T = len(case["years"])
+    n_years = len(case["years"])
     x = _pick(rng, _fixed_lines(case))
     x.update(integer=True, unit_cost=10.0, leverage=0.0)
     x.pop("private_impact", None)
-    _set_max(x, T, 18.0)
-    _set_min(x, [12.0] * T)
+    _set_max(x, n_years, 18.0)
+    _set_min(x, [12.0] * n_years)
     x["min_kind"] = "scalar"
 
 
@@ -482,6 +501,7 @@ def _emit(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
         "lines": lines_out,
         "targets": case["targets"],
     }
-    if case["pool"] is not None:
-        inst["private_pool"] = {y: v for y, v in zip(years, case["pool"], strict=True) if v}
+    pool = {y: v for y, v in zip(years, case["pool"] or [], strict=False) if v}
+    if pool:
+        inst["private_pool"] = pool
     return inst, case["model"]

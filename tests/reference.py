@@ -39,6 +39,7 @@ Where §4 is ambiguous, this file reads it as follows:
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import highspy
@@ -55,8 +56,7 @@ def _per_year(value: Any, years: list[Any], default: float | None) -> dict[Any, 
     if isinstance(value, dict):
         by_str = {str(k): v for k, v in value.items()}
         return {
-            y: (float(by_str[str(y)]) if by_str.get(str(y)) is not None else default)
-            for y in years
+            y: (float(by_str[str(y)]) if by_str.get(str(y)) is not None else default) for y in years
         }
     return dict.fromkeys(years, float(value))
 
@@ -118,7 +118,9 @@ def reference_solve(
             p[lid, y] = pv = lp.var(0, INF if lev > 0 else 0)
             lp.row({pv: 1, gv: -lev}, hi=0)  # leverage
             sx, sc = s[lid]
-            lmin, lmax = lo[y] or 0.0, hi[y] if hi[y] is not None else bud[y]
+            lmin = lo[y] or 0.0
+            cap = hi[y]
+            lmax = cap if cap is not None else bud[y]
             # min·s ≤ g ≤ max·s  (constant s moves to the bound)
             lp.row(_add((1, {gv: 1}), (-lmin, sx)), lo=lmin * sc)
             lp.row(_add((1, {gv: 1}), (-lmax, sx)), hi=lmax * sc)
@@ -156,7 +158,7 @@ def reference_solve(
         elif kind == "ramp":
             rho = float(rule["max_change"])
             for ln in lines:
-                for y0, y1 in zip(years, years[1:], strict=False):
+                for y0, y1 in itertools.pairwise(years):
                     cap_y = maxes[ln["id"]][y1]
                     cap = rho * (cap_y if cap_y is not None else bud[y1])
                     lp.row({g[ln["id"], y1]: 1.0, g[ln["id"], y0]: -1.0}, -cap, cap)
@@ -203,9 +205,9 @@ def reference_solve(
     elif objective != "goal":
         raise ValueError(f"unknown objective {objective!r}")
 
-    status, value = _run(lp, mip_gap)
-    if status == "optimal" and value is not None:
-        return status, -value if objective == "max_impact" else value
+    status, obj = _run(lp, mip_gap)
+    if status == "optimal" and obj is not None:
+        return status, -obj if objective == "max_impact" else obj
     return status, None
 
 

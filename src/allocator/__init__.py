@@ -1,9 +1,9 @@
-"""allocator: split Korea's national AI budget with linear and mixed-integer programmes, and say why.
+"""allocator: split Korea's national AI budget with LP/MIP under policy rules, and say why.
 
-    import allocator
-    inst = allocator.load_instance("instances/korea-2026.yaml")
-    res = allocator.solve(inst)            # the instance's default model
-    res.status, res.objective, res.pillars
+import allocator
+inst = allocator.load_instance("instances/korea-2026.yaml")
+res = allocator.solve(inst)            # the instance's default model
+res.status, res.objective, res.pillars
 """
 
 from allocator.api import solve

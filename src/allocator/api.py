@@ -20,10 +20,16 @@ def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> Model
     else:
         path = default_model_path(inst)
         if path is None:
-            raise InputError([Issue(
-                next(iter(inst.files), inst.name), "model", None,
-                "no model given and the instance names no default `model:` file",
-            )])
+            raise InputError(
+                [
+                    Issue(
+                        next(iter(inst.files), inst.name),
+                        "model",
+                        None,
+                        "no model given and the instance names no default `model:` file",
+                    )
+                ]
+            )
         spec = load_model(path)
     check_model(spec, inst, next(iter(spec.files), spec.name))
     return spec

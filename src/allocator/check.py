@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
+from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, PillarShare, Ramp
 
 RELATIVE_TOLERANCE = 1e-6
 """Slack allowed on each rule, relative to the largest figure the rule involves (at least 1)."""
@@ -63,11 +64,17 @@ def verify(inst: Instance, spec: ModelSpec, plan: Plan, objective: float | None)
         need(spent, inst.budget_in(y), f"{y}: government money exceeds the budget")
         if spec.must_spend:
             need(inst.budget_in(y), spent, f"{y}: must_spend, but the budget is not all spent")
-        need(sum(p(line.id, y) for line in lines), inst.pool_in(y),
-             f"{y}: private money exceeds the fund's pool")
+        need(
+            sum(p(line.id, y) for line in lines),
+            inst.pool_in(y),
+            f"{y}: private money exceeds the fund's pool",
+        )
         for line in lines:
-            need(p(line.id, y), line.leverage * g(line.id, y),
-                 f"{line.id} in {y}: private money above {line.leverage:g} × government money")
+            need(
+                p(line.id, y),
+                line.leverage * g(line.id, y),
+                f"{line.id} in {y}: private money above {line.leverage:g} × government money",
+            )
             lo = for_year(line.min, y, 0.0) or 0.0
             hi = for_year(line.max, y, None)
             if hi is None and line.select:
@@ -98,13 +105,22 @@ def verify(inst: Instance, spec: ModelSpec, plan: Plan, objective: float | None)
             need(target, levels[kpi, y], f"target {kpi} {y} is not met")
     if objective is not None:
         expected = {
-            "max_impact": sum(line.impact * g(line.id, y) + line.private_impact * p(line.id, y)
-                              for line in lines for y in years) - shortfall,
+            "max_impact": sum(
+                line.impact * g(line.id, y) + line.private_impact * p(line.id, y)
+                for line in lines
+                for y in years
+            )
+            - shortfall,
             "min_cost": sum(plan.gov.values()),
             "goal": shortfall,
         }[spec.objective]
-        need(abs(objective - expected), 0.0, "the reported objective does not match the plan",
-             objective, expected)
+        need(
+            abs(objective - expected),
+            0.0,
+            "the reported objective does not match the plan",
+            objective,
+            expected,
+        )
     return out
 
 
@@ -112,28 +128,32 @@ def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> Non
     need, g, s = checks.need, plan.g, plan.s
     years, lines = inst.years, inst.lines
     for rule in spec.rules:
-        kind = rule.rule
+        if isinstance(rule, Exclusive | Cardinality):
+            k = 1 if isinstance(rule, Exclusive) else rule.max
+            chosen = sum(s(line.id) for line in lines if rule.group in line.groups)
+            need(chosen, k, f"group {rule.group}: {chosen:g} lines selected, at most {k} allowed")
+            continue
         for i, y in enumerate(years):
             total = sum(g(line.id, y) for line in lines)
-            if kind == "pillar_share":
+            if isinstance(rule, PillarShare):
                 mine = sum(g(line.id, y) for line in lines if line.pillar == rule.pillar)
                 if rule.min is not None:
-                    need(rule.min * total, mine, f"{rule.pillar} in {y}: below {rule.min:.1%}", total)
+                    need(
+                        rule.min * total, mine, f"{rule.pillar} in {y}: below {rule.min:.1%}", total
+                    )
                 if rule.max is not None:
-                    need(mine, rule.max * total, f"{rule.pillar} in {y}: above {rule.max:.1%}", total)
-            elif kind == "new_initiative_share":
+                    need(
+                        mine, rule.max * total, f"{rule.pillar} in {y}: above {rule.max:.1%}", total
+                    )
+            elif isinstance(rule, NewInitiativeShare):
                 new = sum(g(line.id, y) for line in lines if line.new)
                 need(rule.min * total, new, f"{y}: new initiatives below {rule.min:.1%}", total)
-            elif kind == "ramp" and i > 0:
+            elif isinstance(rule, Ramp) and i > 0:
                 for line in lines:
                     cap = for_year(line.max, y, None)
                     step = rule.max_change * (cap if cap is not None else inst.budget_in(y))
                     change = abs(g(line.id, y) - g(line.id, years[i - 1]))
                     need(change, step, f"{line.id} changes too fast into {y}", g(line.id, y))
-        if kind in ("exclusive", "cardinality"):
-            k = 1 if kind == "exclusive" else rule.max
-            chosen = sum(s(line.id) for line in lines if rule.group in line.groups)
-            need(chosen, k, f"group {rule.group}: {chosen:g} lines selected, at most {k} allowed")
 
 
 def kpi_levels(inst: Instance, plan: Plan) -> dict[tuple[str, int], float]:

@@ -49,8 +49,17 @@ class Result:
     @classmethod
     def from_solution(cls, built: Built, sol: Solution) -> Result:
         """Wrap HiGHS's answer and run the independent checker on it."""
-        res = cls(sol.status, built.inst, built.spec, sol.objective, sol.gap, sol.runtime,
-                  highs_status=sol.highs_status, built=built, solution=sol)
+        res = cls(
+            sol.status,
+            built.inst,
+            built.spec,
+            sol.objective,
+            sol.gap,
+            sol.runtime,
+            highs_status=sol.highs_status,
+            built=built,
+            solution=sol,
+        )
         if sol.status.has_allocation:
             res.violations = verify(built.inst, built.spec, res.plan(), sol.objective)
             res.verified = not res.violations
@@ -94,10 +103,16 @@ class Result:
         for line in self.instance.lines:
             for y in self.instance.years:
                 for source, amounts in ((GOVERNMENT, plan.gov), (PRIVATE, plan.private)):
-                    records.append({
-                        "line": line.id, "name": line.name, "pillar": line.pillar, "year": y,
-                        "source": source, "amount": amounts.get((line.id, y), 0.0),
-                    })
+                    records.append(
+                        {
+                            "line": line.id,
+                            "name": line.name,
+                            "pillar": line.pillar,
+                            "year": y,
+                            "source": source,
+                            "amount": amounts.get((line.id, y), 0.0),
+                        }
+                    )
         return pd.DataFrame.from_records(records)
 
     @property
@@ -105,8 +120,13 @@ class Result:
         """Per pillar and year: government, private, amount (both) and share (of the year's
         government money — the quantity the pillar-share rule limits)."""
         alloc = self.allocation
-        table = alloc.pivot_table(index=["pillar", "year"], columns="source", values="amount",
-                                  aggfunc="sum", fill_value=0.0)
+        table = alloc.pivot_table(
+            index=["pillar", "year"],
+            columns="source",
+            values="amount",
+            aggfunc="sum",
+            fill_value=0.0,
+        )
         table = table.reindex(columns=[GOVERNMENT, PRIVATE], fill_value=0.0).reset_index()
         order = {p.id: i for i, p in enumerate(self.instance.pillars)}
         rows = pd.DataFrame(
@@ -119,7 +139,9 @@ class Result:
         table["amount"] = table[GOVERNMENT] + table[PRIVATE]
         year_total = table.groupby("year")[GOVERNMENT].transform("sum")
         table["share"] = (table[GOVERNMENT] / year_total.where(year_total > 0)).fillna(0.0)
-        table = table.sort_values(["year", "pillar"], key=lambda c: c.map(order) if c.name == "pillar" else c)
+        table = table.sort_values(
+            ["year", "pillar"], key=lambda c: c.map(order) if c.name == "pillar" else c
+        )
         return table.reset_index(drop=True)[
             ["pillar", "name", "year", GOVERNMENT, PRIVATE, "amount", "share"]
         ]
@@ -133,11 +155,19 @@ class Result:
         for kpi in self.instance.kpis:
             for y in self.instance.years:
                 level, target = levels[kpi.id, y], targets.get((kpi.id, y), math.nan)
-                records.append({
-                    "kpi": kpi.id, "name": kpi.name, "unit": kpi.unit, "year": y, "level": level,
-                    "target": target,
-                    "shortfall": max(0.0, target - level) if not math.isnan(target) else math.nan,
-                })
+                records.append(
+                    {
+                        "kpi": kpi.id,
+                        "name": kpi.name,
+                        "unit": kpi.unit,
+                        "year": y,
+                        "level": level,
+                        "target": target,
+                        "shortfall": max(0.0, target - level)
+                        if not math.isnan(target)
+                        else math.nan,
+                    }
+                )
         columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall"]
         return pd.DataFrame.from_records(records, columns=columns)
 
@@ -162,10 +192,15 @@ class Result:
                 continue
             slack = row.rhs - activity if row.sense == "<=" else activity - row.rhs
             if row.sense == "==" or abs(slack) <= 1e-7 * max(1.0, abs(row.rhs)):
-                records.append({
-                    "rule": name, "family": row.family, **{k: str(v) for k, v in row.subjects.items()},
-                    "rhs": row.rhs, "dual": sol.duals.get(name, math.nan),
-                })
+                records.append(
+                    {
+                        "rule": name,
+                        "family": row.family,
+                        **{k: str(v) for k, v in row.subjects.items()},
+                        "rhs": row.rhs,
+                        "dual": sol.duals.get(name, math.nan),
+                    }
+                )
         return pd.DataFrame.from_records(records)
 
     def summary(self) -> dict[str, Any]:

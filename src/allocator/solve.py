@@ -76,9 +76,11 @@ _STATUS = {
     _MS.kObjectiveBound: Status.limit,
     _MS.kObjectiveTarget: Status.limit,
     _MS.kInterrupt: Status.interrupted,
-    _MS.kHighsInterrupt: Status.interrupted,
 }
-_WITH_INCUMBENT = {Status.time_limit: Status.time_limit_incumbent, Status.limit: Status.limit_incumbent}
+_WITH_INCUMBENT = {
+    Status.time_limit: Status.time_limit_incumbent,
+    Status.limit: Status.limit_incumbent,
+}
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class SolveOptions:
 
     time_limit: float | None = None
     mip_gap: float = 1e-7
-    """Relative MIP gap (HiGHS's `mip_rel_gap`; its default of 1e-4 is far too loose for budgets)."""
+    """Relative MIP gap (HiGHS's `mip_rel_gap`; its default 1e-4 is far too loose for budgets)."""
     threads: int | None = None
     seed: int = 0
     presolve: bool = True

@@ -50,16 +50,19 @@ def _per_year_money(value: Any) -> float | dict[int, float]:
 
 Finite = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite)]
 NonNegative = Annotated[float, BeforeValidator(_not_bool), AfterValidator(_finite), Field(ge=0)]
-Money = Annotated[float, BeforeValidator(parse_money)]
-Share = Annotated[float, BeforeValidator(parse_share)]
-PerYearMoney = Annotated[float | dict[int, float], BeforeValidator(_per_year_money)]
+Money = Annotated[float, BeforeValidator(parse_money, json_schema_input_type=float | str)]
+Share = Annotated[float, BeforeValidator(parse_share, json_schema_input_type=float | str)]
+PerYearMoney = Annotated[
+    float | dict[int, float],
+    BeforeValidator(_per_year_money, json_schema_input_type=float | str | dict[int, float | str]),
+]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 
 
 def for_year(
     value: float | dict[int, float] | None, year: int | None, default: float | None
 ) -> float | None:
-    """The figure for `year` of a per-year-or-scalar field (`default` when the year is not given)."""
+    """The figure for `year` of a per-year-or-scalar field (`default` where no figure is given)."""
     if value is None:
         return default
     if isinstance(value, dict):

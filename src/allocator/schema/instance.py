@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from typing import Any, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
@@ -19,7 +20,7 @@ from allocator.schema.base import (
 from allocator.schema.money import CURRENCY_UNITS, currency_unit
 
 
-class ReferenceErrors(ValueError):
+class CrossReferenceError(ValueError):
     """Cross-reference problems found after the fields themselves are valid."""
 
     def __init__(self, problems: list[tuple[str, Any, str]]) -> None:
@@ -80,7 +81,7 @@ class Line(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> Line:
         problems: list[tuple[str, Any, str]] = []
-        years = sorted({*_years_of(self.min), *_years_of(self.max)})
+        years: list[int | None] = [*sorted({*_years_of(self.min), *_years_of(self.max)})]
         for year in years or [None]:
             lo, hi = for_year(self.min, year, 0.0), for_year(self.max, year, None)
             if lo is not None and hi is not None and lo > hi:
@@ -93,7 +94,7 @@ class Line(Strict):
         if self.id in self.requires:
             problems.append(("requires", self.id, "a line cannot require itself"))
         if problems:
-            raise ReferenceErrors(problems)
+            raise CrossReferenceError(problems)
         return self
 
 
@@ -160,7 +161,7 @@ class Instance(Strict):
     @field_validator("years")
     @classmethod
     def _ordered_years(cls, years: list[int]) -> list[int]:
-        if any(b <= a for a, b in zip(years, years[1:], strict=False)):
+        if any(b <= a for a, b in pairwise(years)):
             raise ValueError("years must be listed once each, in increasing order")
         return years
 
@@ -168,7 +169,7 @@ class Instance(Strict):
     def _references(self) -> Instance:
         problems = _reference_problems(self)
         if problems:
-            raise ReferenceErrors(problems)
+            raise CrossReferenceError(problems)
         return self
 
     def budget_in(self, year: int) -> float:
@@ -199,7 +200,9 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     def duplicates(kind: str, ids: list[str]) -> None:
         for dup, n in Counter(ids).items():
             if n > 1:
-                problems.append((f"{kind}", dup, f"id {dup!r} is used {n} times; ids must be unique"))
+                problems.append(
+                    (f"{kind}", dup, f"id {dup!r} is used {n} times; ids must be unique")
+                )
 
     pillar_ids = [p.id for p in inst.pillars]
     line_ids = [line.id for line in inst.lines]
@@ -221,7 +224,9 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     for i, line in enumerate(inst.lines):
         at = f"lines[{line.id}]" if line_ids.count(line.id) == 1 else f"lines[{i}]"
         if line.pillar not in pillar_ids:
-            problems.append((f"{at}.pillar", line.pillar, unknown_name("pillar", pillar_ids, line.pillar)))
+            problems.append(
+                (f"{at}.pillar", line.pillar, unknown_name("pillar", pillar_ids, line.pillar))
+            )
         for kpi in line.yields:
             if kpi not in kpi_ids:
                 problems.append((f"{at}.yields.{kpi}", kpi, unknown_name("KPI", kpi_ids, kpi)))
@@ -237,7 +242,9 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     seen: set[tuple[str, int]] = set()
     for i, target in enumerate(inst.targets):
         if target.kpi not in kpi_ids:
-            problems.append((f"targets[{i}].kpi", target.kpi, unknown_name("KPI", kpi_ids, target.kpi)))
+            problems.append(
+                (f"targets[{i}].kpi", target.kpi, unknown_name("KPI", kpi_ids, target.kpi))
+            )
         if target.year not in years:
             problems.append((f"targets[{i}].year", target.year, _outside(inst.years)))
         if (target.kpi, target.year) in seen:

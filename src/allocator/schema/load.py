@@ -17,7 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from allocator.errors import MISSING, InputError, Issue
-from allocator.schema.instance import Instance, ReferenceErrors
+from allocator.schema.instance import CrossReferenceError, Instance
 from allocator.schema.model import RULE_KINDS, ModelSpec, model_problems
 
 M = TypeVar("M", bound=BaseModel)
@@ -96,13 +96,20 @@ def read_table(path: Path) -> list[dict[str, Any]]:
         reader = csv.reader(handle)
         header = [h.strip() for h in next(reader, [])]
         if not header or any(not h for h in header):
-            raise InputError([Issue(str(path), "line 1", header, "the header needs a name per column")])
+            raise InputError(
+                [Issue(str(path), "line 1", header, "the header needs a name per column")]
+            )
         for number, cells in enumerate(reader, start=2):
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) > len(header):
                 issues.append(
-                    Issue(str(path), f"line {number}", cells, f"{len(cells)} cells for {len(header)} columns")
+                    Issue(
+                        str(path),
+                        f"line {number}",
+                        cells,
+                        f"{len(cells)} cells for {len(header)} columns",
+                    )
                 )
                 continue
             row: dict[str, Any] = {}
@@ -111,22 +118,34 @@ def read_table(path: Path) -> list[dict[str, Any]]:
                 if not cell:
                     continue
                 *parents, leaf = column.split(".")
-                value: Any = [x.strip() for x in cell.split(";") if x.strip()] if leaf in LIST_COLUMNS else cell
+                value: Any = (
+                    [x.strip() for x in cell.split(";") if x.strip()]
+                    if leaf in LIST_COLUMNS
+                    else cell
+                )
                 target = row
                 for key in parents:
                     nested = target.setdefault(key, {})
                     if not isinstance(nested, dict):
                         issues.append(
-                            Issue(str(path), f"line {number}, column {column}", cell,
-                                  f"column {key!r} already gives one figure for every year")
+                            Issue(
+                                str(path),
+                                f"line {number}, column {column}",
+                                cell,
+                                f"column {key!r} already gives one figure for every year",
+                            )
                         )
                         break
                     target = nested
                 else:
                     if isinstance(target.get(leaf), dict):
                         issues.append(
-                            Issue(str(path), f"line {number}, column {column}", cell,
-                                  f"per-year columns {column}.YEAR already given")
+                            Issue(
+                                str(path),
+                                f"line {number}, column {column}",
+                                cell,
+                                f"per-year columns {column}.YEAR already given",
+                            )
                         )
                     target[leaf] = value
             rows.append(row)
@@ -163,7 +182,7 @@ def _issues(
     for err in exc.errors():
         loc = tuple(err["loc"])
         error = err.get("ctx", {}).get("error")
-        if isinstance(error, ReferenceErrors):
+        if isinstance(error, CrossReferenceError):
             for path, value, problem in error.problems:
                 full = loc + tuple(_split_path(path))
                 issues.append(_issue(full, value, problem, data, file, tables))
@@ -177,14 +196,18 @@ def _split_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     for piece in path.replace("]", "").replace("[", ".").split("."):
         if piece:
-            parts.append(int(piece) if piece.isdigit() and parts and parts[-1] in TABLE_FIELDS else piece)
+            parts.append(
+                int(piece) if piece.isdigit() and parts and parts[-1] in TABLE_FIELDS else piece
+            )
     return parts
 
 
 def _issue(
     loc: tuple[Any, ...], value: Any, problem: str, data: Any, file: str, tables: dict[str, Path]
 ) -> Issue:
-    loc = tuple(p for i, p in enumerate(loc) if not (p in RULE_KINDS and i and isinstance(loc[i - 1], int)))
+    loc = tuple(
+        p for i, p in enumerate(loc) if not (p in RULE_KINDS and i and isinstance(loc[i - 1], int))
+    )
     if loc and loc[0] in tables and len(loc) > 1 and isinstance(loc[1], int):
         row = _item(data, loc[:2])
         ident = f" ({row['id']})" if isinstance(row, dict) and "id" in row else ""

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, model_validator
 
 from allocator.schema.base import Id, NonNegative, Share, Strict
-from allocator.schema.instance import Instance, ReferenceErrors, unknown_name
+from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
 
 
 class PillarShare(Strict):
@@ -104,7 +104,7 @@ class ModelSpec(Strict):
                 )
             seen.setdefault(key, i)
         if problems:
-            raise ReferenceErrors(problems)
+            raise CrossReferenceError(problems)
         return self
 
     @property

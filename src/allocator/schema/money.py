@@ -126,7 +126,7 @@ def parse_share(value: Any) -> float:
         raise ValueError("a share cannot exceed 100%")
     if share > 1:
         raise ValueError(
-            f'a share is a fraction between 0 and 1; {value} looks like a percentage: write '
+            f"a share is a fraction between 0 and 1; {value} looks like a percentage: write "
             f'{share / 100:.4g} or "{value}%"'
         )
     return share

@@ -1,0 +1,99 @@
+"""The `allocator` command. Exit codes: 0 optimal and verified; 1 solved but no verified optimum
+(the status in plain words); 2 bad input (the message, never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from allocator import report
+from allocator.api import resolve_model, solve
+from allocator.errors import AllocatorError
+from allocator.schema import Instance, ModelSpec, load_instance
+
+EXIT_OK, EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except AllocatorError as exc:
+        print(f"allocator: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # the CLI never shows a traceback unless asked to
+        if os.environ.get("ALLOCATOR_DEBUG"):
+            raise
+        print(
+            f"allocator: internal error: {type(exc).__name__}: {exc} "
+            "(set ALLOCATOR_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="allocator", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("solve", help="solve an instance and print the split")
+    run.add_argument("instance", type=Path)
+    run.add_argument("--model", type=Path, help="model file (default: the instance's own)")
+    run.add_argument("--out", type=Path, help="write CSVs and summary.json to this folder")
+    run.add_argument("--time-limit", type=float, metavar="S", help="seconds HiGHS may take")
+    run.add_argument("--mip-gap", type=float, default=1e-7, help="relative MIP gap")
+    run.add_argument("--format", choices=["table", "json"], default="table")
+    run.set_defaults(run=_solve)
+
+    check = commands.add_parser("validate", help="check an instance (and its model) for errors")
+    check.add_argument("instance", type=Path)
+    check.add_argument("--model", type=Path)
+    check.set_defaults(run=_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
+    schema.add_argument("kind", choices=["instance", "model"], nargs="?", default="instance")
+    schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def _solve(args: argparse.Namespace) -> int:
+    inst = load_instance(args.instance)
+    res = solve(inst, args.model, time_limit=args.time_limit, mip_gap=args.mip_gap)
+    if args.out:
+        res.to_dir(args.out)
+    print(report.as_json(res) if args.format == "json" else report.table(res))
+    if res.status.has_allocation and not res.is_incumbent and res.verified:
+        return EXIT_OK
+    return EXIT_NOT_OPTIMAL
+
+
+def _validate(args: argparse.Namespace) -> int:
+    inst = load_instance(args.instance)
+    spec = resolve_model(inst, args.model)
+    print(
+        f"{args.instance}: valid — {len(inst.lines)} lines in {len(inst.pillars)} pillars, "
+        f"years {inst.years[0]}–{inst.years[-1]}; model {spec.name} "
+        f"({spec.objective}, {len(spec.rules)} rules)"
+    )
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    cls = Instance if args.kind == "instance" else ModelSpec
+    text = json.dumps(cls.model_json_schema(), indent=2, ensure_ascii=False)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Plain-text and JSON renderings of a result for the terminal."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from allocator.results import GOVERNMENT, PRIVATE, Result
+from allocator.schema.money import CURRENCY_UNITS
+
+
+def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
+    """An amount as Korean readers write it: 9,933.4 bn KRW → "9조 9,334억"."""
+    won = amount * float(CURRENCY_UNITS[currency_unit])
+    eok_total = round(won / 1e8)
+    jo, eok = divmod(eok_total, 10_000)
+    if jo and eok:
+        return f"{jo:,}조 {eok:,}억"
+    if jo:
+        return f"{jo:,}조"
+    return f"{eok:,}억"
+
+
+def money(amount: float, currency_unit: str = "bn_krw") -> str:
+    """An amount in the instance's unit with its 조/억 reading beside it."""
+    unit = {
+        "bn_krw": "bn KRW",
+        "tn_krw": "tn KRW",
+        "eok_krw": "억 KRW",
+        "mn_krw": "mn KRW",
+        "krw": "KRW",
+    }[currency_unit]
+    return f"{amount:>10,.1f} {unit} ({korean_amount(amount, currency_unit)})"
+
+
+def table(res: Result) -> str:
+    """The split by pillar and year, public and private, with totals."""
+    inst = res.instance
+    head = f"{inst.name} under {res.model.name}: {res.status.describe()}"
+    lines = [head]
+    if not res.status.has_allocation:
+        return "\n".join(lines)
+    gap = "" if not res.gap else f", gap {res.gap:.2e} ({res.gap_abs:,.4g} in objective units)"
+    check = "verified: every rule re-checked" if res.verified else "NOT VERIFIED"
+    lines.append(f"objective ({res.model.objective}) = {res.objective:,.4f}{gap}; {check}")
+    unit = inst.currency_unit
+    pillars = res.pillars
+    width = max(len(p.name) for p in inst.pillars)
+    for year, rows in pillars.groupby("year", sort=True):
+        lines.append("")
+        lines.append(f"{year}  {'pillar':<{width}}  {'government':>34}  {'private':>34}  share")
+        for _, row in rows.iterrows():
+            lines.append(
+                f"      {row['name']:<{width}}  {money(row[GOVERNMENT], unit):>34}  "
+                f"{money(row[PRIVATE], unit):>34}  {row['share']:6.1%}"
+            )
+        gov, priv = rows[GOVERNMENT].sum(), rows[PRIVATE].sum()
+        lines.append(f"      {'total':<{width}}  {money(gov, unit):>34}  {money(priv, unit):>34}")
+    kpis = res.kpis.dropna(subset=["target"])
+    if len(kpis):
+        lines.append("")
+        lines.append("targets")
+        for _, row in kpis.iterrows():
+            status = (
+                "met"
+                if row["shortfall"] <= 1e-6 * max(1.0, row["target"])
+                else (f"short by {row['shortfall']:,.0f}")
+            )
+            lines.append(
+                f"  {row['name']} {row['year']}: {row['level']:,.0f} of {row['target']:,.0f}"
+                f" {row['unit']} — {status}"
+            )
+    if res.violations:
+        lines.append("")
+        lines.append("rules the returned numbers break:")
+        lines += [f"  - {v}" for v in res.violations]
+    return "\n".join(lines)
+
+
+def as_json(res: Result) -> str:
+    """The summary plus, when there is an answer, pillar totals, allocation and KPIs."""
+    data: dict[str, Any] = res.summary()
+    if res.status.has_allocation:
+        data["pillars"] = res.pillars.to_dict(orient="records")
+        data["allocation"] = res.allocation.to_dict(orient="records")
+        data["kpis"] = res.kpis.to_dict(orient="records")
+    return json.dumps(_finite(data), indent=2, ensure_ascii=False, default=str)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN: missing numbers become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value
