@@ -224,14 +224,38 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
     sol.objective = float(info.objective_function_value)
     if matrix.integer:
         sol.bound = float(info.mip_dual_bound)
+        resolved = _fix_integers_and_resolve(h, matrix, col_value)
+        if resolved is not None:
+            solution = resolved
+            col_value = np.asarray(solution.col_value, dtype=float)
+            sol.values = dict(zip(matrix.lp.col_names_, col_value.tolist(), strict=True))
+            sol.activity = dict(zip(matrix.rows, list(solution.row_value), strict=True))
+            sol.objective = float(h.getInfo().objective_function_value)
         sol.gap = _relative_gap(sol.objective, sol.bound)
     else:
         sol.bound, sol.gap = sol.objective, 0.0
-        if solution.dual_valid:
-            row_dual = np.asarray(solution.row_dual, dtype=float)
-            sol.duals = dict(zip(matrix.rows, row_dual.tolist(), strict=True))
-            sol.dual_objective = dual_objective(matrix.lp, solution, built.sense == "max")
+    if solution.dual_valid:
+        sol.duals = dict(zip(matrix.rows, np.asarray(solution.row_dual).tolist(), strict=True))
+        sol.dual_objective = dual_objective(h.getLp(), solution, built.sense == "max")
     return sol
+
+
+def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -> Any | None:
+    """Re-solve a MIP's LP with its integer decisions fixed at their rounded values.
+
+    This cleans the integrality tolerance out of the money (a dropped line gets exactly 0) and
+    gives duals that hold for the chosen projects. None when the fixed LP is not optimal."""
+    kinds = matrix.lp.integrality_
+    fixed = np.array([i for i, k in enumerate(kinds) if k == highspy.HighsVarType.kInteger])
+    values = np.round(x[fixed])
+    h.changeColsBounds(len(fixed), fixed, values, values)
+    h.changeColsIntegrality(
+        len(fixed), fixed, np.array([highspy.HighsVarType.kContinuous] * len(fixed))
+    )
+    h.run()
+    if h.getModelStatus() != _MS.kOptimal:
+        return None
+    return h.getSolution()
 
 
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:

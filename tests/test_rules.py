@@ -1,0 +1,255 @@
+"""One test per rule: a tiny instance where the rule binds and changes the answer.
+
+Base case (see conftest.BASE): budget 100; x (pillar a, impact 3, max 80), y (pillar b, impact 1,
+max 100). With no rule beyond the core ones the optimum is x = 80, y = 20, objective 260."""
+
+from __future__ import annotations
+
+import pytest
+
+from allocator import Status
+from tests.conftest import gov, private, run, tiny
+
+
+def test_base_case_optimum() -> None:
+    res = run(tiny())
+    assert res.status == Status.optimal
+    assert res.objective == pytest.approx(260)
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((80, 20))
+
+
+def test_budget_binds() -> None:
+    res = run(tiny(budget=50))
+    assert res.objective == pytest.approx(150)
+    assert gov(res, "x") == pytest.approx(50)
+
+
+def test_must_spend_forces_a_loss_making_line() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": -1, "max": 100},
+    ]
+    assert run(tiny(lines=lines)).objective == pytest.approx(240)
+    res = run(tiny(lines=lines), must_spend=True)
+    assert res.objective == pytest.approx(220)
+    assert gov(res, "y") == pytest.approx(20)
+
+
+def _levered(pool: float) -> dict[str, object]:
+    return tiny(
+        private_pool=pool,
+        lines=[
+            {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "leverage": 2,
+             "private_impact": 1},
+            {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
+        ],
+    )
+
+
+def test_private_pool_binds() -> None:
+    res = run(_levered(100))
+    assert private(res, "x") == pytest.approx(100)
+    assert res.objective == pytest.approx(260 + 100)
+
+
+def test_leverage_binds() -> None:
+    res = run(_levered(500))
+    assert private(res, "x") == pytest.approx(160)
+    assert res.objective == pytest.approx(260 + 160)
+
+
+def test_no_pool_means_no_private_money() -> None:
+    res = run(_levered(0))
+    assert private(res, "x") == 0
+    assert res.objective == pytest.approx(260)
+
+
+def test_line_min_binds() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "min": 30},
+    ]
+    res = run(tiny(lines=lines))
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((70, 30))
+    assert res.objective == pytest.approx(240)
+
+
+def test_line_max_binds_per_year() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": {2026: 40, 2027: 90}},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1},
+    ]
+    res = run(tiny(years=[2026, 2027], lines=lines))
+    assert gov(res, "x", 2026) == pytest.approx(40)
+    assert gov(res, "x", 2027) == pytest.approx(90)
+    assert res.objective == pytest.approx(3 * 130 + 70)
+
+
+def test_go_no_go_line_is_all_or_nothing() -> None:
+    # z is worth 2 per won but, if chosen, must get at least 50: without select it is forced in
+    # (x 50, z 50: 250); with select the plan may drop it and take x 80, y 20 (260).
+    z = {"id": "z", "name": "Z", "pillar": "b", "impact": 2, "min": 50, "max": 60}
+    forced = run(tiny(lines=[*tiny()["lines"], z]))
+    assert forced.objective == pytest.approx(250)
+    optional = run(tiny(lines=[*tiny()["lines"], {**z, "select": True}]))
+    assert optional.objective == pytest.approx(260)
+    assert gov(optional, "z") == 0
+    assert optional.selected.set_index("line").selected.to_dict() == {"z": False}
+
+
+def test_pillar_share_min_binds() -> None:
+    res = run(tiny(), [{"rule": "pillar_share", "pillar": "b", "min": 0.4}])
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((60, 40))
+    assert "pillar_share_min[b,2026]" in set(res.explain().rule)
+
+
+def test_pillar_share_max_binds() -> None:
+    res = run(tiny(), [{"rule": "pillar_share", "pillar": "a", "max": "50%"}])
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((50, 50))
+    assert res.objective == pytest.approx(200)
+
+
+def test_new_initiative_share_binds() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "new": True},
+    ]
+    res = run(tiny(lines=lines), [{"rule": "new_initiative_share", "min": 0.3}])
+    assert gov(res, "y") == pytest.approx(30)
+    assert res.objective == pytest.approx(240)
+
+
+def test_ramp_limits_growth_to_a_share_of_the_cap() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": {2026: 20, 2027: 80}},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1},
+    ]
+    res = run(tiny(years=[2026, 2027], lines=lines), [{"rule": "ramp", "max_change": 0.25}])
+    assert gov(res, "x", 2027) == pytest.approx(20 + 0.25 * 80)
+    # y has no cap: its step is 0.25 of the budget, so y moves 80 → 60 (by 20 ≤ 25).
+    assert gov(res, "y", 2027) == pytest.approx(60)
+
+
+def test_ramp_without_a_cap_uses_the_budget() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 1, "max": {2026: 0}},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 0},
+    ]
+    res = run(tiny(years=[2026, 2027], lines=lines), [{"rule": "ramp", "max_change": 0.1}])
+    assert gov(res, "x", 2027) == pytest.approx(10)
+
+
+def test_requires_pulls_in_a_prerequisite() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "select": True,
+         "requires": ["y"]},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": -1, "min": 30, "select": True},
+    ]
+    res = run(tiny(lines=lines))
+    assert gov(res, "y") == pytest.approx(30)
+    assert res.objective == pytest.approx(3 * 70 - 30)
+
+
+def test_exclusive_allows_one_of_a_group() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 50, "select": True,
+         "groups": ["site"]},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 2, "max": 50, "select": True,
+         "groups": ["site"]},
+    ]
+    assert run(tiny(lines=lines)).objective == pytest.approx(250)
+    res = run(tiny(lines=lines), [{"rule": "exclusive", "group": "site"}])
+    assert res.objective == pytest.approx(150)
+    assert gov(res, "y") == 0
+
+
+def test_cardinality_caps_a_group() -> None:
+    lines = [
+        {"id": f"t{i}", "name": f"Team {i}", "pillar": "a", "impact": 4 - i, "max": 30,
+         "select": True, "groups": ["llm"]}
+        for i in range(3)
+    ]
+    res = run(tiny(lines=lines), [{"rule": "cardinality", "group": "llm", "max": 2}])
+    assert res.objective == pytest.approx(4 * 30 + 3 * 30)
+    assert gov(res, "t2") == 0
+
+
+def test_exclusive_over_fixed_lines_is_infeasible() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "groups": ["g"]},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "groups": ["g"]},
+    ]
+    res = run(tiny(lines=lines), [{"rule": "exclusive", "group": "g"}])
+    assert res.status == Status.infeasible
+    assert list(res.explain().rule) == ["exclusive[g]"]
+
+
+def test_integer_units_come_whole() -> None:
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "integer": True,
+         "unit_cost": 30},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1},
+    ]
+    res = run(tiny(lines=lines))
+    assert gov(res, "x") == pytest.approx(60)
+    assert res.objective == pytest.approx(220)
+
+
+def _kpi_case(cumulative: bool, hard_value: float) -> dict[str, object]:
+    return tiny(
+        years=[2026, 2027],
+        kpis=[{"id": "k", "name": "Experts", "unit": "people", "baseline": 5,
+               "cumulative": cumulative}],
+        lines=[
+            {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+            {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "yields": {"k": 2}},
+        ],
+        targets=[{"kpi": "k", "year": 2027, "value": hard_value}],
+    )
+
+
+def test_cumulative_kpi_counts_every_year_so_far() -> None:
+    # level 2027 = 5 + 2·(y26 + y27); a hard target of 125 needs y26 + y27 ≥ 60.
+    res = run(_kpi_case(True, 125), targets={"mode": "hard"})
+    kpis = res.kpis.set_index("year")
+    assert kpis.loc[2027, "level"] == pytest.approx(125)
+    # Unconstrained, y gets 20 a year (40 in all): 20 more must move from x, at 2 impact each.
+    assert res.objective == pytest.approx(2 * 260 - 2 * 20)
+    assert gov(res, "y", 2026) + gov(res, "y", 2027) == pytest.approx(60)
+
+
+def test_flow_kpi_counts_only_its_year() -> None:
+    # level 2027 = 5 + 2·y27; the hard target 125 needs y27 ≥ 60, so x27 ≤ 40.
+    res = run(_kpi_case(False, 125), targets={"mode": "hard"})
+    assert gov(res, "y", 2027) == pytest.approx(60)
+    assert res.objective == pytest.approx(260 + 3 * 40 + 60)
+
+
+def test_soft_target_trades_shortfall_for_impact() -> None:
+    # Each won moved from x to y costs 2 impact and closes 2/125 of the flow target: with weight
+    # 100 that is worth 1.6 < 2, so the soft target is left short; with weight 200 (3.2 > 2) it
+    # is met.
+    cheap = run(_kpi_case(False, 125), targets={"weights": {"k": 100}})
+    assert gov(cheap, "y", 2027) == pytest.approx(20)
+    short = 125 - (5 + 2 * 20)
+    assert cheap.objective == pytest.approx(520 - 100 * short / 125)
+    dear = run(_kpi_case(False, 125), targets={"weights": {"k": 200}})
+    assert gov(dear, "y", 2027) == pytest.approx(60)
+    assert dear.kpis.set_index("year").loc[2027, "shortfall"] == pytest.approx(0)
+
+
+def test_hard_target_out_of_reach_is_infeasible() -> None:
+    res = run(_kpi_case(False, 1000), targets={"mode": "hard"})
+    assert res.status == Status.infeasible
+
+
+def test_min_cost_meets_hard_targets_at_least_cost() -> None:
+    res = run(_kpi_case(True, 125), objective="min_cost")
+    assert res.objective == pytest.approx(60)
+    assert gov(res, "x", 2026) + gov(res, "x", 2027) == pytest.approx(0)
+
+
+def test_goal_minimises_weighted_shortfall() -> None:
+    res = run(_kpi_case(False, 1000), objective="goal", targets={"weights": {"k": 3}})
+    # best flow: y27 = 100 → level 205, shortfall 795 of 1000, weight 3.
+    assert res.objective == pytest.approx(3 * 795 / 1000)
