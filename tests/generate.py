@@ -387,6 +387,7 @@ def _break_target(rng: Rng, case: Case) -> None:
     pool = case["pool"] or [0.0] * n_years
     span = range(t + 1) if kpi.get("cumulative", True) else [t]
     bound = kpi["baseline"] + ymax * sum(case["budget"][i] + pool[i] for i in span)
+    case["targets"] = [x for x in case["targets"] if (x["kpi"], x["year"]) != (kpi["id"], years[t])]
     case["targets"].append(
         {"kpi": kpi["id"], "year": years[t], "value": math.ceil(bound * 1.2 + 10)}
     )

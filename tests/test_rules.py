@@ -39,8 +39,15 @@ def _levered(pool: float) -> dict[str, object]:
     return tiny(
         private_pool=pool,
         lines=[
-            {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "leverage": 2,
-             "private_impact": 1},
+            {
+                "id": "x",
+                "name": "X",
+                "pillar": "a",
+                "impact": 3,
+                "max": 80,
+                "leverage": 2,
+                "private_impact": 1,
+            },
             {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
         ],
     )
@@ -141,8 +148,15 @@ def test_ramp_without_a_cap_uses_the_budget() -> None:
 
 def test_requires_pulls_in_a_prerequisite() -> None:
     lines = [
-        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "select": True,
-         "requires": ["y"]},
+        {
+            "id": "x",
+            "name": "X",
+            "pillar": "a",
+            "impact": 3,
+            "max": 80,
+            "select": True,
+            "requires": ["y"],
+        },
         {"id": "y", "name": "Y", "pillar": "b", "impact": -1, "min": 30, "select": True},
     ]
     res = run(tiny(lines=lines))
@@ -152,10 +166,24 @@ def test_requires_pulls_in_a_prerequisite() -> None:
 
 def test_exclusive_allows_one_of_a_group() -> None:
     lines = [
-        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 50, "select": True,
-         "groups": ["site"]},
-        {"id": "y", "name": "Y", "pillar": "b", "impact": 2, "max": 50, "select": True,
-         "groups": ["site"]},
+        {
+            "id": "x",
+            "name": "X",
+            "pillar": "a",
+            "impact": 3,
+            "max": 50,
+            "select": True,
+            "groups": ["site"],
+        },
+        {
+            "id": "y",
+            "name": "Y",
+            "pillar": "b",
+            "impact": 2,
+            "max": 50,
+            "select": True,
+            "groups": ["site"],
+        },
     ]
     assert run(tiny(lines=lines)).objective == pytest.approx(250)
     res = run(tiny(lines=lines), [{"rule": "exclusive", "group": "site"}])
@@ -165,8 +193,15 @@ def test_exclusive_allows_one_of_a_group() -> None:
 
 def test_cardinality_caps_a_group() -> None:
     lines = [
-        {"id": f"t{i}", "name": f"Team {i}", "pillar": "a", "impact": 4 - i, "max": 30,
-         "select": True, "groups": ["llm"]}
+        {
+            "id": f"t{i}",
+            "name": f"Team {i}",
+            "pillar": "a",
+            "impact": 4 - i,
+            "max": 30,
+            "select": True,
+            "groups": ["llm"],
+        }
         for i in range(3)
     ]
     res = run(tiny(lines=lines), [{"rule": "cardinality", "group": "llm", "max": 2}])
@@ -186,8 +221,15 @@ def test_exclusive_over_fixed_lines_is_infeasible() -> None:
 
 def test_integer_units_come_whole() -> None:
     lines = [
-        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "integer": True,
-         "unit_cost": 30},
+        {
+            "id": "x",
+            "name": "X",
+            "pillar": "a",
+            "impact": 3,
+            "max": 80,
+            "integer": True,
+            "unit_cost": 30,
+        },
         {"id": "y", "name": "Y", "pillar": "b", "impact": 1},
     ]
     res = run(tiny(lines=lines))
@@ -198,8 +240,15 @@ def test_integer_units_come_whole() -> None:
 def _kpi_case(cumulative: bool, hard_value: float) -> dict[str, object]:
     return tiny(
         years=[2026, 2027],
-        kpis=[{"id": "k", "name": "Experts", "unit": "people", "baseline": 5,
-               "cumulative": cumulative}],
+        kpis=[
+            {
+                "id": "k",
+                "name": "Experts",
+                "unit": "people",
+                "baseline": 5,
+                "cumulative": cumulative,
+            }
+        ],
         lines=[
             {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
             {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "yields": {"k": 2}},

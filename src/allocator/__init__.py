@@ -9,7 +9,7 @@ res.status, res.objective, res.pillars
 from allocator.api import solve
 from allocator.errors import AllocatorError, InputError, Issue, SolverError
 from allocator.results import NoAllocationError, Result
-from allocator.schema import Instance, ModelSpec, load_instance, load_model
+from allocator.schema import Instance, ModelSpec, load_instance, load_model, save
 from allocator.solve import Status
 
 __version__ = "0.1.0"
@@ -27,5 +27,6 @@ __all__ = [
     "__version__",
     "load_instance",
     "load_model",
+    "save",
     "solve",
 ]

@@ -1,7 +1,13 @@
 """Schema layer: pydantic models of instances and models, units, and file loading."""
 
 from allocator.schema.instance import Instance, Kpi, Line, Pillar, Source, Target
-from allocator.schema.load import check_model, default_model_path, load_instance, load_model
+from allocator.schema.load import (
+    check_model,
+    default_model_path,
+    load_instance,
+    load_model,
+    save,
+)
 from allocator.schema.model import RULE_KINDS, ModelSpec, Rule, TargetPolicy
 
 __all__ = [
@@ -19,4 +25,5 @@ __all__ = [
     "default_model_path",
     "load_instance",
     "load_model",
+    "save",
 ]

@@ -78,25 +78,6 @@ class Line(Strict):
     requires: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Line:
-        problems: list[tuple[str, Any, str]] = []
-        years: list[int | None] = [*sorted({*_years_of(self.min), *_years_of(self.max)})]
-        for year in years or [None]:
-            lo, hi = for_year(self.min, year, 0.0), for_year(self.max, year, None)
-            if lo is not None and hi is not None and lo > hi:
-                at = f" in {year}" if year else ""
-                problems.append(("min", lo, f"min {lo:g} is above max {hi:g}{at}"))
-        if self.integer and not self.unit_cost:
-            problems.append(
-                ("unit_cost", self.unit_cost, "an integer line needs a unit_cost above 0")
-            )
-        if self.id in self.requires:
-            problems.append(("requires", self.id, "a line cannot require itself"))
-        if problems:
-            raise CrossReferenceError(problems)
-        return self
-
 
 def _years_of(value: float | dict[int, float] | None) -> list[int]:
     return list(value) if isinstance(value, dict) else []
@@ -222,7 +203,8 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
             if year not in inst.budget:
                 problems.append(("budget", inst.budget, f"no budget given for {year}"))
     for i, line in enumerate(inst.lines):
-        at = f"lines[{line.id}]" if line_ids.count(line.id) == 1 else f"lines[{i}]"
+        at = f"lines[{i}]"
+        problems += [(f"{at}.{path}", value, msg) for path, value, msg in _line_problems(line)]
         if line.pillar not in pillar_ids:
             problems.append(
                 (f"{at}.pillar", line.pillar, unknown_name("pillar", pillar_ids, line.pillar))
@@ -252,6 +234,21 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                 (f"targets[{i}]", target.kpi, f"a second target for {target.kpi} in {target.year}")
             )
         seen.add((target.kpi, target.year))
+    return problems
+
+
+def _line_problems(line: Line) -> list[tuple[str, Any, str]]:
+    problems: list[tuple[str, Any, str]] = []
+    years: list[int | None] = [*sorted({*_years_of(line.min), *_years_of(line.max)})]
+    for year in years or [None]:
+        lo, hi = for_year(line.min, year, 0.0), for_year(line.max, year, None)
+        if lo is not None and hi is not None and lo > hi:
+            at = f" in {year}" if year else ""
+            problems.append(("min", lo, f"min {lo:g} is above max {hi:g}{at}"))
+    if line.integer and not line.unit_cost:
+        problems.append(("unit_cost", line.unit_cost, "an integer line needs a unit_cost above 0"))
+    if line.id in line.requires:
+        problems.append(("requires", line.id, "a line cannot require itself"))
     return problems
 
 

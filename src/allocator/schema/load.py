@@ -60,6 +60,19 @@ def load_model(path: str | Path) -> ModelSpec:
     return model
 
 
+def save(obj: Instance | ModelSpec, path: str | Path) -> Path:
+    """Write an instance or model back as YAML (tables inline); loading it gives an equal object."""
+    path = Path(path)
+    data = obj.model_dump(mode="python", exclude_defaults=True)
+    if isinstance(obj, Instance):
+        data = {"name": obj.name, "years": obj.years, **data}
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
 def default_model_path(inst: Instance) -> Path | None:
     """The model file an instance names, resolved beside the instance file."""
     if inst.model is None:
@@ -221,9 +234,15 @@ def _format_loc(loc: tuple[Any, ...], data: Any) -> str:
     text = ""
     for i, part in enumerate(loc):
         if isinstance(part, int) and i:
-            item = _item(data, loc[: i + 1])
-            key = item.get("id") if isinstance(item, dict) else None
-            text += f"[{key}]" if isinstance(key, str) and key else f"[{part}]"
+            siblings = _item(data, loc[:i])
+            ids = (
+                [x.get("id") for x in siblings if isinstance(x, dict)]
+                if isinstance(siblings, list)
+                else []
+            )
+            key = ids[part] if part < len(ids) else None
+            unique = isinstance(key, str | int) and ids.count(key) == 1
+            text += f"[{key}]" if unique else f"[{part}]"
         else:
             text += f".{part}" if text else str(part)
     return text

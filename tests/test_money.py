@@ -1,0 +1,76 @@
+"""Money and share strings: Korean and English units, and the mistakes they must catch."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from allocator.schema.money import currency_unit, parse_money, parse_share
+
+
+@pytest.mark.parametrize(
+    ("text", "bn"),
+    [
+        ("9.9조", 9900),
+        ("1936억", 193.6),
+        ("1,936억 원", 193.6),
+        ("193.6bn", 193.6),
+        ("193.6 bn KRW", 193.6),
+        ("1.8T", 1800),
+        ("30 trillion", 30000),
+        ("1조 2,000억", 1200),
+        ("500 million", 0.5),
+        ("2500", 2500),
+        (" 12.5 ", 12.5),
+        (7, 7),
+        (0, 0),
+    ],
+)
+def test_money_in_bn_krw(text: object, bn: float) -> None:
+    assert parse_money(text) == pytest.approx(bn)
+
+
+def test_money_in_another_currency_unit() -> None:
+    with currency_unit("tn_krw"):
+        assert parse_money("9,900억") == pytest.approx(0.99)
+        assert parse_money(3) == 3
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("9.9 zillion", "unknown money unit"),
+        ("abc", "cannot read"),
+        ("-5조", "negative"),
+        (-1, "negative"),
+        (float("nan"), "NaN"),
+        (float("inf"), "NaN and infinity"),
+        (True, "true/false"),
+        ([1], "expected"),
+        ("1조 2000", "needs a unit"),
+    ],
+)
+def test_bad_money_says_what_is_allowed(value: object, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        parse_money(value)
+
+
+@given(st.decimals(min_value=0, max_value=10**6, places=3))
+def test_korean_units_agree_with_plain_numbers(amount: object) -> None:
+    """An amount written in 억 equals the same amount written in bn KRW (1억 = 0.1 bn)."""
+    bn = float(str(amount))
+    assert parse_money(f"{float(str(amount)) * 10:.4f}억") == pytest.approx(bn, rel=1e-12, abs=1e-9)
+
+
+@pytest.mark.parametrize(("value", "share"), [(0.3, 0.3), ("30%", 0.3), ("0.477", 0.477), (1, 1.0)])
+def test_shares(value: object, share: float) -> None:
+    assert parse_share(value) == pytest.approx(share)
+
+
+@pytest.mark.parametrize(
+    ("value", "says"), [(30, "looks like a percentage"), ("150%", "100%"), (-0.1, "between")]
+)
+def test_bad_shares(value: object, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
+        parse_share(value)
