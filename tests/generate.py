@@ -147,6 +147,8 @@ def _feasible(rng: Rng, mip: bool) -> Case:
     tspec: dict[str, Any] = {}
     if objective == "max_impact" and (mode == "hard" or rng.random() < 0.5):
         tspec["mode"] = mode
+    elif objective != "max_impact" and rng.random() < 0.2:  # §4: min_cost/goal ignore mode
+        tspec["mode"] = str(rng.choice(["hard", "soft"]))
     if weights:
         tspec["weights"] = weights
     if tspec:
@@ -223,17 +225,23 @@ def _draw_groups(rng: Rng, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if ok and lb["id"] not in la["requires"]:
             la["requires"].append(lb["id"])
     gid = 1
+    fixed = [ln for ln in lines if not ln["select"]]
     if len(sel) >= 2 and rng.random() < 0.6:  # exclusive: at most one member on
+        # the one member on may be a fixed line (s ≡ 1), which forces the others off
         first_on = [ln for ln in sel if ln["on"]][:1]
+        if rng.random() < 0.3:
+            first_on = [_pick(rng, fixed)]
         members = first_on + [ln for ln in sel if not ln["on"]]
         if len(members) >= 2:
             for ln in members[:3]:
                 ln["groups"].append(f"g{gid}")
             rules.append({"rule": "exclusive", "group": f"g{gid}"})
             gid += 1
-    if len(sel) >= 2 and rng.random() < 0.6:  # cardinality: k ≥ members on
+    if len(sel) >= 2 and rng.random() < 0.6:  # cardinality: k ≥ members on (fixed count 1)
         idx = rng.choice(len(sel), size=int(rng.integers(2, min(4, len(sel)) + 1)), replace=False)
         members = [sel[int(i)] for i in idx]
+        if rng.random() < 0.3:
+            members.append(_pick(rng, fixed))
         k = max(1, sum(m["on"] for m in members) + int(rng.integers(0, 2)))
         for ln in members:
             ln["groups"].append(f"g{gid}")
@@ -276,11 +284,11 @@ def _draw_kpis(
             value = (
                 math.floor(lv * rng.uniform(0.6, 0.98))
                 if hard
-                else round(lv * rng.uniform(0.7, 1.5))
+                else round(lv * rng.uniform(0.7, 2.0))
             )
             targets.append({"kpi": kid, "year": years[t], "value": max(1, value)})
         if rng.random() < 0.5:
-            weights[kid] = float(rng.choice([0.5, 1.0, 10.0, 100.0]))
+            weights[kid] = float(rng.choice([0.5, 1.0, 10.0, 100.0, 1000.0]))
     return kpis, targets, weights
 
 

@@ -11,7 +11,7 @@ from allocator import Status
 from tests.conftest import gov, private, run, tiny
 
 
-def test_base_case_optimum() -> None:
+def test_max_impact_base_case_optimum() -> None:
     res = run(tiny())
     assert res.status == Status.optimal
     assert res.objective == pytest.approx(260)
@@ -71,7 +71,7 @@ def test_no_pool_means_no_private_money() -> None:
     assert res.objective == pytest.approx(260)
 
 
-def test_line_min_binds() -> None:
+def test_line_bounds_min_binds() -> None:
     lines = [
         {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
         {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "min": 30},
@@ -81,7 +81,7 @@ def test_line_min_binds() -> None:
     assert res.objective == pytest.approx(240)
 
 
-def test_line_max_binds_per_year() -> None:
+def test_line_bounds_max_binds_per_year() -> None:
     lines = [
         {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": {2026: 40, 2027: 90}},
         {"id": "y", "name": "Y", "pillar": "b", "impact": 1},
@@ -257,7 +257,7 @@ def _kpi_case(cumulative: bool, hard_value: float) -> dict[str, object]:
     )
 
 
-def test_cumulative_kpi_counts_every_year_so_far() -> None:
+def test_kpi_level_cumulative_counts_every_year_so_far() -> None:
     # level 2027 = 5 + 2·(y26 + y27); a hard target of 125 needs y26 + y27 ≥ 60.
     res = run(_kpi_case(True, 125), targets={"mode": "hard"})
     kpis = res.kpis.set_index("year")
@@ -267,7 +267,7 @@ def test_cumulative_kpi_counts_every_year_so_far() -> None:
     assert gov(res, "y", 2026) + gov(res, "y", 2027) == pytest.approx(60)
 
 
-def test_flow_kpi_counts_only_its_year() -> None:
+def test_kpi_level_flow_counts_only_its_year() -> None:
     # level 2027 = 5 + 2·y27; the hard target 125 needs y27 ≥ 60, so x27 ≤ 40.
     res = run(_kpi_case(False, 125), targets={"mode": "hard"})
     assert gov(res, "y", 2027) == pytest.approx(60)

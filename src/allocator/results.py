@@ -74,6 +74,14 @@ class Result:
         return abs(sol.objective - sol.bound) if math.isfinite(sol.bound) else math.inf
 
     @property
+    def vacuous_rules(self) -> list[str]:
+        """Model rules that built no constraint here (a ramp on a one-year instance, say)."""
+        built = self.built
+        if built is None:
+            return []
+        return [f"rules[{i}] ({self.model.rules[i].rule})" for i in built.vacuous]
+
+    @property
     def is_incumbent(self) -> bool:
         """True when the allocation is a limit's best-so-far, not a proven optimum."""
         return self.status in (Status.time_limit_incumbent, Status.limit_incumbent)
@@ -217,6 +225,7 @@ class Result:
             "gap_abs": self.gap_abs,
             "verified": self.verified,
             "violations": self.violations,
+            "vacuous_rules": self.vacuous_rules,
             "runtime_s": self.runtime,
             "currency_unit": self.instance.currency_unit,
             "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")},
