@@ -18,7 +18,8 @@ def main() -> None:
     columns = {}
     for regime in REGIMES:
         res = allocator.solve(inst, ROOT / "models" / f"{regime}.yaml")
-        assert res.status == allocator.Status.optimal and res.verified
+        assert res.status == allocator.Status.optimal
+        assert res.verified
         columns[regime] = res.pillars.set_index("pillar")["government"]
     print(pd.DataFrame(columns).round(1).to_string())
 

@@ -12,8 +12,16 @@ INSTANCE = {
     "private_pool": "5000억",
     "kpis": [{"id": "gpus", "name": "GPUs in service", "unit": "GPU", "baseline": 10000}],
     "lines": [
-        {"id": "gpu", "name": "GPU procurement", "pillar": "infra", "impact": 1.0,
-         "leverage": 1.0, "private_impact": 0.5, "yields": {"gpus": 8}, "max": 900},
+        {
+            "id": "gpu",
+            "name": "GPU procurement",
+            "pillar": "infra",
+            "impact": 1.0,
+            "leverage": 1.0,
+            "private_impact": 0.5,
+            "yields": {"gpus": 8},
+            "max": 900,
+        },
         {"id": "grad", "name": "AI graduate schools", "pillar": "talent", "impact": 0.8},
     ],
     "targets": [{"kpi": "gpus", "year": 2027, "value": 30000}],

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from allocator.cli import main
-from tests.conftest import tiny
+from tests.helpers import tiny
 
 MODEL = {"name": "m", "rules": [{"rule": "pillar_share", "pillar": "b", "min": 0.4}]}
 
@@ -24,25 +24,34 @@ def files(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_solve_prints_the_split_in_bn_and_jo_eok(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_solve_prints_the_split_in_bn_and_jo_eok(
+    files: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["solve", str(files / "inst.yaml")]) == 0
     out = capsys.readouterr().out
-    assert "optimal" in out and "verified" in out
-    assert "Pillar A" in out and "60.0 bn KRW (600억)" in out
-    assert "total" in out and "100.0 bn KRW (1,000억)" in out
+    assert "optimal" in out
+    assert "verified" in out
+    assert "Pillar A" in out
+    assert "60.0 bn KRW (600억)" in out
+    assert "total" in out
+    assert "100.0 bn KRW (1,000억)" in out
 
 
 def test_solve_json_and_out_dir(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_dir = files / "result"
     assert main(["solve", str(files / "inst.yaml"), "--format", "json", "--out", str(out_dir)]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["status"] == "optimal" and data["objective"] == pytest.approx(220)
+    assert data["status"] == "optimal"
+    assert data["objective"] == pytest.approx(220)
     assert data["verified"] is True
     assert {p["pillar"]: p["government"] for p in data["pillars"]} == pytest.approx(
         {"a": 60, "b": 40}
     )
     assert sorted(p.name for p in out_dir.iterdir()) == [
-        "allocation.csv", "kpis.csv", "pillars.csv", "summary.json"
+        "allocation.csv",
+        "kpis.csv",
+        "pillars.csv",
+        "summary.json",
     ]
     summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
     assert set(summary["versions"]) == {"allocator", "pyomo", "highspy"}
@@ -50,10 +59,13 @@ def test_solve_json_and_out_dir(files: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_infeasible_exits_1_in_plain_words(files: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    data = tiny(model="m.yaml", lines=[
-        {"id": "x", "name": "X", "pillar": "a", "min": 70},
-        {"id": "y", "name": "Y", "pillar": "b", "min": 40},
-    ])
+    data = tiny(
+        model="m.yaml",
+        lines=[
+            {"id": "x", "name": "X", "pillar": "a", "min": 70},
+            {"id": "y", "name": "Y", "pillar": "b", "min": 40},
+        ],
+    )
     (files / "bad.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     assert main(["solve", str(files / "bad.yaml"), "--out", str(files / "o")]) == 1
     assert "infeasible: the rules cannot all hold at once" in capsys.readouterr().out
@@ -65,7 +77,9 @@ def test_bad_input_exits_2_without_traceback(files: Path) -> None:
     (files / "bad.yaml").write_text("name: x\nyears: [2026]\nbudget: lots\n", encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "-m", "allocator.cli", "solve", str(files / "bad.yaml")],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr

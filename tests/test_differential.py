@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from generate import random_case
-from reference import reference_solve
 
 import allocator
+from tests.generate import random_case
+from tests.reference import reference_solve
 
 SEEDS = range(50)
 CASES = [

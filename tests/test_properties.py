@@ -23,13 +23,15 @@ seeds = st.integers(min_value=0, max_value=10**6)
 
 def solve(inst: dict[str, Any], model: dict[str, Any]) -> allocator.Result:
     return allocator.solve(
-        allocator.Instance.model_validate(inst), allocator.ModelSpec.model_validate(model),
+        allocator.Instance.model_validate(inst),
+        allocator.ModelSpec.model_validate(model),
         mip_gap=1e-9,
     )
 
 
 def close(a: float | None, b: float | None) -> bool:
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
 
 
@@ -57,7 +59,8 @@ def test_more_budget_never_lowers_max_impact(seed: int, mip: bool, factor: float
     richer = copy.deepcopy(inst)
     richer["budget"] = _scale(inst["budget"], factor)
     base, more = solve(inst, model), solve(richer, model)
-    assert base.objective is not None and more.objective is not None
+    assert base.objective is not None
+    assert more.objective is not None
     assert more.objective >= base.objective - 1e-6 * max(1.0, abs(base.objective))
 
 
@@ -116,7 +119,7 @@ def test_integer_lines_get_whole_units(seed: int) -> None:
     for line in res.instance.lines:
         if line.integer:
             for year in res.instance.years:
-                units = alloc[line.id, year] / line.unit_cost  # type: ignore[operator]
+                units = alloc[line.id, year] / line.unit_cost
                 assert units == pytest.approx(round(units), abs=1e-6)
 
 

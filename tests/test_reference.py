@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from generate import random_case
-from reference import reference_solve
+
+from tests.generate import random_case
+from tests.reference import reference_solve
 
 
 def _inst(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from allocator import Status
-from tests.conftest import gov, private, run, tiny
+from tests.helpers import gov, private, run, tiny
 
 
 def test_max_impact_base_case_optimum() -> None:

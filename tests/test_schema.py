@@ -10,7 +10,7 @@ import yaml
 
 import allocator
 from allocator import InputError
-from tests.conftest import tiny
+from tests.helpers import tiny
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -48,7 +48,8 @@ def test_loads_yaml_with_csv_lines_and_units(tmp_path: Path) -> None:
     gpu, grad = inst.lines
     assert gpu.yields == {"gpus": 8.0}
     assert gpu.groups == ["hubs", "compute"]
-    assert gpu.max is None and grad.new is True
+    assert gpu.max is None
+    assert grad.new is True
     assert len(inst.files) == 2
 
 
@@ -86,7 +87,8 @@ def test_every_error_of_a_file_at_once(tmp_path: Path) -> None:
     assert "negative" in issues["budget"].problem
     assert "did you mean 'max'?" in issues["lines[gpu].mx"].problem
     assert all(i.file == str(path) for i in issues.values())
-    assert str(path) in str(caught.value) and "-5" in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert "-5" in str(caught.value)
 
 
 def test_csv_errors_name_the_csv_row_and_column(tmp_path: Path) -> None:
@@ -147,8 +149,10 @@ def test_unknown_rule_kind_and_names(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         allocator.load_model(path)
     first, second = caught.value.issues
-    assert first.path == "rules[0]" and "did you mean 'pillar_share'?" in first.problem
-    assert second.path == "rules[1].min" and "write 0.15" in second.problem
+    assert first.path == "rules[0]"
+    assert "did you mean 'pillar_share'?" in first.problem
+    assert second.path == "rules[1].min"
+    assert "write 0.15" in second.problem
 
 
 def test_model_names_must_exist_in_the_instance(tmp_path: Path) -> None:

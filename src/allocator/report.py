@@ -41,7 +41,11 @@ def table(res: Result) -> str:
     lines = [head]
     if not res.status.has_allocation:
         return "\n".join(lines)
-    gap = "" if (res.gap or 0) < 1e-12 else f", gap {res.gap:.2e} ({res.gap_abs:,.4g} in objective units)"
+    gap = (
+        ""
+        if (res.gap or 0) < 1e-12
+        else f", gap {res.gap:.2e} ({res.gap_abs:,.4g} in objective units)"
+    )
     check = "verified: every rule re-checked" if res.verified else "NOT VERIFIED"
     lines.append(f"objective ({res.model.objective}) = {res.objective:,.4f}{gap}; {check}")
     unit = inst.currency_unit

@@ -6,8 +6,6 @@ import copy
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 import allocator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,9 +52,3 @@ def private(res: allocator.Result, line: str, year: int = 2026) -> float:
     alloc = res.allocation
     rows = alloc[(alloc.line == line) & (alloc.year == year) & (alloc.source == "private")]
     return float(rows.amount.sum())
-
-
-@pytest.fixture
-def root() -> Path:
-    """The repository root."""
-    return ROOT

@@ -1,0 +1,51 @@
+"""Provenance: which figures of an instance no `sources` entry covers."""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+from allocator.schema.instance import Instance
+
+
+def figure_paths(inst: Instance) -> list[str]:
+    """Dotted paths of every number an instance states: `budget.2026`, `lines.INF-01.max`, ..."""
+    paths: list[str] = []
+
+    def per_year(prefix: str, value: float | dict[int, float] | None) -> None:
+        if isinstance(value, dict):
+            paths.extend(f"{prefix}.{year}" for year in value)
+        elif value is not None:
+            paths.append(prefix)
+
+    per_year("budget", inst.budget)
+    if inst.private_pool:
+        per_year("private_pool", inst.private_pool)
+    for kpi in inst.kpis:
+        if kpi.baseline:
+            paths.append(f"kpis.{kpi.id}.baseline")
+    for line in inst.lines:
+        at = f"lines.{line.id}"
+        if line.min:
+            per_year(f"{at}.min", line.min)
+        per_year(f"{at}.max", line.max)
+        for field in ("leverage", "impact", "private_impact", "unit_cost"):
+            if getattr(line, field):
+                paths.append(f"{at}.{field}")
+        paths.extend(f"{at}.yields.{kpi}" for kpi in line.yields)
+    paths.extend(f"targets.{t.kpi}.{t.year}" for t in inst.targets)
+    return paths
+
+
+def covers(about: str, path: str) -> bool:
+    """Whether a source's `about` (exact path, a prefix of it, or a glob) covers `path`."""
+    if about == path or path.startswith(about + "."):
+        return True
+    return fnmatchcase(path, about) or any(
+        fnmatchcase(path[:i], about) for i, ch in enumerate(path) if ch == "."
+    )
+
+
+def unsourced(inst: Instance) -> list[str]:
+    """Figures no source covers (zero and default figures need none)."""
+    abouts = [s.about for s in inst.sources]
+    return [p for p in figure_paths(inst) if not any(covers(a, p) for a in abouts)]
