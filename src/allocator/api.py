@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from allocator.build import build
 from allocator.errors import InputError, Issue
@@ -43,12 +45,20 @@ def solve(
     mip_gap: float = 1e-7,
     threads: int | None = None,
     seed: int = 0,
+    highs_options: Mapping[str, Any] | None = None,
 ) -> Result:
     """Build and solve `instance` under `model` (default: the instance's own) with HiGHS.
 
     The result's allocation exists only for an optimal solve or, after a limit, for an incumbent
-    marked as such with its gap; it has been re-verified by the independent checker."""
+    marked as such with its gap; it has been re-verified by the independent checker.
+    `highs_options` passes further HiGHS options by name."""
     spec = resolve_model(instance, model)
     built = build(instance, spec)
-    options = SolveOptions(time_limit=time_limit, mip_gap=mip_gap, threads=threads, seed=seed)
+    options = SolveOptions(
+        time_limit=time_limit,
+        mip_gap=mip_gap,
+        threads=threads,
+        seed=seed,
+        highs=tuple((highs_options or {}).items()),
+    )
     return Result.from_solution(built, run_highs(built, options))

@@ -93,6 +93,8 @@ class SolveOptions:
     threads: int | None = None
     seed: int = 0
     presolve: bool = True
+    highs: tuple[tuple[str, Any], ...] = ()
+    """Further HiGHS options by name, e.g. (("mip_max_improving_sols", 1),)."""
 
 
 @dataclass
@@ -267,6 +269,9 @@ def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
         h.setOptionValue("threads", int(options.threads))
     if not options.presolve:
         h.setOptionValue("presolve", "off")
+    for name, value in options.highs:
+        if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise SolverError(f"HiGHS refused option {name}={value!r}")
 
 
 def _relative_gap(objective: float, bound: float) -> float:

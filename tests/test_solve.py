@@ -1,0 +1,106 @@
+"""Solver outcomes: each HiGHS ending maps to one Status, and only answers carry an allocation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+import allocator
+from allocator import NoAllocationError, Status
+from tests.helpers import run, tiny
+
+
+def hard_mip() -> tuple[allocator.Instance, allocator.ModelSpec]:
+    """A 360-integer-variable allocation with cardinality and ramps that HiGHS needs about a
+    minute to prove optimal, but where it finds good incumbents within a second."""
+    rng = np.random.default_rng(1)
+    lines: list[dict[str, Any]] = [
+        {
+            "id": f"l{i}",
+            "name": f"Line {i}",
+            "pillar": "a",
+            "integer": True,
+            "max": 200.0,
+            "impact": float(rng.integers(50, 100)),
+            "unit_cost": float(rng.integers(30, 70)),
+        }
+        for i in range(120)
+    ]
+    for i in range(0, 120, 2):
+        lines[i].update(select=True, min=float(rng.integers(20, 60)), groups=[f"g{i % 7}"])
+    inst = allocator.Instance.model_validate(
+        {
+            "name": "hard",
+            "years": [2026, 2027, 2028],
+            "pillars": [{"id": "a", "name": "A"}],
+            "budget": {2026: 2000.5, 2027: 2100.3, 2028: 1900.7},
+            "lines": lines,
+        }
+    )
+    rules: list[dict[str, Any]] = [
+        {"rule": "cardinality", "group": f"g{k}", "max": 3} for k in range(7)
+    ]
+    spec = allocator.ModelSpec.model_validate(
+        {"name": "m", "rules": [*rules, {"rule": "ramp", "max_change": 0.2}]}
+    )
+    return inst, spec
+
+
+def test_optimal_lp_has_zero_gap_and_duals() -> None:
+    res = run(tiny())
+    assert res.status == Status.optimal
+    assert res.gap == 0
+    assert res.explain().set_index("rule").loc["budget[2026]", "dual"] == pytest.approx(1.0)
+
+
+def test_infeasible_has_no_allocation() -> None:
+    res = run(tiny(budget=10, lines=[{"id": "x", "name": "X", "pillar": "a", "min": 20}]))
+    assert res.status == Status.infeasible
+    assert res.objective is None
+    assert not res.status.has_allocation
+    with pytest.raises(NoAllocationError, match="infeasible"):
+        _ = res.allocation
+    with pytest.raises(NoAllocationError):
+        _ = res.pillars
+
+
+def test_time_limit_before_any_incumbent() -> None:
+    inst, spec = hard_mip()
+    res = allocator.solve(inst, spec, time_limit=0.0)
+    assert res.status == Status.time_limit
+    with pytest.raises(NoAllocationError, match="time limit"):
+        _ = res.allocation
+
+
+def test_time_limit_returns_a_marked_incumbent_with_its_gap() -> None:
+    inst, spec = hard_mip()
+    res = allocator.solve(inst, spec, time_limit=3.0)
+    assert res.status == Status.time_limit_incumbent
+    assert res.is_incumbent
+    assert res.gap is not None and 0 < res.gap < 0.1
+    assert res.gap_abs == pytest.approx(res.gap * abs(res.objective or 0), rel=1e-6)
+    assert res.verified, res.violations
+    assert res.allocation.amount.sum() > 0
+
+
+def test_solution_limit_incumbent() -> None:
+    inst, spec = hard_mip()
+    res = allocator.solve(inst, spec, highs_options={"mip_max_improving_sols": 1})
+    assert res.status == Status.limit_incumbent
+    assert res.verified
+
+
+def test_bad_highs_option_is_an_error() -> None:
+    inst = allocator.Instance.model_validate(tiny())
+    spec = allocator.ModelSpec.model_validate({"name": "m"})
+    with pytest.raises(allocator.SolverError, match="no_such_option"):
+        allocator.solve(inst, spec, highs_options={"no_such_option": 1})
+
+
+def test_mip_answer_is_clean_of_integrality_tolerance() -> None:
+    z = {"id": "z", "name": "Z", "pillar": "b", "impact": 2, "min": 50, "max": 60, "select": True}
+    res = run(tiny(lines=[*tiny()["lines"], z]))
+    assert res.allocation.set_index(["line", "source"]).loc[("z", "government"), "amount"] == 0.0
+    assert res.objective == 260.0
