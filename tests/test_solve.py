@@ -79,7 +79,8 @@ def test_time_limit_returns_a_marked_incumbent_with_its_gap() -> None:
     res = allocator.solve(inst, spec, time_limit=3.0)
     assert res.status == Status.time_limit_incumbent
     assert res.is_incumbent
-    assert res.gap is not None and 0 < res.gap < 0.1
+    assert res.gap is not None
+    assert 0 < res.gap < 0.1
     assert res.gap_abs == pytest.approx(res.gap * abs(res.objective or 0), rel=1e-6)
     assert res.verified, res.violations
     assert res.allocation.amount.sum() > 0
