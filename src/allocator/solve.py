@@ -98,6 +98,16 @@ class SolveOptions:
 
 
 @dataclass
+class Matrix:
+    """The compiled model: columns and rows in HiGHS order, with their Pyomo names."""
+
+    lp: Any
+    columns: list[Any]
+    rows: list[str]
+    integer: bool
+
+
+@dataclass
 class Solution:
     """HiGHS's answer mapped back to the model's names."""
 
@@ -116,6 +126,9 @@ class Solution:
     """Row duals by constraint name, LP only: the objective's change per unit of right-hand side."""
     dual_objective: float | None = None
     failed_constants: list[str] = field(default_factory=list)
+    matrix: Matrix | None = field(default=None, repr=False)
+    highs: Any = field(default=None, repr=False)
+    """The HiGHS session after the solve (for a MIP, the LP with its integer decisions fixed)."""
 
     def value(self, var: Any) -> float:
         """The value of a Pyomo variable in this solution (0 for one no rule or objective uses)."""
@@ -143,16 +156,6 @@ def _highs() -> highspy.Highs:
         _banner_silenced = True
     h.setOptionValue("output_flag", False)
     return h
-
-
-@dataclass
-class Matrix:
-    """The compiled model: columns and rows in HiGHS order, with their Pyomo names."""
-
-    lp: Any
-    columns: list[Any]
-    rows: list[str]
-    integer: bool
 
 
 def compile_matrix(built: Built) -> Matrix:
@@ -192,6 +195,14 @@ def compile_matrix(built: Built) -> Matrix:
     return Matrix(lp, columns, names, integer)
 
 
+def new_highs(matrix: Matrix, options: SolveOptions) -> highspy.Highs:
+    """A HiGHS session loaded with `matrix` and `options`, ready to run."""
+    h = _highs()
+    _set_options(h, options)
+    h.passModel(matrix.lp)
+    return h
+
+
 def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
     """Solve the built model with HiGHS and read back status, values, duals and gap."""
     options = options or SolveOptions()
@@ -199,9 +210,7 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
     if failed:
         return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
     matrix = compile_matrix(built)
-    h = _highs()
-    _set_options(h, options)
-    h.passModel(matrix.lp)
+    h = new_highs(matrix, options)
     started = time.perf_counter()
     h.run()
     status = h.getModelStatus()
@@ -217,6 +226,7 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
     if mapped in _WITH_INCUMBENT and has_point:
         mapped = _WITH_INCUMBENT[mapped]
     sol = Solution(mapped, h.modelStatusToString(status), runtime=runtime, is_mip=matrix.integer)
+    sol.matrix, sol.highs = matrix, h
     if not mapped.has_allocation:
         return sol
     solution = h.getSolution()

@@ -130,3 +130,17 @@ def parse_share(value: Any) -> float:
             f'{share / 100:.4g} or "{value}%"'
         )
     return share
+
+
+UNIT_LABELS = {
+    "krw": "KRW",
+    "mn_krw": "mn KRW",
+    "eok_krw": "억 KRW",
+    "bn_krw": "bn KRW",
+    "tn_krw": "tn KRW",
+}
+
+
+def format_money(amount: float, unit: str = "bn_krw") -> str:
+    """An amount with its unit, as people write it: `1,800.0 bn KRW`."""
+    return f"{amount:,.1f} {UNIT_LABELS.get(unit, unit)}"
