@@ -41,7 +41,7 @@ def main() -> None:
     )
     print(res.status, round(res.objective or 0.0, 3))
     print(res.allocation.query("amount > 0").to_string(index=False))
-    print(res.explain()[["rule", "dual"]].to_string(index=False))
+    print(res.explain()[["rule", "shadow_price"]].to_string(index=False))
 
 
 if __name__ == "__main__":

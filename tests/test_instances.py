@@ -29,10 +29,16 @@ def test_toy_optimum_matches_the_hand_derivation() -> None:
     assert res.verified
     assert res.objective == pytest.approx(310)
     gov = res.allocation.query("source == 'government'").set_index(["line", "year"]).amount
-    expected = {("gpu", 2026): 40, ("data", 2026): 30, ("fellows", 2026): 30,
-                ("gpu", 2027): 60, ("data", 2027): 10, ("fellows", 2027): 30}
+    expected = {
+        ("gpu", 2026): 40,
+        ("data", 2026): 30,
+        ("fellows", 2026): 30,
+        ("gpu", 2027): 60,
+        ("data", 2027): 10,
+        ("fellows", 2027): 30,
+    }
     assert gov.to_dict() == pytest.approx(expected)
-    duals = res.explain().set_index("rule").dual
+    duals = res.explain().set_index("rule").shadow_price
     assert duals["budget[2026]"] == pytest.approx(1.35)
     assert duals["pillar_share_min[talent,2027]"] == pytest.approx(-0.5)
     assert duals["ramp_up[gpu,2027]"] == pytest.approx(1.0)

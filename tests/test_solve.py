@@ -52,7 +52,7 @@ def test_optimal_lp_has_zero_gap_and_duals() -> None:
     res = run(tiny())
     assert res.status == Status.optimal
     assert res.gap == 0
-    assert res.explain().set_index("rule").loc["budget[2026]", "dual"] == pytest.approx(1.0)
+    assert res.explain().set_index("rule").loc["budget[2026]", "shadow_price"] == pytest.approx(1.0)
 
 
 def test_infeasible_has_no_allocation() -> None:

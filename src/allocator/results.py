@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocator import explain
 from allocator.build import Built
 from allocator.check import Plan, kpi_levels, verify
 from allocator.errors import AllocatorError
@@ -45,6 +46,7 @@ class Result:
     highs_status: str = ""
     built: Built | None = field(default=None, repr=False)
     solution: Solution | None = field(default=None, repr=False)
+    _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
 
     @classmethod
     def from_solution(cls, built: Built, sol: Solution) -> Result:
@@ -187,29 +189,57 @@ class Result:
         records = [{"line": k, "name": names[k], "selected": v} for k, v in plan.selected.items()]
         return pd.DataFrame.from_records(records, columns=["line", "name", "selected"])
 
-    def explain(self) -> pd.DataFrame:
-        """The rules that bind at this answer, with their marginal values (LP duals), or — for an
-        infeasible solve found before HiGHS ran — the rules that can never hold."""
-        if self.solution is not None and self.solution.failed_constants:
-            return pd.DataFrame({"rule": self.solution.failed_constants, "state": "cannot hold"})
+    def audit(self) -> pd.DataFrame:
+        """Every rule instance: state (binding, slack, short, always holds), slack in its own
+        unit, shadow price, and origin (model rule or instance figure, with its source)."""
         built, sol = self._need_allocation()
-        records = []
-        for name, row in built.rows.items():
-            activity = sol.activity.get(name)
-            if activity is None:
-                continue
-            slack = row.rhs - activity if row.sense == "<=" else activity - row.rhs
-            if row.sense == "==" or abs(slack) <= 1e-7 * max(1.0, abs(row.rhs)):
-                records.append(
-                    {
-                        "rule": name,
-                        "family": row.family,
-                        **{k: str(v) for k, v in row.subjects.items()},
-                        "rhs": row.rhs,
-                        "dual": sol.duals.get(name, math.nan),
-                    }
-                )
-        return pd.DataFrame.from_records(records)
+        return explain.audit(built, sol)
+
+    def shadow_prices(self) -> pd.DataFrame:
+        """Rules with a non-zero shadow price, the interval it holds over, and a sentence."""
+        built, sol = self._need_allocation()
+        return explain.shadow_prices(built, sol)
+
+    def impact_ranges(self) -> pd.DataFrame:
+        """For each funded line and year, the objective-coefficient interval that keeps the
+        allocation optimal."""
+        built, sol = self._need_allocation()
+        return explain.impact_ranges(built, sol)
+
+    def price_of_policies(self, per_instance: bool = False) -> pd.DataFrame:
+        """What each policy costs: the objective's change when it is removed (exact re-solves)."""
+        built, sol = self._need_allocation()
+        return explain.price_of_policies(built, sol, per_instance)
+
+    def diagnosis(self) -> explain.Diagnosis:
+        """For an infeasible solve: the colliding rules, their numbers and ranked repairs."""
+        if self.status != Status.infeasible or self.built is None:
+            raise AllocatorError(f"diagnosis is for infeasible solves; this one is {self.status}")
+        if self._diagnosis is None:
+            options = self.solution.options if self.solution else None
+            self._diagnosis = explain.diagnose(self.built, options)
+        return self._diagnosis
+
+    def explain(self) -> pd.DataFrame:
+        """The binding rules and their marginal values; for an infeasible solve, the rules that
+        collide with the smallest repair of each."""
+        if self.status == Status.infeasible:
+            diag = self.diagnosis()
+            repairs = {r.rule: r.sentence for r in diag.repairs}
+            return pd.DataFrame(
+                {
+                    "rule": diag.rules,
+                    "text": diag.texts,
+                    "state": "collides",
+                    "repair": [repairs.get(name, "") for name in diag.rules],
+                }
+            )
+        table = self.audit()
+        binding = table[table.state.isin(["binding", "short (penalised)"])]
+        prices = self.shadow_prices().set_index("rule").sentence
+        out = binding[["rule", "text", "state", "slack", "unit", "shadow_price"]].copy()
+        out["sentence"] = out.rule.map(prices).fillna("")
+        return out.reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, gap, verification, software versions and input hashes."""

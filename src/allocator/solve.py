@@ -126,6 +126,7 @@ class Solution:
     """Row duals by constraint name, LP only: the objective's change per unit of right-hand side."""
     dual_objective: float | None = None
     failed_constants: list[str] = field(default_factory=list)
+    options: SolveOptions = field(default_factory=lambda: SolveOptions(), repr=False)
     matrix: Matrix | None = field(default=None, repr=False)
     highs: Any = field(default=None, repr=False)
     """The HiGHS session after the solve (for a MIP, the LP with its integer decisions fixed)."""
@@ -226,7 +227,7 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
     if mapped in _WITH_INCUMBENT and has_point:
         mapped = _WITH_INCUMBENT[mapped]
     sol = Solution(mapped, h.modelStatusToString(status), runtime=runtime, is_mip=matrix.integer)
-    sol.matrix, sol.highs = matrix, h
+    sol.matrix, sol.highs, sol.options = matrix, h, options
     if not mapped.has_allocation:
         return sol
     solution = h.getSolution()

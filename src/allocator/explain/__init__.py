@@ -1,0 +1,18 @@
+"""Why this split: rule audit, shadow prices with validity ranges, the price of each policy, and
+infeasibility in policy words with ranked repairs. Works on a built model and its HiGHS solution;
+the results layer exposes it as `Result.audit()`, `Result.shadow_prices()` and so on."""
+
+from allocator.explain.audit import audit
+from allocator.explain.infeasible import Diagnosis, Repair, diagnose
+from allocator.explain.policy_cost import price_of_policies
+from allocator.explain.sensitivity import impact_ranges, shadow_prices
+
+__all__ = [
+    "Diagnosis",
+    "Repair",
+    "audit",
+    "diagnose",
+    "impact_ranges",
+    "price_of_policies",
+    "shadow_prices",
+]

@@ -1,0 +1,139 @@
+"""The rule audit: every rule instance, its state, slack, shadow price and origin."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from allocator.build import Built
+from allocator.explain.words import row_unit
+from allocator.schema.provenance import covers
+from allocator.solve import Solution
+
+BINDING_TOLERANCE = 1e-7
+"""A rule binds when its slack is within this share of its right-hand side (at least 1)."""
+
+COLUMNS = [
+    "rule",
+    "family",
+    "text",
+    "pillar",
+    "line",
+    "year",
+    "kpi",
+    "group",
+    "state",
+    "slack",
+    "unit",
+    "shadow_price",
+    "origin",
+    "figure",
+    "source",
+]
+
+
+def audit(built: Built, sol: Solution) -> pd.DataFrame:
+    """One row per declared rule instance: binding / slack / short (a soft target's penalised
+    shortfall) / always holds, with its slack in its own unit and its shadow price."""
+    pillars = {p.id: p.name for p in built.inst.pillars}
+    records: list[dict[str, Any]] = []
+    for name, row in built.rows.items():
+        activity = sol.activity.get(name)
+        if activity is None:
+            slack, state = math.nan, "not in the solved model"
+        else:
+            slack = {"<=": row.rhs - activity, ">=": activity - row.rhs, "==": 0.0}[row.sense]
+            tight = abs(slack) <= BINDING_TOLERANCE * max(1.0, abs(row.rhs))
+            state = "binding" if tight or row.sense == "==" else "slack"
+            key = (str(row.subjects.get("kpi")), int(row.subjects.get("year") or 0))
+            short = built.shortfall.get(key) if row.family == "target" else None
+            if short is not None and sol.value(short) > BINDING_TOLERANCE * max(1.0, row.rhs):
+                state, slack = "short (penalised)", -sol.value(short)
+        records.append(
+            _record(
+                built,
+                row.name,
+                row.family,
+                row.text,
+                row.subjects,
+                state,
+                slack,
+                row_unit(built, row),
+                sol.duals.get(name, math.nan),
+                _origin(built, row.rule),
+                row.figure,
+                pillars,
+            )
+        )
+    for const in built.constants:
+        records.append(
+            _record(
+                built,
+                const.name,
+                const.name.split("[")[0],
+                const.text,
+                {},
+                "always holds" if const.holds else "cannot hold",
+                math.nan,
+                "",
+                math.nan,
+                "",
+                None,
+                pillars,
+            )
+        )
+    return pd.DataFrame.from_records(records, columns=COLUMNS)
+
+
+def _record(
+    built: Built,
+    name: str,
+    family: str,
+    text: str,
+    subjects: dict[str, Any],
+    state: str,
+    slack: float,
+    unit: str,
+    dual: float,
+    origin: str,
+    figure: str | None,
+    pillars: dict[str, str],
+) -> dict[str, Any]:
+    line = subjects.get("line")
+    return {
+        "rule": name,
+        "family": family,
+        "text": text,
+        "pillar": pillars.get(subjects.get("pillar", ""))
+        or (pillars.get(built.lines[line].pillar) if line in built.lines else None),
+        "line": built.lines[line].name if line in built.lines else None,
+        "year": subjects.get("year"),
+        "kpi": subjects.get("kpi"),
+        "group": subjects.get("group"),
+        "state": state,
+        "slack": slack,
+        "unit": unit,
+        "shadow_price": dual,
+        "origin": origin,
+        "figure": figure,
+        "source": _source(built, figure),
+    }
+
+
+def _origin(built: Built, rule: int | None) -> str:
+    if rule is None:
+        return "instance"
+    kind = built.spec.rules[rule].rule
+    return f"model {built.spec.name}: rules[{rule}] ({kind})"
+
+
+def _source(built: Built, figure: str | None) -> str | None:
+    if figure is None:
+        return None
+    for source in built.inst.sources:
+        if covers(source.about, figure):
+            detail = source.cite or source.note or ""
+            return f"{source.kind}: {detail}"
+    return None

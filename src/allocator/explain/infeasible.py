@@ -1,0 +1,283 @@
+"""Infeasibility in policy words: an irreducible set of rules that cannot hold together, the
+numbers behind each, and ranked repairs (the smallest change to each rule that restores
+feasibility, the others held as they are).
+
+LPs use HiGHS's IIS. MIPs take the IIS of their LP relaxation when that is infeasible, else every
+rule, and shrink it with a deletion filter of MIP solves, so the set is irreducible for the MIP."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import highspy
+import numpy as np
+
+from allocator.build import Built, build
+from allocator.explain.words import amount, row_unit
+from allocator.schema.model import NewInitiativeShare, PillarShare
+from allocator.solve import Matrix, SolveOptions, compile_matrix, new_highs
+
+INF = highspy.kHighsInf
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_INFEASIBLE = highspy.HighsModelStatus.kInfeasible
+SHARE_FAMILIES = {"pillar_share_min", "pillar_share_max", "new_initiative_share"}
+NOT_POLICY = {"leverage", "integer_units", "kpi_level"}
+
+
+@dataclass(frozen=True)
+class Repair:
+    """The smallest change to one rule that makes the whole problem feasible again."""
+
+    rule: str
+    change: float
+    """How far the rule's figure moves (in `unit`), or NaN when no change to it alone suffices."""
+    unit: str
+    relative: float
+    """The change as a share of the figure (the ranking key)."""
+    sentence: str
+
+
+@dataclass
+class Diagnosis:
+    """Why a solve is infeasible: the colliding rules, in words and numbers, and the repairs."""
+
+    rules: list[str]
+    texts: list[str]
+    context: list[str] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+    method: str = ""
+
+    def __str__(self) -> str:
+        lines = ["These rules cannot hold together:"]
+        lines += [f"  - {name}: {text}" for name, text in zip(self.rules, self.texts, strict=True)]
+        lines += [f"  ({c})" for c in self.context]
+        if self.repairs:
+            lines.append("Smallest repairs, one rule at a time (smallest first):")
+            lines += [f"  {i}. {r.sentence}" for i, r in enumerate(self.repairs, start=1)]
+        return "\n".join(lines)
+
+
+def diagnose(built: Built, options: SolveOptions | None = None) -> Diagnosis:
+    """The irreducible set of colliding rules and their ranked repairs."""
+    options = options or SolveOptions()
+    failed = [c for c in built.constants if not c.holds]
+    if failed:
+        return Diagnosis(
+            [c.name for c in failed],
+            [f"{c.text} ({c.detail}: no decision can change it)" for c in failed],
+            method="rules with no decision in them",
+            repairs=[
+                Repair(
+                    c.name,
+                    float("nan"),
+                    "",
+                    float("nan"),
+                    f"{c.name}: make the lines go/no-go decisions, or change the rule",
+                )
+                for c in failed
+            ],
+        )
+    matrix = compile_matrix(built)
+    rows, method = _irreducible_rows(matrix, options)
+    names = [matrix.rows[i] for i in rows]
+    texts = [built.rows[n].text for n in names]
+    repairs = sorted(
+        (
+            _repair(built, matrix, i, options)
+            for i in rows
+            if built.rows[matrix.rows[i]].family not in NOT_POLICY
+        ),
+        key=lambda r: (np.isnan(r.relative), r.relative),
+    )
+    return Diagnosis(names, texts, _context(built, names), repairs, method)
+
+
+def _feasible(matrix: Matrix, options: SolveOptions, lp: Any = None) -> bool | None:
+    h = new_highs(matrix, options)
+    if lp is not None:
+        h.passModel(lp)
+    h.setOptionValue("objective_bound", INF)
+    h.changeColsCost(
+        matrix.lp.num_col_,
+        np.arange(matrix.lp.num_col_, dtype=np.int32),
+        np.zeros(matrix.lp.num_col_),
+    )
+    h.run()
+    status = h.getModelStatus()
+    return True if status == _OPTIMAL else False if status == _INFEASIBLE else None
+
+
+def _irreducible_rows(matrix: Matrix, options: SolveOptions) -> tuple[list[int], str]:
+    relaxed = _copy(matrix.lp)
+    relaxed.integrality_ = []
+    h = new_highs(matrix, options)
+    h.passModel(relaxed)
+    h.setOptionValue("iis_strategy", 4)
+    h.run()
+    candidates = list(range(matrix.lp.num_row_))
+    if h.getModelStatus() == _INFEASIBLE:
+        status, iis = h.getIis()
+        if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
+            candidates = sorted(int(i) for i in iis.row_index_)
+            if not matrix.integer:
+                return candidates, "HiGHS irreducible infeasible subset (IIS)"
+    return _deletion_filter(matrix, options, candidates), "deletion filter over MIP solves"
+
+
+def _deletion_filter(matrix: Matrix, options: SolveOptions, candidates: list[int]) -> list[int]:
+    lp = _copy(matrix.lp)
+    keep = set(candidates)
+    lower, upper = np.array(lp.row_lower_), np.array(lp.row_upper_)
+    active_lo, active_hi = lower.copy(), upper.copy()
+    others = [i for i in range(lp.num_row_) if i not in keep]
+    active_lo[others], active_hi[others] = -INF, INF
+    for i in candidates:
+        active_lo[i], active_hi[i] = -INF, INF
+        lp.row_lower_, lp.row_upper_ = active_lo, active_hi
+        if _feasible(matrix, options, lp) is False:
+            keep.discard(i)
+        else:
+            active_lo[i], active_hi[i] = lower[i], upper[i]
+    return sorted(keep)
+
+
+def _copy(lp: Any) -> Any:
+    out = highspy.HighsLp()
+    for attr in (
+        "num_col_",
+        "num_row_",
+        "col_cost_",
+        "col_lower_",
+        "col_upper_",
+        "row_lower_",
+        "row_upper_",
+        "sense_",
+        "offset_",
+        "integrality_",
+        "col_names_",
+        "row_names_",
+    ):
+        setattr(out, attr, getattr(lp, attr))
+    out.a_matrix_ = lp.a_matrix_
+    return out
+
+
+def _repair(built: Built, matrix: Matrix, i: int, options: SolveOptions) -> Repair:
+    name = matrix.rows[i]
+    row = built.rows[name]
+    if row.family in SHARE_FAMILIES and row.rule is not None:
+        return _share_repair(built, name, options)
+    change = _elastic(matrix, i, row.sense, options)
+    unit = row_unit(built, row)
+    if change is None:
+        return Repair(
+            name,
+            float("nan"),
+            unit,
+            float("nan"),
+            f"{name}: changing this rule alone cannot restore feasibility",
+        )
+    relative = change / max(abs(row.rhs), 1e-9) if row.rhs else change
+    if row.sense == "<=":
+        verb, new = "raise", row.rhs + change
+    elif row.sense == ">=":
+        verb, new = "lower", row.rhs - change
+    else:
+        verb, new = "move", row.rhs + change
+    figure = f" ({row.figure})" if row.figure else ""
+    if row.rhs:
+        what = f"{verb} it from {amount(built, row, row.rhs)} to {amount(built, row, new)}"
+    else:
+        what = f"{verb} its limit by {amount(built, row, change)}"
+    return Repair(name, change, unit, relative, f"{name}{figure} — {row.text}: {what}")
+
+
+def _elastic(matrix: Matrix, i: int, sense: str, options: SolveOptions) -> float | None:
+    """The least relaxation of row i that makes the problem feasible (None if none does)."""
+    lp = _copy(matrix.lp)
+    n = lp.num_col_
+    h = new_highs(matrix, options)
+    h.passModel(lp)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    signs = {"<=": [-1.0], ">=": [1.0], "==": [1.0, -1.0]}[sense]
+    for sign in signs:
+        h.addCol(1.0, 0.0, INF, 1, np.array([i], dtype=np.int32), np.array([sign]))
+    h.run()
+    if h.getModelStatus() != _OPTIMAL:
+        return None
+    values = np.asarray(h.getSolution().col_value)[n:]
+    return float(values[0] - (values[1] if len(values) > 1 else 0.0))
+
+
+def _share_repair(built: Built, name: str, options: SolveOptions) -> Repair:
+    """Bisect the share rule's parameter to the least change that is feasible."""
+    row = built.rows[name]
+    assert row.rule is not None
+    rule = built.spec.rules[row.rule]
+    field_name = "max" if row.family == "pillar_share_max" else "min"
+    old = float(getattr(rule, field_name))
+    target = 1.0 if field_name == "max" else 0.0
+
+    def feasible(value: float) -> bool:
+        rules = list(built.spec.rules)
+        rules[row.rule] = rule.model_copy(update={field_name: value})  # type: ignore[index]
+        trial = build(built.inst, built.spec.model_copy(update={"rules": rules}))
+        if any(not c.holds for c in trial.constants):
+            return False
+        return _feasible(compile_matrix(trial), options) is True
+
+    what = (
+        "new-initiative share"
+        if isinstance(rule, NewInitiativeShare)
+        else (
+            f"{built.pillar_name(rule.pillar)} {'ceiling' if field_name == 'max' else 'floor'}"
+            if isinstance(rule, PillarShare)
+            else name
+        )
+    )
+    if not feasible(target):
+        return Repair(
+            name,
+            float("nan"),
+            "share",
+            float("nan"),
+            f"{name}: no {what} alone restores feasibility",
+        )
+    good, bad = target, old
+    for _ in range(40):
+        if abs(good - bad) < 1e-6:
+            break
+        mid = (good + bad) / 2
+        if feasible(mid):
+            good = mid
+        else:
+            bad = mid
+    verb = "raise" if field_name == "max" else "lower"
+    return Repair(
+        name,
+        abs(good - old),
+        "share",
+        abs(good - old) / max(old, 1e-9),
+        f"rules[{row.rule}] ({rule.rule}): {verb} the {what} from {old:.1%} to {good:.2%}",
+    )
+
+
+def _context(built: Built, names: list[str]) -> list[str]:
+    """Sums that make the collision visible: the line minimums in the set, per year."""
+    floors: dict[Any, float] = defaultdict(float)
+    counts: dict[Any, int] = defaultdict(int)
+    for name in names:
+        row = built.rows[name]
+        if row.family == "line_min":
+            year = row.subjects["year"]
+            floors[year] += built.line_min(row.subjects["line"], year)
+            counts[year] += 1
+    return [
+        f"the {counts[y]} line minimums in this set need {built.money(total)} in {y}; the budget "
+        f"is {built.money(built.inst.budget_in(y))}"
+        for y, total in sorted(floors.items())
+        if counts[y] > 1
+    ]

@@ -1,0 +1,49 @@
+"""Units and phrases shared by the explanations: what a rule's right-hand side is measured in,
+and what the objective counts."""
+
+from __future__ import annotations
+
+from allocator.build import Built, Row
+from allocator.schema.money import CURRENCY_UNITS, format_money
+
+OBJECTIVE_UNITS = {
+    "max_impact": "impact points",
+    "min_cost": "of government money",
+    "goal": "weighted-shortfall points",
+}
+
+
+def objective_amount(built: Built, amount: float) -> str:
+    """An objective change in the objective's own units."""
+    if built.spec.objective == "min_cost":
+        return format_money(amount, built.inst.currency_unit)
+    return f"{amount:,.4g} {OBJECTIVE_UNITS[built.spec.objective]}"
+
+
+def row_unit(built: Built, row: Row) -> str:
+    """What the rule's right-hand side is measured in: money, a KPI's unit, or lines."""
+    if "kpi" in row.subjects:
+        kpi = next(k for k in built.inst.kpis if k.id == row.subjects["kpi"])
+        return kpi.unit or "units"
+    if "group" in row.subjects or "requires" in row.subjects:
+        return "lines"
+    return "money"
+
+
+def amount(built: Built, row: Row, value: float) -> str:
+    """`value` in the row's unit, written for people."""
+    unit = row_unit(built, row)
+    if unit == "money":
+        return format_money(value, built.inst.currency_unit)
+    return f"{value:,.6g} {unit}"
+
+
+def step(built: Built, row: Row) -> float:
+    """A natural relaxation step for sentences: 100 bn KRW of money, 1 line, ~1 % of a KPI."""
+    unit = row_unit(built, row)
+    if unit == "money":
+        return 100e9 / float(CURRENCY_UNITS[built.inst.currency_unit])
+    if unit == "lines":
+        return 1.0
+    scale = max(abs(row.rhs), 1.0)
+    return float(10 ** max(0, int(f"{scale:e}".split("e")[1]) - 2))
