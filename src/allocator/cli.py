@@ -10,10 +10,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from allocator import report
 from allocator.api import resolve_model, solve
 from allocator.errors import AllocatorError
 from allocator.schema import Instance, ModelSpec, load_instance
+from allocator.schema.provenance import unsourced
+from allocator.solve import Status
 
 EXIT_OK, EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -51,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--format", choices=["table", "json"], default="table")
     run.set_defaults(run=_solve)
 
+    why = commands.add_parser("explain", help="solve and say why: binding rules, prices, costs")
+    why.add_argument("instance", type=Path)
+    why.add_argument("--model", type=Path, help="model file (default: the instance's own)")
+    why.add_argument("--per-rule", action="store_true", help="price every rule instance")
+    why.add_argument("--audit", type=Path, metavar="CSV", help="write the full rule audit here")
+    why.set_defaults(run=_explain)
+
     check = commands.add_parser("validate", help="check an instance (and its model) for errors")
     check.add_argument("instance", type=Path)
     check.add_argument("--model", type=Path)
@@ -69,9 +80,23 @@ def _solve(args: argparse.Namespace) -> int:
     if args.out:
         res.to_dir(args.out)
     print(report.as_json(res) if args.format == "json" else report.table(res))
-    if res.status.has_allocation and not res.is_incumbent and res.verified:
+    if res.status == Status.optimal and res.verified:
         return EXIT_OK
     return EXIT_NOT_OPTIMAL
+
+
+def _explain(args: argparse.Namespace) -> int:
+    res = solve(load_instance(args.instance), args.model)
+    print(report.explanation(res, args.per_rule))
+    if args.audit and res.status.has_allocation:
+        _write_csv(res.audit(), args.audit)
+    return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    frame.to_csv(tmp, index=False)
+    tmp.replace(path)
 
 
 def _validate(args: argparse.Namespace) -> int:
@@ -82,6 +107,10 @@ def _validate(args: argparse.Namespace) -> int:
         f"years {inst.years[0]}–{inst.years[-1]}; model {spec.name} "
         f"({spec.objective}, {len(spec.rules)} rules)"
     )
+    missing = unsourced(inst)
+    if missing:
+        shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
+        print(f"{len(missing)} figures have no provenance in `sources`: {shown}")
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from allocator.results import GOVERNMENT, PRIVATE, Result
 from allocator.schema.money import CURRENCY_UNITS
+from allocator.solve import Status
 
 
 def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
@@ -39,6 +40,8 @@ def table(res: Result) -> str:
     inst = res.instance
     head = f"{inst.name} under {res.model.name}: {res.status.describe()}"
     lines = [head]
+    if res.status == Status.infeasible:
+        lines += ["", str(res.diagnosis())]
     if not res.status.has_allocation:
         return "\n".join(lines)
     gap = (
@@ -82,9 +85,40 @@ def table(res: Result) -> str:
     return "\n".join(lines)
 
 
+def explanation(res: Result, per_instance: bool = False) -> str:
+    """Why this split: the binding rules and their prices, what each policy costs, the rules with
+    slack; or, for an infeasible solve, the colliding rules and their repairs."""
+    if not res.status.has_allocation:
+        return table(res)
+    lines = [table(res), "", "Binding rules and what one more unit of each is worth:"]
+    sentences = res.shadow_prices().sentence
+    lines += [f"  - {s}" for s in sentences] or ["  (none with a non-zero price)"]
+    prices = res.price_of_policies(per_instance)
+    if len(prices):
+        lines += ["", "Price of each policy (objective change when it is removed):"]
+        lines += [f"  - {s}" for s in prices.sentence]
+    audit = res.audit()
+    counts = audit.state.value_counts()
+    lines += [
+        "",
+        "Rule audit: "
+        + ", ".join(f"{n} {state}" for state, n in counts.items())
+        + " (Result.audit() has every rule with its slack, price and source)",
+    ]
+    if res.vacuous_rules:
+        lines.append("Rules that built nothing here: " + ", ".join(res.vacuous_rules))
+    return "\n".join(lines)
+
+
 def as_json(res: Result) -> str:
     """The summary plus, when there is an answer, pillar totals, allocation and KPIs."""
     data: dict[str, Any] = res.summary()
+    if res.status == Status.infeasible:
+        diag = res.diagnosis()
+        data["diagnosis"] = {
+            "rules": dict(zip(diag.rules, diag.texts, strict=True)),
+            "repairs": [r.sentence for r in diag.repairs],
+        }
     if res.status.has_allocation:
         data["pillars"] = res.pillars.to_dict(orient="records")
         data["allocation"] = res.allocation.to_dict(orient="records")

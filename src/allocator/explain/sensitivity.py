@@ -73,18 +73,19 @@ def _sentence(built: Built, name: str, dual: float, low: float, high: float, sco
     size = step(built, row)
     relax_up = row.sense != ">="
     change = dual * size * (1 if relax_up else -1)
-    verb = "adds" if change > 0 else "takes away"
-    if built.spec.objective != "max_impact":
+    if built.spec.objective == "max_impact":
+        verb = "is worth" if change > 0 else "costs"
+    else:
         verb = "raises the objective by" if change > 0 else "lowers the objective by"
     direction = "more" if relax_up else "less"
     text = (
-        f"{name} ({row.text}): each {amount(built, row, size)} {direction} {verb} "
-        f"{objective_amount(built, abs(change))}"
+        f"{name} ({row.text}): {verb} {objective_amount(built, abs(change))} per "
+        f"{amount(built, row, size)} {direction}"
     )
     limit = high if relax_up else low
     if math.isfinite(limit) and abs(limit) < 1e20:
         if row.figure and row.rhs:
-            text += f", until the figure reaches {amount(built, row, limit)}"
+            text += f", until the figure reaches {amount(built, row, limit + 0.0)}"
         else:
             text += f", for up to {amount(built, row, abs(limit - row.rhs))} of relaxation"
     return text + f" (holds for {scope})"

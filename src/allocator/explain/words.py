@@ -33,6 +33,7 @@ def row_unit(built: Built, row: Row) -> str:
 def amount(built: Built, row: Row, value: float) -> str:
     """`value` in the row's unit, written for people."""
     unit = row_unit(built, row)
+    value = 0.0 if abs(value) < 1e-9 else value
     if unit == "money":
         return format_money(value, built.inst.currency_unit)
     return f"{value:,.6g} {unit}"
