@@ -53,9 +53,14 @@ class Diagnosis:
         lines = ["These rules cannot hold together:"]
         lines += [f"  - {name}: {text}" for name, text in zip(self.rules, self.texts, strict=True)]
         lines += [f"  ({c})" for c in self.context]
-        if self.repairs:
+        fixes = [r for r in self.repairs if not np.isnan(r.change)]
+        if fixes:
             lines.append("Smallest repairs, one rule at a time (smallest first):")
-            lines += [f"  {i}. {r.sentence}" for i, r in enumerate(self.repairs, start=1)]
+            lines += [f"  {i}. {r.sentence}" for i, r in enumerate(fixes, start=1)]
+        stuck = [r.rule for r in self.repairs if np.isnan(r.change)]
+        if stuck:
+            lines.append("Changing any one of these alone cannot restore feasibility: "
+                         + ", ".join(stuck))
         return "\n".join(lines)
 
 
