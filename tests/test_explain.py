@@ -30,7 +30,9 @@ def test_audit_lists_every_rule_with_state_price_and_origin(toy: allocator.Resul
     assert audit.loc["target[gpus,2027]", "state"] == "short (penalised)"
     assert audit.loc["target[gpus,2027]", "slack"] == pytest.approx(-200)
     assert audit.loc["pillar_share_min[talent,2026]", "pillar"] == "Talent"
-    assert str(audit.loc["pillar_share_min[talent,2026]", "origin"]).endswith("rules[0] (pillar_share)")
+    assert str(audit.loc["pillar_share_min[talent,2026]", "origin"]).endswith(
+        "rules[0] (pillar_share)"
+    )
     assert audit.loc["budget[2026]", "origin"] == "instance"
     assert audit.loc["budget[2026]", "figure"] == "budget.2026"
     assert str(audit.loc["budget[2026]", "source"]).startswith("assumed: Illustrative")

@@ -59,8 +59,9 @@ class Diagnosis:
             lines += [f"  {i}. {r.sentence}" for i, r in enumerate(fixes, start=1)]
         stuck = [r.rule for r in self.repairs if np.isnan(r.change)]
         if stuck:
-            lines.append("Changing any one of these alone cannot restore feasibility: "
-                         + ", ".join(stuck))
+            lines.append(
+                "Changing any one of these alone cannot restore feasibility: " + ", ".join(stuck)
+            )
         return "\n".join(lines)
 
 
