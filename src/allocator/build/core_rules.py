@@ -13,8 +13,16 @@ def budget(b: Built) -> None:
     verb = "equals" if b.spec.must_spend else "is at most"
     for y in b.inst.years:
         cap = b.inst.budget_in(y)
-        b.add("budget", (y,), b.total_gov(y), sense, cap, figure=f"budget.{y}", year=y,
-              text=f"government money in {y} {verb} the budget, {b.money(cap)}")
+        b.add(
+            "budget",
+            (y,),
+            b.total_gov(y),
+            sense,
+            cap,
+            figure=f"budget.{y}",
+            year=y,
+            text=f"government money in {y} {verb} the budget, {b.money(cap)}",
+        )
 
 
 @core_rule("private_pool")
@@ -24,8 +32,16 @@ def private_pool(b: Built) -> None:
         terms: Terms = [(1.0, v) for (_, year), v in b.private.items() if year == y]
         if terms:
             pool = b.inst.pool_in(y)
-            b.add("private_pool", (y,), terms, "<=", pool, figure=f"private_pool.{y}", year=y,
-                  text=f"private money in {y} is at most the fund's pool, {b.money(pool)}")
+            b.add(
+                "private_pool",
+                (y,),
+                terms,
+                "<=",
+                pool,
+                figure=f"private_pool.{y}",
+                year=y,
+                text=f"private money in {y} is at most the fund's pool, {b.money(pool)}",
+            )
 
 
 @core_rule("leverage")
@@ -33,10 +49,17 @@ def leverage(b: Built) -> None:
     """leverage[l,y]: p[l,y] ≤ λ_l · g[l,y] (lines with λ = 0 get no private variable)."""
     for (lid, y), p in b.private.items():
         lam = b.lines[lid].leverage
-        b.add("leverage", (lid, y), [(1.0, p), (-lam, b.gov[lid, y])], "<=", 0.0,
-              figure=f"lines.{lid}.leverage", line=lid, year=y,
-              text=f"{b.lines[lid].name} draws at most {lam:g} private won per government won "
-                   f"in {y}")
+        b.add(
+            "leverage",
+            (lid, y),
+            [(1.0, p), (-lam, b.gov[lid, y])],
+            "<=",
+            0.0,
+            figure=f"lines.{lid}.leverage",
+            line=lid,
+            year=y,
+            text=f"{b.lines[lid].name} draws at most {lam:g} private won per government won in {y}",
+        )
 
 
 @core_rule("line_bounds")
@@ -49,18 +72,36 @@ def line_bounds(b: Built) -> None:
             lo, hi = b.line_min(line.id, y), b.line_max(line.id, y)
             if lo > 0:
                 terms, const = b.select_terms(line.id, -lo)
-                b.add("line_min", (line.id, y), [(1.0, g), *terms], ">=", 0.0, const,
-                      f"lines.{line.id}.min", line=line.id, year=y,
-                      text=f"{line.name} gets at least {b.money(lo)} in {y}{chosen}")
+                b.add(
+                    "line_min",
+                    (line.id, y),
+                    [(1.0, g), *terms],
+                    ">=",
+                    0.0,
+                    const,
+                    f"lines.{line.id}.min",
+                    line=line.id,
+                    year=y,
+                    text=f"{line.name} gets at least {b.money(lo)} in {y}{chosen}",
+                )
             cap_figure = f"lines.{line.id}.max"
             if hi is None and line.select:
                 hi, cap_figure = b.inst.budget_in(y), f"budget.{y}"
             if hi is not None:
                 terms, const = b.select_terms(line.id, -hi)
-                b.add("line_max", (line.id, y), [(1.0, g), *terms], "<=", 0.0, const,
-                      cap_figure, line=line.id, year=y,
-                      text=f"{line.name} gets at most {b.money(hi)} in {y}"
-                           + (", nothing unless selected" if line.select else ""))
+                b.add(
+                    "line_max",
+                    (line.id, y),
+                    [(1.0, g), *terms],
+                    "<=",
+                    0.0,
+                    const,
+                    cap_figure,
+                    line=line.id,
+                    year=y,
+                    text=f"{line.name} gets at most {b.money(hi)} in {y}"
+                    + (", nothing unless selected" if line.select else ""),
+                )
 
 
 @core_rule("integer_units")
@@ -71,9 +112,17 @@ def integer_units(b: Built) -> None:
         terms: Terms = [(1.0, b.gov[lid, y]), (-cost, n)]
         if (lid, y) in b.private:
             terms.append((1.0, b.private[lid, y]))
-        b.add("integer_units", (lid, y), terms, "==", 0.0, figure=f"lines.{lid}.unit_cost",
-              line=lid, year=y,
-              text=f"{b.lines[lid].name} is funded in whole units of {b.money(cost)} in {y}")
+        b.add(
+            "integer_units",
+            (lid, y),
+            terms,
+            "==",
+            0.0,
+            figure=f"lines.{lid}.unit_cost",
+            line=lid,
+            year=y,
+            text=f"{b.lines[lid].name} is funded in whole units of {b.money(cost)} in {y}",
+        )
 
 
 @core_rule("requires")
@@ -83,9 +132,18 @@ def requires(b: Built) -> None:
         for other in line.requires:
             mine, c_mine = b.select_terms(line.id, 1.0)
             theirs, c_theirs = b.select_terms(other, -1.0)
-            b.add("requires", (line.id, other), mine + theirs, "<=", 0.0, c_mine + c_theirs,
-                  f"lines.{line.id}.requires", line=line.id, requires=other,
-                  text=f"{line.name} is funded only if {b.lines[other].name} is")
+            b.add(
+                "requires",
+                (line.id, other),
+                mine + theirs,
+                "<=",
+                0.0,
+                c_mine + c_theirs,
+                f"lines.{line.id}.requires",
+                line=line.id,
+                requires=other,
+                text=f"{line.name} is funded only if {b.lines[other].name} is",
+            )
 
 
 @core_rule("kpi_level")
@@ -104,10 +162,18 @@ def kpi_level(b: Built) -> None:
                     terms.append((-rate, b.gov[line.id, yy]))
                     if (line.id, yy) in b.private:
                         terms.append((-rate, b.private[line.id, yy]))
-            b.add("kpi_level", (kpi.id, y), terms, "==", kpi.baseline,
-                  figure=f"kpis.{kpi.id}.baseline", kpi=kpi.id, year=y,
-                  text=f"{kpi.name} in {y} = {kpi.baseline:,g} {kpi.unit} at the start plus what "
-                       "the lines' money yields".replace("  ", " "))
+            b.add(
+                "kpi_level",
+                (kpi.id, y),
+                terms,
+                "==",
+                kpi.baseline,
+                figure=f"kpis.{kpi.id}.baseline",
+                kpi=kpi.id,
+                year=y,
+                text=f"{kpi.name} in {y} = {kpi.baseline:,g} {kpi.unit} at the start plus what "
+                "the lines' money yields".replace("  ", " "),
+            )
 
 
 @core_rule("target")
@@ -120,7 +186,15 @@ def target(b: Built) -> None:
         if soft:
             terms.append((1.0, b.shortfall[t.kpi, t.year]))
         kpi = kpis[t.kpi]
-        b.add("target", (t.kpi, t.year), terms, ">=", t.value,
-              figure=f"targets.{t.kpi}.{t.year}", kpi=t.kpi, year=t.year,
-              text=f"{kpi.name} reaches {t.value:,g} {kpi.unit} by {t.year}"
-                   + (" (soft: a shortfall is penalised)" if soft else ""))
+        b.add(
+            "target",
+            (t.kpi, t.year),
+            terms,
+            ">=",
+            t.value,
+            figure=f"targets.{t.kpi}.{t.year}",
+            kpi=t.kpi,
+            year=t.year,
+            text=f"{kpi.name} reaches {t.value:,g} {kpi.unit} by {t.year}"
+            + (" (soft: a shortfall is penalised)" if soft else ""),
+        )

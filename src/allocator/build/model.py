@@ -123,7 +123,7 @@ class Built:
         terms = [(c, v) for c, v in terms if c != 0]
         bound = rhs - constant
         if not terms:
-            ok = {"<=": 0 <= bound + 1e-9, ">=": 0 >= bound - 1e-9, "==": abs(bound) <= 1e-9}
+            ok = {"<=": bound + 1e-9 >= 0, ">=": bound - 1e-9 <= 0, "==": abs(bound) <= 1e-9}
             detail = f"{constant:g} {sense} {rhs:g}"
             self.constants.append(Constant(name, ok[sense], detail, text))
             return
@@ -140,7 +140,7 @@ class Built:
 
 
 def build(inst: Instance, spec: ModelSpec) -> Built:
-    """The Pyomo model of `inst` under `spec`: variables, every core and declared rule, objective."""
+    """The Pyomo model of `inst` under `spec`: variables, core and declared rules, objective."""
     from allocator.build.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 
     built = Built(inst, spec, pyo.ConcreteModel(name=f"{inst.name}/{spec.name}"))
@@ -168,16 +168,30 @@ def build(inst: Instance, spec: ModelSpec) -> Built:
 def _variables(built: Built) -> None:
     inst, spec = built.inst, built.spec
     years = inst.years
-    built.gov = _var(built, "gov", [(line.id, y) for line in inst.lines for y in years],
-                     pyo.NonNegativeReals)
-    built.private = _var(built, "private", [
-        (line.id, y) for line in inst.lines if line.leverage > 0 for y in years
-        if inst.pool_in(y) > 0
-    ], pyo.NonNegativeReals)
-    built.units = _var(built, "units", [(line.id, y) for line in inst.lines if line.integer
-                                        for y in years], pyo.NonNegativeIntegers)
-    built.selected = _var(built, "selected", [line.id for line in inst.lines if line.select],
-                          pyo.Binary)
+    built.gov = _var(
+        built, "gov", [(line.id, y) for line in inst.lines for y in years], pyo.NonNegativeReals
+    )
+    built.private = _var(
+        built,
+        "private",
+        [
+            (line.id, y)
+            for line in inst.lines
+            if line.leverage > 0
+            for y in years
+            if inst.pool_in(y) > 0
+        ],
+        pyo.NonNegativeReals,
+    )
+    built.units = _var(
+        built,
+        "units",
+        [(line.id, y) for line in inst.lines if line.integer for y in years],
+        pyo.NonNegativeIntegers,
+    )
+    built.selected = _var(
+        built, "selected", [line.id for line in inst.lines if line.select], pyo.Binary
+    )
     built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], pyo.Reals)
     targeted = [(t.kpi, t.year) for t in inst.targets] if spec.soft_targets() else []
     built.shortfall = _var(built, "shortfall", targeted, pyo.NonNegativeReals)

@@ -20,9 +20,9 @@ def _weighted_shortfall(b: Built, sign: float) -> Terms:
 def max_impact(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
     """max Σ impact·g + private_impact·p − Σ w_k·short[k,y]/target[k,y]."""
     terms: Terms = []
-    for (lid, y), g in b.gov.items():
+    for (lid, _y), g in b.gov.items():
         terms.append((b.lines[lid].impact, g))
-    for (lid, y), p in b.private.items():
+    for (lid, _y), p in b.private.items():
         terms.append((b.lines[lid].private_impact, p))
     return terms + _weighted_shortfall(b, -1.0), 0.0, "max"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from allocator.build.model import Built, Terms
 from allocator.build.registry import policy_rule
 from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, PillarShare, Ramp
@@ -16,14 +18,30 @@ def pillar_share(b: Built, rule: PillarShare) -> None:
         budget = b.inst.budget_in(y)
         if rule.min is not None:
             terms = b.total_gov(y, 1.0, members) + b.total_gov(y, -rule.min)
-            b.add("pillar_share_min", (rule.pillar, y), terms, ">=", 0.0, pillar=rule.pillar,
-                  year=y, text=f"{name} gets at least {rule.min:.1%} of {y} government money "
-                               f"({b.money(rule.min * budget)} of a full budget)")
+            b.add(
+                "pillar_share_min",
+                (rule.pillar, y),
+                terms,
+                ">=",
+                0.0,
+                pillar=rule.pillar,
+                year=y,
+                text=f"{name} gets at least {rule.min:.1%} of {y} government money "
+                f"({b.money(rule.min * budget)} of a full budget)",
+            )
         if rule.max is not None:
             terms = b.total_gov(y, 1.0, members) + b.total_gov(y, -rule.max)
-            b.add("pillar_share_max", (rule.pillar, y), terms, "<=", 0.0, pillar=rule.pillar,
-                  year=y, text=f"{name} gets at most {rule.max:.1%} of {y} government money "
-                               f"({b.money(rule.max * budget)} of a full budget)")
+            b.add(
+                "pillar_share_max",
+                (rule.pillar, y),
+                terms,
+                "<=",
+                0.0,
+                pillar=rule.pillar,
+                year=y,
+                text=f"{name} gets at most {rule.max:.1%} of {y} government money "
+                f"({b.money(rule.max * budget)} of a full budget)",
+            )
 
 
 @policy_rule("new_initiative_share")
@@ -32,9 +50,16 @@ def new_initiative_share(b: Built, rule: NewInitiativeShare) -> None:
     new = [line.id for line in b.inst.lines if line.new]
     for y in b.inst.years:
         terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
-        b.add("new_initiative_share", (y,), terms, ">=", 0.0, year=y,
-              text=f"new initiatives get at least {rule.min:.1%} of {y} government money "
-                   f"({b.money(rule.min * b.inst.budget_in(y))} of a full budget)")
+        b.add(
+            "new_initiative_share",
+            (y,),
+            terms,
+            ">=",
+            0.0,
+            year=y,
+            text=f"new initiatives get at least {rule.min:.1%} of {y} government money "
+            f"({b.money(rule.min * b.inst.budget_in(y))} of a full budget)",
+        )
 
 
 @policy_rule("ramp")
@@ -42,16 +67,30 @@ def ramp(b: Built, rule: Ramp) -> None:
     """ramp_up/ramp_down[l,y]: |g[l,y] − g[l,y−1]| ≤ ρ·max[l,y] (ρ·B[y] for a line, no max)."""
     years = b.inst.years
     for line in b.inst.lines:
-        for prev, y in zip(years, years[1:], strict=False):
+        for prev, y in itertools.pairwise(years):
             cap = b.line_max(line.id, y)
             step = rule.max_change * (cap if cap is not None else b.inst.budget_in(y))
             now, before = b.gov[line.id, y], b.gov[line.id, prev]
-            b.add("ramp_up", (line.id, y), [(1.0, now), (-1.0, before)], "<=", step,
-                  line=line.id, year=y,
-                  text=f"{line.name} grows by at most {b.money(step)} from {prev} to {y}")
-            b.add("ramp_down", (line.id, y), [(1.0, before), (-1.0, now)], "<=", step,
-                  line=line.id, year=y,
-                  text=f"{line.name} shrinks by at most {b.money(step)} from {prev} to {y}")
+            b.add(
+                "ramp_up",
+                (line.id, y),
+                [(1.0, now), (-1.0, before)],
+                "<=",
+                step,
+                line=line.id,
+                year=y,
+                text=f"{line.name} grows by at most {b.money(step)} from {prev} to {y}",
+            )
+            b.add(
+                "ramp_down",
+                (line.id, y),
+                [(1.0, before), (-1.0, now)],
+                "<=",
+                step,
+                line=line.id,
+                year=y,
+                text=f"{line.name} shrinks by at most {b.money(step)} from {prev} to {y}",
+            )
 
 
 def _selected_in(b: Built, group: str) -> tuple[Terms, float]:
@@ -69,13 +108,29 @@ def _selected_in(b: Built, group: str) -> tuple[Terms, float]:
 def cardinality(b: Built, rule: Cardinality) -> None:
     """cardinality[G]: Σ_{l∈G} s[l] ≤ k."""
     terms, constant = _selected_in(b, rule.group)
-    b.add("cardinality", (rule.group,), terms, "<=", float(rule.max), constant, group=rule.group,
-          text=f"at most {rule.max} lines of group {rule.group} are funded")
+    b.add(
+        "cardinality",
+        (rule.group,),
+        terms,
+        "<=",
+        float(rule.max),
+        constant,
+        group=rule.group,
+        text=f"at most {rule.max} lines of group {rule.group} are funded",
+    )
 
 
 @policy_rule("exclusive")
 def exclusive(b: Built, rule: Exclusive) -> None:
     """exclusive[G]: Σ_{l∈G} s[l] ≤ 1."""
     terms, constant = _selected_in(b, rule.group)
-    b.add("exclusive", (rule.group,), terms, "<=", 1.0, constant, group=rule.group,
-          text=f"at most one line of group {rule.group} is funded")
+    b.add(
+        "exclusive",
+        (rule.group,),
+        terms,
+        "<=",
+        1.0,
+        constant,
+        group=rule.group,
+        text=f"at most one line of group {rule.group} is funded",
+    )
