@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from allocator.build.model import Built, Terms
+from allocator.build.model import Built, Sense, Terms
 from allocator.build.registry import policy_rule
 from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, PillarShare, Ramp
 
@@ -14,33 +14,25 @@ def pillar_share(b: Built, rule: PillarShare) -> None:
     """pillar_share_min/max[p,y]: lo·Σ_l g ≤ Σ_{l∈p} g ≤ hi·Σ_l g."""
     members = [line.id for line in b.inst.lines if line.pillar == rule.pillar]
     name = b.pillar_name(rule.pillar)
-    for y in b.inst.years:
-        budget = b.inst.budget_in(y)
-        if rule.min is not None:
-            terms = b.total_gov(y, 1.0, members) + b.total_gov(y, -rule.min)
+    bounds: list[tuple[str, float | None, Sense, str]] = [
+        ("pillar_share_min", rule.min, ">=", "at least"),
+        ("pillar_share_max", rule.max, "<=", "at most"),
+    ]
+    for family, share, sense, words in bounds:
+        if share is None:
+            continue
+        for y in b.inst.years:
+            full = b.money(share * b.inst.budget_in(y))
             b.add(
-                "pillar_share_min",
+                family,
                 (rule.pillar, y),
-                terms,
-                ">=",
+                b.total_gov(y, 1.0, members) + b.total_gov(y, -share),
+                sense,
                 0.0,
                 pillar=rule.pillar,
                 year=y,
-                text=f"{name} gets at least {rule.min:.1%} of {y} government money "
-                f"({b.money(rule.min * budget)} of a full budget)",
-            )
-        if rule.max is not None:
-            terms = b.total_gov(y, 1.0, members) + b.total_gov(y, -rule.max)
-            b.add(
-                "pillar_share_max",
-                (rule.pillar, y),
-                terms,
-                "<=",
-                0.0,
-                pillar=rule.pillar,
-                year=y,
-                text=f"{name} gets at most {rule.max:.1%} of {y} government money "
-                f"({b.money(rule.max * budget)} of a full budget)",
+                text=f"{name} gets {words} {share:.1%} of {y} government money "
+                f"({full} of a full budget)",
             )
 
 

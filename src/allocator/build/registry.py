@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from allocator.build.model import Built, Terms
 
@@ -18,36 +18,25 @@ POLICY_RULES: dict[str, PolicyRule] = {}
 OBJECTIVES: dict[str, ObjectiveBuilder] = {}
 """Objectives by the `objective:` name used in model files."""
 
-
-def core_rule(name: str) -> Callable[[CoreRule], CoreRule]:
-    """Register a rule that every instance carries."""
-
-    def register(fn: CoreRule) -> CoreRule:
-        if name in CORE_RULES:
-            raise RuntimeError(f"core rule {name!r} registered twice")
-        CORE_RULES[name] = fn
-        return fn
-
-    return register
+F = TypeVar("F", CoreRule, PolicyRule, ObjectiveBuilder)
 
 
-def policy_rule(kind: str) -> Callable[[PolicyRule], PolicyRule]:
-    """Register the builder of a rule kind that models declare."""
+def _registrar(table: dict[str, F], what: str) -> Callable[[str], Callable[[F], F]]:
+    def named(name: str) -> Callable[[F], F]:
+        def register(fn: F) -> F:
+            if name in table:
+                raise RuntimeError(f"{what} {name!r} registered twice")
+            table[name] = fn
+            return fn
 
-    def register(fn: PolicyRule) -> PolicyRule:
-        if kind in POLICY_RULES:
-            raise RuntimeError(f"policy rule {kind!r} registered twice")
-        POLICY_RULES[kind] = fn
-        return fn
+        return register
 
-    return register
+    return named
 
 
-def objective(name: str) -> Callable[[ObjectiveBuilder], ObjectiveBuilder]:
-    """Register an objective builder."""
-
-    def register(fn: ObjectiveBuilder) -> ObjectiveBuilder:
-        OBJECTIVES[name] = fn
-        return fn
-
-    return register
+core_rule = _registrar(CORE_RULES, "core rule")
+"""Register a rule that every instance carries: `@core_rule("budget")`."""
+policy_rule = _registrar(POLICY_RULES, "policy rule")
+"""Register the builder of a rule kind that models declare: `@policy_rule("ramp")`."""
+objective = _registrar(OBJECTIVES, "objective")
+"""Register an objective builder: `@objective("max_impact")`."""
