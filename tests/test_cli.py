@@ -50,12 +50,14 @@ def test_solve_json_and_out_dir(files: Path, capsys: pytest.CaptureFixture[str])
     assert sorted(p.name for p in out_dir.iterdir()) == [
         "allocation.csv",
         "kpis.csv",
+        "manifest.json",
         "pillars.csv",
         "summary.json",
     ]
-    summary = json.loads((out_dir / "summary.json").read_text(encoding="utf-8"))
-    assert set(summary["versions"]) == {"allocator", "pyomo", "highspy"}
-    assert set(summary["inputs"]) == {str(files / "inst.yaml"), str(files / "m.yaml")}
+    manifest = json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["versions"]) == {"allocator", "pyomo", "highspy"}
+    assert set(manifest["inputs"]) == {str(files / "inst.yaml"), str(files / "m.yaml")}
+    assert manifest["options"]["mip_gap"] == 1e-7
 
 
 def test_infeasible_exits_1_in_plain_words(files: Path, capsys: pytest.CaptureFixture[str]) -> None:

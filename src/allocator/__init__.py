@@ -8,7 +8,7 @@ res.status, res.objective, res.pillars
 
 from allocator.api import solve
 from allocator.errors import AllocatorError, InputError, Issue, SolverError
-from allocator.results import NoAllocationError, Result
+from allocator.results import NoAllocationError, OutputExistsError, Result
 from allocator.schema import Instance, ModelSpec, load_instance, load_model, save
 from allocator.solve import Status
 
@@ -21,6 +21,7 @@ __all__ = [
     "Issue",
     "ModelSpec",
     "NoAllocationError",
+    "OutputExistsError",
     "Result",
     "SolverError",
     "Status",

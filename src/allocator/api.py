@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from allocator.build import build
-from allocator.errors import InputError, Issue
 from allocator.results import Result
-from allocator.schema import Instance, ModelSpec, check_model, default_model_path, load_model
+from allocator.schema import Instance, ModelSpec, check_model, load_default_model, load_model
 from allocator.solve import SolveOptions, run_highs
 
 
@@ -20,19 +20,7 @@ def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> Model
     elif model is not None:
         spec = load_model(model)
     else:
-        path = default_model_path(inst)
-        if path is None:
-            raise InputError(
-                [
-                    Issue(
-                        next(iter(inst.files), inst.name),
-                        "model",
-                        None,
-                        "no model given and the instance names no default `model:` file",
-                    )
-                ]
-            )
-        spec = load_model(path)
+        spec = load_default_model(inst)
     check_model(spec, inst, next(iter(spec.files), spec.name))
     return spec
 
@@ -61,4 +49,11 @@ def solve(
         seed=seed,
         highs=tuple((highs_options or {}).items()),
     )
-    return Result.from_solution(built, run_highs(built, options))
+    result = Result.from_solution(built, run_highs(built, options))
+    if result.status.has_allocation and not result.verified and options.presolve:
+        # A verification failure is numerical trouble more often than a wrong model: retry once
+        # without presolve before reporting the residuals.
+        retry = Result.from_solution(built, run_highs(built, replace(options, presolve=False)))
+        retry.retried_without_presolve = True
+        return retry if retry.verified or not retry.status.has_allocation else result
+    return result

@@ -15,6 +15,7 @@ import pandas as pd
 from allocator import report
 from allocator.api import resolve_model, solve
 from allocator.errors import AllocatorError
+from allocator.results import check_output_dir
 from allocator.schema import Instance, ModelSpec, load_instance
 from allocator.schema.provenance import unsourced
 from allocator.solve import Status
@@ -49,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("solve", help="solve an instance and print the split")
     run.add_argument("instance", type=Path)
     run.add_argument("--model", type=Path, help="model file (default: the instance's own)")
-    run.add_argument("--out", type=Path, help="write CSVs and summary.json to this folder")
+    run.add_argument("--out", type=Path, help="write CSVs, summary.json and manifest.json here")
+    run.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
     run.add_argument("--time-limit", type=float, metavar="S", help="seconds HiGHS may take")
     run.add_argument("--mip-gap", type=float, default=1e-7, help="relative MIP gap")
     run.add_argument("--format", choices=["table", "json"], default="table")
@@ -75,10 +77,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    if args.out:
+        check_output_dir(args.out, args.force)
     inst = load_instance(args.instance)
     res = solve(inst, args.model, time_limit=args.time_limit, mip_gap=args.mip_gap)
-    if args.out:
-        res.to_dir(args.out)
+    if args.out and res.status != Status.interrupted:
+        res.to_dir(args.out, force=args.force)
     print(report.as_json(res) if args.format == "json" else report.table(res))
     if res.status == Status.optimal and res.verified:
         return EXIT_OK

@@ -49,3 +49,15 @@ class InputError(AllocatorError):
 
 class SolverError(AllocatorError):
     """HiGHS failed in a way that is not an answer (a crash, a load error, a bad option)."""
+
+
+class NumericalError(AllocatorError):
+    """A model HiGHS would solve wrongly (a coefficient it drops), refused before solving."""
+
+
+class HighsWarning(UserWarning):
+    """A warning HiGHS printed in its log (large costs, dropped coefficients, ...)."""
+
+
+class NumericalWarning(UserWarning):
+    """Figures whose range puts a solve at numerical risk (named by rule and line)."""

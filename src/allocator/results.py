@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ from allocator.schema import Instance, ModelSpec
 from allocator.solve import Solution, Status
 
 GOVERNMENT, PRIVATE = "government", "private"
+
+
+class OutputExistsError(AllocatorError):
+    """The output folder exists with files in it, and replacing it was not asked for."""
 
 
 class NoAllocationError(AllocatorError):
@@ -43,6 +48,8 @@ class Result:
     verified: bool = False
     """True when the independent checker found every rule satisfied by the returned numbers."""
     violations: list[str] = field(default_factory=list)
+    """What the checker found broken (the residuals), when `verified` is False."""
+    retried_without_presolve: bool = False
     highs_status: str = ""
     built: Built | None = field(default=None, repr=False)
     solution: Solution | None = field(default=None, repr=False)
@@ -242,7 +249,7 @@ class Result:
         return out.reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
-        """Status, objective, gap, verification, software versions and input hashes."""
+        """Status, objective, gap and verification: the same for the same inputs and options."""
         return {
             "instance": self.instance.name,
             "model": self.model.name,
@@ -255,16 +262,35 @@ class Result:
             "gap_abs": self.gap_abs,
             "verified": self.verified,
             "violations": self.violations,
+            "retried_without_presolve": self.retried_without_presolve,
             "vacuous_rules": self.vacuous_rules,
-            "runtime_s": self.runtime,
             "currency_unit": self.instance.currency_unit,
-            "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")},
-            "inputs": self.instance.files | self.model.files,
         }
 
-    def to_dir(self, path: str | Path) -> Path:
-        """Write allocation, pillars and KPIs as CSV plus summary.json, all or nothing."""
-        target = Path(path)
+    def manifest(self) -> dict[str, Any]:
+        """How the result was made: input hashes, software versions, solver options, wall time."""
+        options = self.solution.options if self.solution else None
+        return {
+            "inputs": self.instance.files | self.model.files,
+            "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")},
+            "options": {
+                "time_limit": options.time_limit if options else None,
+                "mip_gap": options.mip_gap if options else None,
+                "threads": options.threads if options else None,
+                "seed": options.seed if options else None,
+                "presolve": options.presolve if options else None,
+                "highs": dict(options.highs) if options else {},
+            },
+            "solve_seconds": self.runtime,
+            "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+
+    def to_dir(self, path: str | Path, force: bool = False) -> Path:
+        """Write allocation, pillars, KPIs (CSV), summary.json and manifest.json, all or nothing.
+
+        A folder that exists and holds files is replaced only with `force`; until the new folder
+        is complete the old one stays as it was."""
+        target = check_output_dir(path, force)
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
         try:
@@ -272,15 +298,33 @@ class Result:
                 self.allocation.to_csv(staging / "allocation.csv", index=False)
                 self.pillars.to_csv(staging / "pillars.csv", index=False)
                 self.kpis.to_csv(staging / "kpis.csv", index=False)
-            summary = json.dumps(self.summary(), indent=2, ensure_ascii=False, default=str)
-            (staging / "summary.json").write_text(summary + "\n", encoding="utf-8")
+            for name, data in (
+                ("summary.json", self.summary()),
+                ("manifest.json", self.manifest()),
+            ):
+                text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+                (staging / name).write_text(text + "\n", encoding="utf-8")
+            old = target.with_name(f".{target.name}.old-{os.getpid()}")
             if target.exists():
-                shutil.rmtree(target)
+                os.replace(target, old)
             os.replace(staging, target)
+            if old.exists():
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return target
+
+
+def check_output_dir(path: str | Path, force: bool = False) -> Path:
+    """The output folder, unless it exists with files in it and `force` is not given."""
+    target = Path(path)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
+        raise OutputExistsError(
+            f"{target}: the output folder exists and is not empty; pass force=True (--force) "
+            "to replace it"
+        )
+    return target
 
 
 def _clean(x: float) -> float:

@@ -10,6 +10,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -19,7 +20,7 @@ import numpy as np
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from allocator.build import Built
-from allocator.errors import SolverError
+from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
 
 
 class Status(StrEnum):
@@ -140,7 +141,8 @@ _banner_silenced = False
 
 
 def _highs() -> highspy.Highs:
-    """A silent Highs; the first construction in a process prints a banner, kept off stdout."""
+    """A HiGHS session that logs to a list, not the console (the first construction in a process
+    prints a banner, kept off stdout). `h.allocator_log` holds HiGHS's warnings and errors."""
     global _banner_silenced
     if _banner_silenced:
         h = highspy.Highs()
@@ -155,8 +157,69 @@ def _highs() -> highspy.Highs:
             os.dup2(saved, 1)
             os.close(saved)
         _banner_silenced = True
-    h.setOptionValue("output_flag", False)
+    h.setOptionValue("log_to_console", False)
+    log: list[str] = []
+    serious = (highspy.HighsLogType.kWarning, highspy.HighsLogType.kError)
+
+    def keep(event: Any) -> None:
+        if event.data_out.log_type in serious:
+            log.append(event.message.strip())
+
+    h.cbLogging += keep
+    h.allocator_log = log  # type: ignore[attr-defined]
     return h
+
+
+SMALLEST_COEFFICIENT = 1e-9
+"""HiGHS drops matrix entries at or below this magnitude (with only a log line)."""
+LARGEST_FIGURE = 1e9
+"""Above this, costs, bounds and right-hand sides risk HiGHS's tolerances: a warning is raised."""
+
+
+def check_ranges(matrix: Matrix) -> None:
+    """Refuse coefficients HiGHS would drop; warn on figures large enough to upset tolerances."""
+    lp = matrix.lp
+    a = lp.a_matrix_
+    values = np.asarray(a.value_, dtype=float)
+    for label, names, figures in (
+        ("coefficient", None, values),
+        ("objective coefficient", lp.col_names_, np.asarray(lp.col_cost_, dtype=float)),
+        ("bound", lp.col_names_, np.concatenate([lp.col_lower_, lp.col_upper_])),
+        ("right-hand side", matrix.rows, np.concatenate([lp.row_lower_, lp.row_upper_])),
+    ):
+        bad = np.flatnonzero(
+            np.isnan(figures)
+            | (np.isinf(figures) & (label != "bound") & (label != "right-hand side"))
+        )
+        if bad.size:
+            where = names[int(bad[0]) % len(names)] if names else "the constraint matrix"
+            raise NumericalError(f"{where}: {label} is {figures[bad[0]]}; HiGHS cannot use it")
+    tiny = np.flatnonzero((np.abs(values) <= SMALLEST_COEFFICIENT) & (values != 0))
+    if tiny.size:
+        starts = np.asarray(a.start_)
+        col = int(np.searchsorted(starts, tiny[0], side="right") - 1)
+        row = matrix.rows[int(np.asarray(a.index_)[tiny[0]])]
+        raise NumericalError(
+            f"{row}: coefficient {values[tiny[0]]:.3g} on {lp.col_names_[col]} is at or below "
+            f"{SMALLEST_COEFFICIENT:g}, which HiGHS drops; state the figure in a larger unit "
+            f"(e.g. KPI units in thousands) ({tiny.size} such coefficients)"
+        )
+    for label, names, figures in (
+        ("coefficient", None, values),
+        ("right-hand side", matrix.rows, np.concatenate([lp.row_lower_, lp.row_upper_])),
+        ("objective coefficient", lp.col_names_, np.asarray(lp.col_cost_)),
+    ):
+        finite = np.where(np.isfinite(figures), np.abs(figures), 0.0)
+        if finite.size and finite.max() > LARGEST_FIGURE:
+            i = int(finite.argmax())
+            where = names[i % len(names)] if names else "the constraint matrix"
+            warnings.warn(
+                NumericalWarning(
+                    f"{where}: {label} {figures[i]:.3g} exceeds {LARGEST_FIGURE:g}; HiGHS may "
+                    "lose precision — state money in bn KRW and KPIs in a unit near their size"
+                ),
+                stacklevel=3,
+            )
 
 
 def compile_matrix(built: Built) -> Matrix:
@@ -200,7 +263,9 @@ def new_highs(matrix: Matrix, options: SolveOptions) -> highspy.Highs:
     """A HiGHS session loaded with `matrix` and `options`, ready to run."""
     h = _highs()
     _set_options(h, options)
-    h.passModel(matrix.lp)
+    if h.passModel(matrix.lp) == highspy.HighsStatus.kError:
+        log = "; ".join(getattr(h, "allocator_log", [])) or "no detail in its log"
+        raise SolverError(f"HiGHS refused the model: {log}")
     return h
 
 
@@ -211,16 +276,16 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
     if failed:
         return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
     matrix = compile_matrix(built)
+    check_ranges(matrix)
     h = new_highs(matrix, options)
     started = time.perf_counter()
-    h.run()
+    _run(h)
     status = h.getModelStatus()
-    if status == _MS.kUnboundedOrInfeasible and options.presolve:
-        h.setOptionValue("presolve", "off")
-        h.clearSolver()
-        h.run()
-        status = h.getModelStatus()
+    if status == _MS.kUnboundedOrInfeasible:
+        status = _resolve_infeasible_or_unbounded(h, matrix)
     runtime = time.perf_counter() - started
+    for message in getattr(h, "allocator_log", []):
+        warnings.warn(HighsWarning(message), stacklevel=2)
     mapped = _STATUS.get(status, Status.error)
     info = h.getInfo()
     has_point = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
@@ -269,6 +334,38 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
     if h.getModelStatus() != _MS.kOptimal:
         return None
     return h.getSolution()
+
+
+def _run(h: highspy.Highs) -> None:
+    """Run HiGHS in its own thread so that Ctrl-C stops the solve cleanly (status interrupted)."""
+    h.HandleUserInterrupt = True
+    thread = h.startSolve()
+    while True:
+        try:
+            while not h.wait(0.05)[0]:
+                pass
+            break
+        except KeyboardInterrupt:
+            h.cancelSolve()
+    thread.join()
+    h.HandleUserInterrupt = False
+
+
+def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
+    """Tell infeasible from unbounded: without presolve, then, if HiGHS still cannot say, by
+    checking feasibility alone (a zero objective)."""
+    h.setOptionValue("presolve", "off")
+    h.clearSolver()
+    _run(h)
+    status = h.getModelStatus()
+    if status != _MS.kUnboundedOrInfeasible:
+        return status
+    probe = new_highs(matrix, SolveOptions(presolve=False))
+    n = matrix.lp.num_col_
+    probe.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    _run(probe)
+    feasible = probe.getModelStatus() == _MS.kOptimal
+    return _MS.kUnbounded if feasible else _MS.kInfeasible
 
 
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
