@@ -52,11 +52,11 @@ def test_unbounded_is_reported_from_highs_itself() -> None:
     # allocator's own rules always bound the objective, so the budget is taken out at the
     # solve layer to make HiGHS meet a real unbounded ray.
     built = _built()
-    built.model.budget.deactivate()
+    built.deactivate("budget")
     sol = run_highs(built)
     assert sol.status == Status.unbounded
     assert sol.highs_status == "Unbounded"
-    assert sol.values == {}
+    assert sol.x.size == 0
     assert sol.objective is None
 
 
@@ -64,8 +64,8 @@ def test_infeasible_or_unbounded_is_resolved() -> None:
     # Presolve meets an unbounded x and an infeasible y at once and answers "unbounded or
     # infeasible"; the re-solve without presolve tells which.
     built = _built()
-    built.model.budget.deactivate()
-    built.model.clash = pyo.Constraint(expr=built.gov["y", 2026] >= 10)
+    built.deactivate("budget")
+    built.model.clash = pyo.Constraint(expr=built.variable(built.gov["y", 2026]) >= 10)
     sol = run_highs(built)
     assert sol.status == Status.infeasible
 
@@ -86,7 +86,7 @@ def test_bad_option_and_bad_model_are_solver_errors() -> None:
     with pytest.raises(SolverError, match="time_limit"):
         allocator.solve(inst, allocator.ModelSpec(name="m"), highs_options={"time_limit": "soon"})
     built = _built()
-    built.model.nan = pyo.Constraint(expr=float("nan") * built.gov["y", 2026] <= 3)
+    built.model.nan = pyo.Constraint(expr=float("nan") * built.variable(built.gov["y", 2026]) <= 3)
     with pytest.raises(NumericalError, match="nan"):
         run_highs(built)
 

@@ -11,13 +11,16 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 import highspy
 import numpy as np
+import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from scipy import sparse
 
 from allocator.build import Built
 from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
@@ -100,12 +103,12 @@ class SolveOptions:
 
 @dataclass
 class Matrix:
-    """The compiled model: columns and rows in HiGHS order, with their Pyomo names."""
+    """The model as HiGHS gets it, with the policy names of its rows and columns."""
 
     lp: Any
-    columns: list[Any]
     rows: list[str]
     integer: bool
+    column_name: Callable[[int], str]
 
 
 @dataclass
@@ -120,8 +123,8 @@ class Solution:
     """Relative gap between the objective and the best bound (0 for an LP)."""
     runtime: float = 0.0
     is_mip: bool = False
-    values: dict[str, float] = field(default_factory=dict)
-    """Variable values by name (`gov[INF-01,2026]`), for a solve that has an allocation."""
+    x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Variable values by column number, for a solve that has an allocation."""
     activity: dict[str, float] = field(default_factory=dict)
     duals: dict[str, float] = field(default_factory=dict)
     """Row duals by constraint name, LP only: the objective's change per unit of right-hand side."""
@@ -132,9 +135,9 @@ class Solution:
     highs: Any = field(default=None, repr=False)
     """The HiGHS session after the solve (for a MIP, the LP with its integer decisions fixed)."""
 
-    def value(self, var: Any) -> float:
-        """The value of a Pyomo variable in this solution (0 for one no rule or objective uses)."""
-        return self.values.get(var.name, 0.0)
+    def value(self, column: int) -> float:
+        """The value of the variable in column `column`."""
+        return float(self.x[column])
 
 
 _banner_silenced = False
@@ -181,38 +184,51 @@ def check_ranges(matrix: Matrix) -> None:
     lp = matrix.lp
     a = lp.a_matrix_
     values = np.asarray(a.value_, dtype=float)
-    for label, names, figures in (
-        ("coefficient", None, values),
-        ("objective coefficient", lp.col_names_, np.asarray(lp.col_cost_, dtype=float)),
-        ("bound", lp.col_names_, np.concatenate([lp.col_lower_, lp.col_upper_])),
-        ("right-hand side", matrix.rows, np.concatenate([lp.row_lower_, lp.row_upper_])),
+    n = lp.num_col_
+    for label, row_names, figures in (
+        ("coefficient", False, values),
+        ("objective coefficient", False, np.asarray(lp.col_cost_, dtype=float)),
+        ("bound", False, np.concatenate([lp.col_lower_, lp.col_upper_])),
+        ("right-hand side", True, np.concatenate([lp.row_lower_, lp.row_upper_])),
     ):
         bad = np.flatnonzero(
             np.isnan(figures)
             | (np.isinf(figures) & (label != "bound") & (label != "right-hand side"))
         )
         if bad.size:
-            where = names[int(bad[0]) % len(names)] if names else "the constraint matrix"
-            raise NumericalError(f"{where}: {label} is {figures[bad[0]]}; HiGHS cannot use it")
+            i = int(bad[0])
+            where = (
+                "the constraint matrix"
+                if label == "coefficient"
+                else matrix.rows[i % len(matrix.rows)]
+                if row_names
+                else matrix.column_name(i % n)
+            )
+            raise NumericalError(f"{where}: {label} is {figures[i]}; HiGHS cannot use it")
     tiny = np.flatnonzero((np.abs(values) <= SMALLEST_COEFFICIENT) & (values != 0))
     if tiny.size:
         starts = np.asarray(a.start_)
         col = int(np.searchsorted(starts, tiny[0], side="right") - 1)
         row = matrix.rows[int(np.asarray(a.index_)[tiny[0]])]
         raise NumericalError(
-            f"{row}: coefficient {values[tiny[0]]:.3g} on {lp.col_names_[col]} is at or below "
+            f"{row}: coefficient {values[tiny[0]]:.3g} on {matrix.column_name(col)} is at or below "
             f"{SMALLEST_COEFFICIENT:g}, which HiGHS drops; state the figure in a larger unit "
             f"(e.g. KPI units in thousands) ({tiny.size} such coefficients)"
         )
     for label, names, figures in (
         ("coefficient", None, values),
-        ("right-hand side", matrix.rows, np.concatenate([lp.row_lower_, lp.row_upper_])),
-        ("objective coefficient", lp.col_names_, np.asarray(lp.col_cost_)),
+        (
+            "right-hand side",
+            matrix.rows.__getitem__,
+            np.concatenate([lp.row_lower_, lp.row_upper_]),
+        ),
+        ("objective coefficient", matrix.column_name, np.asarray(lp.col_cost_)),
     ):
         finite = np.where(np.isfinite(figures), np.abs(figures), 0.0)
         if finite.size and finite.max() > LARGEST_FIGURE:
             i = int(finite.argmax())
-            where = names[i % len(names)] if names else "the constraint matrix"
+            size = len(matrix.rows) if label == "right-hand side" else n
+            where = names(i % size) if names else "the constraint matrix"
             warnings.warn(
                 NumericalWarning(
                     f"{where}: {label} {figures[i]:.3g} exceeds {LARGEST_FIGURE:g}; HiGHS may "
@@ -223,40 +239,71 @@ def check_ranges(matrix: Matrix) -> None:
 
 
 def compile_matrix(built: Built) -> Matrix:
-    """The built model as one HiGHS LP/MIP, compiled by Pyomo's standard-form compiler."""
-    info = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)
-    columns = list(info.columns)
-    names = [row.constraint.name for row in info.rows]
-    if len(set(names)) != len(names):  # pragma: no cover - the build never writes ranged rows
-        raise SolverError("a constraint compiled to two rows; allocator builds one row per rule")
-    n, m = len(columns), len(names)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, m
-    cost = np.asarray(info.c.toarray()[0] if info.c.shape[0] else np.zeros(n), dtype=float)
-    lp.col_cost_ = cost
-    lp.offset_ = float(info.c_offset[0]) if len(info.c_offset) else 0.0
+    """The built model as one HiGHS LP/MIP: the rules' sparse rows, plus any custom rule written
+    as a Pyomo constraint on `built.model` (compiled by Pyomo's standard-form compiler)."""
+    rows = [row for row in built.rows.values() if row.active]
+    r, c, v = (np.asarray(part) for part in built.entries)
+    n = built.columns
+    a = sparse.csr_array(
+        (v.astype(float), (r.astype(np.int64), c.astype(np.int64))), shape=(len(built.rows), n)
+    )
+    if len(rows) < len(built.rows):
+        a = a[np.array([row.index for row in rows], dtype=np.int64)]
+    names = [row.name for row in rows]
+    sense = np.array([row.sense for row in rows], dtype=object)
+    rhs = np.array([row.rhs for row in rows], dtype=float)
     inf = highspy.kHighsInf
-    lp.col_lower_ = np.array([-inf if v.lb is None else v.lb for v in columns], dtype=float)
-    lp.col_upper_ = np.array([inf if v.ub is None else v.ub for v in columns], dtype=float)
-    rhs = np.asarray(info.rhs, dtype=float)
-    mult = np.array([row.bound_type for row in info.rows], dtype=int)
-    lp.row_lower_ = np.where(mult == 1, -inf, rhs)
-    lp.row_upper_ = np.where(mult == -1, inf, rhs)
-    a = info.A.tocsc()
+    lower = np.where(sense == "<=", -inf, rhs)
+    upper = np.where(sense == ">=", inf, rhs)
+    custom = _custom_rows(built)
+    if custom is not None:
+        extra, extra_names, extra_lower, extra_upper = custom
+        a = sparse.vstack([a, extra], format="csr")
+        names += extra_names
+        lower, upper = np.concatenate([lower, extra_lower]), np.concatenate([upper, extra_upper])
+    a = sparse.csc_array(a)
+    a.sum_duplicates()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, len(names)
+    lp.col_cost_ = np.asarray(built.cost, dtype=float)
+    lp.offset_ = float(built.offset)
+    lp.col_lower_ = np.asarray(built.lower, dtype=float)
+    lp.col_upper_ = np.asarray(built.upper, dtype=float)
+    lp.row_lower_, lp.row_upper_ = lower, upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, len(names)
     lp.a_matrix_.start_ = a.indptr
     lp.a_matrix_.index_ = a.indices
     lp.a_matrix_.value_ = a.data
-    maximize = built.sense == "max"
-    lp.sense_ = highspy.ObjSense.kMaximize if maximize else highspy.ObjSense.kMinimize
-    integer = any(v.is_integer() for v in columns)
+    lp.sense_ = highspy.ObjSense.kMaximize if built.sense == "max" else highspy.ObjSense.kMinimize
+    integer = any(built.integer)
     if integer:
         kind = highspy.HighsVarType
-        lp.integrality_ = [kind.kInteger if v.is_integer() else kind.kContinuous for v in columns]
-    lp.col_names_ = [v.name for v in columns]
-    lp.row_names_ = names
-    return Matrix(lp, columns, names, integer)
+        lp.integrality_ = [kind.kInteger if i else kind.kContinuous for i in built.integer]
+    return Matrix(lp, names, integer, built.column_name)
+
+
+def _custom_rows(built: Built) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
+    """Rows of Pyomo constraints a user added to `built.model`, over the same columns."""
+    if next(built.model.component_data_objects(pyo.Constraint, active=True), None) is None:
+        return None
+    info = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)
+    where = {b.name: (b.start, {k: i for i, k in enumerate(b.keys)}) for b in built.blocks}
+    columns = []
+    for var in info.columns:
+        start, keys = where[var.parent_component().name]
+        columns.append(start + keys[var.index()])
+    part = sparse.csr_array(info.A)
+    coo = part.tocoo()
+    extra = sparse.csr_array(
+        (coo.data, (coo.row, np.asarray(columns, dtype=np.int64)[coo.col])),
+        shape=(part.shape[0], built.columns),
+    )
+    kinds = np.array([row.bound_type for row in info.rows], dtype=int)
+    rhs = np.asarray(info.rhs, dtype=float)
+    inf = highspy.kHighsInf
+    names = [row.constraint.name for row in info.rows]
+    return extra, names, np.where(kinds == 1, -inf, rhs), np.where(kinds == -1, inf, rhs)
 
 
 def new_highs(matrix: Matrix, options: SolveOptions) -> highspy.Highs:
@@ -297,7 +344,7 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
         return sol
     solution = h.getSolution()
     col_value = np.asarray(solution.col_value, dtype=float)
-    sol.values = dict(zip(matrix.lp.col_names_, col_value.tolist(), strict=True))
+    sol.x = col_value
     sol.activity = dict(zip(matrix.rows, np.asarray(solution.row_value).tolist(), strict=True))
     sol.objective = float(info.objective_function_value)
     if matrix.integer:
@@ -305,8 +352,7 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
         resolved = _fix_integers_and_resolve(h, matrix, col_value)
         if resolved is not None:
             solution = resolved
-            col_value = np.asarray(solution.col_value, dtype=float)
-            sol.values = dict(zip(matrix.lp.col_names_, col_value.tolist(), strict=True))
+            sol.x = np.asarray(solution.col_value, dtype=float)
             sol.activity = dict(zip(matrix.rows, list(solution.row_value), strict=True))
             sol.objective = float(h.getInfo().objective_function_value)
         sol.gap = _relative_gap(sol.objective, sol.bound)

@@ -1,27 +1,32 @@
-"""The Pyomo model of an instance under a policy regime, with names that read like the policy.
+"""The model of an instance under a policy regime, with names that read like the policy.
 
-`build` creates the variables, then runs every core rule and every rule the model declares, each
-a small function found by name in the registry (`allocator.build.registry`)."""
+`build` creates the decision variables as Pyomo variables, then runs every core rule and every rule
+the model declares — each a small function found by name in the registry
+(`allocator.build.registry`). A rule emits its constraints as rows of a sparse matrix over the
+variables' column numbers (`Built.add`), which is what keeps building fast at scale; the rows keep
+their policy names (`pillar_share_min[talent,2027]`) for results and explanations. Custom rules may
+still be written as Pyomo constraints on `Built.model`; the solve layer compiles them alongside."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pyomo.environ as pyo
-from pyomo.core.expr.numeric_expr import LinearExpression
 
 from allocator.schema import Instance, Line, ModelSpec
 from allocator.schema.base import for_year
 from allocator.schema.money import format_money
 
 Sense = Literal["<=", ">=", "=="]
-Terms = list[tuple[float, Any]]
-"""A linear expression as (coefficient, Pyomo variable) pairs."""
+Terms = list[tuple[float, int]]
+"""A linear expression as (coefficient, column number) pairs."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     """What one constraint stands for: its rule family, the model rule behind it, its subjects."""
 
@@ -37,6 +42,9 @@ class Row:
     """The rule in the instance's words, with its figures."""
     subjects: dict[str, Any] = field(default_factory=dict)
     """The instance's words: line, pillar, year, kpi, group."""
+    index: int = -1
+    """Position among the model's rows."""
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,29 +57,71 @@ class Constant:
     text: str = ""
 
 
+@dataclass(frozen=True)
+class Block:
+    """One indexed variable (`gov`, `private`, ...): its Pyomo component and its columns."""
+
+    name: str
+    start: int
+    keys: list[Any]
+    component: Any
+
+
 @dataclass
 class Built:
-    """A built model: the Pyomo model plus the maps from the instance's words to its variables."""
+    """A built model: variables (Pyomo), rule rows (a sparse matrix with policy names), objective,
+    and the maps from the instance's words (line, year, KPI) to column numbers."""
 
     inst: Instance
     spec: ModelSpec
     model: pyo.ConcreteModel
     sense: Literal["max", "min"] = "max"
-    gov: dict[tuple[str, int], Any] = field(default_factory=dict)
-    private: dict[tuple[str, int], Any] = field(default_factory=dict)
-    units: dict[tuple[str, int], Any] = field(default_factory=dict)
-    selected: dict[str, Any] = field(default_factory=dict)
-    level: dict[tuple[str, int], Any] = field(default_factory=dict)
-    shortfall: dict[tuple[str, int], Any] = field(default_factory=dict)
+    gov: dict[tuple[str, int], int] = field(default_factory=dict)
+    private: dict[tuple[str, int], int] = field(default_factory=dict)
+    units: dict[tuple[str, int], int] = field(default_factory=dict)
+    selected: dict[str, int] = field(default_factory=dict)
+    level: dict[tuple[str, int], int] = field(default_factory=dict)
+    shortfall: dict[tuple[str, int], int] = field(default_factory=dict)
     rows: dict[str, Row] = field(default_factory=dict)
     constants: list[Constant] = field(default_factory=list)
     vacuous: list[int] = field(default_factory=list)
     """Model rules (by index) that produced no constraint (a ramp on a one-year instance, say)."""
     lines: dict[str, Line] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    offset: float = 0.0
+    entries: tuple[list[int], list[int], list[float]] = field(default_factory=lambda: ([], [], []))
+    """The rule rows' coefficients as (row, column, value) triplets."""
     _rule: int | None = None
 
     def __post_init__(self) -> None:
         self.lines = {line.id: line for line in self.inst.lines}
+
+    @property
+    def columns(self) -> int:
+        """Number of decision variables."""
+        return len(self.lower)
+
+    def column_name(self, j: int) -> str:
+        """The variable's name as people read it: `gov[INF-01,2026]`."""
+        block = self.blocks[bisect_right([b.start for b in self.blocks], j) - 1]
+        key = block.keys[j - block.start]
+        inside = ",".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
+        return f"{block.name}[{inside}]"
+
+    def variable(self, j: int) -> Any:
+        """The Pyomo variable of column `j`, for custom rules written in Pyomo."""
+        block = self.blocks[bisect_right([b.start for b in self.blocks], j) - 1]
+        return block.component[block.keys[j - block.start]]
+
+    def deactivate(self, family: str) -> None:
+        """Drop every row of a rule family (for what-ifs and tests at the solve layer)."""
+        for row in self.rows.values():
+            if row.family == family:
+                row.active = False
 
     # -- helpers the rules use ------------------------------------------------------------
     def money(self, amount: float) -> str:
@@ -114,29 +164,22 @@ class Built:
         **subjects: Any,
     ) -> None:
         """Add `Σ terms + constant (sense) rhs` as `family[index]`, recording what it stands for."""
-        component = getattr(self.model, family, None)
-        if component is None:
-            component = pyo.Constraint(pyo.Any)
-            setattr(self.model, family, component)
-        key = index[0] if len(index) == 1 else index
         name = f"{family}[{','.join(str(i) for i in index)}]"
-        terms = [(c, v) for c, v in terms if c != 0]
         bound = rhs - constant
-        if not terms:
+        kept = [(c, j) for c, j in terms if c != 0]
+        if not kept:
             ok = {"<=": bound + 1e-9 >= 0, ">=": bound - 1e-9 <= 0, "==": abs(bound) <= 1e-9}
             detail = f"{constant:g} {sense} {rhs:g}"
             self.constants.append(Constant(name, ok[sense], detail, text))
             return
-        expr = LinearExpression(
-            constant=0.0, linear_coefs=[c for c, _ in terms], linear_vars=[v for _, v in terms]
-        )
-        if sense == "<=":
-            component[key] = expr <= bound
-        elif sense == ">=":
-            component[key] = expr >= bound
-        else:
-            component[key] = expr == bound
-        self.rows[name] = Row(name, family, sense, bound, self._rule, figure, text, subjects)
+        if name in self.rows:
+            raise ValueError(f"two rules built {name}")
+        i = len(self.rows)
+        rows, cols, values = self.entries
+        rows.extend([i] * len(kept))
+        cols.extend(j for _, j in kept)
+        values.extend(c for c, _ in kept)
+        self.rows[name] = Row(name, family, sense, bound, self._rule, figure, text, subjects, i)
 
 
 def build(inst: Instance, spec: ModelSpec) -> Built:
@@ -155,53 +198,50 @@ def build(inst: Instance, spec: ModelSpec) -> Built:
         if len(built.rows) + len(built.constants) == before:
             built.vacuous.append(i)
     terms, constant, sense = OBJECTIVES[spec.objective](built)
-    built.sense = sense
-    expr = LinearExpression(
-        constant=constant, linear_coefs=[c for c, _ in terms], linear_vars=[v for _, v in terms]
-    )
-    built.model.objective = pyo.Objective(
-        expr=expr, sense=pyo.maximize if sense == "max" else pyo.minimize
-    )
+    built.sense, built.offset = sense, constant
+    built.cost = np.zeros(built.columns)
+    if terms:
+        coefs, cols = zip(*terms, strict=True)
+        np.add.at(built.cost, np.array(cols, dtype=np.int64), np.array(coefs, dtype=float))
     return built
 
 
 def _variables(built: Built) -> None:
     inst, spec = built.inst, built.spec
     years = inst.years
-    built.gov = _var(
-        built, "gov", [(line.id, y) for line in inst.lines for y in years], pyo.NonNegativeReals
-    )
-    built.private = _var(
-        built,
-        "private",
-        [
-            (line.id, y)
-            for line in inst.lines
-            if line.leverage > 0
-            for y in years
-            if inst.pool_in(y) > 0
-        ],
-        pyo.NonNegativeReals,
-    )
-    built.units = _var(
-        built,
-        "units",
-        [(line.id, y) for line in inst.lines if line.integer for y in years],
-        pyo.NonNegativeIntegers,
-    )
-    built.selected = _var(
-        built, "selected", [line.id for line in inst.lines if line.select], pyo.Binary
-    )
-    built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], pyo.Reals)
+    lines = inst.lines
+    built.gov = _var(built, "gov", [(ln.id, y) for ln in lines for y in years], "nonnegative")
+    pooled = [y for y in years if inst.pool_in(y) > 0]
+    eligible = [(ln.id, y) for ln in lines if ln.leverage > 0 for y in pooled]
+    built.private = _var(built, "private", eligible, "nonnegative")
+    whole = [(ln.id, y) for ln in lines if ln.integer for y in years]
+    built.units = _var(built, "units", whole, "integer")
+    built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
+    built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
     targeted = [(t.kpi, t.year) for t in inst.targets] if spec.soft_targets() else []
-    built.shortfall = _var(built, "shortfall", targeted, pyo.NonNegativeReals)
+    built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
 
 
-def _var(built: Built, name: str, keys: list[Any], domain: Any) -> dict[Any, Any]:
-    """An indexed variable `name[key]` over `keys`, returned as a dict key → variable."""
+_DOMAINS: dict[str, tuple[Any, float, float, bool]] = {
+    "nonnegative": (pyo.NonNegativeReals, 0.0, float("inf"), False),
+    "free": (pyo.Reals, float("-inf"), float("inf"), False),
+    "integer": (pyo.NonNegativeIntegers, 0.0, float("inf"), True),
+    "binary": (pyo.Binary, 0.0, 1.0, True),
+}
+
+
+def _var(built: Built, name: str, keys: list[Any], domain: str) -> dict[Any, int]:
+    """An indexed Pyomo variable `name[key]` over `keys`; returns key → column number."""
+    pyomo_domain, lo, hi, whole = _DOMAINS[domain]
     dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
     index = pyo.Set(initialize=keys, dimen=dimen, ordered=True)
     setattr(built.model, f"{name}_index", index)
-    var = pyo.Var(index, domain=domain)
-    setattr(built.model, name, var)
-    return {key: var[key] for key in keys}
+    component = pyo.Var(index, domain=pyomo_domain, dense=False)
+    setattr(built.model, name, component)
+    start = built.columns
+    built.blocks.append(Block(name, start, keys, component))
+    n = len(keys)
+    built.lower.extend([lo] * n)
+    built.upper.extend([hi] * n)
+    built.integer.extend([whole] * n)
+    return {key: start + k for k, key in enumerate(keys)}

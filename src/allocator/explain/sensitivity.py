@@ -99,12 +99,10 @@ def impact_ranges(built: Built, sol: Solution) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["line", "year", "coefficient", "stays_optimal_from", "stays_optimal_to"]
         )
-    cols = {name: j for j, name in enumerate(sol.matrix.lp.col_names_)}
     cost = np.asarray(sol.matrix.lp.col_cost_, dtype=float)
     records = []
-    for (lid, year), var in built.gov.items():
-        j = cols.get(var.name)
-        if j is None or sol.value(var) <= 1e-9:
+    for (lid, year), j in built.gov.items():
+        if sol.value(j) <= 1e-9:
             continue
         records.append(
             {
