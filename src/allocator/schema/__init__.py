@@ -4,6 +4,7 @@ from allocator.schema.instance import Instance, Kpi, Line, Pillar, Source, Targe
 from allocator.schema.load import (
     check_model,
     default_model_path,
+    load_default_model,
     load_instance,
     load_model,
     save,
@@ -23,6 +24,7 @@ __all__ = [
     "TargetPolicy",
     "check_model",
     "default_model_path",
+    "load_default_model",
     "load_instance",
     "load_model",
     "save",

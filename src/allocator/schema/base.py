@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from allocator.schema.money import parse_money, parse_share
+from allocator.schema.money import check_size, parse_money, parse_share
 
 
 class Strict(BaseModel):
@@ -19,12 +19,12 @@ class Strict(BaseModel):
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError("must be a finite number (not NaN or infinity)")
-    return value
+    return check_size(value)
 
 
 def _not_bool(value: Any) -> Any:
     if isinstance(value, bool):
-        raise ValueError("expected a number, not a true/false value")
+        raise ValueError("expected a number, not a true/false value (true/false is not 1/0 here)")
     return value
 
 
@@ -32,7 +32,9 @@ def _year_key(key: Any) -> int:
     try:
         year = int(str(key).strip())
     except ValueError as exc:
-        raise ValueError(f"{key!r} is not a year") from exc
+        raise ValueError(
+            f"{key!r} is not a year; per-year figures are keyed by year, as in {{2026: 9900}}"
+        ) from exc
     return year
 
 
@@ -40,8 +42,9 @@ def _per_year_money(value: Any) -> float | dict[int, float]:
     if isinstance(value, dict):
         out: dict[int, float] = {}
         for key, amount in value.items():
+            year = _year_key(key)
             try:
-                out[_year_key(key)] = parse_money(amount)
+                out[year] = parse_money(amount)
             except ValueError as exc:
                 raise ValueError(f"year {key}: {exc}") from None
         return out
@@ -56,6 +59,9 @@ PerYearMoney = Annotated[
     float | dict[int, float],
     BeforeValidator(_per_year_money, json_schema_input_type=float | str | dict[int, float | str]),
 ]
+Count = Annotated[int, BeforeValidator(_not_bool), Field(ge=0)]
+"""A whole number of things, 0 or more (not true/false)."""
+Year = Annotated[int, BeforeValidator(_not_bool)]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
 
 

@@ -15,9 +15,13 @@ from allocator.schema.base import (
     NonNegative,
     PerYearMoney,
     Strict,
+    Year,
     for_year,
 )
 from allocator.schema.money import CURRENCY_UNITS, currency_unit
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""The calendar years an instance's horizon may hold (anything else is a typo)."""
 
 
 class CrossReferenceError(ValueError):
@@ -87,8 +91,19 @@ class Target(Strict):
     """A KPI level to reach in a year (hard or soft, as the model says)."""
 
     kpi: str
-    year: int
-    value: Finite = Field(gt=0)
+    year: Year
+    value: Finite = Field(json_schema_extra={"exclusiveMinimum": 0})
+    """The level to reach, above 0."""
+
+    @field_validator("value")
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError(
+                "a target must be above 0: a shortfall is measured as a share of the target, and "
+                "a level of 0 or less needs no money; remove the target or give a level above 0"
+            )
+        return value
 
 
 class Source(Strict):
@@ -116,7 +131,7 @@ class Instance(Strict):
     name: Id
     title: str | None = None
     currency_unit: Literal["krw", "mn_krw", "eok_krw", "bn_krw", "tn_krw"] = "bn_krw"
-    years: list[int] = Field(min_length=1)
+    years: list[Year] = Field(min_length=1)
     model: str | None = None
     """Default model file, relative to the instance file."""
     pillars: list[Pillar] = Field(min_length=1)
@@ -135,15 +150,23 @@ class Instance(Strict):
     @classmethod
     def _in_currency_unit(cls, data: Any, handler: Any) -> Instance:
         unit = data.get("currency_unit", "bn_krw") if isinstance(data, dict) else "bn_krw"
-        with currency_unit(unit if unit in CURRENCY_UNITS else "bn_krw"):
+        with currency_unit(unit if isinstance(unit, str) and unit in CURRENCY_UNITS else "bn_krw"):
             result: Instance = handler(data)
         return result
 
     @field_validator("years")
     @classmethod
     def _ordered_years(cls, years: list[int]) -> list[int]:
+        odd = [y for y in years if not FIRST_YEAR <= y <= LAST_YEAR]
+        if odd:
+            raise ValueError(
+                f"{odd[0]} is not a budget year; years are calendar years from {FIRST_YEAR} to "
+                f"{LAST_YEAR}, such as [2026, 2027]"
+            )
         if any(b <= a for a, b in pairwise(years)):
-            raise ValueError("years must be listed once each, in increasing order")
+            raise ValueError(
+                "years must be listed once each, in increasing order, such as [2026, 2027, 2028]"
+            )
         return years
 
     @model_validator(mode="after")
@@ -179,11 +202,18 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     problems: list[tuple[str, Any, str]] = []
 
     def duplicates(kind: str, ids: list[str]) -> None:
-        for dup, n in Counter(ids).items():
-            if n > 1:
+        first: dict[str, int] = {}
+        for i, ident in enumerate(ids):
+            if ident in first:
                 problems.append(
-                    (f"{kind}", dup, f"id {dup!r} is used {n} times; ids must be unique")
+                    (
+                        f"{kind}[{i}].id",
+                        ident,
+                        f"id {ident!r} is used {Counter(ids)[ident]} times (first by "
+                        f"{kind}[{first[ident]}]); ids must be unique: rename or remove one",
+                    )
                 )
+            first.setdefault(ident, i)
 
     pillar_ids = [p.id for p in inst.pillars]
     line_ids = [line.id for line in inst.lines]
@@ -201,7 +231,14 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     if isinstance(inst.budget, dict):
         for year in inst.years:
             if year not in inst.budget:
-                problems.append(("budget", inst.budget, f"no budget given for {year}"))
+                problems.append(
+                    (
+                        "budget",
+                        inst.budget,
+                        f"no budget given for {year}; add `{year}: AMOUNT` or give one figure "
+                        "for every year",
+                    )
+                )
     for i, line in enumerate(inst.lines):
         at = f"lines[{i}]"
         problems += [(f"{at}.{path}", value, msg) for path, value, msg in _line_problems(line)]
@@ -244,16 +281,31 @@ def _line_problems(line: Line) -> list[tuple[str, Any, str]]:
         lo, hi = for_year(line.min, year, 0.0), for_year(line.max, year, None)
         if lo is not None and hi is not None and lo > hi:
             at = f" in {year}" if year else ""
-            problems.append(("min", lo, f"min {lo:g} is above max {hi:g}{at}"))
+            path = f"min.{year}" if isinstance(line.min, dict) else "min"
+            problems.append(
+                (path, lo, f"min {lo:g} is above max {hi:g}{at}; lower the min or raise the max")
+            )
     if line.integer and not line.unit_cost:
-        problems.append(("unit_cost", line.unit_cost, "an integer line needs a unit_cost above 0"))
+        problems.append(
+            (
+                "unit_cost",
+                line.unit_cost,
+                "an integer line needs a unit_cost above 0 (the cost of one whole unit); "
+                "give unit_cost or set integer: false",
+            )
+        )
     if line.id in line.requires:
-        problems.append(("requires", line.id, "a line cannot require itself"))
+        problems.append(
+            ("requires", line.id, f"a line cannot require itself; remove {line.id!r} from requires")
+        )
     return problems
 
 
 def _outside(years: list[int]) -> str:
-    return f"this year is outside the instance's years ({years[0]}–{years[-1]})"
+    return (
+        f"this year is outside the instance's years ({years[0]}–{years[-1]}); use one of "
+        f"{', '.join(map(str, years))} or add the year to `years`"
+    )
 
 
 def unknown_name(kind: str, known: list[str], given: str | None = None) -> str:

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from allocator.schema.base import Id, NonNegative, Share, Strict
+from allocator.schema.base import Count, Id, NonNegative, Share, Strict
 from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
 
 
@@ -21,9 +21,11 @@ class PillarShare(Strict):
     @model_validator(mode="after")
     def _bounds(self) -> PillarShare:
         if self.min is None and self.max is None:
-            raise ValueError("give min, max or both")
+            raise ValueError("a pillar_share rule needs min, max or both (fractions such as 0.30)")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+            raise ValueError(
+                f"min {self.min:g} is above max {self.max:g}; lower the min or raise the max"
+            )
         return self
 
 
@@ -46,7 +48,7 @@ class Cardinality(Strict):
 
     rule: Literal["cardinality"]
     group: str
-    max: int = Field(ge=0)
+    max: Count
 
 
 class Exclusive(Strict):
@@ -97,10 +99,17 @@ class ModelSpec(Strict):
         seen: dict[tuple[str, str], int] = {}
         problems: list[tuple[str, Any, str]] = []
         for i, rule in enumerate(self.rules):
-            key = (rule.rule, str(getattr(rule, "pillar", getattr(rule, "group", ""))))
+            on = str(getattr(rule, "pillar", getattr(rule, "group", "")))
+            key = (rule.rule, on)
             if key in seen:
+                what = f"{rule.rule} rule on {on!r}" if on else f"{rule.rule} rule"
                 problems.append(
-                    (f"rules[{i}]", rule.rule, f"repeats rules[{seen[key]}]; merge the two")
+                    (
+                        f"rules[{i}]",
+                        rule.rule,
+                        f"a second {what} (the first is rules[{seen[key]}]); merge the two "
+                        "into one rule",
+                    )
                 )
             seen.setdefault(key, i)
         if problems:
@@ -126,6 +135,7 @@ class ModelSpec(Strict):
 def model_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, str]]:
     """Names in `model` that do not exist in `inst` (pillars, groups, KPIs)."""
     pillars = [p.id for p in inst.pillars]
+    funded = {line.pillar for line in inst.lines}
     groups = sorted({g for line in inst.lines for g in line.groups})
     kpis = [k.id for k in inst.kpis]
     problems: list[tuple[str, Any, str]] = []
@@ -133,6 +143,15 @@ def model_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, str
         if isinstance(rule, PillarShare) and rule.pillar not in pillars:
             problems.append(
                 (f"rules[{i}].pillar", rule.pillar, unknown_name("pillar", pillars, rule.pillar))
+            )
+        elif isinstance(rule, PillarShare) and rule.min and rule.pillar not in funded:
+            problems.append(
+                (
+                    f"rules[{i}].min",
+                    rule.min,
+                    f"pillar {rule.pillar!r} has no lines, so a floor of {rule.min * 100:g}% would "
+                    "force every year's spending to 0; give the pillar a line or drop the floor",
+                )
             )
         if isinstance(rule, Cardinality | Exclusive) and rule.group not in groups:
             problems.append(

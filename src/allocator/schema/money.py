@@ -50,13 +50,23 @@ MONEY_HELP = (
     '"1936억", "193.6bn", "1.8T" or "30 trillion"'
 )
 
-_unit: ContextVar[Decimal] = ContextVar("currency_unit", default=CURRENCY_UNITS["bn_krw"])
+PLAUSIBLE_WON = Decimal(10) ** 16
+"""The largest amount a money field accepts, in won: 10,000 trillion won (= 10,000,000 bn KRW),
+about 14 times Korea's whole state budget. Anything larger is a figure in the wrong unit, usually
+won written where the instance declares bn KRW (which makes it a billion times too large)."""
+
+LARGEST = 1e15
+"""Every figure a file states is below this in size: HiGHS refuses matrix entries of 1e15 or more
+and takes bounds of 1e20 or more as infinite, and no budget, KPI or coefficient comes near it in a
+sensible unit."""
+
+_unit: ContextVar[str] = ContextVar("currency_unit", default="bn_krw")
 
 
 @contextmanager
 def currency_unit(name: str) -> Iterator[None]:
     """Parse money strings into `name` (a key of CURRENCY_UNITS) while the block runs."""
-    token = _unit.set(CURRENCY_UNITS.get(name, CURRENCY_UNITS["bn_krw"]))
+    token = _unit.set(name if name in CURRENCY_UNITS else "bn_krw")
     try:
         yield
     finally:
@@ -67,20 +77,80 @@ def parse_money(value: Any) -> float:
     """A money amount in the current currency unit; raises ValueError saying what is allowed."""
     if isinstance(value, bool):
         raise ValueError(f"expected {MONEY_HELP}, not a true/false value")
+    unit_given = False
     if isinstance(value, int | float):
         amount = float(value)
     elif isinstance(value, str):
-        amount = _parse_money_text(value)
+        amount, unit_given = _parse_money_text(value)
     else:
-        raise ValueError(f"expected {MONEY_HELP}")
+        raise ValueError(f"expected {MONEY_HELP}, not {_kind(value)}")
     if not math.isfinite(amount):
         raise ValueError(f"expected {MONEY_HELP}; NaN and infinity are not amounts")
     if amount < 0:
-        raise ValueError("money cannot be negative")
+        raise ValueError("money cannot be negative; give an amount of 0 or more")
+    _check_plausible(amount, unit_given)
+    if amount >= LARGEST:
+        raise ValueError(
+            f"{amount:g} {UNIT_LABELS[_unit.get()]} is too large for the solver (figures must be "
+            f"below {LARGEST:g}); use a larger currency_unit, such as bn_krw"
+        )
     return amount
 
 
-def _parse_money_text(text: str) -> float:
+def check_size(value: float) -> float:
+    """`value`, if it is below LARGEST in size; else a ValueError saying what to do."""
+    if abs(value) >= LARGEST:
+        raise ValueError(
+            f"{value:g} is too large for the solver (figures must be below {LARGEST:g} in size); "
+            "state it in a larger unit"
+        )
+    return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "nothing" if value is None else f"a {type(value).__name__}"
+
+
+def _check_plausible(amount: float, unit_given: bool) -> None:
+    """Refuse an amount above PLAUSIBLE_WON, saying what was probably meant."""
+    name = _unit.get()
+    factor = CURRENCY_UNITS[name]
+    won = Decimal(repr(amount)) * factor
+    if won <= PLAUSIBLE_WON:
+        return
+    label = UNIT_LABELS[name]
+    limit = f"more than 10,000 trillion won ({_num(PLAUSIBLE_WON / factor)} {label})"
+    if unit_given or factor == 1:
+        raise ValueError(f"{_won_text(won)} is {limit}; check the figure and its unit")
+    meant = Decimal(repr(amount)) / factor
+    raise ValueError(
+        f"{amount:,.0f} {label} would be {float(won):.3g} won, {limit}; it looks like a figure in "
+        f"won where the instance declares {label}: write {_num(meant)} (the figure in "
+        f"{label}) or a string with its unit, "
+        f'such as "{_won_text(Decimal(repr(amount)))}"'
+    )
+
+
+def _won_text(won: Decimal) -> str:
+    """An amount of won as Koreans write it: `2.4조`, `1936억`, `5,000원`."""
+    if won >= 10**12:
+        return f"{_num(won / 10**12)}조"
+    if won >= 10**8:
+        return f"{_num(won / 10**8)}억"
+    return f"{_num(won)}원"
+
+
+def _num(value: Decimal) -> str:
+    """A figure with thousands separators and no exponent: `10,000,000`, `9,933.4`."""
+    return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,.6g}"
+
+
+def _parse_money_text(text: str) -> tuple[float, bool]:
+    """The amount in the current unit, and whether the text named a unit."""
     raw = text.strip().replace(",", "").replace("_", " ")
     negative = raw.startswith("-")
     body = raw.lstrip("+-").strip()
@@ -102,8 +172,8 @@ def _parse_money_text(text: str) -> float:
             total += Decimal(number) * _MULTIPLIERS[key]
         except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
             raise ValueError(f"cannot read {text!r} as money") from exc
-    amount = total / _unit.get() if unit_given else total
-    return float(-amount if negative else amount)
+    amount = total / CURRENCY_UNITS[_unit.get()] if unit_given else total
+    return float(-amount if negative else amount), unit_given
 
 
 def parse_share(value: Any) -> float:
@@ -119,11 +189,11 @@ def parse_share(value: Any) -> float:
     elif isinstance(value, int | float):
         share = float(value)
     else:
-        raise ValueError("expected a share between 0 and 1")
+        raise ValueError(f'expected a share between 0 and 1 (0.30 or "30%"), not {_kind(value)}')
     if not math.isfinite(share) or share < 0:
-        raise ValueError("a share must be between 0 and 1")
+        raise ValueError('a share must be between 0 and 1, such as 0.30 or "30%"')
     if share > 1 and isinstance(value, str):
-        raise ValueError("a share cannot exceed 100%")
+        raise ValueError('a share cannot exceed 100%; write a fraction such as 0.30 or "30%"')
     if share > 1:
         raise ValueError(
             f"a share is a fraction between 0 and 1; {value} looks like a percentage: write "
