@@ -241,17 +241,29 @@ def check_ranges(matrix: Matrix) -> None:
 def compile_matrix(built: Built) -> Matrix:
     """The built model as one HiGHS LP/MIP: the rules' sparse rows, plus any custom rule written
     as a Pyomo constraint on `built.model` (compiled by Pyomo's standard-form compiler)."""
-    rows = [row for row in built.rows.values() if row.active]
-    r, c, v = (np.asarray(part) for part in built.entries)
+    blocks = [b for b in built.row_blocks if b.active]
+    r, c, v, rhs_parts, names, senses = [], [], [], [], [], []
+    offset = 0
+    for block in blocks:
+        rows, cols, values = block.entries
+        r.append(np.asarray(rows, dtype=np.int64) + offset)
+        c.append(np.asarray(cols, dtype=np.int64))
+        v.append(np.asarray(values, dtype=float))
+        rhs_parts.append(np.asarray(block.rhs, dtype=float))
+        names += [block.name(key) for key in block.keys]
+        senses.append(np.full(len(block.keys), block.sense, dtype=object))
+        offset += len(block.keys)
     n = built.columns
+    join = np.concatenate
     a = sparse.csr_array(
-        (v.astype(float), (r.astype(np.int64), c.astype(np.int64))), shape=(len(built.rows), n)
+        (
+            join(v) if v else np.zeros(0),
+            (join(r) if r else np.zeros(0, np.int64), join(c) if c else np.zeros(0, np.int64)),
+        ),
+        shape=(offset, n),
     )
-    if len(rows) < len(built.rows):
-        a = a[np.array([row.index for row in rows], dtype=np.int64)]
-    names = [row.name for row in rows]
-    sense = np.array([row.sense for row in rows], dtype=object)
-    rhs = np.array([row.rhs for row in rows], dtype=float)
+    sense = join(senses) if senses else np.zeros(0, dtype=object)
+    rhs = join(rhs_parts) if rhs_parts else np.zeros(0)
     inf = highspy.kHighsInf
     lower = np.where(sense == "<=", -inf, rhs)
     upper = np.where(sense == ">=", inf, rhs)

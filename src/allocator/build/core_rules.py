@@ -47,82 +47,145 @@ def private_pool(b: Built) -> None:
 @core_rule("leverage")
 def leverage(b: Built) -> None:
     """leverage[l,y]: p[l,y] ≤ λ_l · g[l,y] (lines with λ = 0 get no private variable)."""
-    for (lid, y), p in b.private.items():
-        lam = b.lines[lid].leverage
-        b.add(
-            "leverage",
-            (lid, y),
-            [(1.0, p), (-lam, b.gov[lid, y])],
-            "<=",
-            0.0,
-            figure=f"lines.{lid}.leverage",
-            line=lid,
-            year=y,
-            text=f"{b.lines[lid].name} draws at most {lam:g} private won per government won in {y}",
-        )
+    keys = list(b.private)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for k, (lid, y) in enumerate(keys):
+        rows += (k, k)
+        cols += (b.private[lid, y], b.gov[lid, y])
+        vals += (1.0, -b.lines[lid].leverage)
+    b.add_rows(
+        "leverage",
+        keys,
+        (rows, cols, vals),
+        "<=",
+        [0.0] * len(keys),
+        figure=lambda key: f"lines.{key[0]}.leverage",
+        subjects=lambda key: {"line": key[0], "year": key[1]},
+        text=lambda key: (
+            f"{b.lines[key[0]].name} draws at most {b.lines[key[0]].leverage:g} "
+            f"private won per government won in {key[1]}"
+        ),
+    )
 
 
 @core_rule("line_bounds")
 def line_bounds(b: Built) -> None:
     """line_min[l,y]: g ≥ min·s; line_max[l,y]: g ≤ max·s (B[y]·s for a go/no-go line, no max)."""
+    floors: list[tuple[str, int]] = []
+    caps: list[tuple[str, int]] = []
+    fl: tuple[list[int], list[int], list[float]] = ([], [], [])
+    cp: tuple[list[int], list[int], list[float]] = ([], [], [])
+    floor_rhs: list[float] = []
+    cap_rhs: list[float] = []
     for line in b.inst.lines:
-        chosen = " if selected" if line.select else ""
+        s = b.selected.get(line.id)
         for y in b.inst.years:
             g = b.gov[line.id, y]
             lo, hi = b.line_min(line.id, y), b.line_max(line.id, y)
             if lo > 0:
-                terms, const = b.select_terms(line.id, -lo)
-                b.add(
-                    "line_min",
-                    (line.id, y),
-                    [(1.0, g), *terms],
-                    ">=",
-                    0.0,
-                    const,
-                    f"lines.{line.id}.min",
-                    line=line.id,
-                    year=y,
-                    text=f"{line.name} gets at least {b.money(lo)} in {y}{chosen}",
-                )
-            cap_figure = f"lines.{line.id}.max"
-            if hi is None and line.select:
-                hi, cap_figure = b.inst.budget_in(y), f"budget.{y}"
+                _bound_row(floors, fl, floor_rhs, (line.id, y), g, s, lo)
+            if hi is None and s is not None:
+                hi = b.inst.budget_in(y)
             if hi is not None:
-                terms, const = b.select_terms(line.id, -hi)
-                b.add(
-                    "line_max",
-                    (line.id, y),
-                    [(1.0, g), *terms],
-                    "<=",
-                    0.0,
-                    const,
-                    cap_figure,
-                    line=line.id,
-                    year=y,
-                    text=f"{line.name} gets at most {b.money(hi)} in {y}"
-                    + (", nothing unless selected" if line.select else ""),
-                )
+                _bound_row(caps, cp, cap_rhs, (line.id, y), g, s, hi)
+
+    def subjects(key: tuple[str, int]) -> dict[str, object]:
+        return {"line": key[0], "year": key[1]}
+
+    def chosen(lid: str) -> str:
+        return " if selected" if b.lines[lid].select else ""
+
+    b.add_rows(
+        "line_min",
+        floors,
+        fl,
+        ">=",
+        floor_rhs,
+        subjects=subjects,
+        figure=lambda key: f"lines.{key[0]}.min",
+        text=lambda key: (
+            f"{b.lines[key[0]].name} gets at least "
+            f"{b.money(b.line_min(*key))} in {key[1]}{chosen(key[0])}"
+        ),
+    )
+    b.add_rows(
+        "line_max",
+        caps,
+        cp,
+        "<=",
+        cap_rhs,
+        subjects=subjects,
+        figure=lambda key: (
+            f"lines.{key[0]}.max" if b.line_max(*key) is not None else f"budget.{key[1]}"
+        ),
+        text=lambda key: (
+            f"{b.lines[key[0]].name} gets at most "
+            f"{b.money(_cap(b, *key))} in {key[1]}"
+            + (", nothing unless selected" if b.lines[key[0]].select else "")
+        ),
+    )
+
+
+def _cap(b: Built, line: str, year: int) -> float:
+    cap = b.line_max(line, year)
+    return cap if cap is not None else b.inst.budget_in(year)
+
+
+def _bound_row(
+    keys: list[tuple[str, int]],
+    entries: tuple[list[int], list[int], list[float]],
+    rhs: list[float],
+    key: tuple[str, int],
+    gov: int,
+    selected: int | None,
+    bound: float,
+) -> None:
+    """g ≥/≤ bound, or g − bound·s ≥/≤ 0 for a go/no-go line."""
+    k = len(keys)
+    keys.append(key)
+    rows, cols, vals = entries
+    rows.append(k)
+    cols.append(gov)
+    vals.append(1.0)
+    if selected is None:
+        rhs.append(bound)
+    else:
+        rows.append(k)
+        cols.append(selected)
+        vals.append(-bound)
+        rhs.append(0.0)
 
 
 @core_rule("integer_units")
 def integer_units(b: Built) -> None:
     """integer_units[l,y]: g[l,y] + p[l,y] = unit_cost_l · n[l,y] with n whole."""
-    for (lid, y), n in b.units.items():
-        cost = b.lines[lid].unit_cost or 0.0
-        terms: Terms = [(1.0, b.gov[lid, y]), (-cost, n)]
+    keys = list(b.units)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for k, (lid, y) in enumerate(keys):
+        rows += (k, k)
+        cols += (b.gov[lid, y], b.units[lid, y])
+        vals += (1.0, -(b.lines[lid].unit_cost or 0.0))
         if (lid, y) in b.private:
-            terms.append((1.0, b.private[lid, y]))
-        b.add(
-            "integer_units",
-            (lid, y),
-            terms,
-            "==",
-            0.0,
-            figure=f"lines.{lid}.unit_cost",
-            line=lid,
-            year=y,
-            text=f"{b.lines[lid].name} is funded in whole units of {b.money(cost)} in {y}",
-        )
+            rows.append(k)
+            cols.append(b.private[lid, y])
+            vals.append(1.0)
+    b.add_rows(
+        "integer_units",
+        keys,
+        (rows, cols, vals),
+        "==",
+        [0.0] * len(keys),
+        figure=lambda key: f"lines.{key[0]}.unit_cost",
+        subjects=lambda key: {"line": key[0], "year": key[1]},
+        text=lambda key: (
+            f"{b.lines[key[0]].name} is funded in whole units of "
+            f"{b.money(b.lines[key[0]].unit_cost or 0.0)} in {key[1]}"
+        ),
+    )
 
 
 @core_rule("requires")

@@ -10,7 +10,7 @@ still be written as Pyomo constraints on `Built.model`; the solve layer compiles
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -57,6 +57,28 @@ class Constant:
     text: str = ""
 
 
+@dataclass
+class RowBlock:
+    """Rows one rule emitted at once: keys, coefficients (local row, column, value), one sense,
+    right-hand sides, and how to say each row in the instance's words (computed when asked)."""
+
+    family: str
+    keys: list[tuple[Any, ...]]
+    entries: tuple[list[int], list[int], list[float]]
+    sense: Sense
+    rhs: list[float]
+    rule: int | None
+    text: Callable[[tuple[Any, ...]], str]
+    figure: Callable[[tuple[Any, ...]], str | None]
+    subjects: Callable[[tuple[Any, ...]], dict[str, Any]]
+    start: int = 0
+    active: bool = True
+
+    def name(self, key: tuple[Any, ...]) -> str:
+        """The row's policy name: `family[key]`."""
+        return f"{self.family}[{','.join(str(part) for part in key)}]"
+
+
 @dataclass(frozen=True)
 class Block:
     """One indexed variable (`gov`, `private`, ...): its Pyomo component and its columns."""
@@ -82,7 +104,8 @@ class Built:
     selected: dict[str, int] = field(default_factory=dict)
     level: dict[tuple[str, int], int] = field(default_factory=dict)
     shortfall: dict[tuple[str, int], int] = field(default_factory=dict)
-    rows: dict[str, Row] = field(default_factory=dict)
+    row_blocks: list[RowBlock] = field(default_factory=list)
+    row_count: int = 0
     constants: list[Constant] = field(default_factory=list)
     vacuous: list[int] = field(default_factory=list)
     """Model rules (by index) that produced no constraint (a ramp on a one-year instance, say)."""
@@ -93,9 +116,8 @@ class Built:
     integer: list[bool] = field(default_factory=list)
     cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
     offset: float = 0.0
-    entries: tuple[list[int], list[int], list[float]] = field(default_factory=lambda: ([], [], []))
-    """The rule rows' coefficients as (row, column, value) triplets."""
     _rule: int | None = None
+    _rows: dict[str, Row] | None = None
 
     def __post_init__(self) -> None:
         self.lines = {line.id: line for line in self.inst.lines}
@@ -119,9 +141,35 @@ class Built:
 
     def deactivate(self, family: str) -> None:
         """Drop every row of a rule family (for what-ifs and tests at the solve layer)."""
-        for row in self.rows.values():
-            if row.family == family:
-                row.active = False
+        for block in self.row_blocks:
+            if block.family == family:
+                block.active = False
+        self._rows = None
+
+    @property
+    def rows(self) -> dict[str, Row]:
+        """Every active rule row by name, with its text, figure and subjects (made on first use)."""
+        if self._rows is not None:
+            return self._rows
+        rows: dict[str, Row] = {}
+        for block in self.row_blocks:
+            if not block.active:
+                continue
+            for k, key in enumerate(block.keys):
+                name = block.name(key)
+                rows[name] = Row(
+                    name,
+                    block.family,
+                    block.sense,
+                    block.rhs[k],
+                    block.rule,
+                    block.figure(key),
+                    block.text(key),
+                    block.subjects(key),
+                    block.start + k,
+                )
+        self._rows = rows
+        return rows
 
     # -- helpers the rules use ------------------------------------------------------------
     def money(self, amount: float) -> str:
@@ -163,23 +211,50 @@ class Built:
         text: str = "",
         **subjects: Any,
     ) -> None:
-        """Add `Σ terms + constant (sense) rhs` as `family[index]`, recording what it stands for."""
-        name = f"{family}[{','.join(str(i) for i in index)}]"
+        """Add one row `Σ terms + constant (sense) rhs` as `family[index]`, saying what it is."""
         bound = rhs - constant
         kept = [(c, j) for c, j in terms if c != 0]
         if not kept:
+            name = f"{family}[{','.join(str(i) for i in index)}]"
             ok = {"<=": bound + 1e-9 >= 0, ">=": bound - 1e-9 <= 0, "==": abs(bound) <= 1e-9}
             detail = f"{constant:g} {sense} {rhs:g}"
             self.constants.append(Constant(name, ok[sense], detail, text))
             return
-        if name in self.rows:
-            raise ValueError(f"two rules built {name}")
-        i = len(self.rows)
-        rows, cols, values = self.entries
-        rows.extend([i] * len(kept))
-        cols.extend(j for _, j in kept)
-        values.extend(c for c, _ in kept)
-        self.rows[name] = Row(name, family, sense, bound, self._rule, figure, text, subjects, i)
+        coefs, cols = zip(*kept, strict=True)
+        self.add_rows(
+            family,
+            [index],
+            ([0] * len(kept), list(cols), list(coefs)),
+            sense,
+            [bound],
+            text=lambda _: text,
+            figure=lambda _: figure,
+            subjects=lambda _: subjects,
+        )
+
+    def add_rows(
+        self,
+        family: str,
+        keys: list[tuple[Any, ...]],
+        entries: tuple[list[int], list[int], list[float]],
+        sense: Sense,
+        rhs: list[float],
+        *,
+        text: Callable[[tuple[Any, ...]], str],
+        figure: Callable[[tuple[Any, ...]], str | None],
+        subjects: Callable[[tuple[Any, ...]], dict[str, Any]],
+    ) -> None:
+        """Add a block of rows `family[key]` at once: `entries` are (row within the block,
+        column, coefficient) triplets; the text, figure and subjects of a row are computed from
+        its key only when an explanation asks for them."""
+        if not keys:
+            return
+        block = RowBlock(
+            family, keys, entries, sense, rhs, self._rule, text, figure, subjects, self.row_count
+        )
+        self.row_blocks.append(block)
+        self.row_count += len(keys)
+        self._rows = None
 
 
 def build(inst: Instance, spec: ModelSpec) -> Built:
@@ -191,11 +266,11 @@ def build(inst: Instance, spec: ModelSpec) -> Built:
     for core in CORE_RULES.values():
         core(built)
     for i, rule in enumerate(spec.rules):
-        before = len(built.rows) + len(built.constants)
+        before = built.row_count + len(built.constants)
         built._rule = i
         POLICY_RULES[rule.rule](built, rule)
         built._rule = None
-        if len(built.rows) + len(built.constants) == before:
+        if built.row_count + len(built.constants) == before:
             built.vacuous.append(i)
     terms, constant, sense = OBJECTIVES[spec.objective](built)
     built.sense, built.offset = sense, constant

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
+from collections.abc import Callable
+from itertools import pairwise
 
 from allocator.build.model import Built, Sense, Terms
 from allocator.build.registry import policy_rule
@@ -57,32 +58,42 @@ def new_initiative_share(b: Built, rule: NewInitiativeShare) -> None:
 @policy_rule("ramp")
 def ramp(b: Built, rule: Ramp) -> None:
     """ramp_up/ramp_down[l,y]: |g[l,y] − g[l,y−1]| ≤ ρ·max[l,y] (ρ·B[y] for a line, no max)."""
-    years = b.inst.years
+    keys: list[tuple[str, int]] = []
+    steps: list[float] = []
+    rows: list[int] = []
+    now: list[int] = []
+    before: list[int] = []
     for line in b.inst.lines:
-        for prev, y in itertools.pairwise(years):
+        for prev, y in pairwise(b.inst.years):
             cap = b.line_max(line.id, y)
-            step = rule.max_change * (cap if cap is not None else b.inst.budget_in(y))
-            now, before = b.gov[line.id, y], b.gov[line.id, prev]
-            b.add(
-                "ramp_up",
-                (line.id, y),
-                [(1.0, now), (-1.0, before)],
-                "<=",
-                step,
-                line=line.id,
-                year=y,
-                text=f"{line.name} grows by at most {b.money(step)} from {prev} to {y}",
-            )
-            b.add(
-                "ramp_down",
-                (line.id, y),
-                [(1.0, before), (-1.0, now)],
-                "<=",
-                step,
-                line=line.id,
-                year=y,
-                text=f"{line.name} shrinks by at most {b.money(step)} from {prev} to {y}",
-            )
+            steps.append(rule.max_change * (cap if cap is not None else b.inst.budget_in(y)))
+            rows.append(len(keys))
+            keys.append((line.id, y))
+            now.append(b.gov[line.id, y])
+            before.append(b.gov[line.id, prev])
+    step = dict(zip(keys, steps, strict=True))
+    ones, minus = [1.0] * len(keys), [-1.0] * len(keys)
+
+    def says(verb: str) -> Callable[[tuple[str, int]], str]:
+        return lambda key: (
+            f"{b.lines[key[0]].name} {verb} by at most {b.money(step[key])} from the year "
+            f"before to {key[1]}"
+        )
+
+    for family, first, second, verb in (
+        ("ramp_up", now, before, "grows"),
+        ("ramp_down", before, now, "shrinks"),
+    ):
+        b.add_rows(
+            family,
+            keys,
+            (rows + rows, first + second, ones + minus),
+            "<=",
+            steps,
+            figure=lambda key: None,
+            subjects=lambda key: {"line": key[0], "year": key[1]},
+            text=says(verb),
+        )
 
 
 def _selected_in(b: Built, group: str) -> tuple[Terms, float]:
