@@ -40,7 +40,8 @@ def main() -> int:
     warm = 0.0
     for i in range(args.solves):
         res = allocator.solve(inst, model)
-        assert res.status == allocator.Status.optimal and res.verified
+        assert res.status == allocator.Status.optimal
+        assert res.verified
         if i + 1 == args.warmup:
             gc.collect()
             warm = rss_mib()
@@ -48,10 +49,14 @@ def main() -> int:
     end = rss_mib()
     growth = (end - warm) / warm
     seconds = time.perf_counter() - started
-    print(f"{args.solves} solves of {inst.name} in {seconds:.1f} s "
-          f"({1000 * seconds / args.solves:.1f} ms each)")
-    print(f"RSS after {args.warmup} solves: {warm:.1f} MiB; after {args.solves}: {end:.1f} MiB; "
-          f"growth {growth:+.2%}")
+    print(
+        f"{args.solves} solves of {inst.name} in {seconds:.1f} s "
+        f"({1000 * seconds / args.solves:.1f} ms each)"
+    )
+    print(
+        f"RSS after {args.warmup} solves: {warm:.1f} MiB; after {args.solves}: {end:.1f} MiB; "
+        f"growth {growth:+.2%}"
+    )
     return 0 if growth < 0.05 else 1
 
 

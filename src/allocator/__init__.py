@@ -6,7 +6,7 @@ res = allocator.solve(inst)            # the instance's default model
 res.status, res.objective, res.pillars
 """
 
-from allocator.api import solve
+from allocator.api import solve, solve_many
 from allocator.errors import AllocatorError, InputError, Issue, SolverError
 from allocator.results import NoAllocationError, OutputExistsError, Result
 from allocator.schema import Instance, ModelSpec, load_instance, load_model, save
@@ -30,4 +30,5 @@ __all__ = [
     "load_model",
     "save",
     "solve",
+    "solve_many",
 ]

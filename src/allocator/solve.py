@@ -336,7 +336,13 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
         return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
     matrix = compile_matrix(built)
     check_ranges(matrix)
-    h = new_highs(matrix, options)
+    return solve_session(built, matrix, new_highs(matrix, options), options)
+
+
+def solve_session(
+    built: Built, matrix: Matrix, h: highspy.Highs, options: SolveOptions
+) -> Solution:
+    """Run a HiGHS session already loaded with `matrix` and read the answer back."""
     started = time.perf_counter()
     _run(h)
     status = h.getModelStatus()
@@ -374,6 +380,80 @@ def run_highs(built: Built, options: SolveOptions | None = None) -> Solution:
         sol.duals = dict(zip(matrix.rows, np.asarray(solution.row_dual).tolist(), strict=True))
         sol.dual_objective = dual_objective(h.getLp(), solution, built.sense == "max")
     return sol
+
+
+class Resolver:
+    """Re-solve one model shape many times in one HiGHS session (sweeps, what-ifs).
+
+    Each point is built as usual (so names, checks and explanations stay exact); what differs from
+    the loaded model — costs, bounds, right-hand sides, coefficients — is changed in place, and
+    HiGHS starts from the previous basis (`warm=True`) or from scratch. A point whose shape
+    differs (rows or columns added or removed) is loaded afresh."""
+
+    def __init__(self, options: SolveOptions | None = None, warm: bool = False) -> None:
+        self.options = options or SolveOptions()
+        self.warm = warm
+        self.h: Any = None
+        self.loaded: Matrix | None = None
+        self.reloads = 0
+
+    def solve(self, built: Built) -> Solution:
+        """Solve `built`, reusing the session when its shape matches the loaded model."""
+        failed = [c.name for c in built.constants if not c.holds]
+        if failed:
+            return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
+        matrix = compile_matrix(built)
+        check_ranges(matrix)
+        if self.loaded is None or not self._update(matrix):
+            self.h = new_highs(matrix, self.options)
+            self.reloads += 1
+        elif not self.warm:
+            self.h.clearSolver()
+        self.loaded = matrix
+        sol = solve_session(built, matrix, self.h, self.options)
+        if matrix.integer:
+            self._restore_integers(matrix)
+        sol.highs = None  # the session moves on with the next point
+        return sol
+
+    def _update(self, new: Matrix) -> bool:
+        old, h = self.loaded, self.h
+        assert old is not None
+        a, b = old.lp, new.lp
+        same = (
+            a.num_col_ == b.num_col_
+            and a.num_row_ == b.num_row_
+            and old.rows == new.rows
+            and list(a.integrality_) == list(b.integrality_)
+            and a.sense_ == b.sense_
+            and np.array_equal(a.a_matrix_.start_, b.a_matrix_.start_)
+            and np.array_equal(a.a_matrix_.index_, b.a_matrix_.index_)
+        )
+        if not same:
+            return False
+        n, m = b.num_col_, b.num_row_
+        cols, rows = np.arange(n, dtype=np.int32), np.arange(m, dtype=np.int32)
+        h.changeColsCost(n, cols, np.asarray(b.col_cost_, dtype=float))
+        h.changeColsBounds(n, cols, np.asarray(b.col_lower_), np.asarray(b.col_upper_))
+        h.changeRowsBounds(m, rows, np.asarray(b.row_lower_), np.asarray(b.row_upper_))
+        h.changeObjectiveOffset(float(b.offset_))
+        changed = np.flatnonzero(np.asarray(a.a_matrix_.value_) != np.asarray(b.a_matrix_.value_))
+        if changed.size:
+            starts = np.asarray(b.a_matrix_.start_)
+            index, values = np.asarray(b.a_matrix_.index_), np.asarray(b.a_matrix_.value_)
+            for e in changed:
+                col = int(np.searchsorted(starts, e, side="right") - 1)
+                h.changeCoeff(int(index[e]), col, float(values[e]))
+        return True
+
+    def _restore_integers(self, matrix: Matrix) -> None:
+        kinds = matrix.lp.integrality_
+        whole = np.array(
+            [i for i, k in enumerate(kinds) if k == highspy.HighsVarType.kInteger], dtype=np.int32
+        )
+        lower, upper = np.asarray(matrix.lp.col_lower_), np.asarray(matrix.lp.col_upper_)
+        self.h.changeColsBounds(len(whole), whole, lower[whole], upper[whole])
+        self.h.changeColsIntegrality(len(whole), whole, np.array(kinds)[whole])
 
 
 def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -> Any | None:
