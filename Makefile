@@ -1,11 +1,12 @@
-# `make demo` and `make test` each build .venv from nothing when it is missing.
+# `make demo`, `make test` and `make bench` each build .venv from nothing when it is missing.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 RUNTIME := $(VENV)/.installed
+BENCH := $(VENV)/.installed-bench
 
-.PHONY: demo test lint format clean
+.PHONY: demo test bench lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,18 +20,26 @@ $(RUNTIME): $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(RUNTIME)
 
+$(BENCH): $(BIN)/python pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(BENCH)
+
 demo: $(RUNTIME)
 	$(BIN)/allocator solve instances/korea-2026.yaml
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests examples
-	$(BIN)/ruff format --check src tests examples
+	$(BIN)/ruff check src tests examples benchmarks
+	$(BIN)/ruff format --check src tests examples benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
+# allocator, raw highspy and linopy side by side; writes docs/performance.md and its plot (~5 min)
+bench: $(BENCH)
+	$(BIN)/python benchmarks/bench.py
+
 format: $(STAMP)
-	$(BIN)/ruff format src tests examples
-	$(BIN)/ruff check --fix src tests examples
+	$(BIN)/ruff format src tests examples benchmarks
+	$(BIN)/ruff check --fix src tests examples benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

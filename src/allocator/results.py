@@ -54,6 +54,7 @@ class Result:
     built: Built | None = field(default=None, repr=False)
     solution: Solution | None = field(default=None, repr=False)
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
+    _plan: Plan | None = field(default=None, repr=False)
 
     @classmethod
     def from_solution(cls, built: Built, sol: Solution) -> Result:
@@ -105,12 +106,15 @@ class Result:
     def plan(self) -> Plan:
         """The returned numbers as the checker reads them."""
         built, sol = self._need_allocation()
-        return Plan(
+        if self._plan is not None:
+            return self._plan
+        self._plan = Plan(
             gov={k: _clean(sol.value(v)) for k, v in built.gov.items()},
             private={k: _clean(sol.value(v)) for k, v in built.private.items()},
             selected={k: sol.value(v) > 0.5 for k, v in built.selected.items()},
             units={k: sol.value(v) for k, v in built.units.items()},
         )
+        return self._plan
 
     @property
     def allocation(self) -> pd.DataFrame:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from allocator.build.model import Built, Sense, Terms
+import numpy as np
+
+from allocator.build.model import Built, Linear, Sense, Terms
 from allocator.build.registry import core_rule
 
 
@@ -213,18 +215,20 @@ def requires(b: Built) -> None:
 def kpi_level(b: Built) -> None:
     """kpi_level[k,y]: level = baseline + Σ yield·(g+p) over years ≤ y (that year for flows)."""
     years = b.inst.years
+    lines = b.inst.lines
+    private = {
+        y: np.array([b.private.get((line.id, y), -1) for line in lines], np.int64) for y in years
+    }
     for kpi in b.inst.kpis:
+        rate = np.array([line.yields.get(kpi.id, 0.0) for line in lines])
+        yielding = rate != 0
         for i, y in enumerate(years):
             counted = years[: i + 1] if kpi.cumulative else [y]
-            terms: Terms = [(1.0, b.level[kpi.id, y])]
-            for line in b.inst.lines:
-                rate = line.yields.get(kpi.id, 0.0)
-                if rate == 0:
-                    continue
-                for yy in counted:
-                    terms.append((-rate, b.gov[line.id, yy]))
-                    if (line.id, yy) in b.private:
-                        terms.append((-rate, b.private[line.id, yy]))
+            terms = Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))
+            for yy in counted:
+                terms = terms + Linear(b.gov_columns(yy)[yielding], -rate[yielding])
+                funded = yielding & (private[yy] >= 0)
+                terms = terms + Linear(private[yy][funded], -rate[funded])
             b.add(
                 "kpi_level",
                 (kpi.id, y),

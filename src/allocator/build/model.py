@@ -10,12 +10,13 @@ still be written as Pyomo constraints on `Built.model`; the solve layer compiles
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
 
 from allocator.schema import Instance, Line, ModelSpec
 from allocator.schema.base import for_year
@@ -23,7 +24,26 @@ from allocator.schema.money import format_money
 
 Sense = Literal["<=", ">=", "=="]
 Terms = list[tuple[float, int]]
-"""A linear expression as (coefficient, column number) pairs."""
+"""A short linear expression as (coefficient, column number) pairs."""
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A long linear expression as arrays: column numbers and their coefficients."""
+
+    cols: np.ndarray
+    coefs: np.ndarray
+
+    def __add__(self, other: Linear) -> Linear:
+        return Linear(
+            np.concatenate([self.cols, other.cols]), np.concatenate([self.coefs, other.coefs])
+        )
+
+    @staticmethod
+    def of(terms: Terms) -> Linear:
+        """The same expression from (coefficient, column) pairs."""
+        coefs = np.array([c for c, _ in terms], dtype=float)
+        return Linear(np.array([j for _, j in terms], dtype=np.int64), coefs)
 
 
 @dataclass(slots=True)
@@ -64,7 +84,8 @@ class RowBlock:
 
     family: str
     keys: list[tuple[Any, ...]]
-    entries: tuple[list[int], list[int], list[float]]
+    entries: tuple[Any, Any, Any]
+    """(row within the block, column, coefficient): lists or arrays of equal length."""
     sense: Sense
     rhs: list[float]
     rule: int | None
@@ -118,6 +139,7 @@ class Built:
     offset: float = 0.0
     _rule: int | None = None
     _rows: dict[str, Row] | None = None
+    _gov_columns: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lines = {line.id: line for line in self.inst.lines}
@@ -194,16 +216,29 @@ class Built:
         var = self.selected.get(line_id)
         return ([(coef, var)], 0.0) if var is not None else ([], coef)
 
-    def total_gov(self, year: int, coef: float = 1.0, lines: Iterable[str] | None = None) -> Terms:
-        """`coef · Σ g[l, year]` over `lines` (default: every line)."""
-        ids = [line.id for line in self.inst.lines] if lines is None else list(lines)
-        return [(coef, self.gov[lid, year]) for lid in ids]
+    def gov_columns(self, year: int) -> np.ndarray:
+        """Column numbers of g[l, year] for every line, in the instance's line order."""
+        if year not in self._gov_columns:
+            ids = [line.id for line in self.inst.lines]
+            self._gov_columns[year] = np.array([self.gov[lid, year] for lid in ids], np.int64)
+        return self._gov_columns[year]
+
+    def line_mask(self, keep: Callable[[Line], bool]) -> np.ndarray:
+        """Which lines (in the instance's order) `keep` accepts."""
+        return np.array([keep(line) for line in self.inst.lines], dtype=bool)
+
+    def total_gov(self, year: int, coef: float = 1.0, mask: np.ndarray | None = None) -> Linear:
+        """`coef · Σ g[l, year]` over the lines in `mask` (default: every line)."""
+        cols = self.gov_columns(year)
+        if mask is not None:
+            cols = cols[mask]
+        return Linear(cols, np.full(cols.size, coef))
 
     def add(
         self,
         family: str,
         index: tuple[Any, ...],
-        terms: Terms,
+        terms: Terms | Linear,
         sense: Sense,
         rhs: float,
         constant: float = 0.0,
@@ -213,18 +248,19 @@ class Built:
     ) -> None:
         """Add one row `Σ terms + constant (sense) rhs` as `family[index]`, saying what it is."""
         bound = rhs - constant
-        kept = [(c, j) for c, j in terms if c != 0]
-        if not kept:
+        linear = terms if isinstance(terms, Linear) else Linear.of(terms)
+        nonzero = linear.coefs != 0
+        cols, coefs = linear.cols[nonzero], linear.coefs[nonzero]
+        if not cols.size:
             name = f"{family}[{','.join(str(i) for i in index)}]"
             ok = {"<=": bound + 1e-9 >= 0, ">=": bound - 1e-9 <= 0, "==": abs(bound) <= 1e-9}
             detail = f"{constant:g} {sense} {rhs:g}"
             self.constants.append(Constant(name, ok[sense], detail, text))
             return
-        coefs, cols = zip(*kept, strict=True)
         self.add_rows(
             family,
             [index],
-            ([0] * len(kept), list(cols), list(coefs)),
+            (np.zeros(cols.size, np.int64), cols, coefs),
             sense,
             [bound],
             text=lambda _: text,
@@ -236,7 +272,7 @@ class Built:
         self,
         family: str,
         keys: list[tuple[Any, ...]],
-        entries: tuple[list[int], list[int], list[float]],
+        entries: tuple[Any, Any, Any],
         sense: Sense,
         rhs: list[float],
         *,
@@ -258,7 +294,13 @@ class Built:
 
 
 def build(inst: Instance, spec: ModelSpec) -> Built:
-    """The Pyomo model of `inst` under `spec`: variables, core and declared rules, objective."""
+    """The model of `inst` under `spec`: variables, core and declared rules, objective (with the
+    garbage collector paused: building makes many objects and no cycles)."""
+    with PauseGC():
+        return _build(inst, spec)
+
+
+def _build(inst: Instance, spec: ModelSpec) -> Built:
     from allocator.build.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 
     built = Built(inst, spec, pyo.ConcreteModel(name=f"{inst.name}/{spec.name}"))
@@ -275,9 +317,8 @@ def build(inst: Instance, spec: ModelSpec) -> Built:
     terms, constant, sense = OBJECTIVES[spec.objective](built)
     built.sense, built.offset = sense, constant
     built.cost = np.zeros(built.columns)
-    if terms:
-        coefs, cols = zip(*terms, strict=True)
-        np.add.at(built.cost, np.array(cols, dtype=np.int64), np.array(coefs, dtype=float))
+    linear = terms if isinstance(terms, Linear) else Linear.of(terms)
+    np.add.at(built.cost, linear.cols, linear.coefs)
     return built
 
 

@@ -13,7 +13,7 @@ from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, P
 @policy_rule("pillar_share")
 def pillar_share(b: Built, rule: PillarShare) -> None:
     """pillar_share_min/max[p,y]: lo·Σ_l g ≤ Σ_{l∈p} g ≤ hi·Σ_l g."""
-    members = [line.id for line in b.inst.lines if line.pillar == rule.pillar]
+    members = b.line_mask(lambda line: line.pillar == rule.pillar)
     name = b.pillar_name(rule.pillar)
     bounds: list[tuple[str, float | None, Sense, str]] = [
         ("pillar_share_min", rule.min, ">=", "at least"),
@@ -40,7 +40,7 @@ def pillar_share(b: Built, rule: PillarShare) -> None:
 @policy_rule("new_initiative_share")
 def new_initiative_share(b: Built, rule: NewInitiativeShare) -> None:
     """new_initiative_share[y]: Σ_{l new} g ≥ σ·Σ_l g."""
-    new = [line.id for line in b.inst.lines if line.new]
+    new = b.line_mask(lambda line: line.new)
     for y in b.inst.years:
         terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
         b.add(

@@ -1,0 +1,150 @@
+"""The synthetic generator: deterministic, valid, feasible by construction; the benchmark's
+independent routes (raw highspy, linopy) agree with allocator on its cases."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import allocator
+from allocator.schema import check_model
+from allocator.synthetic import KPIS, PILLARS, synthetic_case
+from benchmarks import bench, routes
+
+
+def _validated(lines: int, years: int, **kw: Any) -> tuple[allocator.Instance, allocator.ModelSpec]:
+    inst, model = synthetic_case(lines, years, **kw)
+    instance = allocator.Instance.model_validate(inst)
+    spec = allocator.ModelSpec.model_validate(model)
+    check_model(spec, instance)
+    return instance, spec
+
+
+def test_same_seed_same_case() -> None:
+    assert synthetic_case(300, 3, mip=True, seed=7) == synthetic_case(300, 3, mip=True, seed=7)
+    assert synthetic_case(300, 3, seed=7) != synthetic_case(300, 3, seed=8)
+    assert synthetic_case(300, 3, seed=7) != synthetic_case(300, 3, mip=True, seed=7)
+
+
+@pytest.mark.parametrize(
+    ("lines", "years", "mip"), [(4, 1, False), (100, 1, True), (2000, 5, True)]
+)
+def test_valid_at_every_shape(lines: int, years: int, mip: bool) -> None:
+    inst, spec = _validated(lines, years, mip=mip)
+    assert len(inst.lines) == lines
+    assert inst.years == list(range(2026, 2026 + years))
+    assert [p.id for p in inst.pillars] == [p for p, _ in PILLARS]
+    assert {line.pillar for line in inst.lines} == {p for p, _ in PILLARS}
+    assert len(inst.kpis) == len(KPIS)
+    assert inst.targets
+    assert len({line.id for line in inst.lines}) == lines
+    kinds = Counter(rule.rule for rule in spec.rules)
+    assert kinds["pillar_share"] == len(PILLARS)
+    assert kinds["new_initiative_share"] == 1
+    assert kinds["ramp"] == (1 if years > 1 else 0)
+    assert all(inst.pool_in(y) > 0 for y in inst.years)
+    assert any(line.leverage > 0 for line in inst.lines)
+    if mip and lines >= 100:
+        assert kinds["cardinality"] >= 1
+        assert any(line.select for line in inst.lines)
+        assert any(line.integer and line.unit_cost for line in inst.lines)
+    if not mip:
+        assert not any(line.select or line.integer for line in inst.lines)
+
+
+def test_scales_to_100000_lines() -> None:
+    inst, model = synthetic_case(100_000, 5)
+    assert len(inst["lines"]) == 100_000
+    assert len({line["id"] for line in inst["lines"]}) == 100_000
+    # KPI targets stay in a range HiGHS handles without scaling warnings
+    assert max(t["value"] for t in inst["targets"]) < 1e6
+    assert model["rules"][-1] == {"rule": "ramp", "max_change": 0.3}
+
+
+def test_rejects_impossible_shapes() -> None:
+    with pytest.raises(ValueError, match="one per pillar"):
+        synthetic_case(3, 2)
+    with pytest.raises(ValueError, match="years"):
+        synthetic_case(10, 0)
+
+
+@pytest.mark.parametrize(
+    ("years", "mip", "seed"), [(3, False, 0), (3, True, 0), (1, True, 1), (2, False, 2)]
+)
+def test_small_cases_solve_optimal_and_verified(years: int, mip: bool, seed: int) -> None:
+    res = allocator.solve(*_validated(100, years, mip=mip, seed=seed))
+    assert res.status == allocator.Status.optimal
+    assert res.verified, res.violations
+    if mip:
+        assert not res.selected["selected"].all()  # some go/no-go lines are dropped
+
+
+def test_targets_reachable_when_hard() -> None:
+    """The targets sit below the drawn allocation's KPI levels, so hard targets hold too."""
+    inst, spec = _validated(100, 3, mip=True, seed=3)
+    hard = spec.model_copy(update={"targets": spec.targets.model_copy(update={"mode": "hard"})})
+    res = allocator.solve(inst, hard)
+    assert res.status == allocator.Status.optimal
+    assert res.verified, res.violations
+
+
+def _route(name: str, inst: dict[str, Any], model: dict[str, Any]) -> dict[str, Any]:
+    steps = {
+        "raw": routes.raw_steps,
+        "linopy": routes.linopy_steps,
+        "allocator": routes.allocator_steps,
+    }[name](inst, model)
+    state: dict[str, Any] = {}
+    for _, step in steps:
+        step(state)
+    return state
+
+
+@pytest.mark.parametrize("mip", [False, True])
+def test_raw_highspy_route_builds_allocators_matrix(mip: bool) -> None:
+    inst, model = synthetic_case(60, 3, mip=mip, seed=5)
+    raw, ours = _route("raw", inst, model), _route("allocator", inst, model)
+    assert raw["size"] == ours["size"]  # columns, rows, nonzeros
+    assert raw["objective"] == pytest.approx(ours["objective"], rel=1e-6)
+    res = allocator.solve(*_validated(60, 3, mip=mip, seed=5))
+    assert raw["objective"] == pytest.approx(res.objective, rel=1e-6)
+    # the same tables (the optimum need not be unique, so only their shape is compared)
+    allocation, pillars = raw["frames"]
+    assert list(allocation.columns) == list(res.allocation.columns)
+    assert len(allocation) == len(res.allocation)
+    assert list(pillars.columns) == list(res.pillars.columns)
+    assert np.allclose(pillars.groupby("year")["share"].sum(), 1.0)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("linopy") is None, reason="linopy not installed")
+@pytest.mark.filterwarnings("ignore")
+def test_linopy_route_agrees() -> None:
+    inst, model = synthetic_case(40, 3, mip=True, seed=6)
+    linopy, raw = _route("linopy", inst, model), _route("raw", inst, model)
+    assert linopy["objective"] == pytest.approx(raw["objective"], rel=1e-6)
+    assert linopy["size"] == raw["size"]
+
+
+def test_bench_writes_its_section_and_keeps_the_others(tmp_path: Path) -> None:
+    summary = {
+        "read": 0.1, "build": 0.2, "handoff": 0.1, "solve": 1.0, "results": 0.1, "e2e": 1.5,
+        "before": 0.4, "outside": 0.5, "peak_mib": 10.0, "objective": 1.0, "objectives": [1.0],
+        "status": ["optimal"], "verified": True, "size": (900, 1800, 9000), "runs": 3,
+    }  # fmt: skip
+    row: dict[str, Any] = {"variant": "lp", "lines": 100, "years": 5}
+    row.update({route: dict(summary) for route in bench.ROUTES})
+    row["check"] = bench._check(row)
+    assert row["check"] == []
+    doc = tmp_path / "performance.md"
+    doc.write_text("# Performance\n\nintro\n\n## Soak\n\nkept\n")
+    bench.write_section(bench.section([row], 3, 60.0), doc)
+    bench.write_section(bench.section([row], 3, 60.0), doc)  # replaced, not repeated
+    text = doc.read_text()
+    assert text.count(bench.SECTION) == 1
+    assert "## Soak\n\nkept" in text
+    assert "1.00×" in text
