@@ -32,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AllocatorError as exc:
         print(f"allocator: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:  # before or after HiGHS runs; during the solve HiGHS stops itself
+        print(f"{Status.interrupted.describe()}; nothing was written")
+        return EXIT_NOT_OPTIMAL
     except Exception as exc:  # the CLI never shows a traceback unless asked to
         if os.environ.get("ALLOCATOR_DEBUG"):
             raise

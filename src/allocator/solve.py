@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 import highspy
@@ -103,12 +104,20 @@ class SolveOptions:
 
 @dataclass
 class Matrix:
-    """The model as HiGHS gets it, with the policy names of its rows and columns."""
+    """The model as HiGHS gets it, with the policy names of its rows and columns (the row names
+    are made only when something asks for them)."""
 
     lp: Any
-    rows: list[str]
+    row_names: Callable[[], list[str]]
     integer: bool
     column_name: Callable[[int], str]
+    shape: tuple[Any, ...] = ()
+    """The rule blocks and their sizes: matrices of equal shape can be updated in place."""
+
+    @cached_property
+    def rows(self) -> list[str]:
+        """Row names in HiGHS order: `budget[2026]`, `pillar_share_min[talent,2027]`, ..."""
+        return self.row_names()
 
 
 @dataclass
@@ -125,15 +134,29 @@ class Solution:
     is_mip: bool = False
     x: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Variable values by column number, for a solve that has an allocation."""
-    activity: dict[str, float] = field(default_factory=dict)
-    duals: dict[str, float] = field(default_factory=dict)
-    """Row duals by constraint name, LP only: the objective's change per unit of right-hand side."""
+    row_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    row_dual: np.ndarray | None = None
     dual_objective: float | None = None
     failed_constants: list[str] = field(default_factory=list)
     options: SolveOptions = field(default_factory=lambda: SolveOptions(), repr=False)
     matrix: Matrix | None = field(default=None, repr=False)
     highs: Any = field(default=None, repr=False)
     """The HiGHS session after the solve (for a MIP, the LP with its integer decisions fixed)."""
+
+    @cached_property
+    def activity(self) -> dict[str, float]:
+        """Each row's left-hand side at the answer, by constraint name."""
+        if self.matrix is None or not self.row_value.size:
+            return {}
+        return dict(zip(self.matrix.rows, self.row_value.tolist(), strict=True))
+
+    @cached_property
+    def duals(self) -> dict[str, float]:
+        """Row duals by constraint name (LP, or a MIP's LP with its integer decisions fixed): the
+        objective's change per unit of right-hand side."""
+        if self.matrix is None or self.row_dual is None:
+            return {}
+        return dict(zip(self.matrix.rows, self.row_dual.tolist(), strict=True))
 
     def value(self, column: int) -> float:
         """The value of the variable in column `column`."""
@@ -242,7 +265,7 @@ def compile_matrix(built: Built) -> Matrix:
     """The built model as one HiGHS LP/MIP: the rules' sparse rows, plus any custom rule written
     as a Pyomo constraint on `built.model` (compiled by Pyomo's standard-form compiler)."""
     blocks = [b for b in built.row_blocks if b.active]
-    r, c, v, rhs_parts, names, senses = [], [], [], [], [], []
+    r, c, v, rhs_parts, senses = [], [], [], [], []
     offset = 0
     for block in blocks:
         rows, cols, values = block.entries
@@ -250,7 +273,6 @@ def compile_matrix(built: Built) -> Matrix:
         c.append(np.asarray(cols, dtype=np.int64))
         v.append(np.asarray(values, dtype=float))
         rhs_parts.append(np.asarray(block.rhs, dtype=float))
-        names += [block.name(key) for key in block.keys]
         senses.append(np.full(len(block.keys), block.sense, dtype=object))
         offset += len(block.keys)
     n = built.columns
@@ -268,22 +290,28 @@ def compile_matrix(built: Built) -> Matrix:
     lower = np.where(sense == "<=", -inf, rhs)
     upper = np.where(sense == ">=", inf, rhs)
     custom = _custom_rows(built)
+    extra_names: list[str] = []
     if custom is not None:
         extra, extra_names, extra_lower, extra_upper = custom
         a = sparse.vstack([a, extra], format="csr")
-        names += extra_names
         lower, upper = np.concatenate([lower, extra_lower]), np.concatenate([upper, extra_upper])
+
+    def names() -> list[str]:
+        return [b.name(key) for b in blocks for key in b.keys] + extra_names
+
+    m = offset + len(extra_names)
+    shape = (tuple((b.family, len(b.keys)) for b in blocks), tuple(extra_names))
     a = sparse.csc_array(a)
     a.sum_duplicates()
     lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, len(names)
+    lp.num_col_, lp.num_row_ = n, m
     lp.col_cost_ = np.asarray(built.cost, dtype=float)
     lp.offset_ = float(built.offset)
     lp.col_lower_ = np.asarray(built.lower, dtype=float)
     lp.col_upper_ = np.asarray(built.upper, dtype=float)
     lp.row_lower_, lp.row_upper_ = lower, upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, len(names)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
     lp.a_matrix_.start_ = a.indptr
     lp.a_matrix_.index_ = a.indices
     lp.a_matrix_.value_ = a.data
@@ -292,7 +320,7 @@ def compile_matrix(built: Built) -> Matrix:
     if integer:
         kind = highspy.HighsVarType
         lp.integrality_ = [kind.kInteger if i else kind.kContinuous for i in built.integer]
-    return Matrix(lp, names, integer, built.column_name)
+    return Matrix(lp, names, integer, built.column_name, shape)
 
 
 def _custom_rows(built: Built) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
@@ -363,7 +391,7 @@ def solve_session(
     solution = h.getSolution()
     col_value = np.asarray(solution.col_value, dtype=float)
     sol.x = col_value
-    sol.activity = dict(zip(matrix.rows, np.asarray(solution.row_value).tolist(), strict=True))
+    sol.row_value = np.asarray(solution.row_value, dtype=float)
     sol.objective = float(info.objective_function_value)
     if matrix.integer:
         sol.bound = float(info.mip_dual_bound)
@@ -371,14 +399,15 @@ def solve_session(
         if resolved is not None:
             solution = resolved
             sol.x = np.asarray(solution.col_value, dtype=float)
-            sol.activity = dict(zip(matrix.rows, list(solution.row_value), strict=True))
+            sol.row_value = np.asarray(solution.row_value, dtype=float)
             sol.objective = float(h.getInfo().objective_function_value)
         sol.gap = _relative_gap(sol.objective, sol.bound)
     else:
         sol.bound, sol.gap = sol.objective, 0.0
     if solution.dual_valid:
-        sol.duals = dict(zip(matrix.rows, np.asarray(solution.row_dual).tolist(), strict=True))
-        sol.dual_objective = dual_objective(h.getLp(), solution, built.sense == "max")
+        sol.row_dual = np.asarray(solution.row_dual, dtype=float)
+        lp = h.getLp() if matrix.integer else matrix.lp  # a MIP's LP has its integers fixed
+        sol.dual_objective = dual_objective(lp, solution, built.sense == "max")
     return sol
 
 
@@ -423,7 +452,7 @@ class Resolver:
         same = (
             a.num_col_ == b.num_col_
             and a.num_row_ == b.num_row_
-            and old.rows == new.rows
+            and old.shape == new.shape
             and list(a.integrality_) == list(b.integrality_)
             and a.sense_ == b.sense_
             and np.array_equal(a.a_matrix_.start_, b.a_matrix_.start_)
