@@ -4,6 +4,7 @@ bug in a rule's builder shows up here as a violation instead of a wrong answer."
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from allocator.schema import Instance, ModelSpec
@@ -127,6 +128,15 @@ def verify(inst: Instance, spec: ModelSpec, plan: Plan, objective: float | None)
 def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> None:
     need, g, s = checks.need, plan.g, plan.s
     years, lines = inst.years, inst.lines
+    totals: dict[int, float] = defaultdict(float)
+    by_pillar: dict[tuple[str, int], float] = defaultdict(float)
+    new_money: dict[int, float] = defaultdict(float)
+    for line in lines:
+        for y in years:
+            amount = g(line.id, y)
+            totals[y] += amount
+            by_pillar[line.pillar, y] += amount
+            new_money[y] += amount if line.new else 0.0
     for rule in spec.rules:
         if isinstance(rule, Exclusive | Cardinality):
             k = 1 if isinstance(rule, Exclusive) else rule.max
@@ -134,9 +144,9 @@ def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> Non
             need(chosen, k, f"group {rule.group}: {chosen:g} lines selected, at most {k} allowed")
             continue
         for i, y in enumerate(years):
-            total = sum(g(line.id, y) for line in lines)
+            total = totals[y]
             if isinstance(rule, PillarShare):
-                mine = sum(g(line.id, y) for line in lines if line.pillar == rule.pillar)
+                mine = by_pillar[rule.pillar, y]
                 if rule.min is not None:
                     need(
                         rule.min * total, mine, f"{rule.pillar} in {y}: below {rule.min:.1%}", total
@@ -146,7 +156,7 @@ def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> Non
                         mine, rule.max * total, f"{rule.pillar} in {y}: above {rule.max:.1%}", total
                     )
             elif isinstance(rule, NewInitiativeShare):
-                new = sum(g(line.id, y) for line in lines if line.new)
+                new = new_money[y]
                 need(rule.min * total, new, f"{y}: new initiatives below {rule.min:.1%}", total)
             elif isinstance(rule, Ramp) and i > 0:
                 for line in lines:

@@ -55,6 +55,7 @@ class Result:
     solution: Solution | None = field(default=None, repr=False)
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
+    _allocation: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def from_solution(cls, built: Built, sol: Solution) -> Result:
@@ -119,6 +120,8 @@ class Result:
     @property
     def allocation(self) -> pd.DataFrame:
         """Money per line, year and source (government or private), in the currency unit."""
+        if self._allocation is not None:
+            return self._allocation.copy()
         plan = self.plan()
         records = []
         for line in self.instance.lines:
@@ -134,7 +137,8 @@ class Result:
                             "amount": amounts.get((line.id, y), 0.0),
                         }
                     )
-        return pd.DataFrame.from_records(records)
+        self._allocation = pd.DataFrame.from_records(records)
+        return self._allocation.copy()
 
     @property
     def pillars(self) -> pd.DataFrame:

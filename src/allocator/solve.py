@@ -242,7 +242,7 @@ def check_ranges(matrix: Matrix) -> None:
         ("coefficient", None, values),
         (
             "right-hand side",
-            matrix.rows.__getitem__,
+            lambda i: matrix.rows[i],
             np.concatenate([lp.row_lower_, lp.row_upper_]),
         ),
         ("objective coefficient", matrix.column_name, np.asarray(lp.col_cost_)),
