@@ -105,3 +105,18 @@ def test_mip_answer_is_clean_of_integrality_tolerance() -> None:
     res = run(tiny(lines=[*tiny()["lines"], z]))
     assert res.allocation.set_index(["line", "source"]).loc[("z", "government"), "amount"] == 0.0
     assert res.objective == 260.0
+
+
+def test_a_custom_rule_written_in_pyomo_is_solved_with_the_rest() -> None:
+    """Custom rules stay possible: a Pyomo constraint on `Built.model` joins the rule rows."""
+    import pyomo.environ as pyo
+
+    from allocator.build import build
+    from allocator.solve import run_highs
+
+    built = build(allocator.Instance.model_validate(tiny()), allocator.ModelSpec(name="m"))
+    built.model.cap_x = pyo.Constraint(expr=built.variable(built.gov["x", 2026]) <= 50)
+    sol = run_highs(built)
+    assert sol.status == Status.optimal
+    assert sol.objective == pytest.approx(3 * 50 + 50)
+    assert sol.activity["cap_x"] == pytest.approx(50)

@@ -158,24 +158,25 @@ def synthetic_case(
             rules.append({"rule": "cardinality", "group": name, "max": k_max})
 
     kpis, targets, weights, yields = _kpis(rng, g + p, year_ids)
-    line_dicts = _line_dicts(
-        n,
-        year_ids,
-        pillar=pillar,
-        new=new,
-        leverage=leverage,
-        impact=impact,
-        private_impact=private_impact,
-        cap_of=cap_of,
-        max_kind=max_kind,
-        floor_of=floor_of,
-        min_kind=min_kind,
-        yields=yields,
-        select=select,
-        integer=integer,
-        unit_cost=unit_cost,
-        groups=groups,
-    )
+    with _gc_paused():  # the one per-line Python loop makes many small dicts
+        line_dicts = _line_dicts(
+            n,
+            year_ids,
+            pillar=pillar,
+            new=new,
+            leverage=leverage,
+            impact=impact,
+            private_impact=private_impact,
+            cap_of=cap_of,
+            max_kind=max_kind,
+            floor_of=floor_of,
+            min_kind=min_kind,
+            yields=yields,
+            select=select,
+            integer=integer,
+            unit_cost=unit_cost,
+            groups=groups,
+        )
     variant = "mip" if mip else "lp"
     instance: dict[str, Any] = {
         "name": f"synthetic-{variant}-{n}x{t_count}-s{seed}",
@@ -230,6 +231,19 @@ def _per_year(values: list[float], kind: int, year_ids: list[int]) -> float | di
     return values[0] if kind == 1 else dict(zip(year_ids, values, strict=True))
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while many small containers are made (it would scan them
+    again and again for cycles they cannot have), back on as it was afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _line_dicts(
     n: int,
     year_ids: list[int],
@@ -249,60 +263,7 @@ def _line_dicts(
     unit_cost: np.ndarray,
     groups: list[str | None],
 ) -> list[dict[str, Any]]:
-    """The lines as §4b dicts, defaults left out (the only per-line Python loop)."""
-    with _gc_paused():
-        return _line_dicts_unpaused(
-            n,
-            year_ids,
-            pillar=pillar,
-            new=new,
-            leverage=leverage,
-            impact=impact,
-            private_impact=private_impact,
-            cap_of=cap_of,
-            max_kind=max_kind,
-            floor_of=floor_of,
-            min_kind=min_kind,
-            yields=yields,
-            select=select,
-            integer=integer,
-            unit_cost=unit_cost,
-            groups=groups,
-        )
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while many small containers are made (it would scan them
-    again and again for cycles they cannot have), back on as it was afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _line_dicts_unpaused(
-    n: int,
-    year_ids: list[int],
-    *,
-    pillar: np.ndarray,
-    new: np.ndarray,
-    leverage: np.ndarray,
-    impact: np.ndarray,
-    private_impact: np.ndarray,
-    cap_of: np.ndarray,
-    max_kind: np.ndarray,
-    floor_of: np.ndarray,
-    min_kind: np.ndarray,
-    yields: np.ndarray,
-    select: np.ndarray,
-    integer: np.ndarray,
-    unit_cost: np.ndarray,
-    groups: list[str | None],
-) -> list[dict[str, Any]]:
+    """The lines as §4b dicts, defaults left out."""
     pillar_ids = [pid for pid, _ in PILLARS]
     kpi_ids = [kid for kid, *_ in KPIS]
     width = len(str(n - 1))

@@ -64,7 +64,6 @@ class Row:
     """The instance's words: line, pillar, year, kpi, group."""
     index: int = -1
     """Position among the model's rows."""
-    active: bool = True
 
 
 @dataclass(frozen=True)
