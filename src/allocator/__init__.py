@@ -6,6 +6,7 @@ res = allocator.solve(inst)            # the instance's default model
 res.status, res.objective, res.pillars
 """
 
+from allocator import scenarios
 from allocator.api import solve, solve_many
 from allocator.errors import AllocatorError, InputError, Issue, SolverError
 from allocator.results import NoAllocationError, OutputExistsError, Result
@@ -29,6 +30,7 @@ __all__ = [
     "load_instance",
     "load_model",
     "save",
+    "scenarios",
     "solve",
     "solve_many",
 ]

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator import report
+from allocator import report, scenarios
 from allocator.api import resolve_model, solve
 from allocator.errors import AllocatorError
 from allocator.results import check_output_dir
 from allocator.schema import Instance, ModelSpec, load_instance
 from allocator.schema.provenance import unsourced
+from allocator.schema.scenario import load_scenario
 from allocator.solve import Status
 
 EXIT_OK, EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -67,6 +68,19 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("--audit", type=Path, metavar="CSV", help="write the full rule audit here")
     why.set_defaults(run=_explain)
 
+    what_if = commands.add_parser("compare", help="solve scenarios and show what changed, and why")
+    what_if.add_argument("instance", type=Path)
+    what_if.add_argument("scenarios", type=Path, nargs="+")
+    what_if.add_argument("--model", type=Path)
+    what_if.set_defaults(run=_compare)
+
+    grid = commands.add_parser("sweep", help="solve a grid over one to three parameters")
+    grid.add_argument("instance", type=Path)
+    grid.add_argument("--vary", action="append", required=True, metavar="PATH=START:STOP:N")
+    grid.add_argument("--model", type=Path)
+    grid.add_argument("--out", type=Path, help="CSV written as points arrive")
+    grid.set_defaults(run=_sweep)
+
     check = commands.add_parser("validate", help="check an instance (and its model) for errors")
     check.add_argument("instance", type=Path)
     check.add_argument("--model", type=Path)
@@ -98,6 +112,46 @@ def _explain(args: argparse.Namespace) -> int:
     if args.audit and res.status.has_allocation:
         _write_csv(res.audit(), args.audit)
     return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL
+
+
+def _compare(args: argparse.Namespace) -> int:
+    inst = load_instance(args.instance)
+    pairs = [(load_scenario(path), str(path)) for path in args.scenarios]
+    code = EXIT_OK
+    for comp in scenarios.compare(inst, pairs, args.model):
+        print(f"== {comp.scenario}: {comp.result.status.describe()}")
+        for change in comp.inputs:
+            print(f"  input {change.path}: {change.before!r} → {change.after!r}")
+        if not (comp.base.status.has_allocation and comp.result.status.has_allocation):
+            code = EXIT_NOT_OPTIMAL
+            if comp.result.status == Status.infeasible:
+                print(comp.result.diagnosis())
+            continue
+        delta = (comp.result.objective or 0.0) - (comp.base.objective or 0.0)
+        print(
+            f"  objective {comp.base.objective:,.4f} → {comp.result.objective:,.4f} ({delta:+,.4f})"
+        )
+        pillars = comp.pillars()
+        for _, row in pillars[pillars.change.abs() > 1e-6].iterrows():
+            print(
+                f"  {row['name']} {row['year']}: {row['base']:,.1f} → {row['scenario']:,.1f}"
+                f" ({row['change']:+,.1f})"
+            )
+        for _, row in comp.rules().head(12).iterrows():
+            print(
+                f"  rule {row['rule']}: {row['base_state']} → {row['state']}, price "
+                f"{row['base_price']:.4g} → {row['price']:.4g}"
+            )
+    return code
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    inst = load_instance(args.instance)
+    table = scenarios.sweep(
+        inst, args.model, [scenarios.parse_vary(v) for v in args.vary], args.out
+    )
+    print(table.to_string(index=False))
+    return EXIT_OK
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -1,0 +1,152 @@
+"""What-ifs on top of solving: compare scenarios with the base, and sweep parameters on a grid."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allocator.api import resolve_model, solve, solve_many
+from allocator.errors import InputError, Issue
+from allocator.results import Result
+from allocator.schema import Instance, ModelSpec
+from allocator.schema.scenario import Change, Scenario, apply_scenario
+
+
+@dataclass
+class Comparison:
+    """A scenario against the base: what changed in the inputs, in the split, and in the rules."""
+
+    scenario: str
+    inputs: list[Change]
+    base: Result
+    result: Result
+
+    def allocation(self) -> pd.DataFrame:
+        """Money by line, year and source: base, scenario and change (both must be answers)."""
+        keys = ["line", "name", "pillar", "year", "source"]
+        a = self.base.allocation.rename(columns={"amount": "base"})
+        b = self.result.allocation.rename(columns={"amount": "scenario"})
+        out = a.merge(b, on=keys, how="outer").fillna({"base": 0.0, "scenario": 0.0})
+        out["change"] = out.scenario - out.base
+        return out
+
+    def pillars(self) -> pd.DataFrame:
+        """Government money by pillar and year: base, scenario and change."""
+        keys = ["pillar", "name", "year"]
+        a = self.base.pillars[[*keys, "government"]].rename(columns={"government": "base"})
+        b = self.result.pillars[[*keys, "government"]].rename(columns={"government": "scenario"})
+        out = a.merge(b, on=keys, how="outer").fillna(0.0)
+        out["change"] = out.scenario - out.base
+        return out
+
+    def rules(self) -> pd.DataFrame:
+        """Rules whose state or shadow price moved: they account for the change in the split."""
+        cols = ["rule", "text", "state", "shadow_price"]
+        a = self.base.audit()[cols].rename(
+            columns={"state": "base_state", "shadow_price": "base_price"}
+        )
+        b = self.result.audit()[cols].rename(columns={"state": "state", "shadow_price": "price"})
+        out = a.merge(b, on=["rule"], how="outer", suffixes=("", "_scenario"))
+        out["text"] = out.text.fillna(out.text_scenario)
+        moved = (out.base_state != out.state) | ~np.isclose(
+            out.base_price.fillna(0.0), out.price.fillna(0.0), rtol=1e-6, atol=1e-9
+        )
+        return out.loc[moved, ["rule", "text", "base_state", "state", "base_price", "price"]]
+
+
+def compare(
+    inst: Instance, scenarios: Sequence[tuple[Scenario, str]], model: ModelSpec | str | Path | None
+) -> list[Comparison]:
+    """Solve the base and each (scenario, file) pair; one Comparison per scenario."""
+    spec = resolve_model(inst, model)
+    base = solve(inst, spec)
+    out = []
+    for scenario, file in scenarios:
+        new_inst, new_spec, changes = apply_scenario(inst, spec, scenario, file)
+        out.append(Comparison(scenario.name, changes, base, solve(new_inst, new_spec)))
+    return out
+
+
+def parse_vary(text: str) -> tuple[str, list[float]]:
+    """`budget.2026=8000:12000:21` → ("budget.2026", 21 values from 8000 to 12000)."""
+    path, _, spec = text.partition("=")
+    parts = spec.split(":")
+    try:
+        if len(parts) == 3:
+            return path, list(np.linspace(float(parts[0]), float(parts[1]), int(parts[2])))
+        return path, [float(x) for x in spec.split(",")]
+    except ValueError:
+        raise InputError(
+            [Issue("--vary", path or text, spec, "write PATH=START:STOP:COUNT or PATH=V1,V2,...")]
+        ) from None
+
+
+def sweep(
+    inst: Instance,
+    model: ModelSpec | str | Path | None,
+    vary: Sequence[tuple[str, list[float]]],
+    out: Path | None = None,
+) -> pd.DataFrame:
+    """Solve every point of the grid (one to three parameters) in one HiGHS session; one row per
+    point with the parameters, status, objective and government money per pillar. With `out`,
+    rows are appended to `out`'s temporary twin as they arrive, renamed to `out` at the end."""
+    if not 1 <= len(vary) <= 3:
+        raise InputError([Issue("--vary", "", len(vary), "vary one to three parameters")])
+    spec = resolve_model(inst, model)
+    grid = list(itertools.product(*(values for _, values in vary)))
+    points = [
+        apply_scenario(
+            inst,
+            spec,
+            Scenario(
+                name="point",
+                changes={path: value for (path, _), value in zip(vary, values, strict=True)},
+            ),
+            "--vary",
+        )
+        for values in grid
+    ]
+    models = {p[1].model_dump_json() for p in points}
+    if len(models) > 1:
+        results: Iterator[Result] = (solve(i, m) for i, m, _ in points)
+    else:
+        results = solve_many((i for i, _, _ in points), points[0][1])
+    rows: list[dict[str, Any]] = []
+    writer = None
+    partial = out.with_name(f".{out.name}.partial") if out else None
+    handle = partial.open("w", newline="", encoding="utf-8") if partial else None
+    try:
+        for values, res in zip(grid, results, strict=True):
+            row: dict[str, Any] = {path: v for (path, _), v in zip(vary, values, strict=True)}
+            row.update(status=res.status.value, objective=res.objective, verified=res.verified)
+            if res.status.has_allocation:
+                totals = res.pillars.groupby("pillar")["government"].sum()
+                row.update({f"government.{p.id}": totals[p.id] for p in inst.pillars})
+            rows.append(row)
+            if handle is not None:
+                if writer is None:
+                    fields = [
+                        *row,
+                        *(
+                            f"government.{p.id}"
+                            for p in inst.pillars
+                            if f"government.{p.id}" not in row
+                        ),
+                    ]
+                    writer = csv.DictWriter(handle, fieldnames=fields)
+                    writer.writeheader()
+                writer.writerow(row)
+                handle.flush()
+    finally:
+        if handle is not None:
+            handle.close()
+    if partial is not None and out is not None:
+        partial.replace(out)
+    return pd.DataFrame.from_records(rows)

@@ -1,0 +1,146 @@
+"""Scenarios (overlay files), comparisons and sweeps, through the public API and the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import allocator
+from allocator import InputError, scenarios
+from allocator.cli import main
+from allocator.schema.scenario import Scenario, apply_scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+TOY = ROOT / "instances" / "toy.yaml"
+
+
+@pytest.fixture(scope="module")
+def toy() -> tuple[allocator.Instance, allocator.ModelSpec]:
+    return allocator.load_instance(TOY), allocator.load_model(ROOT / "models" / "toy.yaml")
+
+
+def test_changes_by_path_relative_and_absolute(
+    toy: tuple[allocator.Instance, allocator.ModelSpec],
+) -> None:
+    inst, model = toy
+    scenario = Scenario(
+        name="s",
+        changes={
+            "budget.2027": "-10%",
+            "lines.gpu.max.2026": 50,
+            "lines.data.impact": "x2",
+            "rules.pillar_share.talent.min": 0.2,
+            "rules.ramp.max_change": "+100%",
+            "must_spend": True,
+        },
+    )
+    new_inst, new_model, changes = apply_scenario(inst, model, scenario)
+    assert new_inst.budget == {2026: 100.0, 2027: 90.0}
+    assert new_inst.line("gpu").max == {2026: 50, 2027: 80.0}
+    assert new_inst.line("data").impact == 3.0
+    assert new_model.rules[0].min == 0.2  # type: ignore[union-attr]
+    assert new_model.rules[1].max_change == 0.5  # type: ignore[union-attr]
+    assert new_model.must_spend is True
+    assert [c.path for c in changes][:2] == ["budget.2027", "lines.gpu.max.2026"]
+    assert changes[0].before == 100.0
+    assert changes[0].after == pytest.approx(90.0)
+
+
+def test_bad_paths_and_values_are_located(
+    toy: tuple[allocator.Instance, allocator.ModelSpec],
+) -> None:
+    inst, model = toy
+    scenario = Scenario(
+        name="s",
+        changes={
+            "budjet.2026": 5,
+            "lines.nope.max": 5,
+            "rules.exclusive.g.group": "x",
+            "lines.gpu.name": "+5%",
+            "budget.2026": -5,
+        },
+    )
+    with pytest.raises(InputError) as caught:
+        apply_scenario(inst, model, scenario, "s.yaml")
+    text = str(caught.value)
+    assert "s.yaml: changes.budjet.2026 = 5: no such field 'budjet'" in text
+    assert "changes.lines.nope.max = 5: no line with id 'nope'" in text
+    assert "the model has no exclusive rule on 'g'" in text
+    assert "a relative change needs a number" in text
+
+
+def test_a_change_that_breaks_the_instance_names_the_scenario(
+    toy: tuple[allocator.Instance, allocator.ModelSpec],
+) -> None:
+    inst, model = toy
+    with pytest.raises(InputError, match=r"s\.yaml \(applied to toy\): budget.*year 2026"):
+        apply_scenario(inst, model, Scenario(name="s", changes={"budget.2026": -5}), "s.yaml")
+
+
+def test_compare_says_what_changed_and_which_rules_moved(
+    toy: tuple[allocator.Instance, allocator.ModelSpec],
+) -> None:
+    inst, model = toy
+    cut = Scenario(name="cut", changes={"budget.2026": 95})
+    (comp,) = scenarios.compare(inst, [(cut, "cut.yaml")], model)
+    # The toy's 2026 budget is worth 1.35 per bn (hand-derived): 310 − 5 × 1.35.
+    assert comp.result.objective == pytest.approx(310 - 5 * 1.35)
+    pillars = comp.pillars().set_index(["pillar", "year"])
+    assert pillars.loc[("talent", 2026), "change"] == pytest.approx(-1.5)
+    assert comp.allocation().change.sum() == pytest.approx(-5)
+    assert comp.inputs[0].path == "budget.2026"
+    moved = comp.rules()
+    assert isinstance(moved, pd.DataFrame)
+
+
+def test_sweep_matches_single_solves_and_writes_csv(
+    toy: tuple[allocator.Instance, allocator.ModelSpec],
+    tmp_path: Path,
+) -> None:
+    inst, model = toy
+    out = tmp_path / "sweep.csv"
+    table = scenarios.sweep(inst, model, [scenarios.parse_vary("budget.2026=90:110:5")], out)
+    assert list(table["budget.2026"]) == [90, 95, 100, 105, 110]
+    assert table.set_index("budget.2026").objective[105] == pytest.approx(310 + 5 * 1.35)
+    assert pd.read_csv(out).objective.tolist() == pytest.approx(table.objective.tolist())
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_sweep_over_a_rule_and_a_figure(
+    toy: tuple[allocator.Instance, allocator.ModelSpec],
+) -> None:
+    inst, model = toy
+    vary = [
+        scenarios.parse_vary("budget.2026=90,110"),
+        scenarios.parse_vary("rules.pillar_share.talent.min=0.2,0.3"),
+    ]
+    table = scenarios.sweep(inst, model, vary)
+    assert len(table) == 4
+    assert set(table.status) == {"optimal"}
+    assert table.verified.all()
+
+
+def test_bad_vary_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="START:STOP:COUNT"):
+        scenarios.parse_vary("budget.2026=lots")
+
+
+def test_cli_compare_and_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "cut.yaml"
+    path.write_text(yaml.safe_dump({"name": "cut", "changes": {"budget.2026": "-5%"}}))
+    assert load_scenario(path).name == "cut"
+    assert main(["compare", str(TOY), str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "input budget.2026: 100.0 → 95.0" in out
+    assert "objective 310.0000 → 303.2500 (-6.7500)" in out
+    assert main(["sweep", str(TOY), "--vary", "budget.2027=90:100:2"]) == 0
+    assert "government.talent" in capsys.readouterr().out
+
+
+def test_shipped_scenarios_run(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
+    assert main(["compare", str(ROOT / "instances" / "korea-2026.yaml"), *files]) == 0
+    assert "leverage-2-to-1" in capsys.readouterr().out
