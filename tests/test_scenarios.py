@@ -144,3 +144,30 @@ def test_shipped_scenarios_run(capsys: pytest.CaptureFixture[str]) -> None:
     files = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
     assert main(["compare", str(ROOT / "instances" / "korea-2026.yaml"), *files]) == 0
     assert "leverage-2-to-1" in capsys.readouterr().out
+
+
+def test_frontier_trades_objective_for_a_kpi(tmp_path: Path) -> None:
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026.yaml")
+    table = scenarios.frontier(inst, None, "ai_experts", points=5)
+    assert len(table) >= 3
+    assert table.verified.all()
+    # Non-dominated: more experts always costs objective, never gains it.
+    ordered = table.sort_values("level")
+    assert ordered.objective.is_monotonic_decreasing
+    assert (ordered.level >= ordered.floor - 1e-6).all()
+    base = allocator.solve(inst)
+    assert ordered.objective.iloc[0] == pytest.approx(base.objective, rel=1e-9)
+
+
+def test_frontier_on_the_toy_collapses_to_one_point() -> None:
+    # The toy's ramp caps GPUs at 1,000 in 2027 (see instances/toy.yaml), which the optimum
+    # already reaches: nothing to trade.
+    table = scenarios.frontier(allocator.load_instance(TOY), None, "gpus", points=4)
+    assert table.level.tolist() == pytest.approx([1000.0])
+
+
+def test_frontier_cli_and_unknown_kpi(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["frontier", str(TOY), "--kpi", "gpus@2027", "--points", "3"]) == 0
+    assert "1000.0" in capsys.readouterr().out
+    assert main(["frontier", str(TOY), "--kpi", "gpu"]) == 2
+    assert "did you mean 'gpus'" in capsys.readouterr().err

@@ -81,6 +81,13 @@ def _parser() -> argparse.ArgumentParser:
     grid.add_argument("--out", type=Path, help="CSV written as points arrive")
     grid.set_defaults(run=_sweep)
 
+    pareto = commands.add_parser("frontier", help="the trade-off between the objective and a KPI")
+    pareto.add_argument("instance", type=Path)
+    pareto.add_argument("--kpi", required=True, help="KPI id, optionally KPI@YEAR (default: last)")
+    pareto.add_argument("--points", type=int, default=25)
+    pareto.add_argument("--model", type=Path)
+    pareto.set_defaults(run=_frontier)
+
     check = commands.add_parser("validate", help="check an instance (and its model) for errors")
     check.add_argument("instance", type=Path)
     check.add_argument("--model", type=Path)
@@ -149,6 +156,15 @@ def _sweep(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     table = scenarios.sweep(
         inst, args.model, [scenarios.parse_vary(v) for v in args.vary], args.out
+    )
+    print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def _frontier(args: argparse.Namespace) -> int:
+    kpi, _, year = args.kpi.partition("@")
+    table = scenarios.frontier(
+        load_instance(args.instance), args.model, kpi, int(year) if year else None, args.points
     )
     print(table.to_string(index=False))
     return EXIT_OK

@@ -13,10 +13,13 @@ import numpy as np
 import pandas as pd
 
 from allocator.api import resolve_model, solve, solve_many
+from allocator.build import build
 from allocator.errors import InputError, Issue
 from allocator.results import Result
 from allocator.schema import Instance, ModelSpec
+from allocator.schema.instance import unknown_name
 from allocator.schema.scenario import Change, Scenario, apply_scenario
+from allocator.solve import Resolver, run_highs
 
 
 @dataclass
@@ -150,3 +153,85 @@ def sweep(
     if partial is not None and out is not None:
         partial.replace(out)
     return pd.DataFrame.from_records(rows)
+
+
+def frontier(
+    inst: Instance,
+    model: ModelSpec | str | Path | None,
+    kpi: str,
+    year: int | None = None,
+    points: int = 25,
+) -> pd.DataFrame:
+    """The trade-off between the model's objective and one KPI's level (ε-constraint): the best
+    objective at each of `points` KPI floors from the level the unconstrained optimum reaches to
+    the highest level reachable, keeping only non-dominated points. One row per point: the floor,
+    the level reached, the objective, status, verification and government money per pillar."""
+    spec = resolve_model(inst, model)
+    year = year if year is not None else inst.years[-1]
+    kpis = [k.id for k in inst.kpis]
+    if kpi not in kpis:
+        raise InputError([Issue("--between", "kpi", kpi, unknown_name("KPI", kpis, kpi))])
+    base = solve(inst, spec)
+    if not base.status.has_allocation:
+        raise InputError(
+            [
+                Issue(
+                    inst.name,
+                    "",
+                    base.status.value,
+                    "the base problem has no answer; see `allocator solve`",
+                )
+            ]
+        )
+    low = _level(base, kpi, year)
+    top = build(inst, spec)
+    column = top.level[kpi, year]
+    top.cost = np.zeros(top.columns)
+    top.cost[column] = 1.0
+    top.sense, top.offset = "max", 0.0
+    highest = run_highs(top)
+    high = highest.value(column) if highest.status.has_allocation else low
+    resolver = Resolver()
+    rows = []
+    for floor in np.linspace(low, high, points):
+        built = build(inst, spec)
+        built.add(
+            "frontier",
+            (kpi, year),
+            [(1.0, built.level[kpi, year])],
+            ">=",
+            float(floor),
+            kpi=kpi,
+            year=year,
+            text=f"{kpi} reaches at least {floor:,.6g} in {year}",
+        )
+        res = Result.from_solution(built, resolver.solve(built))
+        row: dict[str, Any] = {
+            "floor": floor,
+            "status": res.status.value,
+            "verified": res.verified,
+            "objective": res.objective,
+        }
+        if res.status.has_allocation:
+            row["level"] = _level(res, kpi, year)
+            totals = res.pillars.groupby("pillar")["government"].sum()
+            row.update({f"government.{p.id}": totals[p.id] for p in inst.pillars})
+        rows.append(row)
+    table = pd.DataFrame.from_records(rows)
+    return _non_dominated(table, maximize=spec.objective == "max_impact")
+
+
+def _level(res: Result, kpi: str, year: int) -> float:
+    levels = res.kpis.set_index(["kpi", "year"]).level
+    return float(levels[kpi, year])
+
+
+def _non_dominated(table: pd.DataFrame, maximize: bool) -> pd.DataFrame:
+    solved = table.dropna(subset=["objective"]).sort_values("level", ascending=False)
+    keep, best = [], -np.inf
+    for index, row in solved.iterrows():
+        value = row.objective if maximize else -row.objective
+        if value > best + 1e-9:
+            keep.append(index)
+            best = value
+    return table[table.index.isin(keep)].reset_index(drop=True)
