@@ -171,3 +171,28 @@ def test_frontier_cli_and_unknown_kpi(capsys: pytest.CaptureFixture[str]) -> Non
     assert "1000.0" in capsys.readouterr().out
     assert main(["frontier", str(TOY), "--kpi", "gpu"]) == 2
     assert "did you mean 'gpus'" in capsys.readouterr().err
+
+
+def test_near_optimal_ranges_and_alternatives() -> None:
+    inst = allocator.load_instance(TOY)
+    found = scenarios.near_optimal(inst, None, slack=0.02, alternatives=2)
+    ranges = found.ranges.set_index("id")
+    assert (ranges.low <= ranges.optimum + 1e-6).all()
+    assert (ranges.optimum <= ranges.high + 1e-6).all()
+    gpu, data = ranges.loc["gpu"].to_dict(), ranges.loc["data"].to_dict()
+    # GPU purchase is the most valuable line and already at its most (40 + 60, cap and ramp).
+    assert gpu["high"] == pytest.approx(100)
+    assert gpu["optimum"] == pytest.approx(100)
+    assert data["low"] < data["optimum"]
+    for plan in found.alternatives:
+        assert plan.verified, plan.violations
+        assert plan.objective is not None
+        assert plan.objective >= 0.98 * 310 - 1e-6
+    assert "within 2% of the best" in found.sentences()[0]
+
+
+def test_near_optimal_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["near-optimal", str(TOY), "--alternatives", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "GPU purchase can range from" in out
+    assert "alternative 1: objective 303.8000, verified True" in out

@@ -88,6 +88,13 @@ def _parser() -> argparse.ArgumentParser:
     pareto.add_argument("--model", type=Path)
     pareto.set_defaults(run=_frontier)
 
+    near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
+    near.add_argument("instance", type=Path)
+    near.add_argument("--slack", type=float, default=0.02, help="share of the optimum to give up")
+    near.add_argument("--alternatives", type=int, default=0)
+    near.add_argument("--model", type=Path)
+    near.set_defaults(run=_near_optimal)
+
     check = commands.add_parser("validate", help="check an instance (and its model) for errors")
     check.add_argument("instance", type=Path)
     check.add_argument("--model", type=Path)
@@ -167,6 +174,17 @@ def _frontier(args: argparse.Namespace) -> int:
         load_instance(args.instance), args.model, kpi, int(year) if year else None, args.points
     )
     print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def _near_optimal(args: argparse.Namespace) -> int:
+    found = scenarios.near_optimal(
+        load_instance(args.instance), args.model, args.slack, args.alternatives
+    )
+    print("\n".join(found.sentences()))
+    for i, plan in enumerate(found.alternatives, start=1):
+        print(f"\nalternative {i}: objective {plan.objective:,.4f}, verified {plan.verified}")
+        print(plan.pillars[["name", "year", "government", "share"]].to_string(index=False))
     return EXIT_OK
 
 
