@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from allocator.build.model import Built, Linear, Sense, Terms
+from allocator.build.model import Built, Linear, Sense, Terms, line_year
 from allocator.build.registry import core_rule
 
 
@@ -64,7 +64,7 @@ def leverage(b: Built) -> None:
         "<=",
         [0.0] * len(keys),
         figure=lambda key: f"lines.{key[0]}.leverage",
-        subjects=lambda key: {"line": key[0], "year": key[1]},
+        subjects=line_year,
         text=lambda key: (
             f"{b.lines[key[0]].name} draws at most {b.lines[key[0]].leverage:g} "
             f"private won per government won in {key[1]}"
@@ -93,9 +93,6 @@ def line_bounds(b: Built) -> None:
             if hi is not None:
                 _bound_row(caps, cp, cap_rhs, (line.id, y), g, s, hi)
 
-    def subjects(key: tuple[str, int]) -> dict[str, object]:
-        return {"line": key[0], "year": key[1]}
-
     def chosen(lid: str) -> str:
         return " if selected" if b.lines[lid].select else ""
 
@@ -105,7 +102,7 @@ def line_bounds(b: Built) -> None:
         fl,
         ">=",
         floor_rhs,
-        subjects=subjects,
+        subjects=line_year,
         figure=lambda key: f"lines.{key[0]}.min",
         text=lambda key: (
             f"{b.lines[key[0]].name} gets at least "
@@ -118,7 +115,7 @@ def line_bounds(b: Built) -> None:
         cp,
         "<=",
         cap_rhs,
-        subjects=subjects,
+        subjects=line_year,
         figure=lambda key: (
             f"lines.{key[0]}.max" if b.line_max(*key) is not None else f"budget.{key[1]}"
         ),
@@ -182,7 +179,7 @@ def integer_units(b: Built) -> None:
         "==",
         [0.0] * len(keys),
         figure=lambda key: f"lines.{key[0]}.unit_cost",
-        subjects=lambda key: {"line": key[0], "year": key[1]},
+        subjects=line_year,
         text=lambda key: (
             f"{b.lines[key[0]].name} is funded in whole units of "
             f"{b.money(b.lines[key[0]].unit_cost or 0.0)} in {key[1]}"

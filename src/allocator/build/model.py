@@ -62,8 +62,11 @@ class Row:
     """The rule in the instance's words, with its figures."""
     subjects: dict[str, Any] = field(default_factory=dict)
     """The instance's words: line, pillar, year, kpi, group."""
-    index: int = -1
-    """Position among the model's rows."""
+
+
+def line_year(key: tuple[Any, ...]) -> dict[str, Any]:
+    """The subjects of a row keyed by (line, year)."""
+    return {"line": key[0], "year": key[1]}
 
 
 @dataclass(frozen=True)
@@ -91,7 +94,6 @@ class RowBlock:
     text: Callable[[tuple[Any, ...]], str]
     figure: Callable[[tuple[Any, ...]], str | None]
     subjects: Callable[[tuple[Any, ...]], dict[str, Any]]
-    start: int = 0
     active: bool = True
 
     def name(self, key: tuple[Any, ...]) -> str:
@@ -148,17 +150,20 @@ class Built:
         """Number of decision variables."""
         return len(self.lower)
 
+    def _column(self, j: int) -> tuple[Block, Any]:
+        block = self.blocks[bisect_right([b.start for b in self.blocks], j) - 1]
+        return block, block.keys[j - block.start]
+
     def column_name(self, j: int) -> str:
         """The variable's name as people read it: `gov[INF-01,2026]`."""
-        block = self.blocks[bisect_right([b.start for b in self.blocks], j) - 1]
-        key = block.keys[j - block.start]
+        block, key = self._column(j)
         inside = ",".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
         return f"{block.name}[{inside}]"
 
     def variable(self, j: int) -> Any:
         """The Pyomo variable of column `j`, for custom rules written in Pyomo."""
-        block = self.blocks[bisect_right([b.start for b in self.blocks], j) - 1]
-        return block.component[block.keys[j - block.start]]
+        block, key = self._column(j)
+        return block.component[key]
 
     def deactivate(self, family: str) -> None:
         """Drop every row of a rule family (for what-ifs and tests at the solve layer)."""
@@ -187,7 +192,6 @@ class Built:
                     block.figure(key),
                     block.text(key),
                     block.subjects(key),
-                    block.start + k,
                 )
         self._rows = rows
         return rows
@@ -284,9 +288,7 @@ class Built:
         its key only when an explanation asks for them."""
         if not keys:
             return
-        block = RowBlock(
-            family, keys, entries, sense, rhs, self._rule, text, figure, subjects, self.row_count
-        )
+        block = RowBlock(family, keys, entries, sense, rhs, self._rule, text, figure, subjects)
         self.row_blocks.append(block)
         self.row_count += len(keys)
         self._rows = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from allocator.build.model import Built, Sense, Terms
+from allocator.build.model import Built, Sense, Terms, line_year
 from allocator.build.registry import policy_rule
 from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, PillarShare, Ramp
 
@@ -91,12 +91,13 @@ def ramp(b: Built, rule: Ramp) -> None:
             "<=",
             steps,
             figure=lambda key: None,
-            subjects=lambda key: {"line": key[0], "year": key[1]},
+            subjects=line_year,
             text=says(verb),
         )
 
 
-def _selected_in(b: Built, group: str) -> tuple[Terms, float]:
+def _at_most(b: Built, family: str, group: str, limit: int, text: str) -> None:
+    """`family[G]`: Σ_{l∈G} s[l] ≤ limit (lines that are not go/no-go count as 1)."""
     terms: Terms = []
     constant = 0.0
     for line in b.inst.lines:
@@ -104,36 +105,22 @@ def _selected_in(b: Built, group: str) -> tuple[Terms, float]:
             t, c = b.select_terms(line.id)
             terms += t
             constant += c
-    return terms, constant
+    b.add(family, (group,), terms, "<=", float(limit), constant, group=group, text=text)
 
 
 @policy_rule("cardinality")
 def cardinality(b: Built, rule: Cardinality) -> None:
     """cardinality[G]: Σ_{l∈G} s[l] ≤ k."""
-    terms, constant = _selected_in(b, rule.group)
-    b.add(
+    _at_most(
+        b,
         "cardinality",
-        (rule.group,),
-        terms,
-        "<=",
-        float(rule.max),
-        constant,
-        group=rule.group,
-        text=f"at most {rule.max} lines of group {rule.group} are funded",
+        rule.group,
+        rule.max,
+        f"at most {rule.max} lines of group {rule.group} are funded",
     )
 
 
 @policy_rule("exclusive")
 def exclusive(b: Built, rule: Exclusive) -> None:
     """exclusive[G]: Σ_{l∈G} s[l] ≤ 1."""
-    terms, constant = _selected_in(b, rule.group)
-    b.add(
-        "exclusive",
-        (rule.group,),
-        terms,
-        "<=",
-        1.0,
-        constant,
-        group=rule.group,
-        text=f"at most one line of group {rule.group} is funded",
-    )
+    _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
