@@ -156,7 +156,8 @@ def test_frontier_trades_objective_for_a_kpi(tmp_path: Path) -> None:
     assert ordered.objective.is_monotonic_decreasing
     assert (ordered.level >= ordered.floor - 1e-6).all()
     base = allocator.solve(inst)
-    assert ordered.objective.iloc[0] == pytest.approx(base.objective, rel=1e-9)
+    # The first point is the optimum with ties broken toward more experts (within 1e-9).
+    assert ordered.objective.iloc[0] == pytest.approx(base.objective, rel=1e-8)
 
 
 def test_frontier_on_the_toy_collapses_to_one_point() -> None:

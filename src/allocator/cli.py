@@ -15,6 +15,7 @@ import pandas as pd
 from allocator import report, scenarios
 from allocator.api import resolve_model, solve
 from allocator.errors import AllocatorError
+from allocator.output import table_format, write_table
 from allocator.results import check_output_dir
 from allocator.schema import Instance, ModelSpec, load_instance
 from allocator.schema.provenance import unsourced
@@ -78,14 +79,25 @@ def _parser() -> argparse.ArgumentParser:
     grid.add_argument("instance", type=Path)
     grid.add_argument("--vary", action="append", required=True, metavar="PATH=START:STOP:N")
     grid.add_argument("--model", type=Path)
-    grid.add_argument("--out", type=Path, help="CSV written as points arrive")
+    grid.add_argument(
+        "--out", type=Path, help=".csv (written as points arrive) or .parquet (at the end)"
+    )
     grid.set_defaults(run=_sweep)
 
-    pareto = commands.add_parser("frontier", help="the trade-off between the objective and a KPI")
+    pareto = commands.add_parser("frontier", help="the trade-off between two criteria")
     pareto.add_argument("instance", type=Path)
-    pareto.add_argument("--kpi", required=True, help="KPI id, optionally KPI@YEAR (default: last)")
+    which = pareto.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--between",
+        nargs=2,
+        metavar=("FIRST", "SECOND"),
+        help="objective (or its name, e.g. impact), KPI[@YEAR] or cost[@YEAR]; the first is "
+        "optimised with the second bounded",
+    )
+    which.add_argument("--kpi", help="objective against KPI[@YEAR] (default year: the last)")
     pareto.add_argument("--points", type=int, default=25)
     pareto.add_argument("--model", type=Path)
+    pareto.add_argument("--out", type=Path, help="write the points to a .csv or .parquet file")
     pareto.set_defaults(run=_frontier)
 
     near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
@@ -169,11 +181,16 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
-    kpi, _, year = args.kpi.partition("@")
-    table = scenarios.frontier(
-        load_instance(args.instance), args.model, kpi, int(year) if year else None, args.points
-    )
-    print(table.to_string(index=False))
+    if args.out:
+        table_format(args.out)
+    first, second = args.between or ("objective", args.kpi)
+    found = scenarios.pareto(load_instance(args.instance), args.model, first, second, args.points)
+    if args.out:
+        write_table(found.points, args.out)
+    print(f"{found.between[0]} ({found.senses[0]}) against {found.between[1]} ({found.senses[1]})")
+    print(found.points.to_string(index=False))
+    if found.unsolved:
+        print(f"{found.unsolved} bounds had no answer and are left out")
     return EXIT_OK
 
 
