@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator import report, scenarios
+from allocator import report, scenarios, uncertainty
 from allocator.api import resolve_model, solve
 from allocator.errors import AllocatorError
 from allocator.output import table_format, write_table
@@ -99,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     pareto.add_argument("--model", type=Path)
     pareto.add_argument("--out", type=Path, help="write the points to a .csv or .parquet file")
     pareto.set_defaults(run=_frontier)
+
+    mc = commands.add_parser("montecarlo", help="re-optimise samples of the uncertain figures")
+    mc.add_argument("instance", type=Path)
+    mc.add_argument("--samples", type=int, help="how many (default: the instance's)")
+    mc.add_argument("--seed", type=int, help="random seed (default: the instance's)")
+    mc.add_argument("--model", type=Path)
+    mc.add_argument(
+        "--out", type=Path, help=".csv (written as samples arrive) or .parquet (at the end)"
+    )
+    mc.set_defaults(run=_montecarlo)
 
     near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
     near.add_argument("instance", type=Path)
@@ -191,6 +201,31 @@ def _frontier(args: argparse.Namespace) -> int:
     print(found.points.to_string(index=False))
     if found.unsolved:
         print(f"{found.unsolved} bounds had no answer and are left out")
+    return EXIT_OK
+
+
+def _montecarlo(args: argparse.Namespace) -> int:
+    inst = load_instance(args.instance)
+    run = uncertainty.monte_carlo(
+        inst, args.model, samples=args.samples, seed=args.seed, out=args.out
+    )
+    counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
+    print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")
+    if len(run.answered) < run.samples:
+        print("samples without a verified optimum are left out of every figure below")
+    with pd.option_context("display.width", 160, "display.float_format", "{:,.2f}".format):
+        print("\nOutcomes, re-optimised per sample (base = the plan for the stated figures):")
+        print(run.outcomes().to_string(index=False))
+        funded = run.funded()
+        unsure = funded[(funded.probability < 1) | ~funded.base_funded]
+        print(f"\nLines not funded in every sample (funded: over {run.threshold:g}):")
+        print(unsure.to_string(index=False) if len(unsure) else "  none: every line is funded")
+        print(
+            f"\nThe base plan (government money held) is feasible in "
+            f"{run.base_plan_feasible:.1%} of samples (in {run.base_plan_over_budget:.1%} a "
+            "year's budget is below what it spends); where it is feasible:"
+        )
+        print(run.base_plan().to_string(index=False))
     return EXIT_OK
 
 

@@ -19,6 +19,7 @@ from allocator.schema.base import (
     for_year,
 )
 from allocator.schema.money import CURRENCY_UNITS, currency_unit
+from allocator.schema.uncertainty import Uncertainty, uncertainty_problems
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 """The calendar years an instance's horizon may hold (anything else is a typo)."""
@@ -143,6 +144,8 @@ class Instance(Strict):
     lines: list[Line] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
+    uncertainty: Uncertainty | None = None
+    """Distributions on uncertain figures, for `allocator montecarlo`."""
 
     _files: dict[str, str] = PrivateAttr(default_factory=dict)
 
@@ -172,6 +175,7 @@ class Instance(Strict):
     @model_validator(mode="after")
     def _references(self) -> Instance:
         problems = _reference_problems(self)
+        problems = problems or uncertainty_problems(self)
         if problems:
             raise CrossReferenceError(problems)
         return self

@@ -33,6 +33,8 @@ def figure_paths(inst: Instance) -> list[str]:
                 paths.append(f"{at}.{field}")
         paths.extend(f"{at}.yields.{kpi}" for kpi in line.yields)
     paths.extend(f"targets.{t.kpi}.{t.year}" for t in inst.targets)
+    if inst.uncertainty is not None:
+        paths.extend(f"uncertainty.{p.path}" for p in inst.uncertainty.parameters)
     return paths
 
 

@@ -60,7 +60,7 @@ def apply_scenario(
     issues: list[Issue] = []
     for path, value in scenario.changes.items():
         try:
-            target, key, before = _locate(data, spec, path.split("."), inst.years)
+            target, key, before = locate(data, spec, path.split("."), inst.years)
         except KeyError as exc:
             issues.append(Issue(file, f"changes.{path}", value, str(exc.args[0])))
             continue
@@ -79,7 +79,7 @@ def apply_scenario(
     return new_inst, new_model, changes
 
 
-def _locate(
+def locate(
     data: dict[str, Any], spec: dict[str, Any], parts: list[str], years: list[int]
 ) -> tuple[dict[str, Any], Any, Any]:
     """The container, key and current value that a dotted path names."""
