@@ -139,6 +139,34 @@ def test_infeasible_samples_are_counted_never_summarised() -> None:
     assert run.outcomes().set_index("measure").loc["objective", "q05"] >= expected.min() - 1e-6
 
 
+def test_the_base_plan_meets_a_cut_budget_pro_rata_or_not_at_all() -> None:
+    """The base plan is x 80, y 20 (objective 260, budget 100). Under a budget b below 100 it
+    no longer fits: held exactly it is infeasible; scaled pro rata it is x 0.8·b, y 0.2·b, worth
+    2.6·b. Under b ≥ 100 both hold it as it is (must_spend is off): 260."""
+    data = tiny()
+    data["uncertainty"] = {
+        "seed": 4,
+        "parameters": [{"path": "budget", "dist": "uniform", "low": 80, "high": 120}],
+    }
+    inst = allocator.Instance.model_validate(data)
+    scaled = uncertainty.monte_carlo(inst, MODEL, samples=20).table
+    exact = uncertainty.monte_carlo(inst, MODEL, samples=20, hold="exact").table
+    b = scaled.budget
+    assert (b < 100).any()
+    assert (b > 100).any()
+    assert scaled["base.objective"].tolist() == pytest.approx(
+        np.where(b < 100, 2.6 * b, 260).tolist()
+    )
+    assert (exact["base.status"] == np.where(b < 100, "infeasible", "optimal")).all()
+    assert exact["base.objective"].dropna().tolist() == pytest.approx(
+        [260.0] * int((b >= 100).sum())
+    )
+    pd.testing.assert_frame_equal(
+        scaled.drop(columns=["base.status", "base.verified", "base.objective"]),
+        exact.drop(columns=["base.status", "base.verified", "base.objective"]),
+    )
+
+
 def test_a_draw_that_breaks_the_instance_names_the_sample() -> None:
     inst = instance({"path": "lines.x.max", "dist": "normal", "mean": 10, "sd": 100})
     with pytest.raises(InputError, match=r"uncertainty sample \d+ \(seed 5\) of tiny"):
@@ -190,7 +218,7 @@ def test_cli_montecarlo_csv_and_parquet_alike(
         assert main(["montecarlo", str(path), "--model", str(model), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "6 samples of tiny (seed 9): 6 optimal" in text
-    assert "The base plan (government money held) is feasible in" in text
+    assert "The base plan (government money held, pro-rata) is feasible in" in text
     pd.testing.assert_frame_equal(pd.read_csv(csv), pd.read_parquet(parquet))
     assert len(pd.read_csv(csv)) == 6
     assert not list(tmp_path.glob(".*partial"))

@@ -106,6 +106,13 @@ def _parser() -> argparse.ArgumentParser:
     mc.add_argument("--seed", type=int, help="random seed (default: the instance's)")
     mc.add_argument("--model", type=Path)
     mc.add_argument(
+        "--hold",
+        choices=["pro-rata", "exact"],
+        default="pro-rata",
+        help="the base plan under a sampled budget: scaled pro rata where it no longer fits (or "
+        "under must_spend), or held exactly",
+    )
+    mc.add_argument(
         "--out", type=Path, help=".csv (written as samples arrive) or .parquet (at the end)"
     )
     mc.set_defaults(run=_montecarlo)
@@ -207,7 +214,12 @@ def _frontier(args: argparse.Namespace) -> int:
 def _montecarlo(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     run = uncertainty.monte_carlo(
-        inst, args.model, samples=args.samples, seed=args.seed, out=args.out
+        inst,
+        args.model,
+        samples=args.samples,
+        seed=args.seed,
+        out=args.out,
+        hold="exact" if args.hold == "exact" else "pro_rata",
     )
     counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
     print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")
@@ -221,7 +233,7 @@ def _montecarlo(args: argparse.Namespace) -> int:
         print(f"\nLines not funded in every sample (funded: over {run.threshold:g}):")
         print(unsure.to_string(index=False) if len(unsure) else "  none: every line is funded")
         print(
-            f"\nThe base plan (government money held) is feasible in "
+            f"\nThe base plan (government money held, {args.hold}) is feasible in "
             f"{run.base_plan_feasible:.1%} of samples (in {run.base_plan_over_budget:.1%} a "
             "year's budget is below what it spends); where it is feasible:"
         )

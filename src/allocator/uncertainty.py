@@ -12,7 +12,7 @@ import copy
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -126,15 +126,24 @@ class Sessions:
     evaluate: Resolver = field(default_factory=Resolver)
 
 
+Hold = Literal["pro_rata", "exact"]
+"""How the base plan meets a sampled budget: `exact` holds every line's government money as it
+is; `pro_rata` (the default) scales each year's lines by one factor where the plan no longer
+fits the sampled budget (or, under must_spend, to spend exactly the sampled budget), and holds
+them as they are otherwise. The two agree wherever the budget is not drawn."""
+
+
 def run_job(
     job: Job,
     spec: ModelSpec,
     base: BasePlan,
     sessions: Sessions | None = None,
+    hold: Hold = "pro_rata",
 ) -> dict[str, Any]:
     """One sample's row: the draws; the re-optimised status, objective, pillar totals, KPI levels
     in the last year and each line's government money; and the base plan under the sample (its
-    government money and go/no-go decisions held, private money free): status, objective and
+    government money — scaled to the sampled budget as `hold` says — and go/no-go decisions
+    held, private money free): status, objective and
     shortfall against each target, and how many years' sampled budget is below what the plan
     spends (`base.over_budget`, the usual reason it breaks). Numbers only for answers verified
     against every rule."""
@@ -153,18 +162,20 @@ def run_job(
         row.update({f"level.{k.id}@{last}": float(levels[k.id, last]) for k in inst.kpis})
         money = res.allocation.query("source == 'government'").groupby("line").amount.sum()
         row.update({f"line.{ln.id}": float(money.get(ln.id, 0.0)) for ln in inst.lines})
+    spent = {y: sum(base.gov[ln.id, y] for ln in inst.lines) for y in inst.years}
+    over = [y for y in inst.years if spent[y] > inst.budget_in(y) * (1 + 1e-9) + 1e-9]
+    scale = {y: 1.0 for y in inst.years}
+    if hold == "pro_rata":
+        for y in inst.years:
+            if spent[y] > 0 and (spec.must_spend or y in over):
+                scale[y] = inst.budget_in(y) / spent[y]
     fixed = build(inst, spec)
-    for key, j in fixed.gov.items():
-        fixed.lower[j] = fixed.upper[j] = base.gov[key]
+    for (lid, y), j in fixed.gov.items():
+        fixed.lower[j] = fixed.upper[j] = base.gov[lid, y] * scale[y]
     for lid, j in fixed.selected.items():
         fixed.lower[j] = fixed.upper[j] = 1.0 if base.selected[lid] else 0.0
     held = Result.from_solution(fixed, sessions.evaluate.solve(fixed))
     row.update({"base.status": held.status.value, "base.verified": held.verified})
-    over = [
-        y
-        for y in inst.years
-        if sum(base.gov[ln.id, y] for ln in inst.lines) > inst.budget_in(y) * (1 + 1e-9) + 1e-9
-    ]
     row["base.over_budget"] = len(over)
     if _answer(held):
         row["base.objective"] = held.objective
@@ -200,11 +211,13 @@ def columns(inst: Instance) -> list[str]:
     ]
 
 
-def run_jobs(batch: Iterable[Job], spec: ModelSpec, base: BasePlan) -> Iterator[dict[str, Any]]:
+def run_jobs(
+    batch: Iterable[Job], spec: ModelSpec, base: BasePlan, hold: Hold = "pro_rata"
+) -> Iterator[dict[str, Any]]:
     """Rows of the jobs in order, reusing two HiGHS sessions across them (serial)."""
     sessions = Sessions()
     for job in batch:
-        yield run_job(job, spec, base, sessions)
+        yield run_job(job, spec, base, sessions, hold)
 
 
 @dataclass
@@ -322,11 +335,13 @@ def monte_carlo(
     samples: int | None = None,
     seed: int | None = None,
     out: Path | None = None,
+    hold: Hold = "pro_rata",
 ) -> MonteCarlo:
     """Draw `samples` samples (default: the instance's) of its uncertain figures from `seed`
     (default: the instance's), re-optimise each and evaluate the base plan under each. With
     `out` (.csv or .parquet) the rows are written as they arrive (CSV) or at the end (Parquet)
-    through a temporary twin. The same seed gives the same table."""
+    through a temporary twin. `hold` says how the base plan meets a sampled budget (`Hold`). The
+    same seed gives the same table."""
     unc = instance.uncertainty
     if unc is None:
         raise InputError([Issue(instance.name, "uncertainty", None, _NO_UNCERTAINTY)])
@@ -352,6 +367,6 @@ def monte_carlo(
         )
     batch = jobs(instance, draw(unc, samples, seed), seed)
     with TableWriter(out, columns(instance)) as writer:
-        for row in run_jobs(batch, spec, BasePlan.of(base)):
+        for row in run_jobs(batch, spec, BasePlan.of(base), hold):
             writer.add(row)
     return MonteCarlo(seed, base, writer.frame())
