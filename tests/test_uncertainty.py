@@ -135,6 +135,10 @@ def test_infeasible_samples_are_counted_never_summarised() -> None:
     held = t["base.status"] == "optimal"
     assert held.tolist() == (t.budget >= 100).tolist()
     assert (t["base.over_budget"] == (t.budget < 100).astype(int)).all()
+    breaks = run.base_plan_breaks().set_index("rule").share
+    assert breaks["YEAR: government money exceeds the budget"] == pytest.approx(
+        (t.budget < 100).mean()
+    )
     assert run.base_plan_feasible == pytest.approx(float((t.budget >= 100).mean()))
     assert run.outcomes().set_index("measure").loc["objective", "q05"] >= expected.min() - 1e-6
 
@@ -149,8 +153,8 @@ def test_the_base_plan_meets_a_cut_budget_pro_rata_or_not_at_all() -> None:
         "parameters": [{"path": "budget", "dist": "uniform", "low": 80, "high": 120}],
     }
     inst = allocator.Instance.model_validate(data)
-    scaled = uncertainty.monte_carlo(inst, MODEL, samples=20).table
-    exact = uncertainty.monte_carlo(inst, MODEL, samples=20, hold="exact").table
+    scaled = uncertainty.monte_carlo(inst, MODEL, samples=20, hold="pro_rata").table
+    exact = uncertainty.monte_carlo(inst, MODEL, samples=20).table
     b = scaled.budget
     assert (b < 100).any()
     assert (b > 100).any()
@@ -161,10 +165,11 @@ def test_the_base_plan_meets_a_cut_budget_pro_rata_or_not_at_all() -> None:
     assert exact["base.objective"].dropna().tolist() == pytest.approx(
         [260.0] * int((b >= 100).sum())
     )
-    pd.testing.assert_frame_equal(
-        scaled.drop(columns=["base.status", "base.verified", "base.objective"]),
-        exact.drop(columns=["base.status", "base.verified", "base.objective"]),
-    )
+    held = ["base.status", "base.verified", "base.objective", "base.breaks"]
+    pd.testing.assert_frame_equal(scaled.drop(columns=held), exact.drop(columns=held))
+    assert (exact["base.breaks"][b < 100] == "YEAR: government money exceeds the budget").all()
+    assert exact["base.breaks"][b >= 100].isna().all()
+    assert scaled["base.breaks"].isna().all()
 
 
 def test_a_draw_that_breaks_the_instance_names_the_sample() -> None:
@@ -218,7 +223,7 @@ def test_cli_montecarlo_csv_and_parquet_alike(
         assert main(["montecarlo", str(path), "--model", str(model), "--out", str(out)]) == 0
     text = capsys.readouterr().out
     assert "6 samples of tiny (seed 9): 6 optimal" in text
-    assert "The base plan (government money held, pro-rata) is feasible in" in text
+    assert "The base plan (government money held, exact) is feasible in" in text
     pd.testing.assert_frame_equal(pd.read_csv(csv), pd.read_parquet(parquet))
     assert len(pd.read_csv(csv)) == 6
     assert not list(tmp_path.glob(".*partial"))

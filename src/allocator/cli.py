@@ -107,10 +107,10 @@ def _parser() -> argparse.ArgumentParser:
     mc.add_argument("--model", type=Path)
     mc.add_argument(
         "--hold",
-        choices=["pro-rata", "exact"],
-        default="pro-rata",
-        help="the base plan under a sampled budget: scaled pro rata where it no longer fits (or "
-        "under must_spend), or held exactly",
+        choices=["exact", "pro-rata"],
+        default="exact",
+        help="the base plan under a sampled budget: held exactly, or scaled pro rata within each "
+        "line's min and max where it no longer fits (or under must_spend)",
     )
     mc.add_argument(
         "--out", type=Path, help=".csv (written as samples arrive) or .parquet (at the end)"
@@ -219,7 +219,7 @@ def _montecarlo(args: argparse.Namespace) -> int:
         samples=args.samples,
         seed=args.seed,
         out=args.out,
-        hold="exact" if args.hold == "exact" else "pro_rata",
+        hold="pro_rata" if args.hold == "pro-rata" else "exact",
     )
     counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
     print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")
@@ -238,6 +238,10 @@ def _montecarlo(args: argparse.Namespace) -> int:
             "year's budget is below what it spends); where it is feasible:"
         )
         print(run.base_plan().to_string(index=False))
+        broken = run.base_plan_breaks()
+        if len(broken):
+            print("\nWhat the held base plan breaks (share of samples):")
+            print(broken.head(12).to_string(index=False, formatters={"share": "{:.1%}".format}))
     return EXIT_OK
 
 

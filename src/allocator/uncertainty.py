@@ -9,6 +9,7 @@ so an executor can run the jobs elsewhere and get the same rows."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +20,12 @@ import pandas as pd
 
 from allocator.api import resolve_model, solve
 from allocator.build import build
+from allocator.check import Plan, verify
 from allocator.errors import InputError, Issue
 from allocator.output import TableWriter, table_format
 from allocator.results import Result
 from allocator.schema import Instance, ModelSpec
+from allocator.schema.base import for_year
 from allocator.schema.load import validate
 from allocator.schema.scenario import locate
 from allocator.schema.uncertainty import UncertainParameter, Uncertainty
@@ -126,11 +129,11 @@ class Sessions:
     evaluate: Resolver = field(default_factory=Resolver)
 
 
-Hold = Literal["pro_rata", "exact"]
-"""How the base plan meets a sampled budget: `exact` holds every line's government money as it
-is; `pro_rata` (the default) scales each year's lines by one factor where the plan no longer
-fits the sampled budget (or, under must_spend, to spend exactly the sampled budget), and holds
-them as they are otherwise. The two agree wherever the budget is not drawn."""
+Hold = Literal["exact", "pro_rata"]
+"""How the base plan meets a sampled budget: `exact` (the default) holds every line's government
+money as it is; `pro_rata` scales each year's lines by one factor, clamped to each line's min and
+max, until they spend the sampled budget, where the plan no longer fits it (or, under
+must_spend, always). The two agree wherever the budget is not drawn."""
 
 
 def run_job(
@@ -138,7 +141,7 @@ def run_job(
     spec: ModelSpec,
     base: BasePlan,
     sessions: Sessions | None = None,
-    hold: Hold = "pro_rata",
+    hold: Hold = "exact",
 ) -> dict[str, Any]:
     """One sample's row: the draws; the re-optimised status, objective, pillar totals, KPI levels
     in the last year and each line's government money; and the base plan under the sample (its
@@ -162,20 +165,16 @@ def run_job(
         row.update({f"level.{k.id}@{last}": float(levels[k.id, last]) for k in inst.kpis})
         money = res.allocation.query("source == 'government'").groupby("line").amount.sum()
         row.update({f"line.{ln.id}": float(money.get(ln.id, 0.0)) for ln in inst.lines})
-    spent = {y: sum(base.gov[ln.id, y] for ln in inst.lines) for y in inst.years}
-    over = [y for y in inst.years if spent[y] > inst.budget_in(y) * (1 + 1e-9) + 1e-9]
-    scale = {y: 1.0 for y in inst.years}
-    if hold == "pro_rata":
-        for y in inst.years:
-            if spent[y] > 0 and (spec.must_spend or y in over):
-                scale[y] = inst.budget_in(y) / spent[y]
+    plan, over = held_plan(inst, spec, base, hold)
     fixed = build(inst, spec)
-    for (lid, y), j in fixed.gov.items():
-        fixed.lower[j] = fixed.upper[j] = base.gov[lid, y] * scale[y]
+    for key, j in fixed.gov.items():
+        fixed.lower[j] = fixed.upper[j] = plan[key]
     for lid, j in fixed.selected.items():
         fixed.lower[j] = fixed.upper[j] = 1.0 if base.selected[lid] else 0.0
     held = Result.from_solution(fixed, sessions.evaluate.solve(fixed))
     row.update({"base.status": held.status.value, "base.verified": held.verified})
+    if held.status == Status.infeasible:
+        row["base.breaks"] = breaks(inst, spec, plan, base.selected) or None
     row["base.over_budget"] = len(over)
     if _answer(held):
         row["base.objective"] = held.objective
@@ -184,6 +183,54 @@ def run_job(
             {f"base.shortfall.{t.kpi}@{t.year}": float(short[t.kpi, t.year]) for t in inst.targets}
         )
     return row
+
+
+def held_plan(
+    inst: Instance, spec: ModelSpec, base: BasePlan, hold: Hold
+) -> tuple[dict[tuple[str, int], float], list[int]]:
+    """The base plan's government money as held under `inst` (see `Hold`), and the years whose
+    budget is below what the base plan spends."""
+    plan = dict(base.gov)
+    over = []
+    for y in inst.years:
+        budget = inst.budget_in(y)
+        spent = sum(base.gov[ln.id, y] for ln in inst.lines)
+        if spent > budget * (1 + 1e-9) + 1e-9:
+            over.append(y)
+        if hold == "exact" or spent <= 0 or not (spec.must_spend or y in over):
+            continue
+        g = np.array([base.gov[ln.id, y] for ln in inst.lines])
+        on = np.array([base.selected.get(ln.id, True) for ln in inst.lines], dtype=float)
+        lo = np.array([for_year(ln.min, y, 0.0) or 0.0 for ln in inst.lines]) * on
+        caps = [for_year(ln.max, y, None) for ln in inst.lines]
+        hi = np.array([np.inf if c is None else c for c in caps]) * on
+        hi = np.where(on > 0, hi, 0.0)
+        low, high = 0.0, max(1.0, budget / spent) * 2
+        for _ in range(200):  # bisection: Σ clip(t·g, lo, hi) grows with t
+            t = (low + high) / 2
+            low, high = (t, high) if np.clip(g * t, lo, hi).sum() < budget else (low, t)
+        for ln, amount in zip(inst.lines, np.clip(g * high, lo, hi), strict=True):
+            plan[ln.id, y] = float(amount)
+    return plan, over
+
+
+_NUMBERS = re.compile(r"\s*\([^)]*\)\s*$")
+_YEAR = re.compile(r"\b(1[9]|2[0-2])\d\d\b")
+
+
+def breaks(
+    inst: Instance,
+    spec: ModelSpec,
+    gov: dict[tuple[str, int], float],
+    selected: dict[str, bool],
+) -> str:
+    """The rules a held plan's government money breaks under `inst`, in the checker's words with
+    years and figures left out ("new initiatives below 47.7%; INF-03 in YEAR: below its
+    minimum"). Private money is taken as zero, so a hard target the fund's money would reach may
+    be listed too."""
+    plan = Plan(gov=gov, private=dict.fromkeys(gov, 0.0), selected=selected, units={})
+    kinds = {_YEAR.sub("YEAR", _NUMBERS.sub("", v)) for v in verify(inst, spec, plan, None)}
+    return "; ".join(sorted(kinds))
 
 
 def _answer(res: Result) -> bool:
@@ -206,13 +253,14 @@ def columns(inst: Instance) -> list[str]:
         "base.status",
         "base.verified",
         "base.over_budget",
+        "base.breaks",
         "base.objective",
         *(f"base.shortfall.{t.kpi}@{t.year}" for t in inst.targets),
     ]
 
 
 def run_jobs(
-    batch: Iterable[Job], spec: ModelSpec, base: BasePlan, hold: Hold = "pro_rata"
+    batch: Iterable[Job], spec: ModelSpec, base: BasePlan, hold: Hold = "exact"
 ) -> Iterator[dict[str, Any]]:
     """Rows of the jobs in order, reusing two HiGHS sessions across them (serial)."""
     sessions = Sessions()
@@ -280,6 +328,14 @@ class MonteCarlo:
         """Share of samples in which some year's budget is below what the base plan spends."""
         return float((self.table["base.over_budget"] > 0).mean())
 
+    def base_plan_breaks(self) -> pd.DataFrame:
+        """What breaks the held base plan: each rule kind and the share of samples it breaks in."""
+        found = self.table["base.breaks"].dropna().astype(str).str.split("; ").explode()
+        counts = found.value_counts()
+        return pd.DataFrame(
+            {"rule": counts.index.astype(str), "share": (counts / self.samples).to_numpy()}
+        )
+
     @property
     def base_plan_feasible(self) -> float:
         """Share of samples under which the base plan (government money held) has an answer."""
@@ -335,7 +391,7 @@ def monte_carlo(
     samples: int | None = None,
     seed: int | None = None,
     out: Path | None = None,
-    hold: Hold = "pro_rata",
+    hold: Hold = "exact",
 ) -> MonteCarlo:
     """Draw `samples` samples (default: the instance's) of its uncertain figures from `seed`
     (default: the instance's), re-optimise each and evaluate the base plan under each. With
