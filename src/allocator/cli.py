@@ -235,9 +235,11 @@ def _montecarlo(args: argparse.Namespace) -> int:
         print(
             f"\nThe base plan (government money held, {args.hold}) is feasible in "
             f"{run.base_plan_feasible:.1%} of samples (in {run.base_plan_over_budget:.1%} a "
-            "year's budget is below what it spends); where it is feasible:"
+            "year's budget is below what it spends)"
         )
-        print(run.base_plan().to_string(index=False))
+        if run.base_plan_feasible > 0:
+            print("Where it is feasible:")
+            print(run.base_plan().to_string(index=False))
         broken = run.base_plan_breaks()
         if len(broken):
             print("\nWhat the held base plan breaks (share of samples):")
