@@ -453,7 +453,8 @@ def test_curve_diminishing_returns_stay_an_lp() -> None:
     res = run(tiny(lines=lines))
     assert res.objective == pytest.approx(175)
     assert gov(res, "c") == pytest.approx(50)
-    assert res.built is not None and not res.built.reached  # no binaries: still an LP
+    assert res.built is not None
+    assert not res.built.reached  # no binaries: still an LP
 
 
 def test_curve_with_a_threshold_becomes_a_mip() -> None:
