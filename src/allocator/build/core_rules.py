@@ -10,15 +10,19 @@ from allocator.build.registry import core_rule
 
 @core_rule("budget")
 def budget(b: Built) -> None:
-    """budget[y]: Σ_l g[l,y] ≤ B[y] (= B[y] with must_spend)."""
+    """budget[y]: Σ_l g[l,y] + c[y] − c[y−1] ≤ B[y] (= B[y] with must_spend; c: carry-over)."""
     sense: Sense = "==" if b.spec.must_spend else "<="
     verb = "equals" if b.spec.must_spend else "is at most"
-    for y in b.inst.years:
+    years = b.inst.years
+    for i, y in enumerate(years):
         cap = b.inst.budget_in(y)
+        carried: Terms = [(1.0, b.carry[y])] if y in b.carry else []
+        if i and years[i - 1] in b.carry:
+            carried.append((-1.0, b.carry[years[i - 1]]))
         b.add(
             "budget",
             (y,),
-            b.total_gov(y),
+            b.total_gov(y) + Linear.of(carried),
             sense,
             cap,
             figure=f"budget.{y}",
@@ -159,19 +163,16 @@ def _bound_row(
 
 @core_rule("integer_units")
 def integer_units(b: Built) -> None:
-    """integer_units[l,y]: g[l,y] + p[l,y] = unit_cost_l · n[l,y] with n whole."""
+    """integer_units[l,y]: g[l,y] + p[l,y] + Σ_f d[f,l,y] = unit_cost_l · n[l,y], n whole."""
     keys = list(b.units)
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
     for k, (lid, y) in enumerate(keys):
-        rows += (k, k)
-        cols += (b.gov[lid, y], b.units[lid, y])
-        vals += (1.0, -(b.lines[lid].unit_cost or 0.0))
-        if (lid, y) in b.private:
-            rows.append(k)
-            cols.append(b.private[lid, y])
-            vals.append(1.0)
+        money = b.money_in(lid, y)
+        rows += [k] * (len(money) + 1)
+        cols += [j for _, j in money] + [b.units[lid, y]]
+        vals += [1.0] * len(money) + [-(b.lines[lid].unit_cost or 0.0)]
     b.add_rows(
         "integer_units",
         keys,
@@ -210,7 +211,8 @@ def requires(b: Built) -> None:
 
 @core_rule("kpi_level")
 def kpi_level(b: Built) -> None:
-    """kpi_level[k,y]: level = baseline + Σ yield·(g+p) over years ≤ y (that year for flows)."""
+    """kpi_level[k,y]: level = baseline in service + Σ yield·(g+p+d) over the years ≤ y whose
+    additions are still in service (that year only for flows)."""
     years = b.inst.years
     lines = b.inst.lines
     private = {
@@ -219,24 +221,37 @@ def kpi_level(b: Built) -> None:
     for kpi in b.inst.kpis:
         rate = np.array([line.yields.get(kpi.id, 0.0) for line in lines])
         yielding = rate != 0
+        life = kpi.lifetime
         for i, y in enumerate(years):
             counted = years[: i + 1] if kpi.cumulative else [y]
+            counted = [yy for yy in counted if life is None or yy + life > y]
             terms = Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))
             for yy in counted:
                 terms = terms + Linear(b.gov_columns(yy)[yielding], -rate[yielding])
                 funded = yielding & (private[yy] >= 0)
                 terms = terms + Linear(private[yy][funded], -rate[funded])
+                terms = terms + Linear.of(
+                    [
+                        (-b.lines[lid].yields[kpi.id], col)
+                        for (_, lid, year), col in b.draw.items()
+                        if year == yy and kpi.id in b.lines[lid].yields
+                    ]
+                )
+            in_service = kpi.baseline
+            if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
+                in_service = 0.0
+            ages = f", additions in service for {life} years" if life else ""
             b.add(
                 "kpi_level",
                 (kpi.id, y),
                 terms,
                 "==",
-                kpi.baseline,
+                in_service,
                 figure=f"kpis.{kpi.id}.baseline",
                 kpi=kpi.id,
                 year=y,
-                text=f"{kpi.name} in {y} = {kpi.baseline:,g} {kpi.unit} at the start plus what "
-                "the lines' money yields".replace("  ", " "),
+                text=f"{kpi.name} in {y} = {in_service:,g} {kpi.unit} at the start plus what "
+                f"the lines' money yields{ages}".replace("  ", " "),
             )
 
 

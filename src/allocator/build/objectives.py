@@ -6,6 +6,7 @@ from typing import Literal
 
 from allocator.build.model import Built, Terms
 from allocator.build.registry import objective
+from allocator.schema.planning import slopes
 
 
 def _weighted_shortfall(b: Built, sign: float) -> Terms:
@@ -18,12 +19,17 @@ def _weighted_shortfall(b: Built, sign: float) -> Terms:
 
 @objective("max_impact")
 def max_impact(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
-    """max Σ impact·g + private_impact·p − Σ w_k·short[k,y]/target[k,y]."""
+    """max Σ impact·g (or the line's curve) + private_impact·(p + Σ_f d)
+    − Σ w_k·short[k,y]/target[k,y]."""
     terms: Terms = []
     for (lid, _y), g in b.gov.items():
         terms.append((b.lines[lid].impact, g))
     for (lid, _y), p in b.private.items():
         terms.append((b.lines[lid].private_impact, p))
+    for (_f, lid, _y), d in b.draw.items():
+        terms.append((b.lines[lid].private_impact, d))
+    for (lid, _y, k), seg in b.segment.items():
+        terms.append((slopes(b.lines[lid].curve or [])[k], seg))
     return terms + _weighted_shortfall(b, -1.0), 0.0, "max"
 
 

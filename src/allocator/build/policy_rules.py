@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from allocator.build.model import Built, Sense, Terms, line_year
+import numpy as np
+
+from allocator.build.model import Built, Linear, Sense, Terms, line_year
 from allocator.build.registry import policy_rule
-from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, PillarShare, Ramp
+from allocator.schema.model import (
+    Cardinality,
+    Exclusive,
+    GroupTotal,
+    NewInitiativeShare,
+    PillarShare,
+    Ramp,
+)
 
 
 @policy_rule("pillar_share")
 def pillar_share(b: Built, rule: PillarShare) -> None:
-    """pillar_share_min/max[p,y]: lo·Σ_l g ≤ Σ_{l∈p} g ≤ hi·Σ_l g."""
-    members = b.line_mask(lambda line: line.pillar == rule.pillar)
+    """pillar_share_min/max[p,y]: lo·Σ_l g ≤ Σ_l a[l,p]·g ≤ hi·Σ_l g (a: membership share)."""
+    weights = np.array([line.shares.get(rule.pillar, 0.0) for line in b.inst.lines])
     name = b.pillar_name(rule.pillar)
     bounds: list[tuple[str, float | None, Sense, str]] = [
         ("pillar_share_min", rule.min, ">=", "at least"),
@@ -27,7 +36,7 @@ def pillar_share(b: Built, rule: PillarShare) -> None:
             b.add(
                 family,
                 (rule.pillar, y),
-                b.total_gov(y, 1.0, members) + b.total_gov(y, -share),
+                Linear(b.gov_columns(y), weights) + b.total_gov(y, -share),
                 sense,
                 0.0,
                 pillar=rule.pillar,
@@ -124,3 +133,45 @@ def cardinality(b: Built, rule: Cardinality) -> None:
 def exclusive(b: Built, rule: Exclusive) -> None:
     """exclusive[G]: Σ_{l∈G} s[l] ≤ 1."""
     _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
+
+
+@policy_rule("group_total")
+def group_total(b: Built, rule: GroupTotal) -> None:
+    """group_min/group_max[G,y]: lo ≤ Σ_{l∈G} g ≤ hi; group_share_min/max[G,y]:
+    σ·Σ_l g ≤ Σ_{l∈G} g ≤ σ̄·Σ_l g (a line group or a region; per year or over the horizon)."""
+    if rule.group is not None:
+        members = b.line_mask(lambda line: rule.group in line.groups)
+        what = f"group {rule.group}"
+    else:
+        members = b.line_mask(lambda line: line.region == rule.region)
+        what = next(r.name for r in b.inst.regions if r.id == rule.region)
+    years = b.inst.years
+    periods = [[y] for y in years] if rule.over == "year" else [years]
+    bounds: list[tuple[str, float | None, Sense, str, bool]] = [
+        ("group_min", rule.min, ">=", "at least", False),
+        ("group_max", rule.max, "<=", "at most", False),
+        ("group_share_min", rule.min_share, ">=", "at least", True),
+        ("group_share_max", rule.max_share, "<=", "at most", True),
+    ]
+    for family, bound, sense, words, share in bounds:
+        if bound is None:
+            continue
+        for period in periods:
+            year: int | None = period[0] if rule.over == "year" else None
+            terms = Linear(np.zeros(0, np.int64), np.zeros(0))
+            for y in period:
+                terms = terms + b.total_gov(y, 1.0, members)
+                if share:
+                    terms = terms + b.total_gov(y, -bound)
+            when = f"in {year}" if year else f"over {years[0]}–{years[-1]}"
+            amount = f"{bound:.1%} of government money" if share else b.money(bound)
+            b.add(
+                family,
+                (rule.subject, year or "all"),
+                terms,
+                sense,
+                0.0 if share else bound,
+                group=rule.subject,
+                year=year,
+                text=f"{what} gets {words} {amount} {when}",
+            )
