@@ -9,7 +9,6 @@ so an executor can run the jobs elsewhere and get the same rows."""
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from allocator.api import resolve_model, solve
-from allocator.build import build
-from allocator.check import Plan, verify
+from allocator.build import Built, build
 from allocator.errors import InputError, Issue
+from allocator.explain.infeasible import _irreducible_rows
 from allocator.output import TableWriter, table_format
 from allocator.results import Result
 from allocator.schema import Instance, ModelSpec
@@ -29,7 +28,7 @@ from allocator.schema.base import for_year
 from allocator.schema.load import validate
 from allocator.schema.scenario import locate
 from allocator.schema.uncertainty import UncertainParameter, Uncertainty
-from allocator.solve import Resolver, Status
+from allocator.solve import Resolver, SolveOptions, Status, compile_matrix
 
 FUNDED = 0.01
 """A line counts as funded when its government money over the horizon exceeds this (in the
@@ -53,12 +52,15 @@ class BasePlan:
 
     gov: dict[tuple[str, int], float]
     selected: dict[str, bool]
+    budget: dict[int, float]
+    """The budget each year the plan was made for."""
 
     @staticmethod
     def of(res: Result) -> BasePlan:
         """The plan behind a solved result."""
         plan = res.plan()
-        return BasePlan(dict(plan.gov), dict(plan.selected))
+        budget = {y: res.instance.budget_in(y) for y in res.instance.years}
+        return BasePlan(dict(plan.gov), dict(plan.selected), budget)
 
 
 def draw(uncertainty: Uncertainty, samples: int, seed: int) -> list[dict[str, float]]:
@@ -147,8 +149,9 @@ def run_job(
     in the last year and each line's government money; and the base plan under the sample (its
     government money — scaled to the sampled budget as `hold` says — and go/no-go decisions
     held, private money free): status, objective and
-    shortfall against each target, and how many years' sampled budget is below what the plan
-    spends (`base.over_budget`, the usual reason it breaks). Numbers only for answers verified
+    shortfall against each target, how many years' sampled budget is below what the plan
+    spends (`base.over_budget`), and, when it is infeasible, the rules it collides with
+    (`base.breaks`: an irreducible set, by name). Numbers only for answers verified
     against every rule."""
     sessions = sessions or Sessions()
     inst = job.instance
@@ -174,7 +177,7 @@ def run_job(
     held = Result.from_solution(fixed, sessions.evaluate.solve(fixed))
     row.update({"base.status": held.status.value, "base.verified": held.verified})
     if held.status == Status.infeasible:
-        row["base.breaks"] = breaks(inst, spec, plan, base.selected) or None
+        row["base.breaks"] = "; ".join(colliding(fixed)) or None
     row["base.over_budget"] = len(over)
     if _answer(held):
         row["base.objective"] = held.objective
@@ -189,12 +192,14 @@ def held_plan(
     inst: Instance, spec: ModelSpec, base: BasePlan, hold: Hold
 ) -> tuple[dict[tuple[str, int], float], list[int]]:
     """The base plan's government money as held under `inst` (see `Hold`), and the years whose
-    budget is below what the base plan spends."""
+    sampled budget is below what the base plan spends out of its own budget (money it spends
+    above its budget, carried over from the year before, is taken to be there again)."""
     plan = dict(base.gov)
     over = []
     for y in inst.years:
-        budget = inst.budget_in(y)
         spent = sum(base.gov[ln.id, y] for ln in inst.lines)
+        carried = max(0.0, spent - base.budget[y])
+        budget = inst.budget_in(y) + carried
         if spent > budget * (1 + 1e-9) + 1e-9:
             over.append(y)
         if hold == "exact" or spent <= 0 or not (spec.must_spend or y in over):
@@ -214,23 +219,15 @@ def held_plan(
     return plan, over
 
 
-_NUMBERS = re.compile(r"\s*\([^)]*\)\s*$")
-_YEAR = re.compile(r"\b(1[9]|2[0-2])\d\d\b")
-
-
-def breaks(
-    inst: Instance,
-    spec: ModelSpec,
-    gov: dict[tuple[str, int], float],
-    selected: dict[str, bool],
-) -> str:
-    """The rules a held plan's government money breaks under `inst`, in the checker's words with
-    years and figures left out ("new initiatives below 47.7%; INF-03 in YEAR: below its
-    minimum"). Private money is taken as zero, so a hard target the fund's money would reach may
-    be listed too."""
-    plan = Plan(gov=gov, private=dict.fromkeys(gov, 0.0), selected=selected, units={})
-    kinds = {_YEAR.sub("YEAR", _NUMBERS.sub("", v)) for v in verify(inst, spec, plan, None)}
-    return "; ".join(sorted(kinds))
+def colliding(built: Built) -> list[str]:
+    """The names of an irreducible set of rules that cannot hold together in an infeasible
+    built model (HiGHS's IIS, or a deletion filter for a MIP), e.g. `budget[2028]`."""
+    failed = [c.name for c in built.constants if not c.holds]
+    if failed:
+        return failed
+    matrix = compile_matrix(built)
+    rows, _ = _irreducible_rows(matrix, SolveOptions())
+    return [matrix.rows[i] for i in rows]
 
 
 def _answer(res: Result) -> bool:
@@ -314,7 +311,7 @@ class MonteCarlo:
                 {
                     "line": ln.id,
                     "name": ln.name,
-                    "pillar": ln.pillar,
+                    "pillar": ln.main_pillar,
                     "base_funded": bool(base_money > self.threshold),
                     "probability": float((money > self.threshold).mean())
                     if len(answered)
@@ -329,9 +326,11 @@ class MonteCarlo:
         return float((self.table["base.over_budget"] > 0).mean())
 
     def base_plan_breaks(self) -> pd.DataFrame:
-        """What breaks the held base plan: each rule kind and the share of samples it breaks in."""
-        found = self.table["base.breaks"].dropna().astype(str).str.split("; ").explode()
-        counts = found.value_counts()
+        """What the held base plan collides with: each rule family (`budget`, `ramp_up`, ...) and
+        the share of samples in which it is among the colliding rules."""
+        found = self.table["base.breaks"].dropna().astype(str).str.split("; ")
+        families = found.map(lambda names: sorted({n.split("[")[0] for n in names})).explode()
+        counts = families.value_counts()
         return pd.DataFrame(
             {"rule": counts.index.astype(str), "share": (counts / self.samples).to_numpy()}
         )
