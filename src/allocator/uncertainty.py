@@ -135,7 +135,8 @@ Hold = Literal["exact", "pro_rata"]
 """How the base plan meets a sampled budget: `exact` (the default) holds every line's government
 money as it is; `pro_rata` scales each year's lines by one factor, clamped to each line's min and
 max, until they spend the sampled budget, where the plan no longer fits it (or, under
-must_spend, always). The two agree wherever the budget is not drawn."""
+must_spend, always); scheduled lines and lines in whole units keep their money. The two agree
+wherever the budget is not drawn."""
 
 
 def run_job(
@@ -210,6 +211,9 @@ def held_plan(
         caps = [for_year(ln.max, y, None) for ln in inst.lines]
         hi = np.array([np.inf if c is None else c for c in caps]) * on
         hi = np.where(on > 0, hi, 0.0)
+        # Scheduled lines and whole units keep their money: scaling would break them.
+        pinned = np.array([ln.schedule is not None or ln.integer for ln in inst.lines])
+        lo, hi = np.where(pinned, g, lo), np.where(pinned, g, hi)
         low, high = 0.0, max(1.0, budget / spent) * 2
         for _ in range(200):  # bisection: Σ clip(t·g, lo, hi) grows with t
             t = (low + high) / 2
