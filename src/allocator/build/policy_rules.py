@@ -7,7 +7,16 @@ from itertools import pairwise
 
 from allocator.build.model import Built, Sense, Terms, line_year
 from allocator.build.registry import policy_rule
-from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, PillarShare, Ramp
+from allocator.schema.model import (
+    Cardinality,
+    Exclusive,
+    NewInitiativeShare,
+    PillarShare,
+    Ramp,
+    Relation,
+    resolve,
+)
+from allocator.schema.money import UNIT_LABELS
 
 
 @policy_rule("pillar_share")
@@ -124,3 +133,35 @@ def cardinality(b: Built, rule: Cardinality) -> None:
 def exclusive(b: Built, rule: Exclusive) -> None:
     """exclusive[G]: Σ_{l∈G} s[l] ≤ 1."""
     _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
+
+
+@policy_rule("relation")
+def relation(b: Built, rule: Relation) -> None:
+    r"""A linear relation between the money of pillars, line groups, lines or regions, each year.
+
+    $$\sum_{n} c_n \sum_{l \in n} m_{l,y} + c_0 \;(\le, \ge, =)\; 0
+    \qquad m_{l,y} = g_{l,y} \ (\text{or } g_{l,y} + p_{l,y} \text{ with money: total})$$
+
+    for each year y of `years` (default every year), the expression's right side moved to the
+    left. Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
+    parsed = rule.relation()
+    coef: dict[str, float] = {}
+    for ref, (_, lines) in resolve(parsed, b.inst).items():
+        for lid in lines:
+            coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref]
+    constant = parsed.constant(b.inst.currency_unit)
+    what = "government money" if rule.money == "government" else "government plus private money"
+    for y in rule.years or b.inst.years:
+        terms: Terms = [(c, b.gov[lid, y]) for lid, c in coef.items()]
+        if rule.money == "total":
+            terms += [(c, b.private[lid, y]) for lid, c in coef.items() if (lid, y) in b.private]
+        b.add(
+            "relation",
+            (rule.label, y),
+            terms,
+            parsed.sense,
+            0.0,
+            constant,
+            year=y,
+            text=f"{rule.expr} in {y}, on {what} (in {UNIT_LABELS[b.inst.currency_unit]})",
+        )
