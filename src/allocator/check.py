@@ -170,7 +170,7 @@ def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> fl
             )
         elif goal.objective == "min_cost":
             w = 1.0 if goal.weight is None else goal.weight
-            total -= sign * w * sum(plan.gov.values())
+            total += sign * w * sum(plan.gov.values())
         else:
             w = spec.weight(str(goal.kpi)) if goal.weight is None else goal.weight
             for t in inst.targets:

@@ -57,7 +57,7 @@ def level_objective(b: Built, level: Level) -> tuple[Terms, Literal["max", "min"
             terms += [(w * c, j) for c, j in _impact(b)]
         elif goal.objective == "min_cost":
             w = goal.weight if goal.weight is not None else 1.0
-            terms += [(-sign * w, g) for g in b.gov.values()]
+            terms += [(sign * w, g) for g in b.gov.values()]
         else:
             w = goal.weight if goal.weight is not None else b.spec.weight(str(goal.kpi))
             for (kpi, year), var in b.shortfall.items():
