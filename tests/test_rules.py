@@ -382,7 +382,10 @@ def _two_goals() -> dict[str, object]:
             {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "yields": {"k2": 1}},
             {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "yields": {"k1": 1}},
         ],
-        targets=[{"kpi": "k1", "year": 2026, "value": 60}, {"kpi": "k2", "year": 2026, "value": 70}],
+        targets=[
+            {"kpi": "k1", "year": 2026, "value": 60},
+            {"kpi": "k2", "year": 2026, "value": 70},
+        ],
     )
 
 

@@ -372,7 +372,14 @@ def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, li
         if not found:
             every = [n for kind in KINDS for n in kinds[kind]]
             what = "pillar, line group, line or region"
-            hint = " (an id holding `-` goes in backticks: `RND-11`)" if "-" in name else ""
+            dashed = sorted(n for n in every if n.startswith(f"{name}-"))
+            hint = (
+                f" (an id holding `-` goes in backticks: `{dashed[0]}`)"
+                if dashed
+                else " (an id holding `-` goes in backticks: `RND-11`)"
+                if "-" in name
+                else ""
+            )
             raise ExpressionError(relation.text, column, unknown_name(what, every, name) + hint)
         if len(found) > 1:
             options = " or ".join(f"{kind}:{name}" for kind in found)
