@@ -328,4 +328,4 @@ def test_korea_priorities_model() -> None:
     audit = res.audit().set_index("rule")
     assert {"level_hold[legal_floors]", "level_hold[gpu_path]"} <= set(audit.index)
     assert audit.loc["relation[rnd_ahead_of_ax,2027]", "state"] == "binding"
-    assert audit.loc["relation[talent_half_of_rnd,2026]", "origin"].endswith("(relation)")
+    assert str(audit.loc["relation[talent_half_of_rnd,2026]", "origin"]).endswith("(relation)")

@@ -5,6 +5,8 @@ max 100). With no rule beyond the core ones the optimum is x = 80, y = 20, objec
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from allocator import Status
@@ -394,7 +396,7 @@ def test_lexicographic_meets_levels_in_order() -> None:
     Level 2: x ≤ 40, k2 short by 30: optimum 30/70, held (x ≥ 40). Level 3: x = 40, y = 60,
     impact 3·40 + 60 = 180. The reverse order [k2], [k1], [max_impact] gives x = 70 (k2 met),
     y = 30 (k1 short 30/60 = 0.5) and impact 240."""
-    levels = [
+    levels: list[dict[str, Any]] = [
         {"name": "first", "goals": ["k1"]},
         {"name": "second", "goals": ["k2"]},
         {"name": "rest", "goals": ["max_impact"]},
@@ -421,7 +423,7 @@ def test_lexicographic_weights_and_tolerance() -> None:
     Tolerance: levels [k1], [k2, tolerance 0.5], [min_cost]: level 2's optimum 3/7 may rise to
     1.5·3/7 = 9/14, i.e. k2 short up to 45 (x ≥ 25) while y ≥ 60: the cheapest plan spends 85
     (x 25, y 60) instead of 100."""
-    weighted = [
+    weighted: list[dict[str, Any]] = [
         {"name": "both", "goals": ["k1", {"kpi": "k2", "weight": 2}]},
         {"name": "cheap", "goals": ["min_cost"]},
     ]
@@ -432,7 +434,7 @@ def test_lexicographic_weights_and_tolerance() -> None:
     weighted[0]["goals"] = ["k1", "k2"]
     even = run(_two_goals(), objective="lexicographic", levels=weighted)
     assert (gov(even, "x"), gov(even, "y")) == pytest.approx((40, 60))
-    loose = [
+    loose: list[dict[str, Any]] = [
         {"name": "first", "goals": ["k1@2026"]},
         {"name": "second", "goals": ["k2"], "tolerance": 0.5},
         {"name": "cheap", "goals": [{"objective": "min_cost"}]},
