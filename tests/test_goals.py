@@ -329,3 +329,14 @@ def test_korea_priorities_model() -> None:
     assert {"level_hold[legal_floors]", "level_hold[gpu_path]"} <= set(audit.index)
     assert audit.loc["relation[rnd_ahead_of_ax,2027]", "state"] == "binding"
     assert str(audit.loc["relation[talent_half_of_rnd,2026]", "origin"]).endswith("(relation)")
+
+
+def test_single_objective_analyses_refuse_a_lexicographic_model() -> None:
+    inst = allocator.Instance.model_validate(_two_goals())
+    spec = allocator.ModelSpec.model_validate(
+        {"name": "m", "objective": "lexicographic", "levels": LEVELS}
+    )
+    with pytest.raises(InputError, match="frontier analysis works on one objective"):
+        allocator.scenarios.frontier(inst, spec, "k1")
+    with pytest.raises(InputError, match="near-optimal analysis works on one objective"):
+        allocator.scenarios.near_optimal(inst, spec)
