@@ -124,7 +124,10 @@ def as_json(res: Result) -> str:
         data["allocation"] = res.allocation.to_dict(orient="records")
         data["kpis"] = res.kpis.to_dict(orient="records")
         if res.model.levels:
-            data["levels_detail"] = res.levels().to_dict(orient="records")
+            detail = res.levels()
+            data["levels_detail"] = (
+                detail.astype(object).where(detail.notna(), None).to_dict(orient="records")
+            )
     return json.dumps(_finite(data), indent=2, ensure_ascii=False, default=str)
 
 

@@ -275,7 +275,9 @@ class Result:
                             "weighted_shortfall": weight * short / t.value,
                         }
                     )
-        return pd.DataFrame.from_records(records, columns=columns)
+        table = pd.DataFrame.from_records(records, columns=columns)
+        table["year"] = table["year"].astype("Int64")  # blank on objective goals
+        return table
 
     @property
     def selected(self) -> pd.DataFrame:
