@@ -340,3 +340,34 @@ def test_single_objective_analyses_refuse_a_lexicographic_model() -> None:
         allocator.scenarios.frontier(inst, spec, "k1")
     with pytest.raises(InputError, match="near-optimal analysis works on one objective"):
         allocator.scenarios.near_optimal(inst, spec)
+
+
+def test_lexicographic_mip_restores_integers_between_levels() -> None:
+    """A go/no-go line z (impact 2, 50..60 if selected, yields k1) beside x (impact 3, max 80) and
+    y (impact 1, yields k1); target k1 = 60; levels [k1], [max_impact]. Level 1 meets k1 (0).
+    Level 2: x = 40 either way (y + z ≥ 60, budget 100); without z, y = 60: 180; with z the value
+    is 180 + z, best at z = 60, y = 0: 240. The second level must see z as a whole decision
+    again after level 1's integers were fixed for its duals."""
+    inst = tiny(
+        kpis=[{"id": "k1", "name": "K1", "cumulative": False}],
+        lines=[
+            {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+            {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "yields": {"k1": 1}},
+            {
+                "id": "z",
+                "name": "Z",
+                "pillar": "b",
+                "impact": 2,
+                "min": 50,
+                "max": 60,
+                "select": True,
+                "yields": {"k1": 1},
+            },
+        ],
+        targets=[{"kpi": "k1", "year": 2026, "value": 60}],
+    )
+    levels = [{"name": "k1", "goals": ["k1"]}, {"name": "rest", "goals": ["max_impact"]}]
+    res = run(inst, objective="lexicographic", levels=levels)
+    assert res.objective == pytest.approx(240)
+    assert (gov(res, "x"), gov(res, "y"), gov(res, "z")) == pytest.approx((40, 0, 60))
+    assert res.selected.set_index("line").selected.to_dict() == {"z": True}

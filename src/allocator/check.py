@@ -189,8 +189,8 @@ def _relation(inst: Instance, rule: Relation, plan: Plan, checks: _Checks) -> No
         value, size = constant, abs(constant)
         for ref, coef in parsed.coefs.items():
             money = sum(
-                plan.g(lid, y) + (plan.p(lid, y) if rule.money == "total" else 0.0)
-                for lid in names[ref][1]
+                share * (plan.g(lid, y) + (plan.p(lid, y) if rule.money == "total" else 0.0))
+                for lid, share in names[ref][1].items()
             )
             value += coef * money
             size += abs(coef * money)

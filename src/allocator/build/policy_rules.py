@@ -139,16 +139,17 @@ def exclusive(b: Built, rule: Exclusive) -> None:
 def relation(b: Built, rule: Relation) -> None:
     r"""A linear relation between the money of pillars, line groups, lines or regions, each year.
 
-    $$\sum_{n} c_n \sum_{l \in n} m_{l,y} + c_0 \;(\le, \ge, =)\; 0
+    $$\sum_{n} c_n \sum_{l \in n} \phi_{n,l}\, m_{l,y} + c_0 \;(\le, \ge, =)\; 0
     \qquad m_{l,y} = g_{l,y} \ (\text{or } g_{l,y} + p_{l,y} \text{ with money: total})$$
 
     for each year y of `years` (default every year), the expression's right side moved to the
-    left. Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
+    left; φ is the share of line l's money that name n counts (1 for whole membership).
+    Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
     parsed = rule.relation()
     coef: dict[str, float] = {}
     for ref, (_, lines) in resolve(parsed, b.inst).items():
-        for lid in lines:
-            coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref]
+        for lid, share in lines.items():
+            coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref] * share
     constant = parsed.constant(b.inst.currency_unit)
     what = "government money" if rule.money == "government" else "government plus private money"
     for y in rule.years or b.inst.years:

@@ -331,9 +331,15 @@ def _basic_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, st
     return problems
 
 
-def classifications(inst: Instance) -> dict[str, dict[str, list[str]]]:
-    """What a name in a relation may stand for, by kind: pillar, group, line, region → the ids of
-    the lines it covers. (Regions count only when the instance's lines carry a `region`.)"""
+Members = dict[str, float]
+"""The lines a name covers, each with the share of its money that counts (1 for a whole line)."""
+
+
+def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
+    """What a name in a relation may stand for, by kind: pillar, group, line, region → the lines
+    it covers, each with the share of its money that counts (1: a line belongs to one pillar;
+    fractional membership would give shares here). Regions count only when the instance's lines
+    carry a `region`."""
 
     def regions(line: Line) -> list[str]:
         value = getattr(line, "region", None)
@@ -341,24 +347,24 @@ def classifications(inst: Instance) -> dict[str, dict[str, list[str]]]:
             return []
         return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
 
-    kinds: dict[str, dict[str, list[str]]] = {kind: {} for kind in KINDS}
+    kinds: dict[str, dict[str, Members]] = {kind: {} for kind in KINDS}
     for p in inst.pillars:
-        kinds["pillar"][p.id] = []
+        kinds["pillar"][p.id] = {}
     for line in inst.lines:
-        kinds["line"][line.id] = [line.id]
-        kinds["pillar"].setdefault(line.pillar, []).append(line.id)
+        kinds["line"][line.id] = {line.id: 1.0}
+        kinds["pillar"].setdefault(line.pillar, {})[line.id] = 1.0
         for group in line.groups:
-            kinds["group"].setdefault(group, []).append(line.id)
+            kinds["group"].setdefault(group, {})[line.id] = 1.0
         for region in regions(line):
-            kinds["region"].setdefault(region, []).append(line.id)
+            kinds["region"].setdefault(region, {})[line.id] = 1.0
     return kinds
 
 
-def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, list[str]]]:
-    """Each name of `relation` → (its kind, the lines it covers); raises `ExpressionError` at the
-    name's column when it is unknown or ambiguous."""
+def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, Members]]:
+    """Each name of `relation` → (its kind, the lines it covers with their shares); raises
+    `ExpressionError` at the name's column when it is unknown or ambiguous."""
     kinds = classifications(inst)
-    out: dict[Ref, tuple[str, list[str]]] = {}
+    out: dict[Ref, tuple[str, Members]] = {}
     for ref in relation.coefs:
         qualifier, name = ref
         column = relation.columns.get(ref, 1)
