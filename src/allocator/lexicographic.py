@@ -95,10 +95,10 @@ def solve_levels(
             _next_level(h, matrix, built, added)
         sol = solve_session(built, matrix, h, options)
         runtime += sol.runtime
-        outcomes.append(LevelOutcome(level.name, k + 1, sense, sol.status, sol.objective))
-        outcomes[-1] = replace(outcomes[-1], runtime=sol.runtime)
-        last = k == len(levels) - 1
-        if sol.status != Status.optimal and not last:
+        outcomes.append(
+            LevelOutcome(level.name, k + 1, sense, sol.status, sol.objective, None, sol.runtime)
+        )
+        if sol.status != Status.optimal and k < len(levels) - 1:
             return _stopped(sol, level.name), outcomes
         held = (linear, sense)
     assert sol is not None
