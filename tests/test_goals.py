@@ -371,3 +371,23 @@ def test_lexicographic_mip_restores_integers_between_levels() -> None:
     assert res.objective == pytest.approx(240)
     assert (gov(res, "x"), gov(res, "y"), gov(res, "z")) == pytest.approx((40, 0, 60))
     assert res.selected.set_index("line").selected.to_dict() == {"z": True}
+
+
+def test_explanations_name_held_levels_and_relations() -> None:
+    """The held levels and the relation are priced under their own names: dropping the hold of
+    level `first` (y ≥ 60) lets level `rest` reach 260 (x 80, y 20), so holding it costs
+    260 − 180 = 80; the relation y ≥ 0.1·x is slack and costs 0."""
+    res = run(
+        _two_goals(),
+        [{"rule": "relation", "expr": "b >= 0.1 * a", "name": "floor"}],
+        objective="lexicographic",
+        levels=LEVELS,
+    )
+    prices = res.price_of_policies().set_index("policy").cost
+    assert prices["rules[0] relation name floor"] == pytest.approx(0)
+    audit = res.audit().set_index("rule")
+    assert audit.loc["level_hold[first]", "origin"] == "model m: levels (first)"
+    assert audit.loc["level_hold[first]", "unit"] == "level points"
+    assert prices["holding priority level first"] == pytest.approx(80)
+    # Without the hold of `second` (x ≥ 40) y ≥ 60 still caps x at 40: it costs nothing.
+    assert prices["holding priority level second"] == pytest.approx(0, abs=1e-6)
