@@ -147,11 +147,22 @@ def relation(b: Built, rule: Relation) -> None:
     Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
     parsed = rule.relation()
     coef: dict[str, float] = {}
-    for ref, (_, lines) in resolve(parsed, b.inst).items():
+    meaning: list[str] = []
+    for ref, (kind, lines) in resolve(parsed, b.inst).items():
         for lid, share in lines.items():
             coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref] * share
+        name = ref[1]
+        shown = (
+            b.pillar_name(name)
+            if kind == "pillar"
+            else b.lines[name].name
+            if kind == "line"
+            else name
+        )
+        meaning.append(f"{name}: {kind} {shown}")
     constant = parsed.constant(b.inst.currency_unit)
-    what = "government money" if rule.money == "government" else "government plus private money"
+    money = "government money" if rule.money == "government" else "government plus private money"
+    what = f"{'; '.join(meaning)}; {money}"
     for y in rule.years or b.inst.years:
         terms: Terms = [(c, b.gov[lid, y]) for lid, c in coef.items()]
         if rule.money == "total":
@@ -164,5 +175,5 @@ def relation(b: Built, rule: Relation) -> None:
             0.0,
             constant,
             year=y,
-            text=f"{rule.expr} in {y}, on {what} (in {UNIT_LABELS[b.inst.currency_unit]})",
+            text=f"{rule.expr} in {y} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
         )
