@@ -391,3 +391,12 @@ def test_explanations_name_held_levels_and_relations() -> None:
     assert prices["holding priority level first"] == pytest.approx(80)
     # Without the hold of `second` (x ≥ 40) y ≥ 60 still caps x at 40: it costs nothing.
     assert prices["holding priority level second"] == pytest.approx(0, abs=1e-6)
+
+
+@pytest.mark.parametrize(("years", "words"), [([2026, 2026], "each year once"), ([], "empty")])
+def test_relation_years_once_each(years: list[int], words: str) -> None:
+    with pytest.raises(InputError, match=words):
+        allocator.schema.load.validate(
+            allocator.ModelSpec,
+            {"name": "m", "rules": [{"rule": "relation", "expr": "a >= b", "years": years}]},
+        )

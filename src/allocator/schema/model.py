@@ -81,6 +81,17 @@ class Relation(Strict):
         parse(expr)
         return expr
 
+    @field_validator("years")
+    @classmethod
+    def _once_each(cls, years: list[int] | None) -> list[int] | None:
+        if years is not None and len(set(years)) != len(years):
+            raise ValueError("each year once, such as [2027, 2028]")
+        if years is not None and not years:
+            raise ValueError(
+                "an empty list of years builds nothing; leave `years` out for every year"
+            )
+        return years
+
     def relation(self) -> ParsedRelation:
         """The parsed expression."""
         return parse(self.expr)
@@ -166,9 +177,9 @@ class Level(Strict):
     the tolerance) while later levels are optimised."""
 
     name: Id
-    goals: list[Annotated[Goal, BeforeValidator(_goal_shorthand, json_schema_input_type=Any)]] = (
-        Field(min_length=1)
-    )
+    goals: list[
+        Annotated[Goal, BeforeValidator(_goal_shorthand, json_schema_input_type=str | Goal)]
+    ] = Field(min_length=1)
     tolerance: Share = 0.0
     """Share of the level's optimum later levels may give up (0.02 or "2%")."""
     tolerance_abs: NonNegative = 0.0
