@@ -118,6 +118,8 @@ def _solve(args: argparse.Namespace) -> int:
     if args.out and res.status != Status.interrupted:
         res.to_dir(args.out, force=args.force)
     print(report.as_json(res) if args.format == "json" else report.table(res))
+    if args.format == "table" and res.model.levels:
+        print(report.levels(res))
     if res.status == Status.optimal and res.verified:
         return EXIT_OK
     return EXIT_NOT_OPTIMAL
