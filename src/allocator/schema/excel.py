@@ -22,17 +22,20 @@ import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
 import yaml
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel, ValidationError
 
-from allocator.errors import MISSING, InputError, Issue
+from allocator.errors import MISSING, AllocatorError, InputError, Issue
 from allocator.schema.instance import CrossReferenceError, Instance
 from allocator.schema.load import _message, _split_path
 from allocator.schema.model import RULE_KINDS, ModelSpec
@@ -124,6 +127,30 @@ def _annotation(models: Iterable[type[BaseModel]], name: str) -> Any:
         if info is not None:
             return info.annotation
     return None
+
+
+def _choices(models: list[type[BaseModel]], column: str) -> list[str]:
+    """The drop-down values of a column (`kind`, `rule`, `targets.mode`), across all `models`."""
+    options: list[str] = []
+    for model in models:
+        annotation: Any = None
+        current: list[type[BaseModel]] = [model]
+        for part in column.split("."):
+            annotation = _annotation(current, part)
+            current = [
+                m for m in _members(annotation) if isinstance(m, type) and issubclass(m, BaseModel)
+            ]
+        options += _options(annotation) if annotation is not None else []
+    return list(dict.fromkeys(options))
+
+
+def _describe(models: list[type[BaseModel]], name: str) -> str:
+    """The field's docstring, for the header's note in a template."""
+    for model in models:
+        info = model.model_fields.get(name)
+        if info is not None and info.description:
+            return info.description
+    return ""
 
 
 @dataclass(frozen=True)
@@ -239,6 +266,21 @@ def _open(path: Path, layout: Layout) -> _Book:
             ]
         ) from None
     book = _Book(path, frames)
+    for sheet, row, column in _uncomputed(path):
+        frame = frames.get(sheet)
+        if sheet not in layout.sheets or (
+            frame is not None
+            and row <= frame.shape[0]
+            and column <= frame.shape[1]
+            and _filled(frame.iat[row - 1, column - 1])
+        ):
+            continue
+        book.issue(
+            f"{sheet}!{get_column_letter(column)}{row}",
+            MISSING,
+            "a formula with no computed value (the file was not saved by a spreadsheet program "
+            "that computes it); open and save it in Excel or LibreOffice, or type the value",
+        )
     known = [*INSTANCE.sheets, *[s for s in MODEL.sheets if s not in INSTANCE.sheets], README]
     for name in frames:
         if name not in known:
@@ -251,6 +293,21 @@ def _open(path: Path, layout: Layout) -> _Book:
                 f"{', '.join(known)}",
             )
     return book
+
+
+def _uncomputed(path: Path) -> list[tuple[str, int, int]]:
+    """Formula cells (sheet, row, column); those without a cached value read as blank."""
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        return [
+            (ws.title, cell.row, cell.column)
+            for ws in book.worksheets
+            for row in ws.iter_rows()
+            for cell in row
+            if getattr(cell, "data_type", None) == "f"
+        ]
+    finally:
+        book.close()
 
 
 def _read(book: _Book, layout: Layout) -> dict[str, Any]:
@@ -540,14 +597,39 @@ def _issues(book: _Book, layout: Layout, exc: ValidationError) -> list[Issue]:
                 for path, value, problem in error.problems
             ]
         else:
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc += (str(err.get("ctx", {}).get("discriminator", "rule")).strip("'"),)
             value = err.get("input", MISSING) if err["type"] != "missing" else MISSING
-            found = [(loc, value, _message(layout.cls, err, loc))]
+            text = _missing(layout, loc) if err["type"] == "missing" else None
+            found = [(loc, value, text or _message(layout.cls, err, loc))]
         for where_loc, value, problem in found:
             where, shown = _locate(book, layout, where_loc, problem)
             issue = Issue(str(book.path), where, value if shown is _SKIP else shown, problem)
             if issue not in issues:
                 issues.append(issue)
     return issues
+
+
+def _missing(layout: Layout, loc: tuple[Any, ...]) -> str:
+    """What to add for a required field, in the workbook's terms."""
+    parts = [str(p) for p in loc if not isinstance(p, int) and p not in RULE_KINDS]
+    head = parts[0] if parts else ""
+    if head in layout.tables and len(parts) == 1:
+        return (
+            f"required: add a sheet named {head}, one entry per row with the field names in row 1"
+        )
+    if head in layout.tables:
+        column = ".".join(parts[1:])
+        return f"required field is missing; fill column {column} in this row (add the column)"
+    if head in layout.per_year:
+        return (
+            f"required: give {head} in the {BUDGETS} sheet (a column {head}, one row per year "
+            f"or one row {EVERY_YEAR!r})"
+        )
+    return (
+        f"required field is missing; add a row with key {'.'.join(parts)} and its value to the "
+        f"{layout.sheet} sheet"
+    )
 
 
 def _locate(book: _Book, layout: Layout, loc: tuple[Any, ...], problem: str) -> tuple[str, Any]:
@@ -634,14 +716,21 @@ def write_workbook(
         sheets |= _sheets(instance, INSTANCE, every_column)
     if model is not None:
         sheets |= _sheets(model, MODEL, every_column)
-    return write_frames(path, sheets, style=_style_input)
+    if every_column:
+        sheets = {README: _readme(), **sheets}
+    return write_frames(path, sheets, style=partial(_style_input, notes=every_column))
 
 
 def write_frames(path: str | Path, sheets: dict[str, pd.DataFrame], style: Any = None) -> Path:
     """Write DataFrames as the sheets of one `.xlsx` workbook, then `style(sheet, frame)` each;
     the file appears complete or not at all."""
     path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent or ".")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
+    except OSError as exc:
+        raise AllocatorError(
+            f"{path}: cannot write the workbook here ({exc.strerror or exc}); check the folder"
+        ) from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -672,7 +761,8 @@ def _sheets(obj: BaseModel, layout: Layout, every_column: bool) -> dict[str, pd.
         if name in data:
             keys += _flat(name, data[name], annotation)
         elif every_column:
-            keys.append((name, None))
+            default = layout.cls.model_fields[name].default
+            keys.append((name, default if isinstance(default, _SCALARS) else None))
     out[layout.sheet] = pd.DataFrame(keys, columns=[KEY, VALUE], dtype=object)
     if layout.per_year:
         out[BUDGETS] = _budget_frame(data, layout)
@@ -762,27 +852,39 @@ def _keep_text(ws: Worksheet, frame: pd.DataFrame) -> None:
                 ws.cell(row=i, column=j).data_type = "s"
 
 
-def _style_input(ws: Worksheet, frame: pd.DataFrame, sheets: dict[str, pd.DataFrame]) -> None:
-    """Readable widths, a frozen header, and drop-downs where a column takes named values."""
+def _style_input(
+    ws: Worksheet, frame: pd.DataFrame, sheets: dict[str, pd.DataFrame], notes: bool = False
+) -> None:
+    """Readable widths, a frozen header, drop-downs where a column takes named values, and (with
+    `notes`) each field's description as a note on its header."""
     fit_columns(ws, frame)
+    if ws.title == README:
+        return
     ws.freeze_panes = "A2"
     if list(frame.columns) == [KEY, VALUE]:
         layout = INSTANCE if ws.title == INSTANCE.sheet else MODEL
         for i, key in enumerate(frame[KEY], start=2):
-            options = _options(_annotation([layout.cls], str(key).split(".")[0]))
-            if options and "." not in str(key):
+            options = _choices([layout.cls], str(key))
+            if options:
                 _drop_down(ws, f"B{i}", ",".join(options))
+            if notes:
+                text = _describe([layout.cls], str(key))
+                if text:
+                    ws.cell(row=i, column=1).comment = Comment(text, "allocator")
         return
     models = INSTANCE.tables.get(ws.title) or MODEL.tables.get(ws.title) or []
     for j, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(j)
         cells = f"{letter}2:{letter}{TABLE_ROWS}"
         source = _id_list(column, sheets)
-        options = _options(_annotation(models, column)) if models and "." not in column else []
+        options = _choices(models, column)
         if source:
             _drop_down(ws, cells, source, listed=False)
         elif options:
-            _drop_down(ws, cells, ",".join(dict.fromkeys(options)))
+            _drop_down(ws, cells, ",".join(options))
+        text = _describe(models, column.split(".")[0]) if notes else ""
+        if text:
+            ws.cell(row=1, column=j).comment = Comment(text, "allocator")
 
 
 def _id_list(column: str, sheets: dict[str, pd.DataFrame]) -> str | None:
@@ -850,7 +952,9 @@ def template(path: str | Path) -> Path:
                 }
             ],
             "targets": [{"kpi": "gpus", "year": 2027, "value": 9000}],
-            "sources": [{"about": "budget", "kind": "assumed", "note": "Example figure."}],
+            "sources": [
+                {"about": "*", "kind": "assumed", "note": "Example figures: cite your own."}
+            ],
         }
     )
     model = ModelSpec.model_validate(
@@ -862,6 +966,24 @@ def template(path: str | Path) -> Path:
         }
     )
     return write_workbook(path, inst, model, every_column=True)
+
+
+def _readme() -> pd.DataFrame:
+    lines = [
+        "An allocator workbook: an instance (the facts) and a model (the policy regime).",
+        "Sheets: instance and model hold one field per row (key | value); budgets holds the "
+        f"per-year figures, one row per year ({EVERY_YEAR!r}: the same figure every year);",
+        "pillars, kpis, lines, targets, sources and rules hold one item per row, the field "
+        "names in row 1 (hover a header for its meaning).",
+        "min.2027 is a line's min in 2027 (min alone: every year); yields.gpus is the yield on "
+        "KPI gpus; requires, groups and years separate items with ;",
+        "A blank cell takes the default. Money is in the instance's currency_unit (bn_krw: "
+        'billions of won) or text with a unit, such as "1.8조".',
+        'A value that does not fit one cell is JSON text, such as {"2026": 100}.',
+        "Check it: allocator validate THIS.xlsx; solve it: allocator solve THIS.xlsx.",
+        "This sheet is not read.",
+    ]
+    return pd.DataFrame({"allocator workbook": lines})
 
 
 def _sha256(path: Path) -> str:
