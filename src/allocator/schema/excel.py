@@ -300,7 +300,7 @@ def _uncomputed(path: Path) -> list[tuple[str, int, int]]:
     book = load_workbook(path, read_only=True, data_only=False)
     try:
         return [
-            (ws.title, cell.row, cell.column)
+            (ws.title, cell.row or 0, cell.column or 0)
             for ws in book.worksheets
             for row in ws.iter_rows()
             for cell in row
