@@ -373,7 +373,8 @@ def _read_table(book: _Book, name: str, models: list[type[BaseModel]]) -> list[d
                 _put(book, record, column, value, where, raw)
         records.append(record)
         sheet.rows.append(i)
-        sheet.ids.append(_text(cells.get("id", "")))
+        first = min(sheet.columns, key=sheet.columns.__getitem__)  # a row's name: id, or kpi, ...
+        sheet.ids.append(_text(cells.get("id" if "id" in sheet.columns else first, "")))
         sheet.cells.append(cells)
     return records
 
