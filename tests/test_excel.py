@@ -246,7 +246,7 @@ def test_missing_sheets_and_keys_say_what_to_add(tmp_path: Path) -> None:
 def test_not_a_workbook_is_an_input_error(tmp_path: Path) -> None:
     path = tmp_path / "fake.xlsx"
     path.write_text("id,name\n", encoding="utf-8")
-    with pytest.raises(InputError, match="not a readable .xlsx workbook"):
+    with pytest.raises(InputError, match=r"not a readable \.xlsx workbook"):
         allocator.load_instance(path)
 
 
