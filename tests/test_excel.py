@@ -299,9 +299,9 @@ def test_result_workbook_holds_the_results_numbers(name: str, tmp_path: Path) ->
         res.allocation.amount.sum(), rel=1e-12
     )
     per_line = sheets["lines"].set_index(["line", "source"])
-    alloc = res.allocation.set_index(["line", "source", "year"]).amount
-    for (line, source, year), amount in alloc.items():
-        assert per_line.loc[(line, source), str(year)] == pytest.approx(amount, abs=1e-9)
+    for entry in res.allocation.itertuples():
+        shown = per_line.at[(entry.line, entry.source), str(entry.year)]
+        assert shown == pytest.approx(entry.amount, abs=1e-9)
 
     summary = sheets["summary"].set_index("key").value
     assert float(summary["objective"]) == pytest.approx(res.objective, rel=1e-12)
