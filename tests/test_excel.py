@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from pydantic import Field
 
 import allocator
 from allocator import excel
@@ -357,3 +358,57 @@ def test_cli_export_solve_xlsx(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert math.isclose(objective, 310, rel_tol=1e-9)
     assert main(["solve", str(book), "--xlsx", str(tmp_path / "none" / "p.xlsx")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+class _Milestone(allocator.schema.base.Strict):
+    year: int
+    note: str
+
+
+class _FutureLine(allocator.schema.Line):
+    """Fields the lead may add: nothing in the Excel code knows them."""
+
+    region: str | None = None
+    shares: dict[str, float] = Field(default_factory=dict)
+    curve: list[tuple[float, float]] = Field(default_factory=list)
+    schedule: list[_Milestone] = Field(default_factory=list)
+    lifetime: int | None = None
+
+
+class _Fund(allocator.schema.base.Strict):
+    id: str
+    cap: dict[int, float] = Field(default_factory=dict)
+    lines: list[str] = Field(default_factory=list)
+
+
+class _FutureInstance(allocator.Instance):
+    lines: list[_FutureLine]  # type: ignore[assignment]
+    funds: list[_Fund] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+
+
+def test_new_fields_round_trip_unknown_to_the_excel_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A flat field is a column, a mapping `field.key` columns, a list of records JSON text; a
+    new list-of-records field of the instance gets its own sheet."""
+    from allocator.schema import excel as xl
+
+    monkeypatch.setattr(xl, "INSTANCE", xl.Layout.of(_FutureInstance, "instance", per_year=True))
+    data = tiny(regions=["capital", "south"], funds=[{"id": "ngf", "cap": {2026: 50}}])
+    data["lines"][0] |= {
+        "region": "south",
+        "shares": {"a": 0.6, "b": 0.4},
+        "curve": [[0, 3], [40, 1.5]],
+        "schedule": [{"year": 2026, "note": "tender; phase 1"}],
+        "lifetime": 5,
+    }
+    data["funds"][0]["lines"] = ["x", "y"]
+    inst = _FutureInstance.model_validate(data)
+    out = write_workbook(tmp_path / "future.xlsx", inst)
+    sheets = pd.read_excel(out, sheet_name=None)
+    assert "funds" in sheets
+    assert {"region", "shares.a", "curve", "schedule", "lifetime"} <= set(sheets["lines"].columns)
+    back = allocator.load_instance(out)
+    assert isinstance(back, _FutureInstance)
+    _same(back, inst)
