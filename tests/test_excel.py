@@ -191,6 +191,7 @@ BAD_CELLS = [
     ({("lines", "Q1"): "maxx", ("lines", "Q2"): 5}, "lines!Q2 (gpu, maxx)", "5", "unknown key"),
     ({("budgets", "B3"): -5}, "budgets!B3 (2027, budget)", "-5", "negative"),
     ({("budgets", "A3"): "next"}, "budgets!A3", "'next'", "expected a year"),
+    ({("budgets", "A3"): "all"}, "budgets!B3", "1100", "both in the row 'all'"),
     ({("instance", "B5"): "2027;2026"}, "instance!B5 (years)", "'2027;2026'", "increasing"),
     ({("targets", "B2"): 2031}, "targets!B2 (gpus, year)", "2031", "outside"),
     ({("kpis", "E2"): "=1/0"}, "kpis!E2", "", "formula with no computed value"),

@@ -472,6 +472,14 @@ def _read_budgets(book: _Book, layout: Layout) -> dict[str, Any]:
                     f"{', '.join(layout.per_year)}",
                 )
                 break
+            if column in data and isinstance(data[column], dict) == (year == EVERY_YEAR):
+                book.issue(
+                    at,
+                    raw,
+                    f"{column} is given both in the row {EVERY_YEAR!r} (every year) and per "
+                    "year; keep one or the other",
+                )
+                continue
             _put(book, data, column if year == EVERY_YEAR else f"{column}.{year}", value, at, raw)
     return data
 
