@@ -233,6 +233,16 @@ def test_bad_rule_kind_is_located_at_its_cell(tmp_path: Path) -> None:
     assert "did you mean 'pillar_share'" in str(caught.value)
 
 
+def test_model_names_checked_against_the_instance_are_located(tmp_path: Path) -> None:
+    path = _bad(tmp_path, {("rules", "B2"): "talent", ("model", "A7"): "targets.weights.gpu"})
+    with pytest.raises(InputError) as caught:
+        allocator.solve(allocator.load_instance(path))
+    text = str(caught.value)
+    assert "rules!B2 (pillar_share, pillar) = 'talent': no such pillar" in text
+    assert "model!B7 (targets.weights.gpu) = 'gpu': no such KPI" in text
+    assert main(["validate", str(path)]) == 2
+
+
 def test_missing_sheets_and_keys_say_what_to_add(tmp_path: Path) -> None:
     path = _bad(tmp_path, {("instance", "A2"): None, ("instance", "B2"): None})
     book = openpyxl.load_workbook(path)

@@ -245,6 +245,18 @@ def read_model(path: str | Path) -> ModelSpec:
     return model
 
 
+def locate_model_issues(path: Path, issues: list[Issue]) -> list[Issue]:
+    """Issues about a workbook's model found against an instance (`rules[2].pillar`), placed at
+    their cells (`rules!B4`)."""
+    book = _open(path, MODEL)
+    _read(book, MODEL)
+    out = []
+    for issue in issues:  # the value stays the name found wrong (a KPI key, say), not the cell's
+        where, _ = _locate(book, MODEL, tuple(_split_path(issue.path)), issue.problem)
+        out.append(Issue(issue.file, where, issue.value, issue.problem))
+    return out
+
+
 def _open(path: Path, layout: Layout) -> _Book:
     if not path.is_file():
         what = "a folder, not a file" if path.is_dir() else "file not found"

@@ -172,7 +172,12 @@ def check_model(model: ModelSpec, inst: Instance, model_file: str = "model") -> 
     """Raise `InputError` when the model names pillars, groups or KPIs the instance lacks."""
     problems = model_problems(model, inst)
     if problems:
-        raise InputError([Issue(model_file, p, v, msg) for p, v, msg in problems])
+        issues = [Issue(model_file, p, v, msg) for p, v, msg in problems]
+        if Path(model_file).suffix.lower() in (".xlsx", ".xlsm"):
+            from allocator.schema.excel import locate_model_issues
+
+            issues = locate_model_issues(Path(model_file), issues)
+        raise InputError(issues)
 
 
 def validate(
