@@ -19,7 +19,7 @@ import re
 import tempfile
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import partial
@@ -57,6 +57,19 @@ _SCALARS = (str, int, float, bool)
 # -- reading the pydantic models ------------------------------------------------------------------
 
 
+def _by_identity(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """`test` remembered per annotation object (annotations are unhashable; cells are many)."""
+    seen: dict[int, tuple[Any, bool]] = {}
+
+    def cached(annotation: Any) -> bool:
+        hit = seen.get(id(annotation))
+        if hit is None or hit[0] is not annotation:
+            hit = seen[id(annotation)] = (annotation, test(annotation))
+        return hit[1]
+
+    return cached
+
+
 def _members(annotation: Any) -> list[Any]:
     """The leaf types of an annotation, with unions and `Annotated` unwrapped."""
     origin = typing.get_origin(annotation)
@@ -85,6 +98,7 @@ def _is_per_year(annotation: Any) -> bool:
     )
 
 
+@_by_identity
 def _is_scalar_list(annotation: Any) -> bool:
     """A list of plain values (`list[str]`, `list[Year]`): written with `;` between items."""
     members = _members(annotation)
@@ -94,11 +108,13 @@ def _is_scalar_list(annotation: Any) -> bool:
     return bool(args) and all(m in _SCALARS for m in _members(args[0]))
 
 
+@_by_identity
 def _is_text(annotation: Any) -> bool:
     """Only text (or nothing): a number typed into such a cell is read as text."""
     return all(m in (str, type(None)) for m in _members(annotation))
 
 
+@_by_identity
 def _is_complex(annotation: Any) -> bool:
     """Holds mappings, lists or records: such a cell may hold JSON (or YAML) text."""
     return any(
@@ -278,9 +294,9 @@ def _open(path: Path, layout: Layout) -> _Book:
             ]
         ) from None
     book = _Book(path, frames)
-    for sheet, row, column in _uncomputed(path):
+    for sheet, row, column in _uncomputed(path, [s for s in layout.sheets if s in frames]):
         frame = frames.get(sheet)
-        if sheet not in layout.sheets or (
+        if (
             frame is not None
             and row <= frame.shape[0]
             and column <= frame.shape[1]
@@ -307,13 +323,13 @@ def _open(path: Path, layout: Layout) -> _Book:
     return book
 
 
-def _uncomputed(path: Path) -> list[tuple[str, int, int]]:
-    """Formula cells (sheet, row, column); those without a cached value read as blank."""
+def _uncomputed(path: Path, sheets: list[str]) -> list[tuple[str, int, int]]:
+    """Formula cells (sheet, row, column) of `sheets`; without a cached value they read as blank."""
     book = load_workbook(path, read_only=True, data_only=False)
     try:
         return [
             (ws.title, cell.row or 0, cell.column or 0)
-            for ws in book.worksheets
+            for ws in (book[name] for name in sheets)
             for row in ws.iter_rows()
             for cell in row
             if getattr(cell, "data_type", None) == "f"
