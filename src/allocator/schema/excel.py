@@ -278,9 +278,15 @@ def _open(path: Path, layout: Layout) -> _Book:
         what = "a folder, not a file" if path.is_dir() else "file not found"
         raise InputError([Issue(str(path), "", MISSING, f"{what}; check the path")])
     try:
-        frames = pd.read_excel(
-            path, sheet_name=None, header=None, dtype=object, na_filter=False, engine="openpyxl"
-        )
+        with pd.ExcelFile(path, engine="openpyxl") as workbook:
+            names = [str(name) for name in workbook.sheet_names]
+            frames = pd.read_excel(
+                workbook,
+                sheet_name=[name for name in names if name in layout.sheets],
+                header=None,
+                dtype=object,
+                na_filter=False,
+            )
     except Exception as exc:  # a zip that is not a workbook, a locked or truncated file, ...
         raise InputError(
             [
@@ -310,7 +316,7 @@ def _open(path: Path, layout: Layout) -> _Book:
             "that computes it); open and save it in Excel or LibreOffice, or type the value",
         )
     known = [*INSTANCE.sheets, *[s for s in MODEL.sheets if s not in INSTANCE.sheets], README]
-    for name in frames:
+    for name in names:
         if name not in known:
             close = get_close_matches(name, known, n=1)
             guess = f"did you mean {close[0]!r}? " if close else ""
