@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pandas as pd
 import yaml
@@ -818,6 +818,8 @@ def _sheets(obj: BaseModel, layout: Layout, every_column: bool) -> dict[str, pd.
 def _flat(key: str, value: Any, annotation: Any) -> list[tuple[str, Any]]:
     """`(column, cell)` pairs for one field: mappings spread over `key.sub` columns, plain lists
     joined with `;`, anything else that is not a plain value as JSON text."""
+    if isinstance(value, dict) and value and _admits_text(annotation):
+        return [(key, "; ".join(f"{k}: {v}" for k, v in value.items()))]  # `infra: 0.7; rnd: 0.3`
     if isinstance(value, dict) and value and all(_flat_key(k) for k in value):
         pairs: list[tuple[str, Any]] = []
         for k, v in value.items():
@@ -830,6 +832,15 @@ def _flat(key: str, value: Any, annotation: Any) -> list[tuple[str, Any]]:
     if isinstance(value, _SCALARS):
         return [(key, _cell(value))]
     return [(key, json.dumps(value, ensure_ascii=False))]
+
+
+def _admits_text(annotation: Any) -> bool:
+    """Whether a field is text or a mapping (a line's pillar): its mapping is written in the
+    one-cell form the CSV tables use."""
+    args = get_args(annotation)
+    while args and get_origin(annotation) is Annotated:
+        annotation, args = args[0], get_args(args[0])
+    return str in args and any(get_origin(a) is dict for a in args)
 
 
 def _flat_key(key: Any) -> bool:
