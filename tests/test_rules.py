@@ -5,6 +5,8 @@ max 100). With no rule beyond the core ones the optimum is x = 80, y = 20, objec
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from allocator import Status
@@ -494,3 +496,145 @@ def test_pillar_share_with_fractional_membership() -> None:
     pillars = res.pillars.set_index("pillar")
     assert pillars.loc["b", "government"] == pytest.approx(70)
     assert pillars.loc["b", "share"] == pytest.approx(0.7)
+
+
+def test_relation_binds_between_pillars() -> None:
+    """`b >= 0.5 * a` on the base case: y ≥ 0.5·x with x + y ≤ 100. Along the budget line the
+    objective is 3x + (100 − x) = 100 + 2x, largest where y = 0.5x: x = 200/3, y = 100/3,
+    objective 100 + 400/3 = 233.33 (x = 80 would need y ≥ 40, 120 in all)."""
+    res = run(tiny(), [{"rule": "relation", "expr": "b >= 0.5 * a"}])
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((200 / 3, 100 / 3))
+    assert res.objective == pytest.approx(100 + 400 / 3)
+    assert "relation[b>=0.5*a,2026]" in set(res.explain().rule)
+
+
+def test_relation_with_money_units_lines_groups_and_a_name() -> None:
+    """`` `x-1` <= 300억 + 20 ``: 300억 = 30 bn, so x-1 ≤ 50; y takes the other 50:
+    objective 3·50 + 50 = 200. A qualified group on the left and line on the right,
+    `group:g >= 2 * line:y` with g = {x-1}: the base optimum x = 80, y = 20 has 80 ≥ 40, so the
+    rule is slack and the optimum stays 260."""
+    lines = [
+        {"id": "x-1", "name": "X", "pillar": "a", "impact": 3, "max": 80, "groups": ["g"]},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
+    ]
+    capped = run(
+        tiny(lines=lines),
+        [{"rule": "relation", "expr": "`x-1` <= 300억 + 20", "name": "x_cap"}],
+    )
+    assert gov(capped, "x-1") == pytest.approx(50)
+    assert capped.objective == pytest.approx(200)
+    assert "relation[x_cap,2026]" in set(capped.explain().rule)
+    slack = run(tiny(lines=lines), [{"rule": "relation", "expr": "group:g >= 2 * line:y"}])
+    assert slack.objective == pytest.approx(260)
+
+
+def test_relation_only_in_its_years_and_on_total_money() -> None:
+    """Two years; `b >= a` only in 2027 (years: [2027]): 2026 is the base case (x 80, y 20: 260);
+    2027 has x = y = 50 (150 + 50 = 200); objective 460.
+
+    With x fund-eligible in 2027 (leverage 1, pool 40, private impact 3): on government money the
+    rule leaves g_x ≤ g_y, so g_x = 50 and p_x = 40: 150 + 50 + 120 = 320 in 2027. With
+    `money: total` it reads g_x + p_x ≤ g_y = 100 − g_x, i.e. p_x ≤ 100 − 2·g_x; the 2027 value
+    100 + 2·g_x + 3·p_x is then 400 − 4·g_x on that edge and 100 + 5·g_x below it (p_x ≤ g_x),
+    best at g_x = p_x = 100/3: 800/3. Totals 580 and 260 + 800/3."""
+    rule = {"rule": "relation", "expr": "b >= a", "years": [2027]}
+    res = run(tiny(years=[2026, 2027]), [rule])
+    assert gov(res, "x", 2026) == pytest.approx(80)
+    assert gov(res, "x", 2027) == pytest.approx(50)
+    assert res.objective == pytest.approx(460)
+    lines = [
+        {
+            "id": "x",
+            "name": "X",
+            "pillar": "a",
+            "impact": 3,
+            "max": 80,
+            "leverage": 1,
+            "private_impact": 3,
+        },
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
+    ]
+    levered = tiny(years=[2026, 2027], lines=lines, private_pool={2026: 0, 2027: 40})
+    government = run(levered, [rule])
+    assert government.objective == pytest.approx(580)
+    assert private(government, "x", 2027) == pytest.approx(40)
+    total = run(levered, [{**rule, "money": "total"}])
+    assert total.objective == pytest.approx(260 + 800 / 3)
+    assert gov(total, "x", 2027) == pytest.approx(100 / 3)
+    assert private(total, "x", 2027) == pytest.approx(100 / 3)
+
+
+def _two_goals() -> dict[str, object]:
+    """Budget 100; x (impact 3, max 80) yields k2 1 per bn, y (impact 1) yields k1 1 per bn
+    (flows); targets k1 = 60 and k2 = 70 cannot both be met (130 > 100)."""
+    return tiny(
+        kpis=[
+            {"id": "k1", "name": "K1", "cumulative": False},
+            {"id": "k2", "name": "K2", "cumulative": False},
+        ],
+        lines=[
+            {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "yields": {"k2": 1}},
+            {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "yields": {"k1": 1}},
+        ],
+        targets=[
+            {"kpi": "k1", "year": 2026, "value": 60},
+            {"kpi": "k2", "year": 2026, "value": 70},
+        ],
+    )
+
+
+def test_lexicographic_meets_levels_in_order() -> None:
+    """Levels [k1], [k2], [max_impact]. Level 1: y = 60 meets k1, optimum 0, held (y ≥ 60).
+    Level 2: x ≤ 40, k2 short by 30: optimum 30/70, held (x ≥ 40). Level 3: x = 40, y = 60,
+    impact 3·40 + 60 = 180. The reverse order [k2], [k1], [max_impact] gives x = 70 (k2 met),
+    y = 30 (k1 short 30/60 = 0.5) and impact 240."""
+    levels: list[dict[str, Any]] = [
+        {"name": "first", "goals": ["k1"]},
+        {"name": "second", "goals": ["k2"]},
+        {"name": "rest", "goals": ["max_impact"]},
+    ]
+    res = run(_two_goals(), objective="lexicographic", levels=levels)
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((40, 60))
+    assert res.objective == pytest.approx(180)
+    optimum = {o.name: o.optimum for o in res.level_outcomes}
+    assert optimum == pytest.approx({"first": 0, "second": 30 / 70, "rest": 180})
+    table = res.levels().set_index("level")
+    assert table.loc["second", "shortfall"] == pytest.approx(30)
+    assert table.loc["second", "level_held_at"] == pytest.approx(30 / 70)
+    assert "level_hold[first]" in set(res.audit().rule)
+    levels[0]["goals"], levels[1]["goals"] = ["k2"], ["k1"]
+    flipped = run(_two_goals(), objective="lexicographic", levels=levels)
+    assert (gov(flipped, "x"), gov(flipped, "y")) == pytest.approx((70, 30))
+    assert flipped.objective == pytest.approx(240)
+
+
+def test_lexicographic_weights_and_tolerance() -> None:
+    """One level [k1, k2 weight 2] then min_cost. On x + y = 100 a bn moved from y to x cuts k2's
+    weighted shortfall by 2/70 and adds 1/60 to k1's: x goes to 70 (k2 met), y = 30, value
+    30/60 = 0.5. Equal weights flip it (1/70 < 1/60): y = 60, x = 40, value 30/70.
+    Tolerance: levels [k1], [k2, tolerance 0.5], [min_cost]: level 2's optimum 3/7 may rise to
+    1.5·3/7 = 9/14, i.e. k2 short up to 45 (x ≥ 25) while y ≥ 60: the cheapest plan spends 85
+    (x 25, y 60) instead of 100."""
+    weighted: list[dict[str, Any]] = [
+        {"name": "both", "goals": ["k1", {"kpi": "k2", "weight": 2}]},
+        {"name": "cheap", "goals": ["min_cost"]},
+    ]
+    res = run(_two_goals(), objective="lexicographic", levels=weighted)
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((70, 30))
+    assert res.level_outcomes[0].optimum == pytest.approx(0.5)
+    assert res.objective == pytest.approx(100)
+    weighted[0]["goals"] = ["k1", "k2"]
+    even = run(_two_goals(), objective="lexicographic", levels=weighted)
+    assert (gov(even, "x"), gov(even, "y")) == pytest.approx((40, 60))
+    loose: list[dict[str, Any]] = [
+        {"name": "first", "goals": ["k1@2026"]},
+        {"name": "second", "goals": ["k2"], "tolerance": 0.5},
+        {"name": "cheap", "goals": [{"objective": "min_cost"}]},
+    ]
+    res = run(_two_goals(), objective="lexicographic", levels=loose)
+    assert res.objective == pytest.approx(85)
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((25, 60))
+    assert res.level_outcomes[1].held_at == pytest.approx(1.5 * 3 / 7)
+    exact = [{**loose[1], "tolerance": 0.0, "tolerance_abs": 15 / 70}]
+    res = run(_two_goals(), objective="lexicographic", levels=[loose[0], *exact, loose[2]])
+    assert res.objective == pytest.approx(85)

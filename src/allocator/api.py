@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from allocator.build import build
+from allocator.build import Built, build
+from allocator.lexicographic import solve_levels
 from allocator.results import Result
 from allocator.schema import Instance, ModelSpec, check_model, load_default_model, load_model
 from allocator.solve import Resolver, SolveOptions, run_highs
@@ -49,14 +50,23 @@ def solve(
         seed=seed,
         highs=tuple((highs_options or {}).items()),
     )
-    result = Result.from_solution(built, run_highs(built, options))
+    result = _solve_built(built, options)
     if result.status.has_allocation and not result.verified and options.presolve:
         # A verification failure is numerical trouble more often than a wrong model: retry once
         # without presolve before reporting the residuals.
-        retry = Result.from_solution(built, run_highs(built, replace(options, presolve=False)))
+        again = build(instance, spec) if spec.objective == "lexicographic" else built
+        retry = _solve_built(again, replace(options, presolve=False))
         retry.retried_without_presolve = True
         return retry if retry.verified or not retry.status.has_allocation else result
     return result
+
+
+def _solve_built(built: Built, options: SolveOptions) -> Result:
+    """One solve of a built model: the priority levels in order for a lexicographic model."""
+    if built.spec.objective == "lexicographic":
+        sol, levels = solve_levels(built, options)
+        return Result.from_solution(built, sol, levels)
+    return Result.from_solution(built, run_highs(built, options))
 
 
 def solve_many(
@@ -74,5 +84,8 @@ def solve_many(
     spec: ModelSpec | None = None
     for inst in instances:
         spec = spec or resolve_model(inst, model)
+        if spec.objective == "lexicographic":  # several solves per point: no shared session
+            yield solve(inst, spec, time_limit=time_limit, mip_gap=mip_gap)
+            continue
         built = build(inst, spec)
         yield Result.from_solution(built, resolver.solve(built))

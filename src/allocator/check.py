@@ -5,6 +5,7 @@ bug in a rule's builder shows up here as a violation instead of a wrong answer."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,9 +16,12 @@ from allocator.schema.model import (
     Cardinality,
     Exclusive,
     GroupTotal,
+    Level,
     NewInitiativeShare,
     PillarShare,
     Ramp,
+    Relation,
+    resolve,
 )
 
 RELATIVE_TOLERANCE = 1e-6
@@ -69,8 +73,17 @@ class _Checks:
             self.failures.append(f"{what} ({lhs:,.6g} > {rhs:,.6g})")
 
 
-def verify(inst: Instance, spec: ModelSpec, plan: Plan, objective: float | None) -> list[str]:
-    """Every rule the plan breaks, in the instance's words (empty when the plan satisfies all)."""
+def verify(
+    inst: Instance,
+    spec: ModelSpec,
+    plan: Plan,
+    objective: float | None,
+    held: Mapping[str, float] | None = None,
+) -> list[str]:
+    """Every rule the plan breaks, in the instance's words (empty when the plan satisfies all).
+
+    `held` gives, for a lexicographic model, the bound each priority level was held to (by level
+    name): the level's value is recomputed from the plan and checked against it."""
     checks = _Checks()
     need, out = checks.need, checks.failures
     g, p, s = plan.g, plan.p, plan.s
@@ -128,21 +141,16 @@ def verify(inst: Instance, spec: ModelSpec, plan: Plan, objective: float | None)
     shortfall = 0.0
     values = {(t.kpi, t.year): t.value for t in inst.targets}
     for (kpi, y), target in values.items():
-        if spec.soft_targets():
+        if spec.soft_target(kpi, y):
             shortfall += spec.weight(kpi) * max(0.0, target - levels[kpi, y]) / target
         else:
             need(target, levels[kpi, y], f"target {kpi} {y} is not met")
     if objective is not None:
         expected = {
-            "max_impact": sum(
-                _value(line.impact, line.curve, g(line.id, y))
-                + line.private_impact * (plan.money(line.id, y) - g(line.id, y))
-                for line in lines
-                for y in years
-            )
-            - shortfall,
+            "max_impact": impact_value(inst, plan) - shortfall,
             "min_cost": sum(plan.gov.values()),
             "goal": shortfall,
+            "lexicographic": level_value(inst, spec.levels[-1], plan, spec) if spec.levels else 0,
         }[spec.objective]
         need(
             abs(objective - expected),
@@ -151,7 +159,59 @@ def verify(inst: Instance, spec: ModelSpec, plan: Plan, objective: float | None)
             objective,
             expected,
         )
+    for level in spec.levels:
+        bound = (held or {}).get(level.name)
+        if bound is None:
+            continue
+        value = level_value(inst, level, plan, spec)
+        if level.maximise:
+            need(bound, value, f"priority level {level.name} fell below its held value", value)
+        else:
+            need(value, bound, f"priority level {level.name} rose above its held value", value)
     return out
+
+
+def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> float:
+    """A priority level's value at the plan: impact and money of its objective goals, and the
+    weighted shortfall (as a share of each target) of its KPI goals, in the level's sense."""
+    levels = kpi_levels(inst, plan)
+    sign = -1.0 if level.maximise else 1.0
+    total = 0.0
+    for goal in level.goals:
+        if goal.objective == "max_impact":
+            w = 1.0 if goal.weight is None else goal.weight
+            total += w * impact_value(inst, plan)
+        elif goal.objective == "min_cost":
+            w = 1.0 if goal.weight is None else goal.weight
+            total += sign * w * sum(plan.gov.values())
+        else:
+            w = spec.weight(str(goal.kpi)) if goal.weight is None else goal.weight
+            for t in inst.targets:
+                if t.kpi == goal.kpi and goal.year in (None, t.year):
+                    short = max(0.0, t.value - levels[t.kpi, t.year])
+                    total += sign * w * short / t.value
+    return total
+
+
+def _relation(inst: Instance, rule: Relation, plan: Plan, checks: _Checks) -> None:
+    """Each year's relation, summed name by name over the lines each name covers."""
+    parsed = rule.relation()
+    names = resolve(parsed, inst)
+    constant = parsed.constant(inst.currency_unit)
+    for y in rule.years or inst.years:
+        value, size = constant, abs(constant)
+        for ref, coef in parsed.coefs.items():
+            money = sum(
+                share * (plan.g(lid, y) + (plan.p(lid, y) if rule.money == "total" else 0.0))
+                for lid, share in names[ref][1].items()
+            )
+            value += coef * money
+            size += abs(coef * money)
+        what = f"relation {rule.label} in {y} does not hold ({rule.expr})"
+        if parsed.sense in ("<=", "=="):
+            checks.need(value, 0.0, what, size)
+        if parsed.sense in (">=", "=="):
+            checks.need(0.0, value, what, size)
 
 
 def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> None:
@@ -168,6 +228,9 @@ def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> Non
                 by_pillar[pillar, y] += share * amount
             new_money[y] += amount if line.new else 0.0
     for rule in spec.rules:
+        if isinstance(rule, Relation):
+            _relation(inst, rule, plan, checks)
+            continue
         if isinstance(rule, Exclusive | Cardinality):
             k = 1 if isinstance(rule, Exclusive) else rule.max
             chosen = sum(s(line.id) for line in lines if rule.group in line.groups)
@@ -197,6 +260,16 @@ def _policy(inst: Instance, spec: ModelSpec, plan: Plan, checks: _Checks) -> Non
                     step = rule.max_change * (cap if cap is not None else inst.budget_in(y))
                     change = abs(g(line.id, y) - g(line.id, years[i - 1]))
                     need(change, step, f"{line.id} changes too fast into {y}", g(line.id, y))
+
+
+def impact_value(inst: Instance, plan: Plan) -> float:
+    """Σ impact·g (or each curve's value) + private_impact·(pool and fund money)."""
+    return sum(
+        _value(line.impact, line.curve, plan.g(line.id, y))
+        + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
+        for line in inst.lines
+        for y in inst.years
+    )
 
 
 def _value(impact: float, curve: list[tuple[float, float]] | None, money: float) -> float:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator import report, scenarios, uncertainty
+from allocator import excel, report, scenarios, uncertainty
 from allocator.api import resolve_model, solve
 from allocator.errors import AllocatorError
 from allocator.output import table_format, write_table
@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--time-limit", type=float, metavar="S", help="seconds HiGHS may take")
     run.add_argument("--mip-gap", type=float, default=1e-7, help="relative MIP gap")
     run.add_argument("--format", choices=["table", "json"], default="table")
+    run.add_argument("--xlsx", type=Path, metavar="FILE", help="write the plan as a workbook")
     run.set_defaults(run=_solve)
 
     why = commands.add_parser("explain", help="solve and say why: binding rules, prices, costs")
@@ -132,6 +133,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--model", type=Path)
     check.set_defaults(run=_validate)
 
+    blank = commands.add_parser("template", help="write a workbook to fill in (instance, model)")
+    blank.add_argument("out", type=Path)
+    blank.set_defaults(run=_template)
+
+    book = commands.add_parser("export", help="write an instance and its model as one workbook")
+    book.add_argument("instance", type=Path)
+    book.add_argument("--model", type=Path, help="model file (default: the instance's own)")
+    book.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    book.set_defaults(run=_export)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
     schema.add_argument("kind", choices=["instance", "model"], nargs="?", default="instance")
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
@@ -142,11 +153,17 @@ def _parser() -> argparse.ArgumentParser:
 def _solve(args: argparse.Namespace) -> int:
     if args.out:
         check_output_dir(args.out, args.force)
+    if args.xlsx:
+        excel.check_target(args.xlsx)
     inst = load_instance(args.instance)
     res = solve(inst, args.model, time_limit=args.time_limit, mip_gap=args.mip_gap)
     if args.out and res.status != Status.interrupted:
         res.to_dir(args.out, force=args.force)
+    if args.xlsx and res.status != Status.interrupted:
+        excel.write_result(res, args.xlsx)
     print(report.as_json(res) if args.format == "json" else report.table(res))
+    if args.format == "table" and res.model.levels:
+        print(report.levels(res))
     if res.status == Status.optimal and res.verified:
         return EXIT_OK
     return EXIT_NOT_OPTIMAL
@@ -279,6 +296,21 @@ def _validate(args: argparse.Namespace) -> int:
     if missing:
         shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
         print(f"{len(missing)} figures have no provenance in `sources`: {shown}")
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    excel.check_target(args.out)
+    excel.template(args.out)
+    print(f"{args.out}: a workbook to fill in; check it with `allocator validate {args.out}`")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    excel.check_target(args.out)
+    inst = load_instance(args.instance)
+    excel.export(inst, resolve_model(inst, args.model), args.out)
+    print(f"{args.out}: instance {inst.name} and its model; `allocator solve {args.out}` solves it")
     return EXIT_OK
 
 

@@ -138,6 +138,11 @@ def as_json(res: Result) -> str:
         data["pillars"] = res.pillars.to_dict(orient="records")
         data["allocation"] = res.allocation.to_dict(orient="records")
         data["kpis"] = res.kpis.to_dict(orient="records")
+        if res.model.levels:
+            detail = res.levels()
+            data["levels_detail"] = (
+                detail.astype(object).where(detail.notna(), None).to_dict(orient="records")
+            )
     return json.dumps(_finite(data), indent=2, ensure_ascii=False, default=str)
 
 
@@ -150,3 +155,33 @@ def _finite(value: Any) -> Any:
     if isinstance(value, list):
         return [_finite(v) for v in value]
     return value
+
+
+def levels(res: Result) -> str:
+    """For a lexicographic model: each priority level's optimum and held bound, then each goal's
+    target, level reached and shortfall (empty for other models or without an answer)."""
+    if not res.model.levels or not res.status.has_allocation:
+        return ""
+    table = res.levels()
+    out = ["", "priority levels (solved in order; each held while the later ones are optimised)"]
+    for (priority, name), rows in table.groupby(["priority", "level"], sort=True):
+        first = rows.iloc[0]
+        held = (
+            f", held at {first['level_held_at']:,.6g}"
+            if math.isfinite(first["level_held_at"])
+            else " (last level: not held)"
+        )
+        out.append(
+            f"  {priority}. {name}: optimum {first['level_optimum']:,.6g}{held}; "
+            f"in the final plan {first['level_value']:,.6g}"
+        )
+        for _, row in rows.iterrows():
+            if isinstance(row["kpi"], str):
+                out.append(
+                    f"     {row['kpi']} {int(row['year'])}: {row['achieved']:,.6g} of "
+                    f"{row['target']:,.6g} (short {row['shortfall']:,.6g}, weight "
+                    f"{row['weight']:g}, weighted {row['weighted_shortfall']:.4g})"
+                )
+            else:
+                out.append(f"     {row['goal']}: {row['achieved']:,.6g} (weight {row['weight']:g})")
+    return "\n".join(out)

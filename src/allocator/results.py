@@ -17,8 +17,9 @@ import pandas as pd
 
 from allocator import explain
 from allocator.build import Built
-from allocator.check import Plan, kpi_levels, verify
+from allocator.check import Plan, impact_value, kpi_levels, level_value, verify
 from allocator.errors import AllocatorError
+from allocator.lexicographic import LevelOutcome
 from allocator.schema import Instance, ModelSpec
 from allocator.solve import Solution, Status
 
@@ -53,13 +54,18 @@ class Result:
     highs_status: str = ""
     built: Built | None = field(default=None, repr=False)
     solution: Solution | None = field(default=None, repr=False)
+    level_outcomes: list[LevelOutcome] = field(default_factory=list)
+    """For a lexicographic model: each priority level's optimum and the bound it was held to."""
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
-    def from_solution(cls, built: Built, sol: Solution) -> Result:
-        """Wrap HiGHS's answer and run the independent checker on it."""
+    def from_solution(
+        cls, built: Built, sol: Solution, levels: list[LevelOutcome] | None = None
+    ) -> Result:
+        """Wrap HiGHS's answer and run the independent checker on it (with, for a lexicographic
+        model, the bound each priority level was held to)."""
         res = cls(
             sol.status,
             built.inst,
@@ -70,9 +76,11 @@ class Result:
             highs_status=sol.highs_status,
             built=built,
             solution=sol,
+            level_outcomes=list(levels or []),
         )
         if sol.status.has_allocation:
-            res.violations = verify(built.inst, built.spec, res.plan(), sol.objective)
+            held = {o.name: o.held_at for o in res.level_outcomes if o.held_at is not None}
+            res.violations = verify(built.inst, built.spec, res.plan(), sol.objective, held)
             res.verified = not res.violations
         return res
 
@@ -229,6 +237,77 @@ class Result:
         columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall"]
         return pd.DataFrame.from_records(records, columns=columns)
 
+    def levels(self) -> pd.DataFrame:
+        """For a lexicographic model: per priority level and goal (a KPI target by year, or an
+        objective), the weight, target, level reached, shortfall and weighted shortfall, with the
+        level's optimum, the bound it was held to and its value in the final plan."""
+        columns = [
+            "level",
+            "priority",
+            "goal",
+            "kpi",
+            "year",
+            "weight",
+            "target",
+            "achieved",
+            "shortfall",
+            "weighted_shortfall",
+            "level_optimum",
+            "level_held_at",
+            "level_value",
+        ]
+        if not self.model.levels:
+            return pd.DataFrame(columns=columns)
+        plan = self.plan()
+        reached = kpi_levels(self.instance, plan)
+        outcomes = {o.name: o for o in self.level_outcomes}
+        records: list[dict[str, Any]] = []
+        for priority, level in enumerate(self.model.levels, start=1):
+            outcome = outcomes.get(level.name)
+            common = {
+                "level": level.name,
+                "priority": priority,
+                "level_optimum": outcome.optimum if outcome else math.nan,
+                "level_held_at": outcome.held_at
+                if outcome and outcome.held_at is not None
+                else math.nan,
+                "level_value": level_value(self.instance, level, plan, self.model),
+            }
+            for goal in level.goals:
+                if goal.objective is not None:
+                    impact = impact_value(self.instance, plan)
+                    achieved = impact if goal.objective == "max_impact" else sum(plan.gov.values())
+                    records.append(
+                        common
+                        | {
+                            "goal": goal.label,
+                            "weight": 1.0 if goal.weight is None else goal.weight,
+                            "achieved": achieved,
+                        }
+                    )
+                    continue
+                weight = self.model.weight(str(goal.kpi)) if goal.weight is None else goal.weight
+                for t in self.instance.targets:
+                    if t.kpi != goal.kpi or goal.year not in (None, t.year):
+                        continue
+                    short = max(0.0, t.value - reached[t.kpi, t.year])
+                    records.append(
+                        common
+                        | {
+                            "goal": goal.label,
+                            "kpi": t.kpi,
+                            "year": t.year,
+                            "weight": weight,
+                            "target": t.value,
+                            "achieved": reached[t.kpi, t.year],
+                            "shortfall": short,
+                            "weighted_shortfall": weight * short / t.value,
+                        }
+                    )
+        table = pd.DataFrame.from_records(records, columns=columns)
+        table["year"] = table["year"].astype("Int64")  # blank on objective goals
+        return table
+
     @property
     def selected(self) -> pd.DataFrame:
         """The go/no-go decisions: line, name, selected."""
@@ -306,7 +385,21 @@ class Result:
             "retried_without_presolve": self.retried_without_presolve,
             "vacuous_rules": self.vacuous_rules,
             "currency_unit": self.instance.currency_unit,
-        }
+        } | (
+            {
+                "levels": [
+                    {
+                        "level": o.name,
+                        "status": o.status.value,
+                        "optimum": o.optimum,
+                        "held_at": o.held_at,
+                    }
+                    for o in self.level_outcomes
+                ]
+            }
+            if self.level_outcomes
+            else {}
+        )
 
     def manifest(self) -> dict[str, Any]:
         """How the result was made: input hashes, software versions, solver options, wall time."""
@@ -339,6 +432,8 @@ class Result:
                 self.allocation.to_csv(staging / "allocation.csv", index=False)
                 self.pillars.to_csv(staging / "pillars.csv", index=False)
                 self.kpis.to_csv(staging / "kpis.csv", index=False)
+                if self.model.levels:
+                    self.levels().to_csv(staging / "levels.csv", index=False)
             for name, data in (
                 ("summary.json", self.summary()),
                 ("manifest.json", self.manifest()),

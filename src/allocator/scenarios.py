@@ -236,7 +236,7 @@ def pareto(
     Result carries no shadow prices: its last solve optimised a criterion, not the model."""
     if points < 2:
         raise InputError([Issue("--points", "", points, "ask for at least 2 points")])
-    spec = resolve_model(inst, model)
+    spec = _one_objective(resolve_model(inst, model), "frontier")
     built = build(inst, spec)
     a, b = criterion(built, first), criterion(built, second)
     if a.name == b.name or (a.is_objective and b.is_objective):
@@ -406,7 +406,7 @@ def near_optimal(
     """Within `slack` of the optimum: each line's and pillar's range of government money (two
     solves each) and `alternatives` plans that avoid the lines earlier plans funded (modelling to
     generate alternatives, the Hop-Skip-Jump way). Every plan is verified against every rule."""
-    spec = resolve_model(inst, model)
+    spec = _one_objective(resolve_model(inst, model), "near-optimal")
     base = solve(inst, spec)
     if base.status != Status.optimal or base.objective is None:
         raise InputError(
@@ -479,3 +479,21 @@ def near_optimal(
         used[[j for j in built.gov.values() if sol.value(j) > 1e-6]] = 1.0
     built.cost, built.sense, built.offset = cost, sense, offset
     return NearOptimal(slack, base.objective, pd.DataFrame.from_records(rows), plans)
+
+
+def _one_objective(spec: ModelSpec, what: str) -> ModelSpec:
+    """`spec`, unless it is lexicographic: these analyses re-solve a single objective."""
+    if spec.objective == "lexicographic":
+        raise InputError(
+            [
+                Issue(
+                    next(iter(spec.files), spec.name),
+                    "objective",
+                    spec.objective,
+                    f"the {what} analysis works on one objective; a lexicographic model has "
+                    "several levels: use a max_impact or goal model, or a model whose levels "
+                    "are reduced to one objective",
+                )
+            ]
+        )
+    return spec

@@ -23,6 +23,7 @@ from allocator.errors import InputError, Issue
 from allocator.explain.infeasible import _irreducible_rows
 from allocator.output import TableWriter, table_format
 from allocator.results import Result
+from allocator.scenarios import _one_objective
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
 from allocator.schema.load import validate
@@ -410,7 +411,7 @@ def monte_carlo(
     seed = unc.seed if seed is None else seed
     if samples < 1:
         raise InputError([Issue("--samples", "", samples, "draw at least 1 sample")])
-    spec = resolve_model(instance, model)
+    spec = _one_objective(resolve_model(instance, model), "Monte Carlo")
     base = solve(instance, spec)
     if not _answer(base):
         raise InputError(

@@ -353,7 +353,7 @@ def _variables(built: Built) -> None:
     built.units = _var(built, "units", whole, "integer")
     built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
     built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
-    targeted = [(t.kpi, t.year) for t in inst.targets] if spec.soft_targets() else []
+    targeted = [(t.kpi, t.year) for t in inst.targets if spec.soft_target(t.kpi, t.year)]
     built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
     _planning_variables(built)
 

@@ -16,7 +16,10 @@ from allocator.schema.model import (
     NewInitiativeShare,
     PillarShare,
     Ramp,
+    Relation,
+    resolve,
 )
+from allocator.schema.money import UNIT_LABELS
 
 
 @policy_rule("pillar_share")
@@ -175,3 +178,47 @@ def group_total(b: Built, rule: GroupTotal) -> None:
                 year=year,
                 text=f"{what} gets {words} {amount} {when}",
             )
+
+
+@policy_rule("relation")
+def relation(b: Built, rule: Relation) -> None:
+    r"""A linear relation between the money of pillars, line groups, lines or regions, each year.
+
+    $$\sum_{n} c_n \sum_{l \in n} \phi_{n,l}\, m_{l,y} + c_0 \;(\le, \ge, =)\; 0
+    \qquad m_{l,y} = g_{l,y} \ (\text{or } g_{l,y} + p_{l,y} \text{ with money: total})$$
+
+    for each year y of `years` (default every year), the expression's right side moved to the
+    left; φ is the share of line l's money that name n counts (1 for whole membership).
+    Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
+    parsed = rule.relation()
+    coef: dict[str, float] = {}
+    meaning: list[str] = []
+    for ref, (kind, lines) in resolve(parsed, b.inst).items():
+        for lid, share in lines.items():
+            coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref] * share
+        name = ref[1]
+        shown = (
+            b.pillar_name(name)
+            if kind == "pillar"
+            else b.lines[name].name
+            if kind == "line"
+            else name
+        )
+        meaning.append(f"{name}: {kind} {shown}")
+    constant = parsed.constant(b.inst.currency_unit)
+    money = "government money" if rule.money == "government" else "government plus private money"
+    what = f"{'; '.join(meaning)}; {money}"
+    for y in rule.years or b.inst.years:
+        terms: Terms = [(c, b.gov[lid, y]) for lid, c in coef.items()]
+        if rule.money == "total":
+            terms += [(c, b.private[lid, y]) for lid, c in coef.items() if (lid, y) in b.private]
+        b.add(
+            "relation",
+            (rule.label, y),
+            terms,
+            parsed.sense,
+            0.0,
+            constant,
+            year=y,
+            text=f"{rule.expr} in {y} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
+        )

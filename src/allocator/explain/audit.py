@@ -62,7 +62,9 @@ def audit(built: Built, sol: Solution) -> pd.DataFrame:
                 slack,
                 row_unit(built, row),
                 sol.duals.get(name, math.nan),
-                _origin(built, row.rule),
+                _origin(built, row.rule)
+                if row.family != "level_hold"
+                else f"model {built.spec.name}: levels ({row.subjects['level']})",
                 row.figure,
                 pillars,
             )

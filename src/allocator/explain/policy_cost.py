@@ -38,6 +38,9 @@ def _groups(built: Built, per_instance: bool) -> list[tuple[str, list[str], bool
             names = [n for n, r in rows.items() if r.family == family and r.rule is None]
             if names and not (family == "target" and _soft(built)):
                 groups.append((label, names, False))
+        for name, row in rows.items():
+            if row.family == "level_hold":
+                groups.append((f"holding priority level {row.subjects['level']}", [name], False))
     if built.spec.must_spend:
         budget = [n for n, r in rows.items() if r.family == "budget"]
         groups.append(("must_spend (spend the whole budget)", budget, True))
@@ -49,7 +52,7 @@ def _soft(built: Built) -> bool:
 
 
 def _about(rule: object) -> str:
-    for key in ("pillar", "group"):
+    for key in ("pillar", "group", "name", "expr"):
         value = getattr(rule, key, None)
         if value:
             return f"{key} {value}"

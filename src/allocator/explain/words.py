@@ -10,6 +10,7 @@ OBJECTIVE_UNITS = {
     "max_impact": "impact points",
     "min_cost": "of government money",
     "goal": "weighted-shortfall points",
+    "lexicographic": "points of the last priority level",
 }
 
 
@@ -22,6 +23,8 @@ def objective_amount(built: Built, amount: float) -> str:
 
 def row_unit(built: Built, row: Row) -> str:
     """What the rule's right-hand side is measured in: money, a KPI's unit, or lines."""
+    if "level" in row.subjects:
+        return "level points"
     if "kpi" in row.subjects:
         kpi = next(k for k in built.inst.kpis if k.id == row.subjects["kpi"])
         return kpi.unit or "units"

@@ -43,8 +43,13 @@ class Table:
 
 
 def load_instance(path: str | Path) -> Instance:
-    """Read and validate an instance file; tables named as `.csv` are read from beside it."""
+    """Read and validate an instance file; tables named as `.csv` are read from beside it.
+    A `.xlsx` workbook is read by `allocator.schema.excel`."""
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from allocator.schema.excel import read_instance
+
+        return read_instance(path)
     data = _read_yaml(path, "instance")
     files = {str(path): _sha256(path)}
     tables: dict[str, Table] = {}
@@ -91,8 +96,12 @@ def load_instance(path: str | Path) -> Instance:
 
 
 def load_model(path: str | Path) -> ModelSpec:
-    """Read and validate a model (policy regime) file."""
+    """Read and validate a model (policy regime) file (YAML, or the sheets of a `.xlsx`)."""
     path = Path(path)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from allocator.schema.excel import read_model
+
+        return read_model(path)
     model = validate(ModelSpec, _read_yaml(path, "model"), str(path))
     model._files = {str(path): _sha256(path)}
     return model
@@ -131,8 +140,15 @@ def load_default_model(inst: Instance) -> ModelSpec:
 
 
 def save(obj: Instance | ModelSpec, path: str | Path) -> Path:
-    """Write an instance or model back as YAML (tables inline); loading it gives an equal object."""
+    """Write an instance or model back as YAML (tables inline), or as a workbook for a `.xlsx`
+    name; loading it gives an equal object."""
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        from allocator.schema.excel import write_workbook
+
+        if isinstance(obj, Instance):
+            return write_workbook(path, instance=obj)
+        return write_workbook(path, model=obj)
     data = obj.model_dump(mode="python", exclude_defaults=True)
     if isinstance(obj, Instance):
         data = {"name": obj.name, "years": obj.years, **data}
@@ -156,7 +172,12 @@ def check_model(model: ModelSpec, inst: Instance, model_file: str = "model") -> 
     """Raise `InputError` when the model names pillars, groups or KPIs the instance lacks."""
     problems = model_problems(model, inst)
     if problems:
-        raise InputError([Issue(model_file, p, v, msg) for p, v, msg in problems])
+        issues = [Issue(model_file, p, v, msg) for p, v, msg in problems]
+        if Path(model_file).suffix.lower() in (".xlsx", ".xlsm"):
+            from allocator.schema.excel import locate_model_issues
+
+            issues = locate_model_issues(Path(model_file), issues)
+        raise InputError(issues)
 
 
 def validate(
