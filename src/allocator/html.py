@@ -452,17 +452,15 @@ class _Page:
             if i is not None:
                 kind = inst.sources[i].kind
                 kinds[kind] = kinds.get(kind, 0) + 1
-        summary = " · ".join(
+        summary = [
             f"<span class='kind {_e(k)}'>{_e(k)}</span> {n}" for k, n in sorted(kinds.items())
-        )
+        ]
+        if missing:
+            summary.append(f"<span class='no'>{self.t('unsourced')}</span> {len(missing)}")
         return (
             f"<section id='provenance'><h2>{self.t('provenance')}</h2>{note}"
-            f"<p data-figures='{len(paths)}'>{len(paths)} {self.t('figures_stated')}: {summary}"
-            + (
-                f" · <span class='no'>{self.t('unsourced')}</span> {len(missing)}"
-                if missing
-                else ""
-            )
+            f"<p data-figures='{len(paths)}'>{len(paths)} {self.t('figures_stated')}: "
+            + " · ".join(summary)
             + "</p>"
             f"<details><summary>{self.t('sources')} ({len(inst.sources)})</summary>"
             f"<table class='data'>{head}{''.join(rows)}</table></details>"
