@@ -277,9 +277,12 @@ class _Page:
             return ""
         table = self.res.kpis
         charts = []
-        for i, kpi in enumerate(inst.kpis):
-            rows = table[table.kpi == kpi.id].sort_values("year")
-            charts.append(_kpi_chart(self, kpi.id, name_of(kpi, lang), kpi.unit, rows, i))
+        if len(inst.years) == 1:
+            charts.append(_kpi_bullets(self, table))
+        else:
+            for i, kpi in enumerate(inst.kpis):
+                rows = table[table.kpi == kpi.id].sort_values("year")
+                charts.append(_kpi_chart(self, kpi.id, name_of(kpi, lang), kpi.unit, rows, i))
         tracked = table.dropna(subset=["target"])
         body = ""
         if len(tracked):
@@ -305,7 +308,8 @@ class _Page:
             body = f"<table class='data'>{head}{''.join(rows_html)}</table>"
         return (
             f"<section id='kpis'><h2>{self.t('kpis')}</h2>"
-            f"<div class='grid'>{''.join(charts)}</div>{body}</section>"
+            f"<div class='{'grid' if len(charts) > 1 else ''}'>{''.join(charts)}</div>{body}"
+            "</section>"
         )
 
     # -- rules -----------------------------------------------------------------------------------
@@ -862,6 +866,59 @@ def _kpi_chart(
     )
 
 
+def _kpi_bullets(page: _Page, table: pd.DataFrame) -> str:
+    """One year: a bar per KPI from 0 to its level, with its target marked, each on its own
+    scale (the KPIs have different units)."""
+    lang = page.lang
+    kpis = page.inst.kpis
+    year = int(table.year.iloc[0])
+    row_h, label_w, width = 46, 290, 860
+    height = row_h * len(kpis) + 24
+    left, right = label_w + 10, 190
+    plot_w = width - left - right
+    inner = []
+    for i, kpi in enumerate(kpis):
+        row = table[table.kpi == kpi.id].iloc[0]
+        level, target = float(row.level), float(row.target)
+        top = max(level, target if math.isfinite(target) else 0.0, 1e-9) * 1.08
+        y0 = 12 + i * row_h
+        color = PALETTE[i % len(PALETTE)]
+        name = name_of(kpi, lang)
+        base = min(max(kpi.baseline, 0.0), max(level, 0.0))
+        bar, base_w = max(level, 0.0) / top * plot_w, base / top * plot_w
+        tip = f"{name} {year}: {kpi.baseline:,.0f} → {level:,.0f} {kpi.unit}"
+        inner.append(
+            f"<text class='kpi-name' x='{label_w:.0f}' y='{y0 + 21:.1f}' text-anchor='end'>"
+            f"{_e(name)}</text>"
+            f"<rect class='track' x='{left}' y='{y0 + 8:.1f}' width='{plot_w}' height='18'/>"
+            f"<rect class='bullet' x='{left}' y='{y0 + 8:.1f}' width='{bar:.1f}' height='18' "
+            f"fill='{color}' data-kpi='{_e(kpi.id)}' data-level='{_num_attr(level)}'>"
+            f"<title>{_e(tip)}</title></rect>"
+            f"<rect class='baseline' x='{left}' y='{y0 + 8:.1f}' width='{base_w:.1f}' "
+            f"height='18' fill='{color}'><title>{_e(tip)}</title></rect>"
+            f"<text class='tick' x='{width - right + 10}' y='{y0 + 21:.1f}'>"
+            f"{kpi.baseline:,.0f} → <tspan class='strong'>{level:,.0f}</tspan> "
+            f"{_e(kpi.unit)}</text>"
+        )
+        if math.isfinite(target):
+            tx = left + target / top * plot_w
+            met = level >= target * (1 - 1e-6)
+            words = f"{text('target', lang)} {target:,.0f}"
+            inner.append(
+                f"<g class='pt'><line class='goal' x1='{tx:.1f}' x2='{tx:.1f}' y1='{y0 + 3:.1f}' "
+                f"y2='{y0 + 31:.1f}'/><title>{_e(words)}</title></g>"
+                f"<text class='tick {'ok' if met else 'no'}' x='{tx:.1f}' y='{y0 + 42:.1f}' "
+                f"text-anchor='middle'>{_e(words)}</text>"
+            )
+    svg = _svg(width, height, inner, text("kpis", lang), "data-chart='kpi'")
+    legend = (
+        f"<span class='key'><span class='swatch pale'></span>{page.t('baseline')}</span>"
+        f"<span class='key'><span class='swatch solid'></span>{page.t('level')} ({year})</span>"
+        f"<span class='key'><span class='swatch goal'></span>{page.t('target')}</span>"
+    )
+    return f"<figure>{svg}<div class='legend'>{legend}</div></figure>"
+
+
 def _parameters(table: pd.DataFrame) -> list[str]:
     """A sweep table's parameter columns: those before `status`."""
     columns = list(table.columns)
@@ -1000,6 +1057,11 @@ svg .bar-total{fill:var(--ink);font-size:11px;font-weight:600}
 svg .axis-label{font-size:11px}
 svg .path{fill:none;stroke-width:2.2}svg .target{stroke-width:2;fill:none}
 svg .seg{stroke:#fff;stroke-width:.6}
+svg .track{fill:#eef1f5}svg .baseline{fill:#fff;fill-opacity:.55}
+svg tspan.strong{fill:var(--ink);font-weight:600}.swatch.pale{background:#c9ced6}
+svg .goal{stroke:#1f2933;stroke-width:2.5}
+svg .kpi-name{fill:var(--ink);font-size:12.5px}svg text.ok{fill:#1e7b4a}svg text.no{fill:#b3261e}
+.swatch.goal{width:3px;background:#1f2933}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:14px}
 .grid.wide{grid-template-columns:repeat(auto-fill,minmax(460px,1fr))}
 figure.small{border:1px solid var(--line);border-radius:8px;padding:10px}

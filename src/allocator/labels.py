@@ -114,6 +114,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "targets": {"en": "targets", "ko": "목표"},
     "level": {"en": "level", "ko": "수준"},
     "target": {"en": "target", "ko": "목표"},
+    "baseline": {"en": "baseline (before the first year)", "ko": "기준값 (첫해 이전)"},
     "met": {"en": "met", "ko": "달성"},
     "short_by": {"en": "short by", "ko": "부족"},
     "rules": {"en": "Rule audit and shadow prices", "ko": "규칙 점검과 잠재가격"},
