@@ -234,7 +234,7 @@ class _Page:
         table = f"<table class='data'>{head}{''.join(rows)}</table>"
         return (
             f"<section id='split'><h2>{self.t('split')}</h2>{chart}"
-            f"<details open><summary>{self.t('split')}</summary>{table}</details>"
+            f"<details open><summary>{self.t('split_table')}</summary>{table}</details>"
             f"{self.lines_table()}</section>"
         )
 
@@ -617,11 +617,12 @@ def _split_chart(
     defs.append("</defs>")
     inner = [*defs, *_y_axis(ticks, y, left, width - right, lambda v: money_tick(v, lang))]
     source_words = {GOVERNMENT: text("government", lang), PRIVATE: text("private", lang)}
+    short_words = {GOVERNMENT: text("gov_short", lang), PRIVATE: text("private_short", lang)}
     for i, year in enumerate(years):
         rows = pillars[pillars.year == year]
         center = left + band * (i + 0.5)
         for j, source in enumerate((GOVERNMENT, PRIVATE)):
-            x = center + (j - 1) * (bar + 6) + 3
+            x = center + (j - 1) * (bar + 10) + 5
             base = 0.0
             for _, row in rows.iterrows():
                 amount = float(row[source])
@@ -649,7 +650,7 @@ def _split_chart(
                 f"<text class='bar-total' x='{x + bar / 2:.1f}' y='{y(base) - 5:.1f}' "
                 f"text-anchor='middle'>{_e(money_tick(won(total, unit), lang))}</text>"
                 f"<text class='tick' x='{x + bar / 2:.1f}' y='{height - bottom + 15:.1f}' "
-                f"text-anchor='middle'>{_e(source_words[source])}</text>"
+                f"text-anchor='middle'>{_e(short_words[source])}</text>"
             )
         inner.append(
             f"<text class='year' x='{center:.1f}' y='{height - bottom + 36:.1f}' "
