@@ -264,3 +264,17 @@ def test_broken_charts_are_caught(browser: BrowserContext, tmp_path: Path) -> No
     with pytest.raises(AssertionError):
         check_charts(seen.page)
     seen.page.close()
+
+
+def test_a_wrong_headline_is_caught(browser: BrowserContext, tmp_path: Path) -> None:
+    """A headline number that is not the result's, in the data or in the words, fails."""
+    res = allocator.solve(allocator.load_instance(ROOT / "instances" / "toy.yaml"))
+    page = allocator.html.render(res)
+    for old, new in (("data-value='310.0'", "data-value='310.5'"), ("0 won", "1 won")):
+        assert old in page
+        path = tmp_path / "wrong-headline.html"
+        path.write_text(page.replace(old, new, 1), encoding="utf-8")
+        seen = visit(browser, path)
+        with pytest.raises(AssertionError):
+            check_headline(seen.page, res, "en")
+        seen.page.close()
