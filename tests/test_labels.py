@@ -83,7 +83,7 @@ def test_table_in_korean_and_english() -> None:
     assert "1,000억원" in ko
     assert "Infrastructure" not in ko
     assert "구매 GPU 2027: 1,000 / 1,200 GPU — 부족 200" in ko
-    assert "GPUs bought 2027: 1,000 / 1,200 GPU — short by 200" in en
+    assert "GPUs bought 2027: 1,000 of 1,200 GPU — short by 200" in en
 
 
 @pytest.mark.parametrize("command", ["solve", "explain"])

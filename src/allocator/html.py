@@ -120,6 +120,8 @@ def _num_attr(value: float | None) -> str:
 
 @dataclass
 class _Page:
+    """One report being written: the result, the language, and ids unique within the page."""
+
     res: Result
     lang: Lang
     _ids: dict[str, int] = field(default_factory=dict)

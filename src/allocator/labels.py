@@ -118,6 +118,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "level": {"en": "level", "ko": "수준"},
     "target": {"en": "target", "ko": "목표"},
     "baseline": {"en": "baseline (before the first year)", "ko": "기준값 (첫해 이전)"},
+    "of": {"en": "of", "ko": "/"},
     "met": {"en": "met", "ko": "달성"},
     "short_by": {"en": "short by", "ko": "부족"},
     "rules": {"en": "Rule audit and shadow prices", "ko": "규칙 점검과 잠재가격"},
@@ -126,6 +127,15 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ko": "구속력 있는 규칙과 한 단위 완화의 가치",
     },
     "none_priced": {"en": "(none with a non-zero price)", "ko": "(0이 아닌 잠재가격 없음)"},
+    "policy_price": {
+        "en": "Price of each policy (objective change when it is removed)",
+        "ko": "정책별 비용 (그 규칙을 없앨 때 목적함수 변화)",
+    },
+    "audit_hint": {
+        "en": "Result.audit() has every rule with its slack, price and source",
+        "ko": "Result.audit()에 모든 규칙의 여유, 잠재가격, 근거가 있음",
+    },
+    "vacuous": {"en": "Rules that built nothing here", "ko": "여기서 아무 제약도 만들지 않은 규칙"},
     "more": {"en": "More priced rules", "ko": "나머지 잠재가격"},
     "all_rules": {"en": "Every rule", "ko": "모든 규칙"},
     "rule": {"en": "rule", "ko": "규칙"},
@@ -137,7 +147,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "valid": {"en": "holds from … to", "ko": "유효 범위"},
     "origin": {"en": "origin", "ko": "출처(규칙)"},
     "source": {"en": "source", "ko": "근거"},
-    "rule_counts": {"en": "Rule states", "ko": "규칙 상태"},
+    "rule_counts": {"en": "Rule audit", "ko": "규칙 점검"},
     "diagnosis": {"en": "Why there is no answer", "ko": "해가 없는 이유"},
     "colliding": {"en": "These rules cannot hold together", "ko": "동시에 만족할 수 없는 규칙"},
     "repairs": {

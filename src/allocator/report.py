@@ -62,7 +62,7 @@ def table(res: Result, lang: Lang = "en") -> str:
     pillars = res.pillars
     names = {p.id: name_of(p, lang) for p in inst.pillars}
     width = max(_width(n) for n in [*names.values(), text("total", lang)])
-    gov_head, priv_head = text("government", lang), text("private", lang)
+    gov_head, priv_head = text("government", lang).lower(), text("private", lang).lower()
     cells = [money(x, unit, lang) for x in pillars[GOVERNMENT]] + [
         money(x, unit, lang) for x in pillars[PRIVATE]
     ]
@@ -96,7 +96,7 @@ def table(res: Result, lang: Lang = "en") -> str:
                 else (f"{text('short_by', lang)} {row['shortfall']:,.0f}")
             )
             lines.append(
-                f"  {kpi_names[row['kpi']]} {row['year']}: {row['level']:,.0f} / "
+                f"  {kpi_names[row['kpi']]} {row['year']}: {row['level']:,.0f} {text('of', lang)} "
                 f"{row['target']:,.0f} {row['unit']} — {status}"
             )
     if res.violations:
@@ -127,7 +127,7 @@ def explanation(res: Result, per_instance: bool = False, lang: Lang = "en") -> s
     lines += [f"  - {s}" for s in sentences] or ["  " + text("none_priced", lang)]
     prices = res.price_of_policies(per_instance)
     if len(prices):
-        lines += ["", "Price of each policy (objective change when it is removed):"]
+        lines += ["", text("policy_price", lang) + ":"]
         lines += [f"  - {s}" for s in prices.sentence]
     audit = res.audit()
     counts = audit.state.value_counts()
@@ -136,10 +136,10 @@ def explanation(res: Result, per_instance: bool = False, lang: Lang = "en") -> s
         text("rule_counts", lang)
         + ": "
         + ", ".join(f"{n} {state_text(str(state), lang)}" for state, n in counts.items())
-        + " (Result.audit() has every rule with its slack, price and source)",
+        + f" ({text('audit_hint', lang)})",
     ]
     if res.vacuous_rules:
-        lines.append("Rules that built nothing here: " + ", ".join(res.vacuous_rules))
+        lines.append(text("vacuous", lang) + ": " + ", ".join(res.vacuous_rules))
     return "\n".join(lines)
 
 
