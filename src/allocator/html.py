@@ -193,7 +193,7 @@ class _Page:
         parts.append("<div class='cards'>" + "".join(cards) + "</div>")
         if res.is_incumbent:
             parts.append(f"<p class='warn'>{self.t('incumbent')}</p>")
-        if not res.status.has_allocation:
+        if not res.status.has_allocation and res.status != Status.infeasible:
             parts.append(
                 f"<p class='warn'>{self.t('no_allocation')}: {_e(status_text(res.status, lang))}"
                 "</p>"
