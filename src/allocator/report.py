@@ -25,18 +25,6 @@ def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
     return f"{eok:,}억"
 
 
-def money_both(amount: float, currency_unit: str = "bn_krw") -> str:
-    """An amount in the instance's unit with its 조/억 reading beside it."""
-    unit = {
-        "bn_krw": "bn KRW",
-        "tn_krw": "tn KRW",
-        "eok_krw": "억 KRW",
-        "mn_krw": "mn KRW",
-        "krw": "KRW",
-    }[currency_unit]
-    return f"{amount:>10,.1f} {unit} ({korean_amount(amount, currency_unit)})"
-
-
 def table(res: Result, lang: Lang = "en") -> str:
     """The split by pillar and year, public and private, with totals; money and names as readers
     of `lang` write them."""
