@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed-dev
 RUNTIME := $(VENV)/.installed
 BENCH := $(VENV)/.installed-bench
 
-.PHONY: demo test bench lint format clean
+CHROMIUM := /usr/bin/chromium
+# Debian's chromium for the browser test, and a Hangul font so Korean reports render in it
+BROWSER_PACKAGES := chromium fonts-nanum
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench lint format clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +33,14 @@ demo: $(RUNTIME)
 	$(BIN)/allocator solve instances/korea-2026.yaml
 	$(BIN)/allocator solve instances/korea-2026-2030.yaml
 
-test: $(STAMP)
+# the browser test's Chromium; never `playwright install` (it downloads its own browser)
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list :lang=ko 2>/dev/null | grep -q .; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests examples benchmarks
 	$(BIN)/ruff format --check src tests examples benchmarks
 	$(BIN)/mypy
