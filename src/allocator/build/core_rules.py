@@ -1,4 +1,4 @@
-"""Rules every instance carries; the formulas are in docs/rules.md."""
+"""Rules every instance carries; each builder's docstring holds its formula (the docs' pages)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from allocator.build.registry import core_rule
 
 @core_rule("budget")
 def budget(b: Built) -> None:
-    """budget[y]: Σ_l g[l,y] ≤ B[y] (= B[y] with must_spend)."""
+    r"""Government money spent in a year stays within that year's budget.
+
+    $$\sum_{l} g_{l,y} \le B_y \quad (= B_y \text{ with } \texttt{must\_spend})$$
+
+    With `must_spend: true` in the model the whole budget is spent every year.
+
+    Name: `budget[2026]`.
+    """
     sense: Sense = "==" if b.spec.must_spend else "<="
     verb = "equals" if b.spec.must_spend else "is at most"
     for y in b.inst.years:
@@ -29,7 +36,14 @@ def budget(b: Built) -> None:
 
 @core_rule("private_pool")
 def private_pool(b: Built) -> None:
-    """private_pool[y]: Σ_l p[l,y] ≤ Π[y]."""
+    r"""Private money drawn in a year stays within what the fund can mobilise that year.
+
+    $$\sum_{l} p_{l,y} \le \Pi_y$$
+
+    $\Pi_y = 0$ where the instance gives no pool.
+
+    Name: `private_pool[2026]`.
+    """
     for y in b.inst.years:
         terms: Terms = [(1.0, v) for (_, year), v in b.private.items() if year == y]
         if terms:
@@ -48,7 +62,15 @@ def private_pool(b: Built) -> None:
 
 @core_rule("leverage")
 def leverage(b: Built) -> None:
-    """leverage[l,y]: p[l,y] ≤ λ_l · g[l,y] (lines with λ = 0 get no private variable)."""
+    r"""A line draws at most its leverage ratio in private money per won of government money.
+
+    $$p_{l,y} \le \lambda_l \, g_{l,y}$$
+
+    $\lambda_l$ is private won per government won; $\lambda_l = 0$ means the line is not
+    fund-eligible (it gets no private variable).
+
+    Name: `leverage[INF-02,2026]`.
+    """
     keys = list(b.private)
     rows: list[int] = []
     cols: list[int] = []
@@ -74,7 +96,15 @@ def leverage(b: Built) -> None:
 
 @core_rule("line_bounds")
 def line_bounds(b: Built) -> None:
-    """line_min[l,y]: g ≥ min·s; line_max[l,y]: g ≤ max·s (B[y]·s for a go/no-go line, no max)."""
+    r"""A line's government money stays between its minimum and maximum (zero if not selected).
+
+    $$\underline{m}_{l,y}\, s_l \le g_{l,y} \le \overline{m}_{l,y}\, s_l$$
+
+    A line without `max` has no cap beyond the budget, except a go/no-go line, whose cap is then
+    $B_y s_l$. A per-year `min`/`max` missing a year means 0 / no cap that year.
+
+    Names: `line_min[TAL-01,2026]`, `line_max[TAL-01,2026]`.
+    """
     floors: list[tuple[str, int]] = []
     caps: list[tuple[str, int]] = []
     fl: tuple[list[int], list[int], list[float]] = ([], [], [])
@@ -159,7 +189,14 @@ def _bound_row(
 
 @core_rule("integer_units")
 def integer_units(b: Built) -> None:
-    """integer_units[l,y]: g[l,y] + p[l,y] = unit_cost_l · n[l,y] with n whole."""
+    r"""An integer line is funded in whole units of its unit cost.
+
+    $$g_{l,y} + p_{l,y} = c_l \, n_{l,y}, \quad n_{l,y} \in \mathbb{Z}_{\ge 0}$$
+
+    For lines with `integer: true` and a `unit_cost` $c_l > 0$.
+
+    Name: `integer_units[gpu,2026]`.
+    """
     keys = list(b.units)
     rows: list[int] = []
     cols: list[int] = []
@@ -189,7 +226,14 @@ def integer_units(b: Built) -> None:
 
 @core_rule("requires")
 def requires(b: Built) -> None:
-    """requires[a,b]: s[a] ≤ s[b] (s ≡ 1 for lines that are not go/no-go decisions)."""
+    r"""A line is funded only if every line it requires is funded.
+
+    $$s_a \le s_b \quad \text{for each } b \in \texttt{requires}_a$$
+
+    $s_l \equiv 1$ for a line that is not a go/no-go decision.
+
+    Name: `requires[llm_team_2,llm_compute]`.
+    """
     for line in b.inst.lines:
         for other in line.requires:
             mine, c_mine = b.select_terms(line.id, 1.0)
@@ -210,7 +254,16 @@ def requires(b: Built) -> None:
 
 @core_rule("kpi_level")
 def kpi_level(b: Built) -> None:
-    """kpi_level[k,y]: level = baseline + Σ yield·(g+p) over years ≤ y (that year for flows)."""
+    r"""A KPI's level is its baseline plus what the money spent on the lines yields.
+
+    $$\ell_{k,y} = \beta_k + \sum_{y' \le y} \sum_l \eta_{l,k}\,(g_{l,y'} + p_{l,y'})$$
+
+    For a cumulative KPI (a stock, the default); with `cumulative: false` (a per-year flow) only
+    $y' = y$ counts. $\eta_{l,k}$ is the line's `yields` (KPI units per unit of money), $\beta_k$
+    the KPI's `baseline`.
+
+    Name: `kpi_level[gpus,2028]`.
+    """
     years = b.inst.years
     lines = b.inst.lines
     private = {
@@ -242,7 +295,18 @@ def kpi_level(b: Built) -> None:
 
 @core_rule("target")
 def target(b: Built) -> None:
-    """target[k,y]: level[k,y] ≥ target (hard), or level[k,y] + short[k,y] ≥ target (soft)."""
+    r"""A KPI reaches its target, or (when targets are soft) its shortfall is counted.
+
+    $$
+    \ell_{k,y} \ge T_{k,y} \ \text{(hard)} \qquad
+    \ell_{k,y} + u_{k,y} \ge T_{k,y},\ u_{k,y} \ge 0 \ \text{(soft)}
+    $$
+
+    Targets are soft under `max_impact` (unless the model says `targets: {mode: hard}`) and
+    under `goal`; hard under `min_cost`.
+
+    Name: `target[gpus,2028]`.
+    """
     kpis = {k.id: k for k in b.inst.kpis}
     for t in b.inst.targets:
         terms: Terms = [(1.0, b.level[t.kpi, t.year])]

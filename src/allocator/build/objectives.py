@@ -18,7 +18,16 @@ def _weighted_shortfall(b: Built, sign: float) -> Terms:
 
 @objective("max_impact")
 def max_impact(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
-    """max Σ impact·g + private_impact·p − Σ w_k·short[k,y]/target[k,y]."""
+    r"""Maximise the impact of the money, less the weighted shortfall of soft targets.
+
+    $$
+    \max \sum_{l,y} \big(\iota_l\, g_{l,y} + \iota^{p}_l\, p_{l,y}\big)
+    - \sum_{(k,y)} w_k \frac{u_{k,y}}{T_{k,y}}
+    $$
+
+    $\iota_l$ = `impact`, $\iota^p_l$ = `private_impact`. The shortfall term is absent when
+    targets are hard.
+    """
     terms: Terms = []
     for (lid, _y), g in b.gov.items():
         terms.append((b.lines[lid].impact, g))
@@ -29,11 +38,17 @@ def max_impact(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
 
 @objective("min_cost")
 def min_cost(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
-    """min Σ g (every target hard)."""
+    r"""Spend the least government money that meets every target.
+
+    $$\min \sum_{l,y} g_{l,y} \quad \text{with every target hard}$$
+    """
     return [(1.0, g) for g in b.gov.values()], 0.0, "min"
 
 
 @objective("goal")
 def goal(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
-    """min Σ w_k·short[k,y]/target[k,y] (every target soft)."""
+    r"""Come as close to the targets as the rules allow: minimise the weighted shortfall.
+
+    $$\min \sum_{(k,y)} w_k \frac{u_{k,y}}{T_{k,y}} \quad \text{with every target soft}$$
+    """
     return _weighted_shortfall(b, 1.0), 0.0, "min"

@@ -1,4 +1,4 @@
-"""Rules a model declares, one builder per kind; the formulas are in docs/rules.md."""
+"""Rules a model declares, one builder per kind; each builder's docstring holds its formula."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, P
 
 @policy_rule("pillar_share")
 def pillar_share(b: Built, rule: PillarShare) -> None:
-    """pillar_share_min/max[p,y]: lo·Σ_l g ≤ Σ_{l∈p} g ≤ hi·Σ_l g."""
+    r"""A pillar's share of each year's government money stays between a floor and a ceiling.
+
+    $$\text{lo}_p \sum_l g_{l,y} \le \sum_{l \in p} g_{l,y} \le \text{hi}_p \sum_l g_{l,y}$$
+
+    On government money. `{rule: pillar_share, pillar: talent, min: 0.10, max: 0.30}`; shares
+    are fractions (`0.15` or `"15%"`).
+
+    Names: `pillar_share_min[talent,2027]`, `pillar_share_max[talent,2027]`.
+    """
     members = b.line_mask(lambda line: line.pillar == rule.pillar)
     name = b.pillar_name(rule.pillar)
     bounds: list[tuple[str, float | None, Sense, str]] = [
@@ -39,7 +47,14 @@ def pillar_share(b: Built, rule: PillarShare) -> None:
 
 @policy_rule("new_initiative_share")
 def new_initiative_share(b: Built, rule: NewInitiativeShare) -> None:
-    """new_initiative_share[y]: Σ_{l new} g ≥ σ·Σ_l g."""
+    r"""New initiatives get at least a given share of each year's government money.
+
+    $$\sum_{l\ \text{new}} g_{l,y} \ge \sigma \sum_l g_{l,y}$$
+
+    `{rule: new_initiative_share, min: 0.477}`.
+
+    Name: `new_initiative_share[2026]`.
+    """
     new = b.line_mask(lambda line: line.new)
     for y in b.inst.years:
         terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
@@ -57,7 +72,18 @@ def new_initiative_share(b: Built, rule: NewInitiativeShare) -> None:
 
 @policy_rule("ramp")
 def ramp(b: Built, rule: Ramp) -> None:
-    """ramp_up/ramp_down[l,y]: |g[l,y] − g[l,y−1]| ≤ ρ·max[l,y] (ρ·B[y] for a line, no max)."""
+    r"""A line's government money moves by at most a share of its cap from one year to the next.
+
+    $$
+    |g_{l,y} - g_{l,y-1}| \le \rho\, \overline{m}_{l,y}
+    \quad (\rho\, B_y \text{ for a line with no cap in } y)
+    $$
+
+    For every year after the first. `{rule: ramp, max_change: 0.30}`. On a one-year instance the
+    rule builds nothing (reported as vacuous).
+
+    Names: `ramp_up[TAL-01,2027]`, `ramp_down[TAL-01,2027]`.
+    """
     keys: list[tuple[str, int]] = []
     steps: list[float] = []
     rows: list[int] = []
@@ -110,7 +136,14 @@ def _at_most(b: Built, family: str, group: str, limit: int, text: str) -> None:
 
 @policy_rule("cardinality")
 def cardinality(b: Built, rule: Cardinality) -> None:
-    """cardinality[G]: Σ_{l∈G} s[l] ≤ k."""
+    r"""At most a given number of the lines of a group are funded.
+
+    $$\sum_{l \in G} s_l \le k$$
+
+    `{rule: cardinality, group: llm_teams, max: 5}`. Lines that are not go/no-go count as 1.
+
+    Name: `cardinality[llm_teams]`.
+    """
     _at_most(
         b,
         "cardinality",
@@ -122,5 +155,12 @@ def cardinality(b: Built, rule: Cardinality) -> None:
 
 @policy_rule("exclusive")
 def exclusive(b: Built, rule: Exclusive) -> None:
-    """exclusive[G]: Σ_{l∈G} s[l] ≤ 1."""
+    r"""At most one line of a group is funded.
+
+    $$\sum_{l \in G} s_l \le 1$$
+
+    `{rule: exclusive, group: hub_site_options}`. Lines that are not go/no-go count as 1.
+
+    Name: `exclusive[hub_site_options]`.
+    """
     _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
