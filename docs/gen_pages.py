@@ -203,16 +203,24 @@ def run_example(script: Path) -> str:
     return proc.stdout
 
 
+def heading(script: Path) -> tuple[str, str, str]:
+    """Title, lead and story from the docstring's first line (`Title: lead.`) and the rest."""
+    intro = (ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or "").strip()
+    first, _, story = intro.partition("\n")
+    title, _, lead = (first or script.stem).rstrip(".").partition(": ")
+    return f"{script.stem[:2]}. {title}", lead, story.strip()
+
+
 def example_page(script: Path, output: str) -> str:
-    """Title and story from the script's docstring, then its source and the output it printed."""
-    source = script.read_text(encoding="utf-8")
-    intro = (ast.get_docstring(ast.parse(source)) or script.stem).strip()
-    title, _, story = intro.partition("\n")
+    """Title and story from the script's docstring, then the output it printed and its source."""
+    title, lead, story = heading(script)
     return "\n".join(
         [
-            f"# {script.stem[:2]}. {title.rstrip('.')}",
+            f"# {title}",
             "",
-            story.strip(),
+            f"**{lead[:1].upper()}{lead[1:]}.**" if lead else "",
+            "",
+            story,
             "",
             f"Run it with `python examples/{script.name}`. The output below was produced by "
             "running it while this site was built.",
@@ -226,7 +234,7 @@ def example_page(script: Path, output: str) -> str:
             "## Source",
             "",
             "```python",
-            source.rstrip(),
+            script.read_text(encoding="utf-8").rstrip(),
             "```",
             "",
         ]
@@ -241,11 +249,11 @@ def examples_section() -> None:
     nav = ["* [Examples](index.md)"]
     rows = ["| example | what it shows |", "| --- | --- |"]
     for script, output in zip(scripts, outputs, strict=True):
-        page = example_page(script, output)
-        write(f"examples/{script.stem}.md", page)
-        title = page.splitlines()[0].removeprefix("# ")
+        write(f"examples/{script.stem}.md", example_page(script, output))
+        title, lead, _ = heading(script)
         nav.append(f"* [{title}]({script.stem}.md)")
-        rows.append(f"| [{script.name}]({script.stem}.md) | {title.partition('. ')[2]} |")
+        what = title.partition(". ")[2] + (f": {lead}" if lead else "")
+        rows.append(f"| [{script.name}]({script.stem}.md) | {what} |")
     index = [
         "# Examples",
         "",
