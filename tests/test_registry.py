@@ -8,11 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyomo.environ as pyo
 import pytest
 
-from allocator.build import CORE_RULES, OBJECTIVES, POLICY_RULES
-from allocator.build.ruledoc import RuleDocError, parse, rule_docs
+from allocator import Instance, ModelSpec
+from allocator.build import CORE_RULES, OBJECTIVES, POLICY_RULES, Built
+from allocator.build.model import _variables
+from allocator.build.ruledoc import RuleDoc, RuleDocError, parse, rule_docs
 from allocator.schema import RULE_KINDS
+from tests.helpers import tiny
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = sorted({*CORE_RULES, *POLICY_RULES, *OBJECTIVES})
@@ -94,3 +98,65 @@ def test_an_objective_needs_no_constraint_names() -> None:
 def test_rule_has_a_binding_test(name: str) -> None:
     tests = (ROOT / "tests" / "test_rules.py").read_text(encoding="utf-8")
     assert re.search(rf"def test_\w*{name}\w*\(", tests), f"no test in test_rules.py names {name}"
+
+
+def _select(i: int, **more: Any) -> dict[str, Any]:
+    line = {"id": f"s{i}", "name": f"S{i}", "pillar": "b", "impact": 1, "max": 20, "select": True}
+    return {**line, "groups": ["g"], **more}
+
+
+EVERY_FEATURE = tiny(
+    years=[2026, 2027],
+    private_pool=50,
+    kpis=[{"id": "k", "name": "K", "unit": "u"}],
+    targets=[{"kpi": "k", "year": 2027, "value": 10}],
+    lines=[
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "min": 5, "max": 80, "leverage": 1},
+        {"id": "n", "name": "N", "pillar": "a", "integer": True, "unit_cost": 5, "new": True},
+        _select(1, requires=["s2"], yields={"k": 1}),
+        _select(2),
+    ],
+)
+EVERY_RULE = {
+    "name": "all",
+    "rules": [
+        {"rule": "pillar_share", "pillar": "a", "min": 0.1, "max": 0.9},
+        {"rule": "new_initiative_share", "min": 0.1},
+        {"rule": "ramp", "max_change": 0.5},
+        {"rule": "cardinality", "group": "g", "max": 2},
+        {"rule": "exclusive", "group": "g"},
+    ],
+}
+
+
+def _families_by_rule() -> dict[str, set[str]]:
+    """The constraint families each core and policy rule emits on an instance with every feature."""
+    inst = Instance.model_validate(EVERY_FEATURE)
+    spec = ModelSpec.model_validate(EVERY_RULE)
+    built = Built(inst, spec, pyo.ConcreteModel())
+    _variables(built)
+    out: dict[str, set[str]] = {}
+    steps = [(name, lambda fn=fn: fn(built)) for name, fn in CORE_RULES.items()]
+    steps += [
+        (rule.rule, lambda rule=rule: POLICY_RULES[rule.rule](built, rule)) for rule in spec.rules
+    ]
+    for name, step in steps:
+        blocks, constants = len(built.row_blocks), len(built.constants)
+        step()
+        out[name] = {b.family for b in built.row_blocks[blocks:]} | {
+            c.name.partition("[")[0] for c in built.constants[constants:]
+        }
+    return out
+
+
+FAMILIES = _families_by_rule()
+RULES = [d for d in rule_docs() if d.kind != "objective"]
+
+
+@pytest.mark.parametrize("doc", RULES, ids=lambda d: d.name)
+def test_documented_constraint_names_are_the_ones_built(doc: RuleDoc) -> None:
+    emitted = FAMILIES.get(doc.name, set())
+    if not emitted:
+        pytest.skip(f"EVERY_FEATURE does not exercise {doc.name}; extend it")
+    documented = {c.partition("[")[0] for c in doc.constraints}
+    assert documented == emitted, f"{doc.name}: docstring names {documented}, builds {emitted}"
