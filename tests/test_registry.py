@@ -4,16 +4,15 @@ rule pages are generated from it) and has a test that binds it."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyomo.environ as pyo
 import pytest
 
 from allocator import Instance, ModelSpec
-from allocator.build import CORE_RULES, OBJECTIVES, POLICY_RULES, Built
-from allocator.build.model import _variables
+from allocator.build import CORE_RULES, OBJECTIVES, POLICY_RULES, Built, build
 from allocator.build.ruledoc import RuleDoc, RuleDocError, parse, rule_docs
 from allocator.schema import RULE_KINDS
 from tests.helpers import tiny
@@ -130,23 +129,26 @@ EVERY_RULE = {
 
 
 def _families_by_rule() -> dict[str, set[str]]:
-    """The constraint families each core and policy rule emits on an instance with every feature."""
-    inst = Instance.model_validate(EVERY_FEATURE)
-    spec = ModelSpec.model_validate(EVERY_RULE)
-    built = Built(inst, spec, pyo.ConcreteModel())
-    _variables(built)
-    out: dict[str, set[str]] = {}
-    steps = [(name, lambda fn=fn: fn(built)) for name, fn in CORE_RULES.items()]
-    steps += [
-        (rule.rule, lambda rule=rule: POLICY_RULES[rule.rule](built, rule)) for rule in spec.rules
-    ]
-    for name, step in steps:
-        blocks, constants = len(built.row_blocks), len(built.constants)
-        step()
-        out[name] = {b.family for b in built.row_blocks[blocks:]} | {
-            c.name.partition("[")[0] for c in built.constants[constants:]
-        }
-    return out
+    """The constraint families each core and policy rule emits on an instance with every feature
+    (each registered builder watched while `build` runs)."""
+    out: dict[str, set[str]] = defaultdict(set)
+
+    def watch(name: str, fn: Callable[..., None]) -> Callable[..., None]:
+        def watched(b: Built, *rule: Any) -> None:
+            blocks, constants = len(b.row_blocks), len(b.constants)
+            fn(b, *rule)
+            out[name] |= {x.family for x in b.row_blocks[blocks:]}
+            out[name] |= {c.name.partition("[")[0] for c in b.constants[constants:]}
+
+        return watched
+
+    with pytest.MonkeyPatch.context() as patch:
+        tables: list[dict[str, Any]] = [CORE_RULES, POLICY_RULES]
+        for table in tables:
+            for name, fn in list(table.items()):
+                patch.setitem(table, name, watch(name, fn))
+        build(Instance.model_validate(EVERY_FEATURE), ModelSpec.model_validate(EVERY_RULE))
+    return dict(out)
 
 
 FAMILIES = _families_by_rule()
