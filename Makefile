@@ -26,6 +26,7 @@ $(BENCH): $(BIN)/python pyproject.toml
 
 demo: $(RUNTIME)
 	$(BIN)/allocator solve instances/korea-2026.yaml
+	$(BIN)/allocator solve instances/korea-2026-2030.yaml
 
 test: $(STAMP)
 	$(BIN)/ruff check src tests examples benchmarks docs/*.py

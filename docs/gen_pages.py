@@ -208,7 +208,8 @@ def heading(script: Path) -> tuple[str, str, str]:
     intro = (ast.get_docstring(ast.parse(script.read_text(encoding="utf-8"))) or "").strip()
     first, _, story = intro.partition("\n")
     title, _, lead = (first or script.stem).rstrip(".").partition(": ")
-    return f"{script.stem[:2]}. {title}", lead, story.strip()
+    number = script.stem[:2]
+    return (f"{number}. {title}" if number.isdigit() else title), lead, story.strip()
 
 
 def example_page(script: Path, output: str) -> str:
@@ -252,7 +253,7 @@ def examples_section() -> None:
         write(f"examples/{script.stem}.md", example_page(script, output))
         title, lead, _ = heading(script)
         nav.append(f"* [{title}]({script.stem}.md)")
-        what = title.partition(". ")[2] + (f": {lead}" if lead else "")
+        what = (title.partition(". ")[2] or title) + (f": {lead}" if lead else "")
         rows.append(f"| [{script.name}]({script.stem}.md) | {what} |")
     index = [
         "# Examples",

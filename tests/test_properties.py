@@ -131,3 +131,73 @@ def test_infeasible_by_construction_is_reported_infeasible(seed: int, mip: bool)
     assert res.status == Status.infeasible
     with pytest.raises(allocator.NoAllocationError):
         _ = res.allocation
+
+
+def _planning_case(draw: Any) -> dict[str, Any]:
+    """Two or three years, three lines and every planning feature with drawn figures: a fund,
+    a curve (concave or with a threshold), a team cohort, a GPU stock with a lifetime, carry-over,
+    fractional membership."""
+    years = [2026, 2027, 2028][: draw(st.integers(2, 3))]
+    money = st.floats(1, 100, allow_nan=False).map(lambda v: round(v, 2))
+    rate = st.floats(0, 4, allow_nan=False).map(lambda v: round(v, 2))
+    points = sorted(draw(st.sets(st.integers(1, 120), min_size=1, max_size=3)))
+    curve = [[0, 0]] + [[m, round(draw(st.floats(0, 300)), 2)] for m in points]
+    lines = [
+        {
+            "id": "x",
+            "name": "X",
+            "pillar": {"a": 0.6, "b": 0.4},
+            "impact": draw(rate),
+            "max": draw(money),
+            "private_impact": draw(rate),
+            "yields": {"gpus": draw(rate)},
+        },
+        {"id": "c", "name": "C", "pillar": "b", "curve": curve},
+        {
+            "id": "t",
+            "name": "T",
+            "pillar": "a",
+            "impact": draw(rate),
+            "integer": True,
+            "unit_cost": draw(money),
+            "span": draw(st.integers(1, 3)),
+            "max_starts": draw(st.integers(0, 3)),
+        },
+    ]
+    fund = {
+        "id": "f",
+        "name": "F",
+        "seed": ["t"],
+        "lines": ["x"],
+        "leverage": draw(rate),
+        "cap": draw(money),
+    }
+    kpi = {
+        "id": "gpus",
+        "name": "GPUs",
+        "baseline": draw(money),
+        "lifetime": draw(st.integers(1, 3)),
+        "baseline_year": 2025,
+    }
+    return {
+        "name": "p",
+        "years": years,
+        "budget": draw(money),
+        "carryover": draw(money),
+        "pillars": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+        "kpis": [kpi],
+        "lines": lines,
+        "funds": [fund],
+        "targets": [{"kpi": "gpus", "year": years[-1], "value": draw(money)}],
+    }
+
+
+@SETTINGS
+@given(st.data())
+def test_planning_answers_pass_the_independent_checker(data: st.DataObject) -> None:
+    """Whatever the figures of the planning features, the answer is optimal (every rule can hold
+    by spending nothing but the schedule-free minimum: no floors are drawn) and the independent
+    checker re-verifies every rule and the objective on it."""
+    res = solve(_planning_case(data.draw), {"name": "m"})
+    assert res.status == Status.optimal
+    assert res.verified, res.violations

@@ -107,11 +107,38 @@ def _select(i: int, **more: Any) -> dict[str, Any]:
 EVERY_FEATURE = tiny(
     years=[2026, 2027],
     private_pool=50,
+    carryover=10,
+    regions=[{"id": "r", "name": "R"}],
+    funds=[
+        {
+            "id": "f",
+            "name": "F",
+            "seed": ["x"],
+            "lines": ["x"],
+            "leverage": 2,
+            "min_leverage": 0.1,
+            "cap": 30,
+            "total_cap": 50,
+            "total_min": 1,
+        }
+    ],
     kpis=[{"id": "k", "name": "K", "unit": "u"}],
     targets=[{"kpi": "k", "year": 2027, "value": 10}],
     lines=[
         {"id": "x", "name": "X", "pillar": "a", "impact": 3, "min": 5, "max": 80, "leverage": 1},
         {"id": "n", "name": "N", "pillar": "a", "integer": True, "unit_cost": 5, "new": True},
+        {
+            "id": "t",
+            "name": "T",
+            "pillar": "a",
+            "integer": True,
+            "unit_cost": 5,
+            "span": 2,
+            "max_starts": 3,
+        },
+        {"id": "c", "name": "C", "pillar": "b", "curve": "0:0; 10:30; 20:35", "region": "r"},
+        {"id": "h", "name": "H", "pillar": "b", "curve": "0:0; 10:5; 20:40"},
+        {"id": "d", "name": "D", "pillar": "b", "schedule": {2026: 5, 2027: 5}},
         _select(1, requires=["s2"], yields={"k": 1}),
         _select(2),
     ],
@@ -124,6 +151,8 @@ EVERY_RULE = {
         {"rule": "ramp", "max_change": 0.5},
         {"rule": "cardinality", "group": "g", "max": 2},
         {"rule": "exclusive", "group": "g"},
+        {"rule": "group_total", "region": "r", "min": 1, "max": 30},
+        {"rule": "group_total", "group": "g", "min_share": 0.01, "max_share": 0.9},
     ],
 }
 

@@ -302,3 +302,195 @@ def test_goal_minimises_weighted_shortfall() -> None:
     res = run(_kpi_case(False, 1000), objective="goal", targets={"weights": {"k": 3}})
     # best flow: y27 = 100 → level 205, shortfall 795 of 1000, weight 3.
     assert res.objective == pytest.approx(3 * 795 / 1000)
+
+
+# -- planning features (funds, carry-over, schedules, cohorts, stocks, curves, regions) --------
+
+
+def _fund(**fund: object) -> dict[str, object]:
+    """x (a, impact 3, max 80, private_impact 1.5) takes the fund's money; y (b, impact 1) seeds."""
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80, "private_impact": 1.5},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
+    ]
+    spec = {"id": "F", "name": "Fund F", "seed": ["y"], "lines": ["x"], "leverage": 2, **fund}
+    return tiny(lines=lines, funds=[spec])
+
+
+def test_fund_leverage_and_cap_set_the_seed() -> None:
+    """Each won seeded into y is worth 1 + 2 × 1.5 = 4 > 3 (x) while the fund can still draw;
+    the cap of 60 is reached at a seed of 30: y = 30, x = 70, draw 60, objective
+    70·3 + 30 + 60·1.5 = 330."""
+    res = run(_fund(cap=60))
+    assert res.objective == pytest.approx(330)
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((70, 30))
+    funding = res.funding()
+    drawn = funding[(funding.source == "F") & (funding.pillar == "a")].amount.sum()
+    assert drawn == pytest.approx(60)
+    assert res.audit().set_index("rule").loc["fund_cap[F,2026]", "state"] == "binding"
+
+
+def test_fund_leverage_is_cumulative_over_years() -> None:
+    """Seed paid in 2026 backs draws in 2027: the fund may draw nothing in 2026 (cap 0) and y
+    gets no money in 2027 (max 0). 2026: x 0, y 100 (each seed won is worth 1 + 2·1.5 = 4 > 3
+    through 2027's draw); 2027: x 80 and a draw of 200: 100 + 240 + 300 = 640."""
+    data = _fund(cap={2026: 0})
+    data["years"] = [2026, 2027]
+    data["lines"][1]["max"] = {2026: 100, 2027: 0}  # type: ignore[index]
+    res = run(data)
+    assert res.objective == pytest.approx(640)
+    assert gov(res, "y", 2026) == pytest.approx(100)
+    alloc = res.allocation
+    assert alloc[(alloc.source == "F") & (alloc.year == 2027)].amount.sum() == pytest.approx(200)
+
+
+def test_fund_limits_floor_and_minimum_leverage() -> None:
+    """With no value on the fund's money (private_impact 0): a horizon floor of 50 forces a
+    seed of 25 (x 75, y 25: 250); a minimum leverage of 1.5 with a cap of 20 holds the seed to
+    20 / 1.5 = 13.33 (x 80: 240 + 13.33)."""
+    floor = _fund(total_min=50)
+    floor["lines"][0]["private_impact"] = 0  # type: ignore[index]
+    res = run(floor)
+    assert res.objective == pytest.approx(250)
+    assert gov(res, "y") == pytest.approx(25)
+    ratio = _fund(min_leverage=1.5, cap=20)
+    ratio["lines"][0]["private_impact"] = 0  # type: ignore[index]
+    res = run(ratio)
+    assert res.objective == pytest.approx(240 + 20 / 1.5)
+
+
+def test_carryover_moves_money_to_the_year_it_is_worth_more() -> None:
+    """x is capped at 20 in 2026 and 150 in 2027; a won carried is worth 3 in 2027 instead of 1
+    (y) in 2026, so the 50 cap is carried: 2026 x 20 + y 30; 2027 x 150: 60 + 30 + 450 = 540
+    (440 without carry-over)."""
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": {2026: 20, 2027: 150}},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
+    ]
+    data = tiny(years=[2026, 2027], lines=lines)
+    assert run(data).objective == pytest.approx(440)
+    res = run({**data, "carryover": 50})
+    assert res.objective == pytest.approx(540)
+    assert gov(res, "x", 2027) == pytest.approx(150)
+    assert res.audit().set_index("rule").loc["carryover_max[2026]", "state"] == "binding"
+
+
+def _scheduled(impact: float) -> dict[str, object]:
+    line = {
+        "id": "z",
+        "name": "Z centre",
+        "pillar": "a",
+        "impact": impact,
+        "select": True,
+        "schedule": {2026: 40, 2027: 100},
+    }
+    return tiny(years=[2026, 2027], lines=[*tiny()["lines"], line])
+
+
+def test_schedule_funds_a_project_all_or_nothing() -> None:
+    """Without z: x 80 + y 20 a year, 520. With z (impact 2.5) on its schedule: 2026 x 60 +
+    z 40 = 280, 2027 z 100 = 250 (worse than 260 alone, but the schedule ties the years): 530.
+    With impact 2 the project loses (260 + 200 < 520) and is not selected."""
+    res = run(_scheduled(2.5))
+    assert res.objective == pytest.approx(530)
+    assert (gov(res, "z", 2026), gov(res, "z", 2027)) == pytest.approx((40, 100))
+    res = run(_scheduled(2.0))
+    assert res.objective == pytest.approx(520)
+    assert gov(res, "z", 2027) == pytest.approx(0)
+
+
+def test_cohort_keeps_started_teams_funded_and_caps_starts() -> None:
+    """Teams cost 10 a year for a span of 2 years (value 4 per won against x's 3): each
+    team-year adds 10; at most 3 teams start, best in 2026 or 2027 (two team-years each inside
+    the horizon): 3 × 2 × 10 = 60 over x alone (900): 960."""
+    team = {
+        "id": "t",
+        "name": "LLM teams",
+        "pillar": "b",
+        "impact": 4,
+        "integer": True,
+        "unit_cost": 10,
+        "span": 2,
+        "max_starts": 3,
+    }
+    x = {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 100}
+    res = run(tiny(years=[2026, 2027, 2028], lines=[x, team]))
+    assert res.objective == pytest.approx(960)
+    per_year = [gov(res, "t", y) / 10 for y in (2026, 2027, 2028)]
+    assert sum(per_year) == pytest.approx(6)
+    starts = res.plan().starts
+    assert sum(starts.values()) == pytest.approx(3)
+    for y, n in ((2027, per_year[1]), (2028, per_year[2])):
+        assert n >= starts["t", y - 1] - 1e-9  # once started, it continues
+
+
+def test_kpi_level_retires_additions_after_their_lifetime() -> None:
+    """GPUs live 2 years; the baseline 10 was added in 2025, so it is gone in 2027. A target of
+    30 in 2028 then needs 30 bought in 2027-28 (cost 30), not 20 as with no lifetime."""
+    kpi = {"id": "gpus", "name": "GPUs", "baseline": 10, "lifetime": 2, "baseline_year": 2025}
+    x = {"id": "x", "name": "X", "pillar": "a", "max": 100, "yields": {"gpus": 1}}
+    data = tiny(
+        years=[2026, 2027, 2028],
+        lines=[x],
+        kpis=[kpi],
+        targets=[{"kpi": "gpus", "year": 2028, "value": 30}],
+    )
+    assert run(data, objective="min_cost").objective == pytest.approx(30)
+    forever = {**data, "kpis": [{"id": "gpus", "name": "GPUs", "baseline": 10}]}
+    assert run(forever, objective="min_cost").objective == pytest.approx(20)
+    fixed = tiny(years=[2026, 2027, 2028], lines=[{**x, "min": 10, "max": 10}], kpis=[kpi])
+    levels = run(fixed).kpis.level.tolist()
+    assert levels == pytest.approx([20, 20, 20])  # 10 + 10; then two years of additions
+
+
+def test_curve_diminishing_returns_stay_an_lp() -> None:
+    """c's curve 0:0; 50:100; 100:150 (2 then 1 per won) against x at 1.5: c gets its first 50,
+    x the other 50: 100 + 75 = 175."""
+    lines = [
+        {"id": "c", "name": "C", "pillar": "a", "curve": "0:0; 50:100; 100:150"},
+        {"id": "x", "name": "X", "pillar": "b", "impact": 1.5, "max": 100},
+    ]
+    res = run(tiny(lines=lines))
+    assert res.objective == pytest.approx(175)
+    assert gov(res, "c") == pytest.approx(50)
+    assert res.built is not None
+    assert not res.built.reached  # no binaries: still an LP
+
+
+def test_curve_with_a_threshold_becomes_a_mip() -> None:
+    """c is worth nothing below 40, then 2 per won up to 100 (value 120 at 100); x is worth 1.5
+    up to 60. Filling c's second segment without its first (LP relaxation: 60 × 2 + 40 × 1.5 =
+    180) is ruled out: c 100 (120) beats x 60 + c 40 (90)."""
+    lines = [
+        {"id": "c", "name": "C", "pillar": "a", "curve": [[0, 0], [40, 0], [100, 120]]},
+        {"id": "x", "name": "X", "pillar": "b", "impact": 1.5, "max": 60},
+    ]
+    res = run(tiny(lines=lines))
+    assert res.objective == pytest.approx(120)
+    assert gov(res, "c") == pytest.approx(100)
+
+
+def test_group_total_floors_a_region_and_a_group_share() -> None:
+    """A floor of 50 for region r2 (line y) moves money from x: 50·3 + 50 = 200. A group share
+    of at least 30 % over the horizon for group g (line y) gives y 30: 210 + 30 = 240."""
+    regions = [{"id": "r1", "name": "Gwangju"}, {"id": "r2", "name": "Daegu"}]
+    lines = [
+        {**tiny()["lines"][0], "region": "r1"},
+        {**tiny()["lines"][1], "region": "r2", "groups": ["g"]},
+    ]
+    data = tiny(regions=regions, lines=lines)
+    res = run(data, [{"rule": "group_total", "region": "r2", "min": 50}])
+    assert res.objective == pytest.approx(200)
+    res = run(data, [{"rule": "group_total", "group": "g", "min_share": 0.3, "over": "horizon"}])
+    assert res.objective == pytest.approx(240)
+
+
+def test_pillar_share_with_fractional_membership() -> None:
+    """x is half a, half b. Pillar b ≥ 70 %: 0.5x + y ≥ 0.7(x + y) ⇔ y ≥ 2x/3, so x 60, y 40:
+    220; pillar b holds 0.5·60 + 40 = 70."""
+    lines = [{**tiny()["lines"][0], "pillar": "a: 0.5; b: 0.5"}, tiny()["lines"][1]]
+    res = run(tiny(lines=lines), [{"rule": "pillar_share", "pillar": "b", "min": 0.7}])
+    assert res.objective == pytest.approx(220)
+    pillars = res.pillars.set_index("pillar")
+    assert pillars.loc["b", "government"] == pytest.approx(70)
+    assert pillars.loc["b", "share"] == pytest.approx(0.7)

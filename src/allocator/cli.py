@@ -33,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AllocatorError as exc:
         print(f"allocator: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader stopped reading (`allocator solve ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:  # before or after HiGHS runs; during the solve HiGHS stops itself
         print(f"{Status.interrupted.describe()}; nothing was written")
         return EXIT_NOT_OPTIMAL

@@ -35,6 +35,20 @@ def money(amount: float, currency_unit: str = "bn_krw") -> str:
     return f"{amount:>10,.1f} {unit} ({korean_amount(amount, currency_unit)})"
 
 
+def _funds(res: Result) -> list[str]:
+    """Private money by named fund and year (the pool's share is in the pillar table)."""
+    inst = res.instance
+    if not inst.funds:
+        return []
+    funding = res.funding()
+    out = ["", "funds (private money drawn, by year)"]
+    for fund in inst.funds:
+        drawn = funding[funding.source == fund.id].groupby("year")["amount"].sum()
+        years = "; ".join(f"{y} {money(v, inst.currency_unit).strip()}" for y, v in drawn.items())
+        out.append(f"  {fund.name}: {years}")
+    return out
+
+
 def table(res: Result) -> str:
     """The split by pillar and year, public and private, with totals."""
     inst = res.instance
@@ -64,6 +78,7 @@ def table(res: Result) -> str:
             )
         gov, priv = rows[GOVERNMENT].sum(), rows[PRIVATE].sum()
         lines.append(f"      {'total':<{width}}  {money(gov, unit):>34}  {money(priv, unit):>34}")
+    lines += _funds(res)
     kpis = res.kpis.dropna(subset=["target"])
     if len(kpis):
         lines.append("")

@@ -114,27 +114,37 @@ class Result:
             private={k: _clean(sol.value(v)) for k, v in built.private.items()},
             selected={k: sol.value(v) > 0.5 for k, v in built.selected.items()},
             units={k: sol.value(v) for k, v in built.units.items()},
+            draws={k: _clean(sol.value(v)) for k, v in built.draw.items()},
+            carry={k: _clean(sol.value(v)) for k, v in built.carry.items()},
+            starts={k: sol.value(v) for k, v in built.starts.items()},
         )
         return self._plan
 
     @property
     def allocation(self) -> pd.DataFrame:
-        """Money per line, year and source (government or private), in the currency unit."""
+        """Money per line, year and source (government, private pool, or a named fund), in the
+        currency unit; `pillar` is the line's main pillar."""
         if self._allocation is not None:
             return self._allocation.copy()
         plan = self.plan()
+        funds = {
+            line.id: [f.id for f in self.instance.funds if line.id in f.lines]
+            for line in self.instance.lines
+        }
         records = []
         for line in self.instance.lines:
             for y in self.instance.years:
-                for source, amounts in ((GOVERNMENT, plan.gov), (PRIVATE, plan.private)):
+                amounts = [(GOVERNMENT, plan.g(line.id, y)), (PRIVATE, plan.p(line.id, y))]
+                amounts += [(f, plan.draws.get((f, line.id, y), 0.0)) for f in funds[line.id]]
+                for source, amount in amounts:
                     records.append(
                         {
                             "line": line.id,
                             "name": line.name,
-                            "pillar": line.pillar,
+                            "pillar": line.main_pillar,
                             "year": y,
                             "source": source,
-                            "amount": amounts.get((line.id, y), 0.0),
+                            "amount": amount,
                         }
                     )
         self._allocation = pd.DataFrame.from_records(records)
@@ -143,8 +153,10 @@ class Result:
     @property
     def pillars(self) -> pd.DataFrame:
         """Per pillar and year: government, private, amount (both) and share (of the year's
-        government money — the quantity the pillar-share rule limits)."""
-        alloc = self.allocation
+        government money — the quantity the pillar-share rule limits). Private counts the pool
+        and every fund; a line in several pillars counts in each by its share."""
+        alloc = self._by_pillar()
+        alloc["source"] = alloc["source"].where(alloc["source"] == GOVERNMENT, PRIVATE)
         table = alloc.pivot_table(
             index=["pillar", "year"],
             columns="source",
@@ -170,6 +182,27 @@ class Result:
         return table.reset_index(drop=True)[
             ["pillar", "name", "year", GOVERNMENT, PRIVATE, "amount", "share"]
         ]
+
+    def _by_pillar(self) -> pd.DataFrame:
+        """The allocation with each line's money split over its pillars by membership share."""
+        shares = pd.DataFrame(
+            [(ln.id, p, w) for ln in self.instance.lines for p, w in ln.shares.items()],
+            columns=["line", "pillar", "weight"],
+        )
+        alloc = self.allocation.drop(columns="pillar").merge(shares, on="line")
+        alloc["amount"] = alloc["amount"] * alloc["weight"]
+        return alloc
+
+    def funding(self) -> pd.DataFrame:
+        """Per pillar, year and source (government, private pool, each named fund): the money."""
+        alloc = self._by_pillar()
+        sources = [GOVERNMENT, PRIVATE, *(f.id for f in self.instance.funds)]
+        table = alloc.groupby(["pillar", "year", "source"], sort=False)["amount"].sum()
+        index = pd.MultiIndex.from_product(
+            [[p.id for p in self.instance.pillars], self.instance.years, sources],
+            names=["pillar", "year", "source"],
+        )
+        return table.reindex(index, fill_value=0.0).reset_index()
 
     @property
     def kpis(self) -> pd.DataFrame:

@@ -2,12 +2,12 @@
 
 from typing import get_args
 
-from allocator.build import core_rules, objectives, policy_rules
+from allocator.build import core_rules, objectives, planning_rules, policy_rules
 from allocator.build.model import Built, Constant, Row, build
 from allocator.build.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 from allocator.schema.model import RULE_KINDS, ModelSpec
 
-del core_rules, objectives, policy_rules
+del core_rules, objectives, planning_rules, policy_rules
 
 _missing = set(RULE_KINDS) - set(POLICY_RULES)
 _objectives = set(get_args(ModelSpec.model_fields["objective"].annotation)) - set(OBJECTIVES)

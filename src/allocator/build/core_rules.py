@@ -10,22 +10,28 @@ from allocator.build.registry import core_rule
 
 @core_rule("budget")
 def budget(b: Built) -> None:
-    r"""Government money spent in a year stays within that year's budget.
+    r"""Government money spent in a year, plus what is carried out of it, stays within its budget.
 
-    $$\sum_{l} g_{l,y} \le B_y \quad (= B_y \text{ with } \texttt{must\_spend})$$
+    $$\sum_{l} g_{l,y} + c_y - c_{y-1} \le B_y \quad (= B_y \text{ with } \texttt{must\_spend})$$
 
+    $c_y \ge 0$ is money carried from $y$ into the next year; it exists only when the instance gives
+    `carryover` (and never out of the last year), so without it the row is $\sum_l g_{l,y} \le B_y$.
     With `must_spend: true` in the model the whole budget is spent every year.
 
     Name: `budget[2026]`.
     """
     sense: Sense = "==" if b.spec.must_spend else "<="
     verb = "equals" if b.spec.must_spend else "is at most"
-    for y in b.inst.years:
+    years = b.inst.years
+    for i, y in enumerate(years):
         cap = b.inst.budget_in(y)
+        carried: Terms = [(1.0, b.carry[y])] if y in b.carry else []
+        if i and years[i - 1] in b.carry:
+            carried.append((-1.0, b.carry[years[i - 1]]))
         b.add(
             "budget",
             (y,),
-            b.total_gov(y),
+            b.total_gov(y) + Linear.of(carried),
             sense,
             cap,
             figure=f"budget.{y}",
@@ -191,9 +197,10 @@ def _bound_row(
 def integer_units(b: Built) -> None:
     r"""An integer line is funded in whole units of its unit cost.
 
-    $$g_{l,y} + p_{l,y} = c_l \, n_{l,y}, \quad n_{l,y} \in \mathbb{Z}_{\ge 0}$$
+    $$g_{l,y} + p_{l,y} + \sum_f d_{f,l,y} = c_l \, n_{l,y}, \quad n_{l,y} \in \mathbb{Z}_{\ge 0}$$
 
-    For lines with `integer: true` and a `unit_cost` $c_l > 0$.
+    For lines with `integer: true` and a `unit_cost` $c_l > 0$; $d_{f,l,y}$ is what fund $f$ draws
+    into the line (see `fund_leverage`).
 
     Name: `integer_units[gpu,2026]`.
     """
@@ -202,13 +209,10 @@ def integer_units(b: Built) -> None:
     cols: list[int] = []
     vals: list[float] = []
     for k, (lid, y) in enumerate(keys):
-        rows += (k, k)
-        cols += (b.gov[lid, y], b.units[lid, y])
-        vals += (1.0, -(b.lines[lid].unit_cost or 0.0))
-        if (lid, y) in b.private:
-            rows.append(k)
-            cols.append(b.private[lid, y])
-            vals.append(1.0)
+        money = b.money_in(lid, y)
+        rows += [k] * (len(money) + 1)
+        cols += [j for _, j in money] + [b.units[lid, y]]
+        vals += [1.0] * len(money) + [-(b.lines[lid].unit_cost or 0.0)]
     b.add_rows(
         "integer_units",
         keys,
@@ -254,13 +258,20 @@ def requires(b: Built) -> None:
 
 @core_rule("kpi_level")
 def kpi_level(b: Built) -> None:
-    r"""A KPI's level is its baseline plus what the money spent on the lines yields.
+    r"""A KPI's level is its baseline in service plus what the money spent on the lines yields.
 
-    $$\ell_{k,y} = \beta_k + \sum_{y' \le y} \sum_l \eta_{l,k}\,(g_{l,y'} + p_{l,y'})$$
+    $$
+    \ell_{k,y} = \beta_k\,[y < y^\beta_k + L_k]
+    + \sum_{y - L_k < y' \le y} \sum_l \eta_{l,k}\,\big(g_{l,y'} + p_{l,y'}
+    + \textstyle\sum_f d_{f,l,y'}\big)
+    $$
 
     For a cumulative KPI (a stock, the default); with `cumulative: false` (a per-year flow) only
-    $y' = y$ counts. $\eta_{l,k}$ is the line's `yields` (KPI units per unit of money), $\beta_k$
-    the KPI's `baseline`.
+    $y' = y$ counts. $\eta_{l,k}$ is the line's `yields` (KPI units per unit of money),
+    $\beta_k$ the KPI's `baseline`. A stock with a `lifetime` $L_k$ (years) counts an addition only
+    while it is in service (GPUs age out); its baseline retires $L_k$ years after `baseline_year`
+    $y^\beta_k$ (never, when no `baseline_year` is given). Without `lifetime`, $L_k = \infty$: the
+    formula of the core contract.
 
     Name: `kpi_level[gpus,2028]`.
     """
@@ -272,24 +283,37 @@ def kpi_level(b: Built) -> None:
     for kpi in b.inst.kpis:
         rate = np.array([line.yields.get(kpi.id, 0.0) for line in lines])
         yielding = rate != 0
+        life = kpi.lifetime
         for i, y in enumerate(years):
             counted = years[: i + 1] if kpi.cumulative else [y]
+            counted = [yy for yy in counted if life is None or yy + life > y]
             terms = Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))
             for yy in counted:
                 terms = terms + Linear(b.gov_columns(yy)[yielding], -rate[yielding])
                 funded = yielding & (private[yy] >= 0)
                 terms = terms + Linear(private[yy][funded], -rate[funded])
+                terms = terms + Linear.of(
+                    [
+                        (-b.lines[lid].yields[kpi.id], col)
+                        for (_, lid, year), col in b.draw.items()
+                        if year == yy and kpi.id in b.lines[lid].yields
+                    ]
+                )
+            in_service = kpi.baseline
+            if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
+                in_service = 0.0
+            ages = f", additions in service for {life} years" if life else ""
             b.add(
                 "kpi_level",
                 (kpi.id, y),
                 terms,
                 "==",
-                kpi.baseline,
+                in_service,
                 figure=f"kpis.{kpi.id}.baseline",
                 kpi=kpi.id,
                 year=y,
-                text=f"{kpi.name} in {y} = {kpi.baseline:,g} {kpi.unit} at the start plus what "
-                "the lines' money yields".replace("  ", " "),
+                text=f"{kpi.name} in {y} = {in_service:,g} {kpi.unit} at the start plus what "
+                f"the lines' money yields{ages}".replace("  ", " "),
             )
 
 

@@ -126,6 +126,16 @@ class Built:
     selected: dict[str, int] = field(default_factory=dict)
     level: dict[tuple[str, int], int] = field(default_factory=dict)
     shortfall: dict[tuple[str, int], int] = field(default_factory=dict)
+    draw: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    """Private money a named fund puts into a line in a year: (fund, line, year)."""
+    carry: dict[int, int] = field(default_factory=dict)
+    """Government money carried from a year into the next."""
+    starts: dict[tuple[str, int], int] = field(default_factory=dict)
+    """Whole units (teams, sites) a line with a span starts in a year."""
+    segment: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    """Government money on each segment of a line's curve: (line, year, segment)."""
+    reached: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    """Whether a non-concave curve's segment is reached (line, year, segment ≥ 1)."""
     row_blocks: list[RowBlock] = field(default_factory=list)
     row_count: int = 0
     constants: list[Constant] = field(default_factory=list)
@@ -197,6 +207,14 @@ class Built:
         return rows
 
     # -- helpers the rules use ------------------------------------------------------------
+    def money_in(self, line: str, year: int) -> Terms:
+        """All money a line gets in a year (government, private pool, funds) as terms."""
+        terms: Terms = [(1.0, self.gov[line, year])]
+        if (line, year) in self.private:
+            terms.append((1.0, self.private[line, year]))
+        terms += [(1.0, self.draw[f.id, line, year]) for f in self.inst.funds if line in f.lines]
+        return terms
+
     def money(self, amount: float) -> str:
         """An amount in the instance's currency unit, for rule texts."""
         return format_money(amount, self.inst.currency_unit)
@@ -337,6 +355,33 @@ def _variables(built: Built) -> None:
     built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
     targeted = [(t.kpi, t.year) for t in inst.targets] if spec.soft_targets() else []
     built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
+    _planning_variables(built)
+
+
+def _planning_variables(built: Built) -> None:
+    """Variables of the planning features (funds, carry-over, cohorts, curves); none is made
+    for an instance that uses none of them."""
+    from allocator.schema.planning import is_concave
+
+    inst, years = built.inst, built.inst.years
+    draws = [(f.id, lid, y) for f in inst.funds for lid in f.lines for y in years]
+    built.draw = _var(built, "draw", draws, "nonnegative")
+    carried = years[:-1] if inst.carryover is not None else []
+    built.carry = _var(built, "carry", carried, "nonnegative")
+    spans = [(ln.id, y) for ln in inst.lines if ln.span for y in years]
+    built.starts = _var(built, "starts", spans, "integer")
+    curved = [ln for ln in inst.lines if ln.curve]
+    segments = [
+        (ln.id, y, k) for ln in curved for y in years for k in range(len(ln.curve or []) - 1)
+    ]
+    built.segment = _var(built, "segment", segments, "nonnegative")
+    for ln, y, k in segments:
+        points = built.lines[ln].curve or []
+        built.upper[built.segment[ln, y, k]] = points[k + 1][0] - points[k][0]
+    stepped = [
+        key for key in segments if key[2] > 0 and not is_concave(built.lines[key[0]].curve or [])
+    ]
+    built.reached = _var(built, "reached", stepped, "binary")
 
 
 _DOMAINS: dict[str, tuple[Any, float, float, bool]] = {

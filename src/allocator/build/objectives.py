@@ -6,6 +6,7 @@ from typing import Literal
 
 from allocator.build.model import Built, Terms
 from allocator.build.registry import objective
+from allocator.schema.planning import slopes
 
 
 def _weighted_shortfall(b: Built, sign: float) -> Terms:
@@ -21,18 +22,24 @@ def max_impact(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
     r"""Maximise the impact of the money, less the weighted shortfall of soft targets.
 
     $$
-    \max \sum_{l,y} \big(\iota_l\, g_{l,y} + \iota^{p}_l\, p_{l,y}\big)
+    \max \sum_{l,y} \big(\iota_l\, g_{l,y}
+    + \iota^{p}_l\, (p_{l,y} + \textstyle\sum_f d_{f,l,y})\big)
     - \sum_{(k,y)} w_k \frac{u_{k,y}}{T_{k,y}}
     $$
 
-    $\iota_l$ = `impact`, $\iota^p_l$ = `private_impact`. The shortfall term is absent when
-    targets are hard.
+    $\iota_l$ = `impact`, $\iota^p_l$ = `private_impact` (on the pool's and every fund's money). A
+    line with a `curve` counts $\sum_k r_k \sigma_{l,y,k}$ instead of $\iota_l g_{l,y}$. The
+    shortfall term is absent when targets are hard.
     """
     terms: Terms = []
     for (lid, _y), g in b.gov.items():
         terms.append((b.lines[lid].impact, g))
     for (lid, _y), p in b.private.items():
         terms.append((b.lines[lid].private_impact, p))
+    for (_f, lid, _y), d in b.draw.items():
+        terms.append((b.lines[lid].private_impact, d))
+    for (lid, _y, k), seg in b.segment.items():
+        terms.append((slopes(b.lines[lid].curve or [])[k], seg))
     return terms + _weighted_shortfall(b, -1.0), 0.0, "max"
 
 

@@ -5,23 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import pairwise
 
-from allocator.build.model import Built, Sense, Terms, line_year
+import numpy as np
+
+from allocator.build.model import Built, Linear, Sense, Terms, line_year
 from allocator.build.registry import policy_rule
-from allocator.schema.model import Cardinality, Exclusive, NewInitiativeShare, PillarShare, Ramp
+from allocator.schema.model import (
+    Cardinality,
+    Exclusive,
+    GroupTotal,
+    NewInitiativeShare,
+    PillarShare,
+    Ramp,
+)
 
 
 @policy_rule("pillar_share")
 def pillar_share(b: Built, rule: PillarShare) -> None:
     r"""A pillar's share of each year's government money stays between a floor and a ceiling.
 
-    $$\text{lo}_p \sum_l g_{l,y} \le \sum_{l \in p} g_{l,y} \le \text{hi}_p \sum_l g_{l,y}$$
+    $$\text{lo}_p \sum_l g_{l,y} \le \sum_{l} a_{l,p}\, g_{l,y} \le \text{hi}_p \sum_l g_{l,y}$$
 
-    On government money. `{rule: pillar_share, pillar: talent, min: 0.10, max: 0.30}`; shares
-    are fractions (`0.15` or `"15%"`).
+    On government money; $a_{l,p}$ is line $l$'s membership share of pillar $p$ (1 for a line wholly
+    in the pillar). `{rule: pillar_share, pillar: talent, min: 0.10, max: 0.30}`; shares are
+    fractions (`0.15` or `"15%"`).
 
     Names: `pillar_share_min[talent,2027]`, `pillar_share_max[talent,2027]`.
     """
-    members = b.line_mask(lambda line: line.pillar == rule.pillar)
+    weights = np.array([line.shares.get(rule.pillar, 0.0) for line in b.inst.lines])
     name = b.pillar_name(rule.pillar)
     bounds: list[tuple[str, float | None, Sense, str]] = [
         ("pillar_share_min", rule.min, ">=", "at least"),
@@ -35,7 +45,7 @@ def pillar_share(b: Built, rule: PillarShare) -> None:
             b.add(
                 family,
                 (rule.pillar, y),
-                b.total_gov(y, 1.0, members) + b.total_gov(y, -share),
+                Linear(b.gov_columns(y), weights) + b.total_gov(y, -share),
                 sense,
                 0.0,
                 pillar=rule.pillar,
@@ -164,3 +174,60 @@ def exclusive(b: Built, rule: Exclusive) -> None:
     Name: `exclusive[hub_site_options]`.
     """
     _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
+
+
+@policy_rule("group_total")
+def group_total(b: Built, rule: GroupTotal) -> None:
+    r"""A line group's or region's money stays within amounts or shares, each year or over the plan.
+
+    $$
+    \underline{m}_G \le \sum_{l \in G} \sum_{y \in P} g_{l,y} \le \overline{m}_G \qquad
+    \sigma_G \sum_{l}\sum_{y \in P} g_{l,y} \le \sum_{l \in G}\sum_{y \in P} g_{l,y}
+    \le \bar\sigma_G \sum_l \sum_{y \in P} g_{l,y}
+    $$
+
+    $G$ is a line group (`group:`) or a region (`region:`); $P$ is each year (`over: year`, the
+    default) or the whole horizon (`over: horizon`). Amounts `min`/`max` and shares
+    `min_share`/`max_share` (written with a unit such as `"300억"`, an amount is read in bn KRW; a
+    plain number is in the instance's currency unit).
+    `{rule: group_total, region: gwangju, min: 20}`.
+
+    Names: `group_min[gwangju,2027]`, `group_max[hubs,2027]`, `group_share_min[hubs,all]`,
+    `group_share_max[hubs,all]`.
+    """
+    if rule.group is not None:
+        members = b.line_mask(lambda line: rule.group in line.groups)
+        what = f"group {rule.group}"
+    else:
+        members = b.line_mask(lambda line: line.region == rule.region)
+        what = next(r.name for r in b.inst.regions if r.id == rule.region)
+    years = b.inst.years
+    periods = [[y] for y in years] if rule.over == "year" else [years]
+    bounds: list[tuple[str, float | None, Sense, str, bool]] = [
+        ("group_min", rule.min, ">=", "at least", False),
+        ("group_max", rule.max, "<=", "at most", False),
+        ("group_share_min", rule.min_share, ">=", "at least", True),
+        ("group_share_max", rule.max_share, "<=", "at most", True),
+    ]
+    for family, bound, sense, words, share in bounds:
+        if bound is None:
+            continue
+        for period in periods:
+            year: int | None = period[0] if rule.over == "year" else None
+            terms = Linear(np.zeros(0, np.int64), np.zeros(0))
+            for y in period:
+                terms = terms + b.total_gov(y, 1.0, members)
+                if share:
+                    terms = terms + b.total_gov(y, -bound)
+            when = f"in {year}" if year else f"over {years[0]}–{years[-1]}"
+            amount = f"{bound:.1%} of government money" if share else b.money(bound)
+            b.add(
+                family,
+                (rule.subject, year or "all"),
+                terms,
+                sense,
+                0.0 if share else bound,
+                group=rule.subject,
+                year=year,
+                text=f"{what} gets {words} {amount} {when}",
+            )

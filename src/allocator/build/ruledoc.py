@@ -7,9 +7,10 @@ drift. The format, in order, paragraphs separated by blank lines:
 1. one line: a one-sentence summary in plain words, ending with a full stop;
 2. the formula: a paragraph that opens with `$$` and closes with `$$` (LaTeX; one or more lines);
 3. optionally, paragraphs of Markdown (inline maths in `$...$`) on parameters and special cases;
-4. for core and policy rules, a last paragraph naming the constraints the rule emits:
+4. for core and policy rules, the constraints the rule emits, on the last line(s), starting with
    ``Name: `budget[2026]`.`` or ``Names: `line_min[TAL-01,2026]`, `line_max[TAL-01,2026]`.``
-   Objectives emit no constraint and have no such paragraph.
+   (best as a paragraph of its own; each name in backticks as `family[key,...]`; words in
+   between are allowed). Objectives emit no constraint and need no such line.
 
 Docstrings holding backslashes are raw strings (`r\"\"\"...\"\"\"`).
 """
@@ -25,7 +26,8 @@ from typing import Any, Literal
 from allocator.build.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 
 Kind = Literal["core", "policy", "objective"]
-_NAMES = re.compile(r"^Names?: (`[^`]+`(?:, `[^`]+`)*)\.$")
+_NAMES = re.compile(r"^Names?: `")
+_NAME = re.compile(r"`([A-Za-z_]\w*\[[^`\]]*\])`")
 
 
 class RuleDocError(ValueError):
@@ -69,11 +71,13 @@ def parse(kind: Kind, name: str, fn: Callable[..., Any]) -> RuleDoc:
     formula = paragraphs[1][2:-2].strip()
     rest = paragraphs[2:]
     constraints: tuple[str, ...] = ()
-    match = _NAMES.match(rest[-1]) if rest else None
-    if match:
-        constraints = tuple(re.findall(r"`([^`]+)`", match.group(1)))
-        rest = rest[:-1]
-    elif kind != "objective":
+    last = rest[-1].splitlines() if rest else []
+    at = next((i for i, line in enumerate(last) if _NAMES.match(line.strip())), None)
+    if at is not None:
+        constraints = tuple(_NAME.findall(" ".join(last[at:])))
+        kept = "\n".join(last[:at]).strip()
+        rest = [*rest[:-1], kept] if kept else rest[:-1]
+    if not constraints and kind != "objective":
         raise RuleDocError(
             f"{where}: the docstring must end with the constraint names it emits, as in "
             "'Name: `budget[2026]`.' or 'Names: `line_min[l,y]`, `line_max[l,y]`.'"

@@ -107,7 +107,7 @@ def _record(
         "family": family,
         "text": text,
         "pillar": pillars.get(subjects.get("pillar", ""))
-        or (pillars.get(built.lines[line].pillar) if line in built.lines else None),
+        or (pillars.get(built.lines[line].main_pillar) if line in built.lines else None),
         "line": built.lines[line].name if line in built.lines else None,
         "year": subjects.get("year"),
         "kpi": subjects.get("kpi"),

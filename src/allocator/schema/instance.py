@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import pairwise
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
 from allocator.schema.base import (
     Finite,
@@ -14,11 +14,18 @@ from allocator.schema.base import (
     Money,
     NonNegative,
     PerYearMoney,
+    Share,
     Strict,
     Year,
     for_year,
 )
 from allocator.schema.money import CURRENCY_UNITS, currency_unit
+from allocator.schema.planning import Fund, Region, parse_curve, parse_membership
+
+PillarMembership = Annotated[
+    str | dict[str, Share], Field(union_mode="left_to_right"), BeforeValidator(parse_membership)
+]
+Curve = Annotated[list[tuple[float, float]] | None, BeforeValidator(parse_curve)]
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 """The calendar years an instance's horizon may hold (anything else is a typo)."""
@@ -51,6 +58,10 @@ class Kpi(Strict):
     """Level before the first year."""
     cumulative: bool = True
     """True: a stock that accumulates over the years; false: a per-year flow."""
+    lifetime: int | None = Field(default=None, ge=1)
+    """Years an addition to a stock stays in service (GPUs age out); none: for ever."""
+    baseline_year: Year | None = None
+    """Year the baseline stock was added; with `lifetime` it retires `lifetime` years later."""
 
 
 class Line(Strict):
@@ -59,7 +70,10 @@ class Line(Strict):
     id: Id
     name: str
     name_ko: str | None = None
-    pillar: str
+    pillar: PillarMembership
+    """The pillar, or fractional membership such as {infra: 0.7, rnd: 0.3} (shares sum to 1)."""
+    region: str | None = None
+    """The region the line's money goes to (an id from the instance's `regions`)."""
     new: bool = False
     """A new initiative (counts toward the new-initiative share)."""
     min: PerYearMoney = 0.0
@@ -81,6 +95,28 @@ class Line(Strict):
     """A go/no-go decision over the whole horizon."""
     requires: list[str] = Field(default_factory=list)
     groups: list[str] = Field(default_factory=list)
+    schedule: PerYearMoney | None = None
+    """A committed project: exactly this government money each year if funded (0 in years the
+    schedule leaves out); with `select: true` all or nothing over the span."""
+    span: int | None = Field(default=None, ge=1)
+    """Whole units started in a year stay funded for this many years (teams on three-year
+    grants): once started, continue. Needs `integer: true`."""
+    max_starts: int | None = Field(default=None, ge=0)
+    """At most this many units started over the horizon (at most five LLM teams)."""
+    curve: Curve = None
+    """Diminishing (or threshold) returns: the objective value of a year's government money
+    as points `money: value`, linear between them; replaces `impact`."""
+
+    @property
+    def shares(self) -> dict[str, float]:
+        """Pillar membership as {pillar: share}."""
+        return {self.pillar: 1.0} if isinstance(self.pillar, str) else dict(self.pillar)
+
+    @property
+    def main_pillar(self) -> str:
+        """The pillar with the largest share (the first listed on a tie)."""
+        shares = self.shares
+        return max(shares, key=lambda p: shares[p])
 
 
 def _years_of(value: float | dict[int, float] | None) -> list[int]:
@@ -140,6 +176,12 @@ class Instance(Strict):
     private_pool: PerYearMoney = 0.0
     """Private money the fund can mobilise per year (Π); 0 where not given."""
     kpis: list[Kpi] = Field(default_factory=list)
+    regions: list[Region] = Field(default_factory=list)
+    funds: list[Fund] = Field(default_factory=list)
+    """Named funding sources with a leverage chain (the National Growth Fund, say)."""
+    carryover: PerYearMoney | None = None
+    """Unspent government money that may be carried into the next year, at most (none: no
+    carry-over)."""
     lines: list[Line] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -221,6 +263,31 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     duplicates("pillars", pillar_ids)
     duplicates("lines", line_ids)
     duplicates("kpis", kpi_ids)
+    region_ids = [r.id for r in inst.regions]
+    duplicates("regions", region_ids)
+    duplicates("funds", [f.id for f in inst.funds])
+    for i, fund in enumerate(inst.funds):
+        for field in ("seed", "lines"):
+            for lid in getattr(fund, field):
+                if lid not in line_ids:
+                    problems.append(
+                        (f"funds[{i}].{field}", lid, unknown_name("line", line_ids, lid))
+                    )
+        if isinstance(fund.cap, dict):
+            problems += [
+                (f"funds[{i}].cap.{y}", y, _outside(inst.years))
+                for y in fund.cap
+                if y not in set(inst.years)
+            ]
+    for i, stock in enumerate(inst.kpis):
+        if stock.lifetime is not None and not stock.cumulative:
+            problems.append(
+                (
+                    f"kpis[{i}].lifetime",
+                    stock.lifetime,
+                    "only a stock (cumulative: true) has additions that age out; remove lifetime",
+                )
+            )
     years = set(inst.years)
     for field in ("budget", "private_pool"):
         value = getattr(inst, field)
@@ -242,9 +309,14 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     for i, line in enumerate(inst.lines):
         at = f"lines[{i}]"
         problems += [(f"{at}.{path}", value, msg) for path, value, msg in _line_problems(line)]
-        if line.pillar not in pillar_ids:
+        for pillar in line.shares:
+            if pillar not in pillar_ids:
+                problems.append(
+                    (f"{at}.pillar", pillar, unknown_name("pillar", pillar_ids, pillar))
+                )
+        if line.region is not None and line.region not in region_ids:
             problems.append(
-                (f"{at}.pillar", line.pillar, unknown_name("pillar", pillar_ids, line.pillar))
+                (f"{at}.region", line.region, unknown_name("region", region_ids, line.region))
             )
         for kpi in line.yields:
             if kpi not in kpi_ids:
@@ -292,6 +364,46 @@ def _line_problems(line: Line) -> list[tuple[str, Any, str]]:
                 line.unit_cost,
                 "an integer line needs a unit_cost above 0 (the cost of one whole unit); "
                 "give unit_cost or set integer: false",
+            )
+        )
+    if not isinstance(line.pillar, str):
+        total = sum(line.pillar.values())
+        if abs(total - 1.0) > 1e-9 or any(v <= 0 for v in line.pillar.values()):
+            problems.append(
+                (
+                    "pillar",
+                    line.pillar,
+                    f"pillar shares must be above 0 and sum to 1 (they sum to {total:g}), such as "
+                    "{infra: 0.7, rnd: 0.3}",
+                )
+            )
+    if line.span is not None and not line.integer:
+        problems.append(
+            (
+                "span",
+                line.span,
+                "a span counts whole units (teams, sites) started in a year; set integer: true and "
+                "unit_cost, or remove span",
+            )
+        )
+    if line.max_starts is not None and line.span is None:
+        problems.append(
+            ("max_starts", line.max_starts, "max_starts counts units started; give span too")
+        )
+    if line.schedule is not None and (line.min != 0.0 or line.max is not None):
+        problems.append(
+            (
+                "schedule",
+                line.schedule,
+                "a scheduled line's money is fixed by its schedule; remove min and max",
+            )
+        )
+    if line.curve is not None and line.impact != 0.0:
+        problems.append(
+            (
+                "curve",
+                line.curve,
+                "a line's value comes from its curve or from impact, not both; remove impact",
             )
         )
     if line.id in line.requires:

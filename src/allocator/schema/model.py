@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, model_validator
 
-from allocator.schema.base import Count, Id, NonNegative, Share, Strict
+from allocator.schema.base import Count, Id, Money, NonNegative, Share, Strict
 from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
 
 
@@ -58,8 +58,37 @@ class Exclusive(Strict):
     group: str
 
 
+class GroupTotal(Strict):
+    """The government money of a line group or a region stays within bounds: amounts (`min`,
+    `max`) or shares of all government money (`min_share`, `max_share`), per year or over the
+    horizon."""
+
+    rule: Literal["group_total"]
+    group: str | None = None
+    region: str | None = None
+    min: Money | None = None
+    max: Money | None = None
+    min_share: Share | None = None
+    max_share: Share | None = None
+    over: Literal["year", "horizon"] = "year"
+    """Bound each year's money, or the money over all years."""
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> GroupTotal:
+        if (self.group is None) == (self.region is None):
+            raise ValueError("a group_total rule names either a group or a region (one of them)")
+        if all(v is None for v in (self.min, self.max, self.min_share, self.max_share)):
+            raise ValueError("a group_total rule needs min, max, min_share or max_share")
+        return self
+
+    @property
+    def subject(self) -> str:
+        """The group or region it bounds."""
+        return self.group or self.region or ""
+
+
 Rule = Annotated[
-    PillarShare | NewInitiativeShare | Ramp | Cardinality | Exclusive,
+    PillarShare | NewInitiativeShare | Ramp | Cardinality | Exclusive | GroupTotal,
     Field(discriminator="rule"),
 ]
 RULE_KINDS: dict[str, type[Strict]] = {
@@ -68,6 +97,7 @@ RULE_KINDS: dict[str, type[Strict]] = {
     "ramp": Ramp,
     "cardinality": Cardinality,
     "exclusive": Exclusive,
+    "group_total": GroupTotal,
 }
 """Every rule kind a model may declare, by the name used in files."""
 
@@ -100,6 +130,8 @@ class ModelSpec(Strict):
         problems: list[tuple[str, Any, str]] = []
         for i, rule in enumerate(self.rules):
             on = str(getattr(rule, "pillar", getattr(rule, "group", "")))
+            if isinstance(rule, GroupTotal):
+                on = f"{rule.subject}/{rule.over}"
             key = (rule.rule, on)
             if key in seen:
                 what = f"{rule.rule} rule on {on!r}" if on else f"{rule.rule} rule"
@@ -135,7 +167,8 @@ class ModelSpec(Strict):
 def model_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, str]]:
     """Names in `model` that do not exist in `inst` (pillars, groups, KPIs)."""
     pillars = [p.id for p in inst.pillars]
-    funded = {line.pillar for line in inst.lines}
+    funded = {pillar for line in inst.lines for pillar in line.shares}
+    regions = [r.id for r in inst.regions]
     groups = sorted({g for line in inst.lines for g in line.groups})
     kpis = [k.id for k in inst.kpis]
     problems: list[tuple[str, Any, str]] = []
@@ -156,6 +189,14 @@ def model_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, str
         if isinstance(rule, Cardinality | Exclusive) and rule.group not in groups:
             problems.append(
                 (f"rules[{i}].group", rule.group, unknown_name("group", groups, rule.group))
+            )
+        if isinstance(rule, GroupTotal) and rule.group is not None and rule.group not in groups:
+            problems.append(
+                (f"rules[{i}].group", rule.group, unknown_name("group", groups, rule.group))
+            )
+        if isinstance(rule, GroupTotal) and rule.region is not None and rule.region not in regions:
+            problems.append(
+                (f"rules[{i}].region", rule.region, unknown_name("region", regions, rule.region))
             )
     for kpi in model.targets.weights:
         if kpi not in kpis:

@@ -20,17 +20,37 @@ def figure_paths(inst: Instance) -> list[str]:
     per_year("budget", inst.budget)
     if inst.private_pool:
         per_year("private_pool", inst.private_pool)
+    per_year("carryover", inst.carryover)
     for kpi in inst.kpis:
-        if kpi.baseline:
-            paths.append(f"kpis.{kpi.id}.baseline")
+        for field in ("baseline", "lifetime", "baseline_year"):
+            if getattr(kpi, field):
+                paths.append(f"kpis.{kpi.id}.{field}")
+    for fund in inst.funds:
+        at = f"funds.{fund.id}"
+        per_year(f"{at}.cap", fund.cap)
+        for field in ("leverage", "min_leverage", "total_cap", "total_min"):
+            if getattr(fund, field):
+                paths.append(f"{at}.{field}")
     for line in inst.lines:
         at = f"lines.{line.id}"
         if line.min:
             per_year(f"{at}.min", line.min)
         per_year(f"{at}.max", line.max)
-        for field in ("leverage", "impact", "private_impact", "unit_cost"):
+        per_year(f"{at}.schedule", line.schedule)
+        fields = (
+            "leverage",
+            "impact",
+            "private_impact",
+            "unit_cost",
+            "span",
+            "max_starts",
+            "curve",
+        )
+        for field in fields:
             if getattr(line, field):
                 paths.append(f"{at}.{field}")
+        if not isinstance(line.pillar, str):
+            paths.append(f"{at}.pillar")
         paths.extend(f"{at}.yields.{kpi}" for kpi in line.yields)
     paths.extend(f"targets.{t.kpi}.{t.year}" for t in inst.targets)
     return paths

@@ -25,7 +25,7 @@ from allocator.schema.load import _read_yaml, validate
 from allocator.schema.model import ModelSpec
 
 _RELATIVE = re.compile(r"^\s*(?:([+-]\d+(?:\.\d+)?)\s*%|[x×*]\s*(\d+(?:\.\d+)?))\s*$")
-_ID_LISTS = ("lines", "pillars", "kpis")
+_ID_LISTS = ("lines", "pillars", "kpis", "funds", "regions")
 
 
 class Scenario(Strict):
