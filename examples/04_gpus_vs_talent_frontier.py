@@ -2,8 +2,8 @@
 
 `allocator.scenarios.frontier` raises a floor on one KPI (AI experts in 2030) step by step, from
 what the best plan reaches anyway to the most the lines can reach, and re-solves at each step
-(the ε-constraint method). Money moves to talent, first from R&D and at the top also from
-compute, and the objective falls.
+(the ε-constraint method). Money moves to talent from R&D and compute, and the objective
+falls: the output prints what each 1,000 experts cost, and whether the 2030 target is in reach.
 """
 
 from __future__ import annotations
