@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 BROWSER_PACKAGES := chromium fonts-nanum
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test bench lint format clean browser
+.PHONY: demo test bench docs lint format clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,8 +41,8 @@ browser:
 	fi
 
 test: $(STAMP) browser
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples benchmarks
+	$(BIN)/ruff check src tests examples benchmarks docs/*.py
+	$(BIN)/ruff format --check src tests examples benchmarks docs/*.py
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
@@ -50,9 +50,13 @@ test: $(STAMP) browser
 bench: $(BENCH)
 	$(BIN)/python benchmarks/bench.py
 
+# the documentation site (mkdocs-material) into site/; runs every example; nothing is fetched
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict
+
 format: $(STAMP)
-	$(BIN)/ruff format src tests examples benchmarks
-	$(BIN)/ruff check --fix src tests examples benchmarks
+	$(BIN)/ruff format src tests examples benchmarks docs/*.py
+	$(BIN)/ruff check --fix src tests examples benchmarks docs/*.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) site build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
