@@ -6,7 +6,12 @@ STAMP := $(VENV)/.installed-dev
 RUNTIME := $(VENV)/.installed
 BENCH := $(VENV)/.installed-bench
 
-.PHONY: demo test bench lint format clean
+CHROMIUM := /usr/bin/chromium
+# Debian's chromium for the browser test, and a Hangul font so Korean reports render in it
+BROWSER_PACKAGES := chromium fonts-nanum
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test bench docs lint format clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +33,16 @@ demo: $(RUNTIME)
 	$(BIN)/allocator solve instances/korea-2026.yaml
 	$(BIN)/allocator solve instances/korea-2026-2030.yaml
 
-test: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks
-	$(BIN)/ruff format --check src tests examples benchmarks
+# the browser test's Chromium; never `playwright install` (it downloads its own browser)
+browser:
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list :lang=ko 2>/dev/null | grep -q .; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
+	fi
+
+test: $(STAMP) browser
+	$(BIN)/ruff check src tests examples benchmarks docs/*.py
+	$(BIN)/ruff format --check src tests examples benchmarks docs/*.py
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
@@ -38,9 +50,13 @@ test: $(STAMP)
 bench: $(BENCH)
 	$(BIN)/python benchmarks/bench.py
 
+# the documentation site (mkdocs-material) into site/; runs every example; nothing is fetched
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 DISABLE_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --strict
+
 format: $(STAMP)
-	$(BIN)/ruff format src tests examples benchmarks
-	$(BIN)/ruff check --fix src tests examples benchmarks
+	$(BIN)/ruff format src tests examples benchmarks docs/*.py
+	$(BIN)/ruff check --fix src tests examples benchmarks docs/*.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) site build *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -32,9 +32,13 @@ def test_solve_prints_the_split_in_bn_and_jo_eok(
     assert "optimal" in out
     assert "verified" in out
     assert "Pillar A" in out
-    assert "60.0 bn KRW (600억)" in out
+    assert "60.0 billion won" in out
     assert "total" in out
-    assert "100.0 bn KRW (1,000억)" in out
+    assert "100.0 billion won" in out
+    assert main(["solve", str(files / "inst.yaml"), "--lang", "ko"]) == 0
+    out = capsys.readouterr().out
+    assert "600억원" in out
+    assert "1,000억원" in out
 
 
 def test_solve_json_and_out_dir(files: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,7 +6,7 @@ res = allocator.solve(inst)            # the instance's default model
 res.status, res.objective, res.pillars
 """
 
-from allocator import scenarios
+from allocator import html, scenarios
 from allocator.api import solve, solve_many
 from allocator.errors import AllocatorError, InputError, Issue, SolverError
 from allocator.results import NoAllocationError, OutputExistsError, Result
@@ -27,6 +27,7 @@ __all__ = [
     "SolverError",
     "Status",
     "__version__",
+    "html",
     "load_instance",
     "load_model",
     "save",

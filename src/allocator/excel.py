@@ -93,8 +93,9 @@ def check_target(path: str | Path) -> Path:
 
 def split_by_pillar(res: Result) -> pd.DataFrame:
     """Money per pillar (rows: government, private, total) and year (columns), then the rows of
-    every pillar together; a `total` column adds the years."""
-    alloc = res.allocation
+    every pillar together; a `total` column adds the years. A line in several pillars counts in
+    each by its share; each named fund is a source row of its own."""
+    alloc = res.funding()
     every = alloc.assign(pillar=ALL_PILLARS)
     table = _by_year(pd.concat([alloc, every]), ["pillar"], res.instance.years)
     names = {p.id: p.name for p in res.instance.pillars} | {ALL_PILLARS: "all pillars"}
@@ -105,7 +106,8 @@ def split_by_pillar(res: Result) -> pd.DataFrame:
 
 
 def _by_year(alloc: pd.DataFrame, keys: list[str], years: list[int]) -> pd.DataFrame:
-    """`keys` × source rows (government, private, total) with one money column per year."""
+    """`keys` × source rows (government, private, each named fund, total) with one money column
+    per year."""
     both = alloc.groupby([*keys, "year"], sort=False, as_index=False)["amount"].sum()
     frame = pd.concat([alloc, both.assign(source=BOTH)])
     table = frame.pivot_table(
@@ -119,7 +121,7 @@ def _by_year(alloc: pd.DataFrame, keys: list[str], years: list[int]) -> pd.DataF
     first = {k: i for i, k in enumerate(dict.fromkeys(alloc[keys[0]]))}
     table = table.sort_values(
         [keys[0], "source"],
-        key=lambda c: c.map(rank) if c.name == "source" else c.map(first),
+        key=lambda c: c.map(lambda s: rank.get(s, 1.5)) if c.name == "source" else c.map(first),
         kind="stable",
     )
     return table.reset_index(drop=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from typing import Any
 
+from allocator.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results import GOVERNMENT, PRIVATE, Result
 from allocator.schema.money import CURRENCY_UNITS
 from allocator.solve import Status
@@ -23,36 +25,26 @@ def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
     return f"{eok:,}억"
 
 
-def money(amount: float, currency_unit: str = "bn_krw") -> str:
-    """An amount in the instance's unit with its 조/억 reading beside it."""
-    unit = {
-        "bn_krw": "bn KRW",
-        "tn_krw": "tn KRW",
-        "eok_krw": "억 KRW",
-        "mn_krw": "mn KRW",
-        "krw": "KRW",
-    }[currency_unit]
-    return f"{amount:>10,.1f} {unit} ({korean_amount(amount, currency_unit)})"
-
-
-def _funds(res: Result) -> list[str]:
+def _funds(res: Result, lang: Lang) -> list[str]:
     """Private money by named fund and year (the pool's share is in the pillar table)."""
     inst = res.instance
     if not inst.funds:
         return []
     funding = res.funding()
-    out = ["", "funds (private money drawn, by year)"]
+    out = ["", text("funds", lang)]
     for fund in inst.funds:
         drawn = funding[funding.source == fund.id].groupby("year")["amount"].sum()
-        years = "; ".join(f"{y} {money(v, inst.currency_unit).strip()}" for y, v in drawn.items())
-        out.append(f"  {fund.name}: {years}")
+        years = "; ".join(f"{y} {money(v, inst.currency_unit, lang)}" for y, v in drawn.items())
+        out.append(f"  {name_of(fund, lang)}: {years}")
     return out
 
 
-def table(res: Result) -> str:
-    """The split by pillar and year, public and private, with totals."""
+def table(res: Result, lang: Lang = "en") -> str:
+    """The split by pillar and year, public and private, with totals; money and names as readers
+    of `lang` write them."""
     inst = res.instance
-    head = f"{inst.name} under {res.model.name}: {res.status.describe()}"
+    under = text("under", lang).format(instance=inst.name, model=res.model.name)
+    head = f"{under}: {status_text(res.status, lang)}"
     lines = [head]
     if res.status == Status.infeasible:
         lines += ["", str(res.diagnosis())]
@@ -61,67 +53,96 @@ def table(res: Result) -> str:
     gap = (
         ""
         if (res.gap or 0) < 1e-12
-        else f", gap {res.gap:.2e} ({res.gap_abs:,.4g} in objective units)"
+        else f", {text('gap', lang)} {res.gap:.2e} ({res.gap_abs:,.4g} in objective units)"
     )
-    check = "verified: every rule re-checked" if res.verified else "NOT VERIFIED"
-    lines.append(f"objective ({res.model.objective}) = {res.objective:,.4f}{gap}; {check}")
+    check = text("verified_line", lang) if res.verified else text("verified_no", lang)
+    lines.append(
+        f"{text('objective_line', lang)} ({res.model.objective}) = {res.objective:,.4f}{gap}; "
+        f"{check}"
+    )
     unit = inst.currency_unit
     pillars = res.pillars
-    width = max(len(p.name) for p in inst.pillars)
+    names = {p.id: name_of(p, lang) for p in inst.pillars}
+    width = max(_width(n) for n in [*names.values(), text("total", lang)])
+    gov_head, priv_head = text("government", lang).lower(), text("private", lang).lower()
+    cells = [money(x, unit, lang) for x in pillars[GOVERNMENT]] + [
+        money(x, unit, lang) for x in pillars[PRIVATE]
+    ]
+    cell = max(_width(c) for c in [*cells, gov_head, priv_head]) + 2
     for year, rows in pillars.groupby("year", sort=True):
         lines.append("")
-        lines.append(f"{year}  {'pillar':<{width}}  {'government':>34}  {'private':>34}  share")
+        lines.append(
+            f"{year}  {_pad(text('pillar', lang), width)}  {_pad(gov_head, cell, True)}  "
+            f"{_pad(priv_head, cell, True)}  {text('share', lang)}"
+        )
         for _, row in rows.iterrows():
             lines.append(
-                f"      {row['name']:<{width}}  {money(row[GOVERNMENT], unit):>34}  "
-                f"{money(row[PRIVATE], unit):>34}  {row['share']:6.1%}"
+                f"      {_pad(names[row['pillar']], width)}  "
+                f"{_pad(money(row[GOVERNMENT], unit, lang), cell, True)}  "
+                f"{_pad(money(row[PRIVATE], unit, lang), cell, True)}  {row['share']:6.1%}"
             )
         gov, priv = rows[GOVERNMENT].sum(), rows[PRIVATE].sum()
-        lines.append(f"      {'total':<{width}}  {money(gov, unit):>34}  {money(priv, unit):>34}")
-    lines += _funds(res)
+        lines.append(
+            f"      {_pad(text('total', lang), width)}  {_pad(money(gov, unit, lang), cell, True)}"
+            f"  {_pad(money(priv, unit, lang), cell, True)}"
+        )
+    lines += _funds(res, lang)
     kpis = res.kpis.dropna(subset=["target"])
     if len(kpis):
+        kpi_names = {k.id: name_of(k, lang) for k in inst.kpis}
         lines.append("")
-        lines.append("targets")
+        lines.append(text("targets", lang))
         for _, row in kpis.iterrows():
             status = (
-                "met"
+                text("met", lang)
                 if row["shortfall"] <= 1e-6 * max(1.0, row["target"])
-                else (f"short by {row['shortfall']:,.0f}")
+                else (f"{text('short_by', lang)} {row['shortfall']:,.0f}")
             )
             lines.append(
-                f"  {row['name']} {row['year']}: {row['level']:,.0f} of {row['target']:,.0f}"
-                f" {row['unit']} — {status}"
+                f"  {kpi_names[row['kpi']]} {row['year']}: {row['level']:,.0f} {text('of', lang)} "
+                f"{row['target']:,.0f} {row['unit']} — {status}"
             )
     if res.violations:
         lines.append("")
-        lines.append("rules the returned numbers break:")
+        lines.append(text("violations", lang) + ":")
         lines += [f"  - {v}" for v in res.violations]
     return "\n".join(lines)
 
 
-def explanation(res: Result, per_instance: bool = False) -> str:
+def _width(s: str) -> int:
+    """Columns `s` takes in a terminal: Hangul and other wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _pad(s: str, width: int, right: bool = False) -> str:
+    fill = " " * max(0, width - _width(s))
+    return fill + s if right else s + fill
+
+
+def explanation(res: Result, per_instance: bool = False, lang: Lang = "en") -> str:
     """Why this split: the binding rules and their prices, what each policy costs, the rules with
-    slack; or, for an infeasible solve, the colliding rules and their repairs."""
+    slack; or, for an infeasible solve, the colliding rules and their repairs. Headings, money
+    and names in `lang`; the rule sentences are in English."""
     if not res.status.has_allocation:
-        return table(res)
-    lines = [table(res), "", "Binding rules and what one more unit of each is worth:"]
+        return table(res, lang)
+    lines = [table(res, lang), "", text("binding_rules", lang) + ":"]
     sentences = res.shadow_prices().sentence
-    lines += [f"  - {s}" for s in sentences] or ["  (none with a non-zero price)"]
+    lines += [f"  - {s}" for s in sentences] or ["  " + text("none_priced", lang)]
     prices = res.price_of_policies(per_instance)
     if len(prices):
-        lines += ["", "Price of each policy (objective change when it is removed):"]
+        lines += ["", text("policy_price", lang) + ":"]
         lines += [f"  - {s}" for s in prices.sentence]
     audit = res.audit()
     counts = audit.state.value_counts()
     lines += [
         "",
-        "Rule audit: "
-        + ", ".join(f"{n} {state}" for state, n in counts.items())
-        + " (Result.audit() has every rule with its slack, price and source)",
+        text("rule_counts", lang)
+        + ": "
+        + ", ".join(f"{n} {state_text(str(state), lang)}" for state, n in counts.items())
+        + f" ({text('audit_hint', lang)})",
     ]
     if res.vacuous_rules:
-        lines.append("Rules that built nothing here: " + ", ".join(res.vacuous_rules))
+        lines.append(text("vacuous", lang) + ": " + ", ".join(res.vacuous_rules))
     return "\n".join(lines)
 
 

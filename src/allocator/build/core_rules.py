@@ -1,4 +1,4 @@
-"""Rules every instance carries; the formulas are in docs/rules.md."""
+"""Rules every instance carries; each builder's docstring holds its formula (the docs' pages)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from allocator.build.registry import core_rule
 
 @core_rule("budget")
 def budget(b: Built) -> None:
-    """budget[y]: Σ_l g[l,y] + c[y] − c[y−1] ≤ B[y] (= B[y] with must_spend; c: carry-over)."""
+    r"""Government money spent in a year, plus what is carried out of it, stays within its budget.
+
+    $$\sum_{l} g_{l,y} + c_y - c_{y-1} \le B_y \quad (= B_y \text{ with } \texttt{must\_spend})$$
+
+    $c_y \ge 0$ is money carried from $y$ into the next year; it exists only when the instance gives
+    `carryover` (and never out of the last year), so without it the row is $\sum_l g_{l,y} \le B_y$.
+    With `must_spend: true` in the model the whole budget is spent every year.
+
+    Name: `budget[2026]`.
+    """
     sense: Sense = "==" if b.spec.must_spend else "<="
     verb = "equals" if b.spec.must_spend else "is at most"
     years = b.inst.years
@@ -33,7 +42,14 @@ def budget(b: Built) -> None:
 
 @core_rule("private_pool")
 def private_pool(b: Built) -> None:
-    """private_pool[y]: Σ_l p[l,y] ≤ Π[y]."""
+    r"""Private money drawn in a year stays within what the fund can mobilise that year.
+
+    $$\sum_{l} p_{l,y} \le \Pi_y$$
+
+    $\Pi_y = 0$ where the instance gives no pool.
+
+    Name: `private_pool[2026]`.
+    """
     for y in b.inst.years:
         terms: Terms = [(1.0, v) for (_, year), v in b.private.items() if year == y]
         if terms:
@@ -52,7 +68,15 @@ def private_pool(b: Built) -> None:
 
 @core_rule("leverage")
 def leverage(b: Built) -> None:
-    """leverage[l,y]: p[l,y] ≤ λ_l · g[l,y] (lines with λ = 0 get no private variable)."""
+    r"""A line draws at most its leverage ratio in private money per won of government money.
+
+    $$p_{l,y} \le \lambda_l \, g_{l,y}$$
+
+    $\lambda_l$ is private won per government won; $\lambda_l = 0$ means the line is not
+    fund-eligible (it gets no private variable).
+
+    Name: `leverage[INF-02,2026]`.
+    """
     keys = list(b.private)
     rows: list[int] = []
     cols: list[int] = []
@@ -78,7 +102,15 @@ def leverage(b: Built) -> None:
 
 @core_rule("line_bounds")
 def line_bounds(b: Built) -> None:
-    """line_min[l,y]: g ≥ min·s; line_max[l,y]: g ≤ max·s (B[y]·s for a go/no-go line, no max)."""
+    r"""A line's government money stays between its minimum and maximum (zero if not selected).
+
+    $$\underline{m}_{l,y}\, s_l \le g_{l,y} \le \overline{m}_{l,y}\, s_l$$
+
+    A line without `max` has no cap beyond the budget, except a go/no-go line, whose cap is then
+    $B_y s_l$. A per-year `min`/`max` missing a year means 0 / no cap that year.
+
+    Names: `line_min[TAL-01,2026]`, `line_max[TAL-01,2026]`.
+    """
     floors: list[tuple[str, int]] = []
     caps: list[tuple[str, int]] = []
     fl: tuple[list[int], list[int], list[float]] = ([], [], [])
@@ -163,7 +195,15 @@ def _bound_row(
 
 @core_rule("integer_units")
 def integer_units(b: Built) -> None:
-    """integer_units[l,y]: g[l,y] + p[l,y] + Σ_f d[f,l,y] = unit_cost_l · n[l,y], n whole."""
+    r"""An integer line is funded in whole units of its unit cost.
+
+    $$g_{l,y} + p_{l,y} + \sum_f d_{f,l,y} = c_l \, n_{l,y}, \quad n_{l,y} \in \mathbb{Z}_{\ge 0}$$
+
+    For lines with `integer: true` and a `unit_cost` $c_l > 0$; $d_{f,l,y}$ is what fund $f$ draws
+    into the line (see `fund_leverage`).
+
+    Name: `integer_units[gpu,2026]`.
+    """
     keys = list(b.units)
     rows: list[int] = []
     cols: list[int] = []
@@ -190,7 +230,14 @@ def integer_units(b: Built) -> None:
 
 @core_rule("requires")
 def requires(b: Built) -> None:
-    """requires[a,b]: s[a] ≤ s[b] (s ≡ 1 for lines that are not go/no-go decisions)."""
+    r"""A line is funded only if every line it requires is funded.
+
+    $$s_a \le s_b \quad \text{for each } b \in \texttt{requires}_a$$
+
+    $s_l \equiv 1$ for a line that is not a go/no-go decision.
+
+    Name: `requires[llm_team_2,llm_compute]`.
+    """
     for line in b.inst.lines:
         for other in line.requires:
             mine, c_mine = b.select_terms(line.id, 1.0)
@@ -211,8 +258,23 @@ def requires(b: Built) -> None:
 
 @core_rule("kpi_level")
 def kpi_level(b: Built) -> None:
-    """kpi_level[k,y]: level = baseline in service + Σ yield·(g+p+d) over the years ≤ y whose
-    additions are still in service (that year only for flows)."""
+    r"""A KPI's level is its baseline in service plus what the money spent on the lines yields.
+
+    $$
+    \ell_{k,y} = \beta_k\,[y < y^\beta_k + L_k]
+    + \sum_{y - L_k < y' \le y} \sum_l \eta_{l,k}\,\big(g_{l,y'} + p_{l,y'}
+    + \textstyle\sum_f d_{f,l,y'}\big)
+    $$
+
+    For a cumulative KPI (a stock, the default); with `cumulative: false` (a per-year flow) only
+    $y' = y$ counts. $\eta_{l,k}$ is the line's `yields` (KPI units per unit of money),
+    $\beta_k$ the KPI's `baseline`. A stock with a `lifetime` $L_k$ (years) counts an addition only
+    while it is in service (GPUs age out); its baseline retires $L_k$ years after `baseline_year`
+    $y^\beta_k$ (never, when no `baseline_year` is given). Without `lifetime`, $L_k = \infty$: the
+    formula of the core contract.
+
+    Name: `kpi_level[gpus,2028]`.
+    """
     years = b.inst.years
     lines = b.inst.lines
     private = {
@@ -257,7 +319,18 @@ def kpi_level(b: Built) -> None:
 
 @core_rule("target")
 def target(b: Built) -> None:
-    """target[k,y]: level[k,y] ≥ target (hard), or level[k,y] + short[k,y] ≥ target (soft)."""
+    r"""A KPI reaches its target, or (when targets are soft) its shortfall is counted.
+
+    $$
+    \ell_{k,y} \ge T_{k,y} \ \text{(hard)} \qquad
+    \ell_{k,y} + u_{k,y} \ge T_{k,y},\ u_{k,y} \ge 0 \ \text{(soft)}
+    $$
+
+    Targets are soft under `max_impact` (unless the model says `targets: {mode: hard}`) and
+    under `goal`; hard under `min_cost`.
+
+    Name: `target[gpus,2028]`.
+    """
     kpis = {k.id: k for k in b.inst.kpis}
     for t in b.inst.targets:
         terms: Terms = [(1.0, b.level[t.kpi, t.year])]

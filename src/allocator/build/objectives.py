@@ -33,20 +33,36 @@ def _impact(b: Built) -> Terms:
 
 @objective("max_impact")
 def max_impact(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
-    """max Σ impact·g (or the line's curve) + private_impact·(p + Σ_f d)
-    − Σ w_k·short[k,y]/target[k,y]."""
+    r"""Maximise the impact of the money, less the weighted shortfall of soft targets.
+
+    $$
+    \max \sum_{l,y} \big(\iota_l\, g_{l,y}
+    + \iota^{p}_l\, (p_{l,y} + \textstyle\sum_f d_{f,l,y})\big)
+    - \sum_{(k,y)} w_k \frac{u_{k,y}}{T_{k,y}}
+    $$
+
+    $\iota_l$ = `impact`, $\iota^p_l$ = `private_impact` (on the pool's and every fund's money). A
+    line with a `curve` counts $\sum_k r_k \sigma_{l,y,k}$ instead of $\iota_l g_{l,y}$. The
+    shortfall term is absent when targets are hard.
+    """
     return _impact(b) + _weighted_shortfall(b, -1.0), 0.0, "max"
 
 
 @objective("min_cost")
 def min_cost(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
-    """min Σ g (every target hard)."""
+    r"""Spend the least government money that meets every target.
+
+    $$\min \sum_{l,y} g_{l,y} \quad \text{with every target hard}$$
+    """
     return [(1.0, g) for g in b.gov.values()], 0.0, "min"
 
 
 @objective("goal")
 def goal(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
-    """min Σ w_k·short[k,y]/target[k,y] (every target soft)."""
+    r"""Come as close to the targets as the rules allow: minimise the weighted shortfall.
+
+    $$\min \sum_{(k,y)} w_k \frac{u_{k,y}}{T_{k,y}} \quad \text{with every target soft}$$
+    """
     return _weighted_shortfall(b, 1.0), 0.0, "min"
 
 
@@ -76,15 +92,21 @@ def level_objective(b: Built, level: Level) -> tuple[Terms, Literal["max", "min"
 def lexicographic(b: Built) -> tuple[Terms, float, Literal["max", "min"]]:
     r"""Priority levels optimised in order, each held at its optimum while the next is optimised.
 
-    Level $k$ optimises
-    $$z_k = \sum_{(j,y) \in k} w_j \frac{u_{j,y}}{T_{j,y}} + w_c \sum_{l,y} g_{l,y}
-    \quad (\min) \qquad\text{or}\qquad
-    z_k = w_i \sum_{l,y}(\iota_l g_{l,y} + \iota^p_l p_{l,y}) - \sum_{(j,y) \in k} w_j
-    \frac{u_{j,y}}{T_{j,y}} - w_c \sum_{l,y} g_{l,y} \quad (\max, \text{ with max\_impact})$$
-    subject to every rule and, for each earlier level $h < k$ with optimum $z_h^*$,
-    $$z_h \le z_h^* + \tau_h \quad (\ge z_h^* - \tau_h \text{ for a maximising level}),
-    \qquad \tau_h = \text{tolerance\_abs}_h + \text{tolerance}_h\,|z_h^*|.$$
-    Names: `level_hold[legal_floors]`. The build carries the first level's objective; the solve
-    layer (`allocator.lexicographic`) runs the levels in one HiGHS session."""
+    $$
+    \begin{aligned}
+    z_k &= \sum_{(j,y) \in k} w_j \frac{u_{j,y}}{T_{j,y}} + w_c \sum_{l,y} g_{l,y} \quad (\min)
+    \quad\text{or}\quad w_i \sum_{l,y}(\iota_l g_{l,y} + \iota^p_l p_{l,y})
+    - \sum_{(j,y) \in k} w_j \frac{u_{j,y}}{T_{j,y}} - w_c \sum_{l,y} g_{l,y} \quad (\max)\\
+    z_h &\le z_h^* + \tau_h \ (\ge z_h^* - \tau_h \text{ for a maximising level}) \quad
+    \forall h < k, \qquad \tau_h = \text{tolerance\_abs}_h + \text{tolerance}_h\,|z_h^*|
+    \end{aligned}
+    $$
+
+    Level $k$ optimises $z_k$ (the second form when `max_impact` is among its goals) subject to
+    every rule and every earlier level $h$ held near its optimum $z_h^*$. The build carries the
+    first level's objective; the solve layer (`allocator.lexicographic`) runs the levels in one
+    HiGHS session. Goals, weights and tolerances: the rules index, "Prioritised goals".
+
+    Names: `level_hold[legal_floors]`."""
     terms, sense = level_objective(b, b.spec.levels[0])
     return terms, 0.0, sense

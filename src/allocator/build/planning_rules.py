@@ -1,6 +1,6 @@
 """Core rules of the planning features — funds with a leverage chain, carry-over, committed
 schedules, multi-year cohorts and piecewise returns; each emits nothing for an instance that does
-not use its feature. The formulas are in docs/rules.md."""
+not use its feature. Each builder's docstring holds its formula (the docs' rule pages)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,21 @@ def _drawn(b: Built, fund: Fund, years: list[int]) -> Terms:
 
 @core_rule("fund_leverage")
 def fund_leverage(b: Built) -> None:
-    """fund_leverage[f,y]: Σ_{y'≤y} Σ_l d[f,l,y'] ≤ λ_f · Σ_{y'≤y} Σ_{s∈seed} g[s,y']."""
+    r"""A named fund draws at most its leverage times the public seed paid in so far.
+
+    $$
+    \sum_{y' \le y} \sum_{l \in E_f} d_{f,l,y'}
+    \le \lambda_f \sum_{y' \le y} \sum_{s \in S_f} g_{s,y'}
+    $$
+
+    A named fund $f$ (`funds:` in the instance) draws private money $d_{f,l,y} \ge 0$ into its
+    eligible lines $E_f$ (`lines`), at most $\lambda_f$ (`leverage`) won per won of public seed paid
+    in so far by its seed lines $S_f$ (`seed`): seed paid in 2026 still backs draws in 2030. The
+    drawn money counts for the lines' KPIs, whole units and `private_impact`, and appears as source
+    $f$ in `Result.allocation` and `Result.funding()`.
+
+    Name: `fund_leverage[ngf,2027]`.
+    """
     years = b.inst.years
     for fund in b.inst.funds:
         for i, y in enumerate(years):
@@ -41,8 +55,21 @@ def fund_leverage(b: Built) -> None:
 
 @core_rule("fund_limits")
 def fund_limits(b: Built) -> None:
-    """fund_cap[f,y], fund_total_cap[f], fund_total_min[f], fund_min_leverage[f]: caps and floors
-    on what a fund draws, per year and over the horizon."""
+    r"""A fund's draws stay within its yearly cap, its horizon total and its leverage floor.
+
+    $$
+    \sum_{l \in E_f} d_{f,l,y} \le \text{cap}_{f,y} \qquad
+    \underline{D}_f \le \sum_{l,y} d_{f,l,y} \le \overline{D}_f \qquad
+    \sum_{l,y} d_{f,l,y} \ge \rho_f \sum_{s,y} g_{s,y}
+    $$
+
+    The fund's per-year `cap`, whole-horizon `total_min`/`total_cap`, and fund-level floor
+    `min_leverage` $\rho_f$ ("at least 3 won private per won public across the fund"). Each row is
+    made only when its figure is given.
+
+    Names: `fund_cap[ngf,2026]`, `fund_total_min[ngf]`, `fund_total_cap[ngf]`,
+    `fund_min_leverage[ngf]`.
+    """
     years = b.inst.years
     for fund in b.inst.funds:
         for y in years:
@@ -92,7 +119,15 @@ def fund_limits(b: Built) -> None:
 
 @core_rule("carryover")
 def carryover(b: Built) -> None:
-    """carryover_max[y]: c[y] ≤ carry-over cap of y (c enters budget[y] and budget[y+1])."""
+    r"""Unspent government money may be carried into the next year, up to a cap.
+
+    $$0 \le c_y \le \overline{c}_y \quad \text{for every year but the last}$$
+
+    Unspent government money carried into the next year enters `budget` as $+c_y$ in $y$ and $-c_y$
+    in $y+1$. Instance field `carryover` (per year or one figure).
+
+    Name: `carryover_max[2026]`.
+    """
     for y, col in b.carry.items():
         cap = for_year(b.inst.carryover, y, 0.0) or 0.0
         b.add(
@@ -109,7 +144,15 @@ def carryover(b: Built) -> None:
 
 @core_rule("schedule")
 def schedule(b: Built) -> None:
-    """schedule[l,y]: g[l,y] = schedule[l,y] · s_l (s_l ≡ 1 unless the line is go/no-go)."""
+    r"""A committed project gets exactly its scheduled money each year, or nothing.
+
+    $$g_{l,y} = \text{schedule}_{l,y}\; s_l$$
+
+    A committed project: exactly its scheduled government money each year (0 in years the schedule
+    leaves out), all or nothing when `select: true`.
+
+    Name: `schedule[INF-02,2027]`.
+    """
     for line in b.inst.lines:
         if line.schedule is None:
             continue
@@ -133,7 +176,19 @@ def schedule(b: Built) -> None:
 
 @core_rule("cohort")
 def cohort(b: Built) -> None:
-    """cohort[l,y]: n[l,y] = Σ_{y−span < y' ≤ y} starts[l,y']; max_starts[l]: Σ_y starts ≤ K."""
+    r"""Units started in a year are funded, whole, for their span; at most so many start.
+
+    $$
+    n_{l,y} = \sum_{y - \text{span}_l < y' \le y} \nu_{l,y'}, \quad \nu_{l,y} \in \mathbb{Z}_{\ge 0}
+    \qquad \sum_y \nu_{l,y} \le K_l
+    $$
+
+    For an integer line with a `span`: units (teams) started in $y'$ ($\nu$) are funded, whole, in
+    each of the `span` years from their start — once started, continue — and at most
+    `max_starts` $K_l$ units start over the horizon.
+
+    Names: `cohort[RND-01,2027]`, `max_starts[RND-01]`.
+    """
     years = b.inst.years
     for line in b.inst.lines:
         if not line.span:
@@ -169,8 +224,22 @@ def cohort(b: Built) -> None:
 
 @core_rule("curve")
 def curve(b: Built) -> None:
-    """curve[l,y]: g[l,y] = Σ_k seg[l,y,k], 0 ≤ seg_k ≤ w_k; for a curve that is not concave,
-    curve_fill[l,y,k]: seg_{k−1} ≥ w_{k−1}·z_k and curve_open[l,y,k]: seg_k ≤ w_k·z_k."""
+    r"""A line's money is valued along its piecewise-linear returns curve.
+
+    $$g_{l,y} = \sum_k \sigma_{l,y,k}, \quad 0 \le \sigma_{l,y,k} \le w_{l,k}$$
+
+    A line's `curve` (points $(m_0{=}0, v_0{=}0), (m_1, v_1), \dots$, linear between them) values
+    its government money in each year instead of `impact`: segment $k$ has width
+    $w_k = m_{k+1} - m_k$ and slope $r_k = (v_{k+1} - v_k)/w_k$, and the objective counts
+    $\sum_k r_k\,\sigma_{l,y,k}$. Money beyond the last point is not allowed. A concave curve
+    (slopes not increasing: diminishing returns) stays an LP, since the optimiser fills segments in
+    order by itself. Otherwise (a threshold: value only once a scale is reached) binaries
+    $z_{l,y,k}$ force the order (incremental formulation):
+    $\sigma_{l,y,k-1} \ge w_{k-1}\, z_{l,y,k}$ and $\sigma_{l,y,k} \le w_k\, z_{l,y,k}$ for
+    $k \ge 1$.
+
+    Names: `curve[AX-01,2026]`, `curve_fill[INF-02,2026,1]`, `curve_open[INF-02,2026,1]`.
+    """
     for line in b.inst.lines:
         if not line.curve:
             continue

@@ -1,4 +1,4 @@
-"""Rules a model declares, one builder per kind; the formulas are in docs/rules.md."""
+"""Rules a model declares, one builder per kind; each builder's docstring holds its formula."""
 
 from __future__ import annotations
 
@@ -24,7 +24,16 @@ from allocator.schema.money import UNIT_LABELS
 
 @policy_rule("pillar_share")
 def pillar_share(b: Built, rule: PillarShare) -> None:
-    """pillar_share_min/max[p,y]: lo·Σ_l g ≤ Σ_l a[l,p]·g ≤ hi·Σ_l g (a: membership share)."""
+    r"""A pillar's share of each year's government money stays between a floor and a ceiling.
+
+    $$\text{lo}_p \sum_l g_{l,y} \le \sum_{l} a_{l,p}\, g_{l,y} \le \text{hi}_p \sum_l g_{l,y}$$
+
+    On government money; $a_{l,p}$ is line $l$'s membership share of pillar $p$ (1 for a line wholly
+    in the pillar). `{rule: pillar_share, pillar: talent, min: 0.10, max: 0.30}`; shares are
+    fractions (`0.15` or `"15%"`).
+
+    Names: `pillar_share_min[talent,2027]`, `pillar_share_max[talent,2027]`.
+    """
     weights = np.array([line.shares.get(rule.pillar, 0.0) for line in b.inst.lines])
     name = b.pillar_name(rule.pillar)
     bounds: list[tuple[str, float | None, Sense, str]] = [
@@ -51,7 +60,14 @@ def pillar_share(b: Built, rule: PillarShare) -> None:
 
 @policy_rule("new_initiative_share")
 def new_initiative_share(b: Built, rule: NewInitiativeShare) -> None:
-    """new_initiative_share[y]: Σ_{l new} g ≥ σ·Σ_l g."""
+    r"""New initiatives get at least a given share of each year's government money.
+
+    $$\sum_{l\ \text{new}} g_{l,y} \ge \sigma \sum_l g_{l,y}$$
+
+    `{rule: new_initiative_share, min: 0.477}`.
+
+    Name: `new_initiative_share[2026]`.
+    """
     new = b.line_mask(lambda line: line.new)
     for y in b.inst.years:
         terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
@@ -69,7 +85,18 @@ def new_initiative_share(b: Built, rule: NewInitiativeShare) -> None:
 
 @policy_rule("ramp")
 def ramp(b: Built, rule: Ramp) -> None:
-    """ramp_up/ramp_down[l,y]: |g[l,y] − g[l,y−1]| ≤ ρ·max[l,y] (ρ·B[y] for a line, no max)."""
+    r"""A line's government money moves by at most a share of its cap from one year to the next.
+
+    $$
+    |g_{l,y} - g_{l,y-1}| \le \rho\, \overline{m}_{l,y}
+    \quad (\rho\, B_y \text{ for a line with no cap in } y)
+    $$
+
+    For every year after the first. `{rule: ramp, max_change: 0.30}`. On a one-year instance the
+    rule builds nothing (reported as vacuous).
+
+    Names: `ramp_up[TAL-01,2027]`, `ramp_down[TAL-01,2027]`.
+    """
     keys: list[tuple[str, int]] = []
     steps: list[float] = []
     rows: list[int] = []
@@ -122,7 +149,14 @@ def _at_most(b: Built, family: str, group: str, limit: int, text: str) -> None:
 
 @policy_rule("cardinality")
 def cardinality(b: Built, rule: Cardinality) -> None:
-    """cardinality[G]: Σ_{l∈G} s[l] ≤ k."""
+    r"""At most a given number of the lines of a group are funded.
+
+    $$\sum_{l \in G} s_l \le k$$
+
+    `{rule: cardinality, group: llm_teams, max: 5}`. Lines that are not go/no-go count as 1.
+
+    Name: `cardinality[llm_teams]`.
+    """
     _at_most(
         b,
         "cardinality",
@@ -134,14 +168,36 @@ def cardinality(b: Built, rule: Cardinality) -> None:
 
 @policy_rule("exclusive")
 def exclusive(b: Built, rule: Exclusive) -> None:
-    """exclusive[G]: Σ_{l∈G} s[l] ≤ 1."""
+    r"""At most one line of a group is funded.
+
+    $$\sum_{l \in G} s_l \le 1$$
+
+    `{rule: exclusive, group: hub_site_options}`. Lines that are not go/no-go count as 1.
+
+    Name: `exclusive[hub_site_options]`.
+    """
     _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
 
 
 @policy_rule("group_total")
 def group_total(b: Built, rule: GroupTotal) -> None:
-    """group_min/group_max[G,y]: lo ≤ Σ_{l∈G} g ≤ hi; group_share_min/max[G,y]:
-    σ·Σ_l g ≤ Σ_{l∈G} g ≤ σ̄·Σ_l g (a line group or a region; per year or over the horizon)."""
+    r"""A line group's or region's money stays within amounts or shares, each year or over the plan.
+
+    $$
+    \underline{m}_G \le \sum_{l \in G} \sum_{y \in P} g_{l,y} \le \overline{m}_G \qquad
+    \sigma_G \sum_{l}\sum_{y \in P} g_{l,y} \le \sum_{l \in G}\sum_{y \in P} g_{l,y}
+    \le \bar\sigma_G \sum_l \sum_{y \in P} g_{l,y}
+    $$
+
+    $G$ is a line group (`group:`) or a region (`region:`); $P$ is each year (`over: year`, the
+    default) or the whole horizon (`over: horizon`). Amounts `min`/`max` and shares
+    `min_share`/`max_share` (written with a unit such as `"300억"`, an amount is read in bn KRW; a
+    plain number is in the instance's currency unit).
+    `{rule: group_total, region: gwangju, min: 20}`.
+
+    Names: `group_min[gwangju,2027]`, `group_max[hubs,2027]`, `group_share_min[hubs,all]`,
+    `group_share_max[hubs,all]`.
+    """
     if rule.group is not None:
         members = b.line_mask(lambda line: rule.group in line.groups)
         what = f"group {rule.group}"

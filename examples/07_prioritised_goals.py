@@ -1,5 +1,6 @@
-"""Korea 2026-2030 with prioritised goals: people first, then the GPU path, then the rest; and a
-relative rule (R&D at least 1.2 times AX) and what it costs the GPU path."""
+"""Prioritised goals: Korea 2026-2030 with people first, then the GPU path, then the rest.
+
+A relative rule (R&D at least 1.2 times AX) and what it costs the GPU path."""
 
 from __future__ import annotations
 
