@@ -334,6 +334,9 @@ def frontier(
     """The trade-off between the model's objective and one KPI's level (`pareto` between
     `objective` and `KPI@YEAR`): one row per non-dominated point with the floor, the level
     reached, the objective, status, verification and government money per pillar."""
+    kpis = [k.id for k in inst.kpis]
+    if kpi not in kpis:
+        raise InputError([Issue("--between", "kpi", kpi, unknown_name("KPI", kpis, kpi))])
     found = pareto(inst, model, "objective", f"{kpi}@{year}" if year is not None else kpi, points)
     return found.points.rename(columns={"epsilon": "floor", found.between[1]: "level"})
 
