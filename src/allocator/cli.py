@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator import report, scenarios
+from allocator import execute, report, scenarios
 from allocator.api import resolve_model, solve
-from allocator.errors import AllocatorError
+from allocator.errors import AllocatorError, InputError, Issue
 from allocator.results import check_output_dir
 from allocator.schema import Instance, ModelSpec, load_instance
 from allocator.schema.provenance import unsourced
@@ -79,6 +80,11 @@ def _parser() -> argparse.ArgumentParser:
     grid.add_argument("--vary", action="append", required=True, metavar="PATH=START:STOP:N")
     grid.add_argument("--model", type=Path)
     grid.add_argument("--out", type=Path, help="CSV written as points arrive")
+    grid.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
+    grid.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
+    grid.add_argument("--resume", action="store_true", help="finish an interrupted --out sweep")
+    grid.add_argument("--warm", action="store_true", help="start each point from the last basis")
+    grid.add_argument("--quiet", action="store_true", help="no progress bar")
     grid.set_defaults(run=_sweep)
 
     pareto = commands.add_parser("frontier", help="the trade-off between the objective and a KPI")
@@ -160,10 +166,29 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    if args.resume and args.out is None:
+        raise InputError([Issue("--resume", "", True, "resume needs the --out of the sweep")])
     inst = load_instance(args.instance)
-    table = scenarios.sweep(
-        inst, args.model, [scenarios.parse_vary(v) for v in args.vary], args.out
-    )
+    vary = [scenarios.parse_vary(v) for v in args.vary]
+    points = math.prod(len(values) for _, values in vary)
+    named = args.dask is not None or args.workers is not None
+    runner = execute.executor_for(points, args.workers, args.dask) if named else None
+    try:
+        table = scenarios.sweep(
+            inst,
+            args.model,
+            vary,
+            args.out,
+            executor=runner,
+            resume=args.resume,
+            progress=False if args.quiet else None,
+            warm=args.warm,
+        )
+    except KeyboardInterrupt:
+        return EXIT_NOT_OPTIMAL  # the sweep said what it kept and how to resume
+    finally:
+        if runner is not None:
+            runner.close()
     print(table.to_string(index=False))
     return EXIT_OK
 
