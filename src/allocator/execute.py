@@ -106,8 +106,9 @@ def collect(fn: Callable[[T], Iterable[R]], task: T) -> list[R]:
 
 
 class PoolExecutor(Executor):
-    """A local pool of worker processes (spawned: HiGHS's threads do not survive a fork). When a
-    worker dies, the pool is replaced and every chunk not yet returned is submitted again."""
+    """A local pool of worker processes (forked from a clean server process, or spawned: HiGHS's
+    threads do not survive a fork). When a worker dies, the pool is replaced and every chunk not
+    yet returned is submitted again."""
 
     def __init__(
         self, workers: int | None = None, attempts: int = ATTEMPTS, chunk: int | None = None
@@ -118,7 +119,13 @@ class PoolExecutor(Executor):
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            # Workers fork from a clean server that imported allocator once: a pool replaced
+            # after a crash starts in milliseconds, and no HiGHS thread is ever forked.
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["allocator.execute"])
+        else:
+            context = multiprocessing.get_context("spawn")
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
 
     def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
