@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import platform
 import statistics
 import time
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -210,8 +212,8 @@ def main() -> None:
     warnings.simplefilter("ignore")
     started = time.perf_counter()
     print(
-        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, highspy "
-        f"{highspy.__version__ if hasattr(highspy, '__version__') else '?'}"
+        f"{datetime.now(UTC):%Y-%m-%d}, Python {platform.python_version()}, "
+        f"highspy {version('highspy')}, {os.cpu_count()} cores"
     )
     korea = allocator.load_instance(ROOT / "instances/korea-2026-2030.yaml")
     run_case(

@@ -200,7 +200,8 @@ def test_executor_choice() -> None:
     assert isinstance(execute.executor_for(10_000, workers=1), execute.SerialExecutor)
     with execute.executor_for(10, workers=2) as pool:
         assert isinstance(pool, execute.PoolExecutor)
-        assert pool.chunk_size(1000) == 125
+        assert pool.chunk_size(40) == 5
+        assert pool.chunk_size(1000) == execute.MAX_CHUNK
     with pytest.raises(InputError, match="local:N"):
         execute.executor_for(10, dask="somewhere")
     with pytest.raises(InputError, match="whole number"):

@@ -21,6 +21,7 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import sys
 import time
 from abc import ABC, abstractmethod
@@ -45,6 +46,8 @@ R = TypeVar("R")
 
 BIG_BATCH = 200
 """From this many points on, a batch with no executor named runs on a local process pool."""
+MAX_CHUNK = 25
+"""Most points in one chunk (one HiGHS session on one worker, rows returned together)."""
 ATTEMPTS = 3
 """How often a chunk is tried before a crash of its worker is taken to be the chunk's own fault."""
 
@@ -66,10 +69,11 @@ class Executor(ABC):
         in-process, where they stream), tasks in the order they complete."""
 
     def chunk_size(self, points: int) -> int:
-        """Points per chunk: about four chunks per worker, so a slow chunk delays little."""
+        """Points per chunk: about four chunks per worker, so a slow chunk delays little, and at
+        most `MAX_CHUNK`, so rows reach the journal often (a new session per chunk costs ~1 ms)."""
         if self.chunk is not None:
             return self.chunk
-        return max(1, min(250, math.ceil(points / (4 * self.workers))))
+        return max(1, min(MAX_CHUNK, math.ceil(points / (4 * self.workers))))
 
     def close(self) -> None:
         """Stop whatever the executor started (worker processes, a local cluster)."""
@@ -119,6 +123,7 @@ class PoolExecutor(Executor):
         self._pool: cf.ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
+        context: Any
         if "forkserver" in multiprocessing.get_all_start_methods():
             # Workers fork from a clean server that imported allocator once: a pool replaced
             # after a crash starts in milliseconds, and no HiGHS thread is ever forked.
@@ -126,7 +131,9 @@ class PoolExecutor(Executor):
             context.set_forkserver_preload(["allocator.execute"])
         else:
             context = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=_leave_ctrl_c_to_parent
+        )
 
     def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
         """Run the tasks on the pool; resubmit those a dead worker took down."""
@@ -154,15 +161,31 @@ class PoolExecutor(Executor):
                         f"a worker process died {self.attempts} times while running chunk "
                         f"{spent[0]} of {len(tasks)}; see the worker's error output"
                     ) from None
-            except BaseException:
-                self.close()
+            except BaseException:  # Ctrl-C, or the caller stopped reading: stop the workers now
+                self.close(now=True)
                 raise
 
-    def close(self) -> None:
-        """Shut the pool down, cancelling chunks not yet started."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+    def close(self, now: bool = False) -> None:
+        """Shut the pool down, cancelling chunks not yet started; `now` also stops the workers
+        in the middle of their chunks (their rows are lost, not wrong)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        if now:
+            processes = list(getattr(pool, "_processes", {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.join()
+        else:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _leave_ctrl_c_to_parent() -> None:
+    """In a pool worker: ignore Ctrl-C (the terminal sends it to every process); the parent
+    stops the workers and keeps what they finished."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class DaskExecutor(Executor):
