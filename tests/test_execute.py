@@ -198,6 +198,9 @@ def test_progress_bar_draws_only_when_asked() -> None:
 def test_executor_choice() -> None:
     assert isinstance(execute.executor_for(10), execute.SerialExecutor)
     assert isinstance(execute.executor_for(10_000, workers=1), execute.SerialExecutor)
+    big = execute.PoolExecutor if (os.cpu_count() or 1) > 1 else execute.SerialExecutor
+    with execute.executor_for(execute.BIG_BATCH) as default:  # no process starts until it runs
+        assert isinstance(default, big)
     with execute.executor_for(10, workers=2) as pool:
         assert isinstance(pool, execute.PoolExecutor)
         assert pool.chunk_size(40) == 5
