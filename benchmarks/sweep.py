@@ -135,7 +135,7 @@ def _value(objective: float | None) -> float:
 
 
 def _anatomy(points: list[allocator.Instance], spec: allocator.ModelSpec) -> dict[str, float]:
-    """Median milliseconds per point of each stage of `solve_many`'s loop (cleared basis). The
+    """Mean milliseconds per point of each stage of `solve_many`'s loop (cleared basis). The
     compile and range checks run inside `Resolver.solve`; they are timed once more on their own
     (on the same built point) and subtracted."""
     resolver = Resolver(SolveOptions())
@@ -159,7 +159,7 @@ def _anatomy(points: list[allocator.Instance], spec: allocator.ModelSpec) -> dic
         values = [t1 - t0, t2 - t1, max(t3 - t2 - (t2 - t1) - sol.runtime, 0.0), sol.runtime]
         for stage, value in zip(stages, [*values, t4 - t3], strict=True):
             stages[stage].append(value)
-    return {k: 1000 * statistics.median(v) for k, v in stages.items()}
+    return {k: 1000 * statistics.fmean(v) for k, v in stages.items()}
 
 
 def run_case(
@@ -182,11 +182,14 @@ def run_case(
     raw_best = min(per[RAW_COLD], per[RAW_WARM])
     ours = min(per[COLD], per[WARM])
     print(f"\n### {label}: {n:,} points ({infeasible} infeasible), medians of {repeats} runs\n")
-    print("| way | ms per point | points per second | rate vs rebuild | rate vs raw best |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(
+        "| way | ms per point | the runs | points per second | rate vs rebuild | rate vs raw best |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for way, t in per.items():
+        runs = " / ".join(f"{1000 * x:.1f}" for x in samples[way])
         print(
-            f"| {way} | {1000 * t:.1f} | {1 / t:,.0f} | {per[REBUILD] / t:.2f}× | "
+            f"| {way} | {1000 * t:.1f} | {runs} | {1 / t:,.0f} | {per[REBUILD] / t:.2f}× | "
             f"{raw_best / t:.2f}× |"
         )
     print(
@@ -195,7 +198,7 @@ def run_case(
         f"cleared basis {'faster' if per[COLD] <= per[WARM] else 'slower'} than warm by "
         f"{abs(per[WARM] / per[COLD] - 1):.0%}."
     )
-    print(f"\nWhere `solve_many`'s time goes ({label}, median ms per point, one pass):\n")
+    print(f"\nWhere `solve_many`'s time goes ({label}, mean ms per point, one pass):\n")
     print("| stage | ms per point |")
     print("| --- | ---: |")
     for stage, ms in _anatomy(points, spec).items():
