@@ -534,6 +534,12 @@ def run_sweep(
                 f"{journal.path}: run the same sweep with --resume to finish it",
                 file=sys.stderr,
             )
+        else:
+            print(
+                f"sweep interrupted after {len(rows)} of {len(grid)} points; nothing was written "
+                "(with --out, rows are kept as they arrive and --resume finishes the sweep)",
+                file=sys.stderr,
+            )
         raise
     finally:
         if own:
