@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator import excel, html, report, scenarios, uncertainty
+from allocator import excel, execute, html, report, scenarios, uncertainty
 from allocator.api import resolve_model, solve
-from allocator.errors import AllocatorError
+from allocator.errors import AllocatorError, InputError, Issue
 from allocator.labels import LANGS, name_of
 from allocator.output import table_format, write_table
 from allocator.results import check_output_dir
@@ -110,8 +111,13 @@ def _parser() -> argparse.ArgumentParser:
     grid.add_argument("--vary", action="append", required=True, metavar="PATH=START:STOP:N")
     grid.add_argument("--model", type=Path)
     grid.add_argument(
-        "--out", type=Path, help=".csv (written as points arrive) or .parquet (at the end)"
+        "--out", type=Path, help=".csv or .parquet (rows journalled as points arrive)"
     )
+    grid.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
+    grid.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
+    grid.add_argument("--resume", action="store_true", help="finish an interrupted --out sweep")
+    grid.add_argument("--warm", action="store_true", help="start each point from the last basis")
+    grid.add_argument("--quiet", action="store_true", help="no progress bar")
     grid.set_defaults(run=_sweep)
 
     pareto = commands.add_parser("frontier", help="the trade-off between two criteria")
@@ -258,10 +264,29 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    if args.resume and args.out is None:
+        raise InputError([Issue("--resume", "", True, "resume needs the --out of the sweep")])
     inst = load_instance(args.instance)
-    table = scenarios.sweep(
-        inst, args.model, [scenarios.parse_vary(v) for v in args.vary], args.out
-    )
+    vary = [scenarios.parse_vary(v) for v in args.vary]
+    points = math.prod(len(values) for _, values in vary)
+    named = args.dask is not None or args.workers is not None
+    runner = execute.executor_for(points, args.workers, args.dask) if named else None
+    try:
+        table = scenarios.sweep(
+            inst,
+            args.model,
+            vary,
+            args.out,
+            executor=runner,
+            resume=args.resume,
+            progress=False if args.quiet else None,
+            warm=args.warm,
+        )
+    except KeyboardInterrupt:
+        return EXIT_NOT_OPTIMAL  # the sweep said what it kept and how to resume
+    finally:
+        if runner is not None:
+            runner.close()
     print(table.to_string(index=False))
     return EXIT_OK
 

@@ -46,6 +46,10 @@ class InputError(AllocatorError):
         head = f"{n} problem{'s' if n != 1 else ''} in the input:"
         super().__init__("\n".join([head, *(f"  - {i}" for i in self.issues)]))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Issue]]]:
+        """Pickle by the issues (so the error crosses to and from worker processes)."""
+        return (type(self), (self.issues,))
+
 
 class SolverError(AllocatorError):
     """HiGHS failed in a way that is not an answer (a crash, a load error, a bad option)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -12,11 +12,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from allocator.api import resolve_model, solve, solve_many
+from allocator.api import resolve_model, solve
 from allocator.build import build
 from allocator.build.model import Built, Linear, RowBlock
 from allocator.errors import InputError, Issue
-from allocator.output import TableWriter, table_format
+from allocator.execute import Executor, run_sweep
+from allocator.output import table_format
 from allocator.results import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.instance import unknown_name
@@ -98,48 +99,37 @@ def sweep(
     model: ModelSpec | str | Path | None,
     vary: Sequence[tuple[str, list[float]]],
     out: Path | None = None,
+    *,
+    executor: Executor | None = None,
+    resume: bool = False,
+    progress: bool | None = None,
+    warm: bool = False,
 ) -> pd.DataFrame:
-    """Solve every point of the grid (one to three parameters) in one HiGHS session; one row per
-    point with the parameters, status, objective and government money per pillar. With `out`,
-    rows are appended to `out`'s temporary twin as they arrive (CSV) or written at the end
-    (Parquet, by the suffix `.parquet`); the twin is renamed to `out` when the sweep ends."""
+    """Solve every point of the grid (one to three parameters); one row per point, in grid order,
+    with the point number, the parameters, status, objective, verification and government money
+    per pillar. Chunks of points are each solved in one HiGHS session on `executor` (default:
+    in-process, or a local process pool for a big grid; see `allocator.execute`). With `out`,
+    rows go to `out`'s partial twin as they arrive and the table to `out` at the end; `resume`
+    finishes an interrupted sweep from its partial twin."""
     if not 1 <= len(vary) <= 3:
         raise InputError([Issue("--vary", "", len(vary), "vary one to three parameters")])
     if out is not None:
         table_format(out)
     spec = resolve_model(inst, model)
     grid = list(itertools.product(*(values for _, values in vary)))
-    points = [
-        apply_scenario(
-            inst,
-            spec,
-            Scenario(
-                name="point",
-                changes={path: value for (path, _), value in zip(vary, values, strict=True)},
-            ),
-            "--vary",
-        )
-        for values in grid
-    ]
-    models = {p[1].model_dump_json() for p in points}
-    if len(models) > 1:
-        results: Iterator[Result] = (solve(i, m) for i, m, _ in points)
-    else:
-        results = solve_many((i for i, _, _ in points), points[0][1])
-    columns = [
-        *(path for path, _ in vary),
-        "status",
-        "objective",
-        "verified",
-        *(f"government.{p.id}" for p in inst.pillars),
-    ]
-    with TableWriter(out, columns) as table:
-        for values, res in zip(grid, results, strict=True):
-            row: dict[str, Any] = {path: v for (path, _), v in zip(vary, values, strict=True)}
-            row.update(status=res.status.value, objective=res.objective, verified=res.verified)
-            row.update(_pillar_totals(inst, res))
-            table.add(row)
-    return table.frame()
+    first = {path: value for (path, _), value in zip(vary, grid[0], strict=True)} if grid else {}
+    apply_scenario(inst, spec, Scenario(name="point", changes=first), "--vary")  # paths exist
+    return run_sweep(
+        inst,
+        spec,
+        vary,
+        grid,
+        out,
+        executor=executor,
+        resume=resume,
+        progress=progress,
+        warm=warm,
+    )
 
 
 @dataclass(frozen=True)
