@@ -923,8 +923,8 @@ def _kpi_bullets(page: _Page, table: pd.DataFrame) -> str:
 
 
 def _parameters(table: pd.DataFrame) -> list[str]:
-    """A sweep table's parameter columns: those before `status`."""
-    columns = list(table.columns)
+    """A sweep table's parameter columns: those before `status` (not the point number)."""
+    columns = [c for c in table.columns if c != "point"]
     return columns[: columns.index("status")] if "status" in columns else columns[:1]
 
 
