@@ -263,27 +263,30 @@ def curve(b: Built) -> None:
                     continue
                 z = b.reached[line.id, y, k]
                 before, width = points[k][0] - points[k - 1][0], points[k + 1][0] - points[k][0]
-                b.add(
-                    "curve_fill",
-                    (line.id, y, k),
-                    [(1.0, b.segment[line.id, y, k - 1]), (-before, z)],
-                    ">=",
-                    0.0,
-                    figure=f"lines.{line.id}.curve",
-                    line=line.id,
-                    year=y,
-                    text=f"{line.name} reaches its curve's segment {k + 1} in {y} only after "
-                    f"filling segment {k}",
-                )
-                b.add(
-                    "curve_open",
-                    (line.id, y, k),
-                    [(1.0, b.segment[line.id, y, k]), (-width, z)],
-                    "<=",
-                    0.0,
-                    figure=f"lines.{line.id}.curve",
-                    line=line.id,
-                    year=y,
-                    text=f"{line.name} spends on its curve's segment {k + 1} in {y} only once it "
-                    "is reached",
-                )
+                order: list[tuple[str, Terms, Sense, str]] = [
+                    (
+                        "curve_fill",
+                        [(1.0, b.segment[line.id, y, k - 1]), (-before, z)],
+                        ">=",
+                        f"reaches its curve's segment {k + 1} in {y} only after filling "
+                        f"segment {k}",
+                    ),
+                    (
+                        "curve_open",
+                        [(1.0, b.segment[line.id, y, k]), (-width, z)],
+                        "<=",
+                        f"spends on its curve's segment {k + 1} in {y} only once it is reached",
+                    ),
+                ]
+                for family, terms, sense, words in order:
+                    b.add(
+                        family,
+                        (line.id, y, k),
+                        terms,
+                        sense,
+                        0.0,
+                        figure=f"lines.{line.id}.curve",
+                        line=line.id,
+                        year=y,
+                        text=f"{line.name} {words}",
+                    )

@@ -3,6 +3,7 @@ and the cell forms (`infra: 0.7; rnd: 0.3`, `0:0; 500:650`) a CSV table uses for
 
 from __future__ import annotations
 
+import math
 from itertools import pairwise
 from typing import Any
 
@@ -97,10 +98,14 @@ def parse_curve(value: Any) -> Any:
 
 
 def _number(value: Any) -> float:
+    """A curve point's value: a finite number (not true/false)."""
     try:
-        return float(str(value).replace(",", "")) if not isinstance(value, bool) else float("nan")
+        number = float(str(value).replace(",", "")) if not isinstance(value, bool) else math.nan
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
 
 
 def slopes(points: list[tuple[float, float]]) -> list[float]:
@@ -113,12 +118,3 @@ def is_concave(points: list[tuple[float, float]]) -> bool:
     returns): such a curve stays an LP."""
     rates = slopes(points)
     return all(b <= a + 1e-12 for a, b in pairwise(rates))
-
-
-def curve_value(points: list[tuple[float, float]], money: float) -> float:
-    """The curve's value at `money` (linear between points, flat past the last one's money is
-    not allowed: the builder caps money at the last point)."""
-    for (m0, v0), (m1, v1) in pairwise(points):
-        if money <= m1:
-            return v0 + (v1 - v0) * (max(money, m0) - m0) / (m1 - m0)
-    return points[-1][1]
