@@ -9,6 +9,7 @@ import math
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
@@ -151,6 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     mc.add_argument(
         "--out", type=Path, help=".csv (written as samples arrive) or .parquet (at the end)"
     )
+    mc.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
+    mc.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
     mc.set_defaults(run=_montecarlo)
 
     near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
@@ -307,14 +310,18 @@ def _frontier(args: argparse.Namespace) -> int:
 
 def _montecarlo(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
-    run = uncertainty.monte_carlo(
-        inst,
-        args.model,
-        samples=args.samples,
-        seed=args.seed,
-        out=args.out,
-        hold="pro_rata" if args.hold == "pro-rata" else "exact",
-    )
+    named = args.dask is not None or args.workers is not None
+    samples = args.samples or (inst.uncertainty.samples if inst.uncertainty else 1)
+    with execute.executor_for(samples, args.workers, args.dask) if named else nullcontext() as ex:
+        run = uncertainty.monte_carlo(
+            inst,
+            args.model,
+            samples=args.samples,
+            seed=args.seed,
+            out=args.out,
+            hold="pro_rata" if args.hold == "pro-rata" else "exact",
+            executor=ex,
+        )
     counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
     print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")
     if len(run.answered) < run.samples:

@@ -32,11 +32,13 @@ def table_format(path: Path) -> str:
 class TableWriter:
     """Collects rows with fixed `columns`; CSV rows are flushed as they come, Parquet at the end.
 
-    Use as a context manager: leaving it without an error renames the twin to `path`."""
+    Use as a context manager: leaving it without an error renames the twin to `path`. With
+    `order`, rows that arrive out of order (from parallel workers) end sorted by that column."""
 
-    def __init__(self, path: Path | None, columns: list[str]) -> None:
+    def __init__(self, path: Path | None, columns: list[str], order: str | None = None) -> None:
         self.path = path
         self.columns = list(columns)
+        self.order = order
         self.rows: list[dict[str, Any]] = []
         self.kind = table_format(path) if path is not None else None
         self.partial = path.with_name(f".{path.name}.partial") if path is not None else None
@@ -62,8 +64,11 @@ class TableWriter:
             self._handle.flush()
 
     def frame(self) -> pd.DataFrame:
-        """The rows so far as a DataFrame with the table's columns in order."""
-        return pd.DataFrame.from_records(self.rows, columns=self.columns)
+        """The rows so far as a DataFrame with the table's columns in order (sorted by `order`)."""
+        frame = pd.DataFrame.from_records(self.rows, columns=self.columns)
+        if self.order is None:
+            return frame
+        return frame.sort_values(self.order, kind="stable").reset_index(drop=True)
 
     def __exit__(
         self,
@@ -77,6 +82,10 @@ class TableWriter:
             return
         if self.kind == "parquet":
             write_parquet(self.frame(), self.partial)
+        elif self.order is not None:
+            keys = [row[self.order] for row in self.rows]
+            if keys != sorted(keys):  # arrived out of order (parallel workers): rewrite sorted
+                self.frame().to_csv(self.partial, index=False)
         self.partial.replace(self.path)
 
 

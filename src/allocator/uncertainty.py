@@ -20,6 +20,7 @@ import pandas as pd
 from allocator.api import resolve_model, solve
 from allocator.build import Built, build
 from allocator.errors import InputError, Issue
+from allocator.execute import Executor, SerialExecutor
 from allocator.explain.infeasible import _irreducible_rows
 from allocator.output import TableWriter, table_format
 from allocator.results import Result
@@ -270,6 +271,22 @@ def run_jobs(
         yield run_job(job, spec, base, sessions, hold)
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """Samples an executor runs together (in one pair of HiGHS sessions), with what they need."""
+
+    jobs: list[Job]
+    spec: ModelSpec
+    base: BasePlan
+    hold: Hold
+
+
+def run_chunk(chunk: Chunk) -> Iterator[dict[str, Any]]:
+    """The rows of one chunk of samples (a module-level function, so worker processes and Dask
+    can run it)."""
+    return run_jobs(chunk.jobs, chunk.spec, chunk.base, chunk.hold)
+
+
 @dataclass
 class MonteCarlo:
     """A Monte Carlo run: one row per sample (`table`), and summaries that count only samples
@@ -396,12 +413,14 @@ def monte_carlo(
     seed: int | None = None,
     out: Path | None = None,
     hold: Hold = "exact",
+    executor: Executor | None = None,
 ) -> MonteCarlo:
     """Draw `samples` samples (default: the instance's) of its uncertain figures from `seed`
     (default: the instance's), re-optimise each and evaluate the base plan under each. With
     `out` (.csv or .parquet) the rows are written as they arrive (CSV) or at the end (Parquet)
-    through a temporary twin. `hold` says how the base plan meets a sampled budget (`Hold`). The
-    same seed gives the same table."""
+    through a temporary twin. `hold` says how the base plan meets a sampled budget (`Hold`).
+    Samples run in chunks on `executor` (default in-process; a process pool or Dask, see
+    `allocator.execute`); the same seed gives the same table on every executor."""
     unc = instance.uncertainty
     if unc is None:
         raise InputError([Issue(instance.name, "uncertainty", None, _NO_UNCERTAINTY)])
@@ -426,7 +445,11 @@ def monte_carlo(
             ]
         )
     batch = jobs(instance, draw(unc, samples, seed), seed)
-    with TableWriter(out, columns(instance)) as writer:
-        for row in run_jobs(batch, spec, BasePlan.of(base), hold):
+    runner = executor or SerialExecutor()
+    size = runner.chunk_size(len(batch))
+    plan = BasePlan.of(base)
+    chunks = [Chunk(batch[i : i + size], spec, plan, hold) for i in range(0, len(batch), size)]
+    with TableWriter(out, columns(instance), order="sample") as writer:
+        for row in runner.run(run_chunk, chunks):
             writer.add(row)
     return MonteCarlo(seed, base, writer.frame())
