@@ -219,6 +219,10 @@ def test_cli_montecarlo_csv_and_parquet_alike(
     csv, parquet = tmp_path / "mc.csv", tmp_path / "mc.parquet"
     for out in (csv, parquet):
         assert main(["montecarlo", str(path), "--model", str(model), "--out", str(out)]) == 0
+    pooled = tmp_path / "pool.csv"
+    run = ["montecarlo", str(path), "--model", str(model), "--out", str(pooled), "--workers", "2"]
+    assert main(run) == 0
+    assert pooled.read_text() == csv.read_text()  # two worker processes, the same table
     text = capsys.readouterr().out
     assert "6 samples of tiny (seed 9): 6 optimal" in text
     assert "The base plan (government money held, exact) is feasible in" in text
