@@ -11,7 +11,6 @@ Errors name the workbook, the sheet and cell (`lines!D7`) and the value."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -37,7 +36,7 @@ from pydantic import BaseModel, ValidationError
 
 from allocator.errors import MISSING, AllocatorError, InputError, Issue
 from allocator.schema.instance import CrossReferenceError, Instance
-from allocator.schema.load import _message, _split_path
+from allocator.schema.load import _message, _sha256, _split_path
 from allocator.schema.model import RULE_KINDS, ModelSpec
 
 SUFFIXES = (".xlsx", ".xlsm")
@@ -241,24 +240,25 @@ class _Book:
 
 def read_instance(path: str | Path) -> Instance:
     """Read and validate an instance from a workbook (see the module's docstring for the layout)."""
-    path = Path(path)
-    book = _open(path, INSTANCE)
-    data = _read(book, INSTANCE)
-    inst = _validate(book, INSTANCE, data)
+    inst = _read_file(Path(path), INSTANCE)
     assert isinstance(inst, Instance)
-    inst._files = {str(path): _sha256(path)}
     return inst
 
 
 def read_model(path: str | Path) -> ModelSpec:
     """Read and validate a model (policy regime) from a workbook's `model` and `rules` sheets."""
-    path = Path(path)
-    book = _open(path, MODEL)
-    data = _read(book, MODEL)
-    model = _validate(book, MODEL, data)
+    model = _read_file(Path(path), MODEL)
     assert isinstance(model, ModelSpec)
-    model._files = {str(path): _sha256(path)}
     return model
+
+
+def _read_file(path: Path, layout: Layout) -> Instance | ModelSpec:
+    """The validated object of `layout` in the workbook, remembering the file's hash."""
+    book = _open(path, layout)
+    obj = _validate(book, layout, _read(book, layout))
+    assert isinstance(obj, Instance | ModelSpec)
+    obj._files = {str(path): _sha256(path)}
+    return obj
 
 
 def locate_model_issues(path: Path, issues: list[Issue]) -> list[Issue]:
@@ -1038,7 +1038,3 @@ def _readme() -> pd.DataFrame:
         "This sheet is not read.",
     ]
     return pd.DataFrame({"allocator workbook": lines})
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
