@@ -415,7 +415,8 @@ def section(table: list[dict[str, Any]], reps: int, seconds: float) -> str:
         "",
         _wrap(
             "- **allocator** — the public path: `Instance`/`ModelSpec.model_validate`, "
-            "`allocator.build.build`, `compile_matrix` + `check_ranges` + `new_highs` (hand-off), "
+            "`allocator.formulation.build`, `compile_matrix` + `check_ranges` + `new_highs` "
+            "(hand-off), "
             "HiGHS's `run`, and `res.allocation` + `res.pillars` (results). Its end-to-end figure "
             "is validate + `allocator.solve` (which also reads back names, duals and activities, "
             "verifies the answer independently, and for a MIP re-solves the LP with the integers "
@@ -511,7 +512,7 @@ def profile(size: str, top: int = 10) -> None:
     import pstats
 
     import allocator
-    from allocator.build import build
+    from allocator.formulation import build
     from allocator.synthetic import synthetic_case
 
     variant, lines, years = _parse_sizes(size)[0]

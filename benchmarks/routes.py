@@ -713,8 +713,8 @@ def allocator_steps(inst: dict[str, Any], model: dict[str, Any]) -> list[Step]:
     """Stages of allocator's own path, one at a time (the end-to-end public call is timed
     separately by the harness): validate, build, hand-off, solve."""
     import allocator
-    from allocator.build import build as build_model
-    from allocator.solve import SolveOptions, check_ranges, compile_matrix, new_highs
+    from allocator.formulation import build as build_model
+    from allocator.solver.highs import SolveOptions, check_ranges, compile_matrix, new_highs
 
     def validate(s: dict[str, Any]) -> None:
         s["inst"] = allocator.Instance.model_validate(inst)

@@ -41,9 +41,9 @@ import numpy as np
 
 import allocator
 from allocator.api import resolve_model
-from allocator.build import build
-from allocator.results import Result
-from allocator.solve import Resolver, SolveOptions, check_ranges, compile_matrix, new_highs
+from allocator.formulation import build
+from allocator.results.result import Result
+from allocator.solver.highs import Resolver, SolveOptions, check_ranges, compile_matrix, new_highs
 from allocator.synthetic import synthetic_case
 
 ROOT = Path(__file__).resolve().parent.parent

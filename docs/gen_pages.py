@@ -1,7 +1,7 @@
 """Pages generated at build time (mkdocs-gen-files), so that code and docs cannot drift:
 
 - `rules/`: one page per registered rule and objective, from its builder's docstring
-  (`allocator.build.ruledoc`), plus the parameters of each policy rule kind from its schema;
+  (`allocator.formulation.ruledoc`), plus the parameters of each policy rule kind from its schema;
 - `schema/`: the file formats from the pydantic models' JSON Schemas (and the `.schema.json`
   files themselves, as `allocator schema` prints them);
 - `examples/`: every script in `examples/`, run now, with its source and its output.
@@ -20,7 +20,7 @@ from typing import Any
 import mkdocs_gen_files
 
 from allocator import Instance, ModelSpec
-from allocator.build.ruledoc import RuleDoc, rule_docs
+from allocator.formulation.ruledoc import RuleDoc, rule_docs
 from allocator.schema import RULE_KINDS
 from allocator.schema.scenario import Scenario
 

@@ -1,7 +1,7 @@
 """The leverage what-if: the National Growth Fund draws 2 private won per fiscal won, not 15.
 
 `scenarios/leverage-2-to-1.yaml` patches one figure of the instance
-(`lines.RND-11.leverage`); `allocator.scenarios.compare` solves the base and the scenario and
+(`lines.RND-11.leverage`); `allocator.analysis.compare` solves the base and the scenario and
 says what moved in the inputs, in the split, and in the rules that explain the change.
 """
 
@@ -19,7 +19,7 @@ SCENARIO = ROOT / "scenarios" / "leverage-2-to-1.yaml"
 def main() -> None:
     """Compare the base plan with the 2:1 leverage scenario and print what moved and why."""
     inst = allocator.load_instance(ROOT / "instances" / "korea-2026.yaml")
-    (comp,) = allocator.scenarios.compare(inst, [(load_scenario(SCENARIO), str(SCENARIO))], None)
+    (comp,) = allocator.analysis.compare(inst, [(load_scenario(SCENARIO), str(SCENARIO))], None)
     assert comp.base.verified
     assert comp.result.verified
     assert comp.result.status == allocator.Status.optimal

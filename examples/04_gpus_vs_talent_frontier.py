@@ -1,6 +1,6 @@
 """GPUs against talent: what each step toward 200,000 AI experts by 2030 costs the rest of the plan.
 
-`allocator.scenarios.frontier` raises a floor on one KPI (AI experts in 2030) step by step, from
+`allocator.analysis.frontier` raises a floor on one KPI (AI experts in 2030) step by step, from
 what the best plan reaches anyway to the most the lines can reach, and re-solves at each step
 (the ε-constraint method). Money moves to talent from R&D and compute, and the objective
 falls: the output prints what each 1,000 experts cost, and whether the 2030 target is in reach.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import allocator
-from allocator.scenarios import frontier
+from allocator.analysis import frontier
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 `instances/korea-2026-2030.yaml` declares its uncertain figures (`uncertainty:`: the 2027-2030
 budgets, the National Growth Fund's cap and leverage, three yields), each with its reason in
-`sources`. `allocator.uncertainty.monte_carlo` draws samples from the seed, re-optimises each, and
+`sources`. `allocator.analysis.monte_carlo` draws samples from the seed, re-optimises each, and
 evaluates the base plan held fixed: the outcome distribution, how often each line is funded, and
 what the fixed plan collides with. A few samples keep the example quick; the CLI's
 `allocator montecarlo` runs the declared 200.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import allocator
-from allocator.uncertainty import monte_carlo
+from allocator.analysis.montecarlo import monte_carlo
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = 6

@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 import allocator
-import allocator.html
-from allocator import scenarios
-from allocator.labels import Lang, money
+import allocator.report.html
+from allocator import analysis as scenarios
+from allocator.report.labels import Lang, money
 from tests.helpers import ROOT
 from tests.test_html import infeasible
 
@@ -175,7 +175,7 @@ def test_report_in_chromium(
     if extras:
         sweeps = {"budget": scenarios.sweep(inst, None, [scenarios.parse_vary("budget=20:120:6")])}
         frontiers = {"GPUs 2027": scenarios.frontier(inst, None, "gpus", 2027, 5)}
-    path = allocator.html.write(
+    path = allocator.report.html.write(
         res, tmp_path / "report.html", lang=lang, sweeps=sweeps, frontiers=frontiers
     )
     seen = visit(browser, path)
@@ -192,7 +192,7 @@ def test_report_in_chromium(
 
 def test_infeasible_report_in_chromium(browser: BrowserContext, tmp_path: Path) -> None:
     res = infeasible()
-    path = allocator.html.write(res, tmp_path / "report.html", lang="ko")
+    path = allocator.report.html.write(res, tmp_path / "report.html", lang="ko")
     seen = visit(browser, path)
     screenshot(seen, tmp_path, "report-infeasible-ko")
     assert seen.problems() == []
@@ -236,7 +236,7 @@ def test_an_uncaught_exception_and_a_missing_file_are_caught(
 def test_the_report_runs_no_script(browser: BrowserContext, tmp_path: Path) -> None:
     """The page's policy blocks a script slipped into it, and the browser says so."""
     res = allocator.solve(allocator.load_instance(ROOT / "instances" / "toy.yaml"))
-    page = allocator.html.render(res).replace(
+    page = allocator.report.html.render(res).replace(
         "</main>", "<script>document.title = 'ran'</script></main>"
     )
     path = tmp_path / "tampered.html"
@@ -251,7 +251,7 @@ def test_the_report_runs_no_script(browser: BrowserContext, tmp_path: Path) -> N
 def test_broken_charts_are_caught(browser: BrowserContext, tmp_path: Path) -> None:
     """A chart drawn at zero size, or bars out of scale, fail the chart checks."""
     res = allocator.solve(allocator.load_instance(ROOT / "instances" / "toy.yaml"))
-    page = allocator.html.render(res)
+    page = allocator.report.html.render(res)
     squashed = tmp_path / "squashed.html"
     squashed.write_text(page.replace("</style>", "svg.chart{height:0}</style>"), encoding="utf-8")
     seen = visit(browser, squashed)
@@ -269,7 +269,7 @@ def test_broken_charts_are_caught(browser: BrowserContext, tmp_path: Path) -> No
 def test_a_wrong_headline_is_caught(browser: BrowserContext, tmp_path: Path) -> None:
     """A headline number that is not the result's, in the data or in the words, fails."""
     res = allocator.solve(allocator.load_instance(ROOT / "instances" / "toy.yaml"))
-    page = allocator.html.render(res)
+    page = allocator.report.html.render(res)
     for old, new in (("data-value='310.0'", "data-value='310.5'"), ("0 won", "1 won")):
         assert old in page
         path = tmp_path / "wrong-headline.html"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 import allocator
-from allocator.check import Plan, verify
+from allocator.check.verify import Plan, verify
 from tests.helpers import run, tiny
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from allocator import Instance, ModelSpec
-from allocator.build.ruledoc import RuleDoc, rule_docs
+from allocator.formulation.ruledoc import RuleDoc, rule_docs
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))

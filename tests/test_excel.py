@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 import allocator
-from allocator import excel
 from allocator.cli import main
 from allocator.errors import InputError
-from allocator.schema.excel import write_workbook
+from allocator.report import workbook as excel
+from allocator.schema.excel.write import write_workbook
 from tests.helpers import ROOT, tiny
 
 INSTANCES = sorted((ROOT / "instances").glob("*.yaml"))

@@ -15,10 +15,12 @@ import pandas as pd
 import pytest
 
 import allocator
-from allocator import execute, scenarios, uncertainty
+from allocator import analysis as scenarios
+from allocator import execute
+from allocator.analysis import montecarlo as uncertainty
 from allocator.cli import main
 from allocator.errors import InputError
-from allocator.execute import SweepChunk
+from allocator.execute import SweepChunk, executors
 from tests.helpers import tiny
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -200,12 +202,12 @@ def test_executor_choice() -> None:
     assert isinstance(execute.executor_for(10), execute.SerialExecutor)
     assert isinstance(execute.executor_for(10_000, workers=1), execute.SerialExecutor)
     big = execute.PoolExecutor if (os.cpu_count() or 1) > 1 else execute.SerialExecutor
-    with execute.executor_for(execute.BIG_BATCH) as default:  # no process starts until it runs
+    with execute.executor_for(executors.BIG_BATCH) as default:  # no process starts until it runs
         assert isinstance(default, big)
     with execute.executor_for(10, workers=2) as pool:
         assert isinstance(pool, execute.PoolExecutor)
         assert pool.chunk_size(40) == 5
-        assert pool.chunk_size(1000) == execute.MAX_CHUNK
+        assert pool.chunk_size(1000) == executors.MAX_CHUNK
     with pytest.raises(InputError, match="local:N"):
         execute.executor_for(10, dask="somewhere")
     with pytest.raises(InputError, match="whole number"):

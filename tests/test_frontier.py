@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import allocator
-from allocator import InputError, scenarios
+from allocator import InputError
+from allocator import analysis as scenarios
 from allocator.cli import main
 
 from .helpers import ROOT, gov

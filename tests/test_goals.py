@@ -14,7 +14,7 @@ import yaml
 
 import allocator
 from allocator import InputError, Status
-from allocator.check import verify
+from allocator.check.verify import verify
 from allocator.cli import main
 from allocator.schema.expr import ExpressionError, parse
 from tests.helpers import ROOT, gov, run, tiny
@@ -129,7 +129,7 @@ def test_model_file_errors_name_file_field_and_column(tmp_path: Path) -> None:
 
 def test_two_relations_with_the_same_name_are_refused() -> None:
     with pytest.raises(InputError, match="a second relation rule"):
-        allocator.schema.load.validate(
+        allocator.schema.validate.validate(
             allocator.ModelSpec,
             {
                 "name": "m",
@@ -170,7 +170,7 @@ def test_two_relations_with_the_same_name_are_refused() -> None:
 )
 def test_level_schema_errors(model: dict[str, Any], path: str, words: str) -> None:
     with pytest.raises(InputError) as caught:
-        allocator.schema.load.validate(allocator.ModelSpec, {"name": "m", **model})
+        allocator.schema.validate.validate(allocator.ModelSpec, {"name": "m", **model})
     assert any(i.path == path and words in i.problem for i in caught.value.issues), (
         caught.value.issues
     )
@@ -396,7 +396,7 @@ def test_explanations_name_held_levels_and_relations() -> None:
 @pytest.mark.parametrize(("years", "words"), [([2026, 2026], "each year once"), ([], "empty")])
 def test_relation_years_once_each(years: list[int], words: str) -> None:
     with pytest.raises(InputError, match=words):
-        allocator.schema.load.validate(
+        allocator.schema.validate.validate(
             allocator.ModelSpec,
             {"name": "m", "rules": [{"rule": "relation", "expr": "a >= b", "years": years}]},
         )

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 import allocator
-import allocator.html
-from allocator import scenarios
+import allocator.report.html
+from allocator import analysis as scenarios
 from allocator.cli import main
-from allocator.labels import money
+from allocator.report.labels import money
 from tests.helpers import ROOT, run, tiny
 
 TOY = ROOT / "instances" / "toy.yaml"
@@ -68,7 +68,7 @@ def toy() -> allocator.Result:
 
 
 def test_headline_numbers_are_the_results(toy: allocator.Result) -> None:
-    page = parse(allocator.html.render(toy))
+    page = parse(allocator.report.html.render(toy))
     pillars = toy.pillars
     assert toy.objective is not None
     assert float(figure(page, "objective") or "nan") == toy.objective
@@ -82,7 +82,7 @@ def test_headline_numbers_are_the_results(toy: allocator.Result) -> None:
 
 
 def test_chart_segments_add_up_to_the_split(toy: allocator.Result) -> None:
-    page = parse(allocator.html.render(toy))
+    page = parse(allocator.report.html.render(toy))
     segments = [a for t, a in page.tags if t == "rect" and "data-amount" in a]
     drawn: dict[tuple[str, int, str], float] = {}
     for a in segments:
@@ -99,7 +99,7 @@ def test_chart_segments_add_up_to_the_split(toy: allocator.Result) -> None:
 
 def test_self_contained(toy: allocator.Result) -> None:
     """No script, no external resource; the policy forbids both; only data: URLs."""
-    html = allocator.html.render(toy, sweeps={"s": _sweep()}, frontiers={"f": _frontier()})
+    html = allocator.report.html.render(toy, sweeps={"s": _sweep()}, frontiers={"f": _frontier()})
     page = parse(html)
     assert not [t for t, _ in page.tags if t in {"script", "iframe", "object", "embed", "img"}]
     for _tag, attrs in page.tags:
@@ -131,7 +131,7 @@ def test_instance_text_is_escaped(tmp_path: Path) -> None:
     )
     res = run(data)
     for lang in ("en", "ko"):
-        html = allocator.html.render(res, lang=lang)
+        html = allocator.report.html.render(res, lang=lang)
         assert "<script" not in html
         assert "<b>" not in html
         assert "<u>" not in html
@@ -143,13 +143,13 @@ def test_instance_text_is_escaped(tmp_path: Path) -> None:
 
 
 def test_korean_report(toy: allocator.Result) -> None:
-    page = parse(allocator.html.render(toy, lang="ko"))
+    page = parse(allocator.report.html.render(toy, lang="ko"))
     text = " ".join(page.text)
     assert next(a["lang"] for t, a in page.tags if t == "html") == "ko"
     for word in ("인프라", "인재", "구매 GPU", "GPU 구매", "2,000억원", "분야·연도별 배분", "요약"):
         assert word in text, word
     assert "Infrastructure" not in text
-    english = " ".join(parse(allocator.html.render(toy, lang="en")).text)
+    english = " ".join(parse(allocator.report.html.render(toy, lang="en")).text)
     assert "Infrastructure" in english
     assert "200.0 billion won" in english
     assert "인프라" not in english
@@ -157,7 +157,7 @@ def test_korean_report(toy: allocator.Result) -> None:
 
 def test_refuses_an_unknown_language(toy: allocator.Result) -> None:
     with pytest.raises(ValueError, match="lang must be 'en' or 'ko'"):
-        allocator.html.render(toy, lang="fr")  # type: ignore[arg-type]
+        allocator.report.html.render(toy, lang="fr")  # type: ignore[arg-type]
 
 
 def infeasible() -> allocator.Result:
@@ -174,7 +174,7 @@ def infeasible() -> allocator.Result:
 
 def test_infeasible_report_says_so_and_shows_the_diagnosis(tmp_path: Path) -> None:
     res = infeasible()
-    out = allocator.html.write(res, tmp_path / "r.html")
+    out = allocator.report.html.write(res, tmp_path / "r.html")
     page = parse(out.read_text(encoding="utf-8"))
     assert figure(page, "status") == "infeasible"
     assert not [a for _, a in page.tags if a.get("data-figure") == "objective"]
@@ -200,17 +200,17 @@ def test_written_all_or_nothing(
 
     monkeypatch.setattr(Path, "write_text", broken)
     with pytest.raises(OSError, match="disk full"):
-        allocator.html.write(toy, target)
+        allocator.report.html.write(toy, target)
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == "the old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
-    allocator.html.write(toy, target)
+    allocator.report.html.write(toy, target)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 
 
 def test_provenance_of_every_figure(toy: allocator.Result) -> None:
-    page = parse(allocator.html.render(toy))
+    page = parse(allocator.report.html.render(toy))
     text = " ".join(page.text)
     inst = toy.instance
     for source in inst.sources:
@@ -223,14 +223,14 @@ def test_provenance_of_every_figure(toy: allocator.Result) -> None:
 
 
 def test_unsourced_figures_are_flagged() -> None:
-    page = parse(allocator.html.render(run(tiny())))
+    page = parse(allocator.report.html.render(run(tiny())))
     text = " ".join(page.text)
     assert "figures with no source" in text
     assert "lines.x.impact" in text
 
 
 def test_rule_audit_and_shadow_prices(toy: allocator.Result) -> None:
-    page = parse(allocator.html.render(toy))
+    page = parse(allocator.report.html.render(toy))
     text = " ".join(page.text)
     for sentence in toy.shadow_prices().sentence:
         assert sentence in text
@@ -251,7 +251,7 @@ def _frontier() -> pd.DataFrame:
 def test_sweep_and_frontier_charts(toy: allocator.Result) -> None:
     sweep, frontier = _sweep(), _frontier()
     page = parse(
-        allocator.html.render(
+        allocator.report.html.render(
             toy,
             sweeps={"Budget": sweep},
             frontiers={"GPUs 2027": frontier},
@@ -321,5 +321,5 @@ def test_cli_report_bad_input_writes_nothing(
 
 def test_money_in_cards_matches_the_labels(toy: allocator.Result) -> None:
     for lang in ("en", "ko"):
-        text = " ".join(parse(allocator.html.render(toy, lang=lang)).text)
+        text = " ".join(parse(allocator.report.html.render(toy, lang=lang)).text)
         assert money(float(toy.pillars.government.sum()), "bn_krw", lang) in text

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 import allocator
-from allocator import report
 from allocator.cli import main
-from allocator.labels import LANGS, STATUS_KO, TEXT, money, money_tick, name_of
-from allocator.solve import Status
+from allocator.report import text as report
+from allocator.report.labels import LANGS, STATUS_KO, TEXT, money, money_tick, name_of
+from allocator.solver.status import Status
 from tests.helpers import ROOT
 
 TOY = ROOT / "instances" / "toy.yaml"

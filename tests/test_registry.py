@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from allocator import Instance, ModelSpec
-from allocator.build import CORE_RULES, OBJECTIVES, POLICY_RULES, Built, build
-from allocator.build.ruledoc import RuleDoc, RuleDocError, parse, rule_docs
+from allocator.formulation import CORE_RULES, OBJECTIVES, POLICY_RULES, Formulation, build
+from allocator.formulation.ruledoc import RuleDoc, RuleDocError, parse, rule_docs
 from allocator.schema import RULE_KINDS
 from tests.helpers import tiny
 
@@ -164,7 +164,7 @@ def _families_by_rule() -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
 
     def watch(name: str, fn: Callable[..., None]) -> Callable[..., None]:
-        def watched(b: Built, *rule: Any) -> None:
+        def watched(b: Formulation, *rule: Any) -> None:
             blocks, constants = len(b.row_blocks), len(b.constants)
             fn(b, *rule)
             out[name] |= {x.family for x in b.row_blocks[blocks:]}

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 
 import allocator
 from allocator import Status
-from allocator.build import build
 from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
-from allocator.solve import run_highs
+from allocator.formulation import build
+from allocator.solver.highs import run_highs
 from tests.generate import random_case
 from tests.helpers import run, tiny
 from tests.test_solve import hard_mip
@@ -195,7 +195,7 @@ def test_highs_warnings_surface_as_python_warnings() -> None:
 def test_a_verification_failure_is_retried_without_presolve(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import allocator.results as results
+    import allocator.results.result as results
 
     calls: list[int] = []
     real = results.verify

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 import allocator
-from allocator import InputError, scenarios
+from allocator import InputError
+from allocator import analysis as scenarios
 from allocator.cli import main
 from allocator.schema.scenario import Scenario, apply_scenario, load_scenario
 

@@ -108,11 +108,11 @@ def test_mip_answer_is_clean_of_integrality_tolerance() -> None:
 
 
 def test_a_custom_rule_written_in_pyomo_is_solved_with_the_rest() -> None:
-    """Custom rules stay possible: a Pyomo constraint on `Built.model` joins the rule rows."""
+    """Custom rules stay possible: a Pyomo constraint on `Formulation.model` joins the rule rows."""
     import pyomo.environ as pyo
 
-    from allocator.build import build
-    from allocator.solve import run_highs
+    from allocator.formulation import build
+    from allocator.solver.highs import run_highs
 
     built = build(allocator.Instance.model_validate(tiny()), allocator.ModelSpec(name="m"))
     built.model.cap_x = pyo.Constraint(expr=built.variable(built.gov["x", 2026]) <= 50)

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 import allocator
-from allocator import InputError, uncertainty
+from allocator import InputError
+from allocator.analysis import montecarlo as uncertainty
 from allocator.cli import main
 from allocator.schema.provenance import covers
 

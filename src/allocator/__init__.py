@@ -6,14 +6,56 @@ res = allocator.solve(inst)            # the instance's default model
 res.status, res.objective, res.pillars
 """
 
-from allocator import html, scenarios
-from allocator.api import solve, solve_many
-from allocator.errors import AllocatorError, InputError, Issue, SolverError
-from allocator.results import NoAllocationError, OutputExistsError, Result
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from allocator.errors import (
+    AllocatorError,
+    InputError,
+    Issue,
+    NoAllocationError,
+    OutputExistsError,
+    SolverError,
+)
 from allocator.schema import Instance, ModelSpec, load_instance, load_model, save
-from allocator.solve import Status
+from allocator.solver.status import Status
+
+if TYPE_CHECKING:
+    from allocator.api import solve, solve_many
+    from allocator.results.result import Result
 
 __version__ = "0.1.0"
+
+# Loaded on first use, so `import allocator` (and `allocator validate`) never loads Pyomo, HiGHS
+# or SciPy: attribute -> (module, attribute or None for the module itself).
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "solve": ("allocator.api", "solve"),
+    "solve_many": ("allocator.api", "solve_many"),
+    "Result": ("allocator.results.result", "Result"),
+    "html": ("allocator.report.html", None),
+    "excel": ("allocator.report.workbook", None),
+    "scenarios": ("allocator.analysis", None),
+    "uncertainty": ("allocator.analysis.montecarlo", None),
+}
+
+
+_LAYERS = ("formulation", "solver", "check", "results", "explain", "analysis", "execute", "report")
+"""Sub-packages reachable as attributes (`allocator.analysis.compare`), loaded on first use."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAYERS:
+        _LAZY[name] = (f"allocator.{name}", None)
+    if name not in _LAZY:
+        raise AttributeError(f"module 'allocator' has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    value = importlib.import_module(module)
+    found = value if attribute is None else getattr(value, attribute)
+    globals()[name] = found
+    return found
+
 
 __all__ = [
     "AllocatorError",
@@ -27,11 +69,9 @@ __all__ = [
     "SolverError",
     "Status",
     "__version__",
-    "html",
     "load_instance",
     "load_model",
     "save",
-    "scenarios",
     "solve",
     "solve_many",
 ]

@@ -7,23 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from allocator.build import Built, build
-from allocator.lexicographic import solve_levels
-from allocator.results import Result
-from allocator.schema import Instance, ModelSpec, check_model, load_default_model, load_model
-from allocator.solve import Resolver, SolveOptions, run_highs
-
-
-def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> ModelSpec:
-    """The model to use: the one given, or the instance's default `model:` file."""
-    if isinstance(model, ModelSpec):
-        spec = model
-    elif model is not None:
-        spec = load_model(model)
-    else:
-        spec = load_default_model(inst)
-    check_model(spec, inst, next(iter(spec.files), spec.name))
-    return spec
+from allocator.formulation import Formulation, build
+from allocator.results.result import Result
+from allocator.schema import Instance, ModelSpec, resolve_model
+from allocator.solver.highs import Resolver, SolveOptions, run_highs
+from allocator.solver.lexicographic import solve_levels
 
 
 def solve(
@@ -61,7 +49,7 @@ def solve(
     return result
 
 
-def _solve_built(built: Built, options: SolveOptions) -> Result:
+def _solve_built(built: Formulation, options: SolveOptions) -> Result:
     """One solve of a built model: the priority levels in order for a lexicographic model."""
     if built.spec.objective == "lexicographic":
         sol, levels = solve_levels(built, options)

@@ -14,18 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from allocator import excel, execute, html, report, scenarios, uncertainty
-from allocator.api import resolve_model, solve
 from allocator.errors import AllocatorError, InputError, Issue
-from allocator.labels import LANGS, name_of
-from allocator.output import table_format, write_table
-from allocator.results import check_output_dir
-from allocator.schema import Instance, ModelSpec, load_instance
+from allocator.report.labels import LANGS, name_of
+from allocator.results.output import check_output_dir, table_format, write_table
+from allocator.schema import Instance, ModelSpec, load_instance, resolve_model
 from allocator.schema.provenance import unsourced
 from allocator.schema.scenario import load_scenario
-from allocator.solve import Status
+from allocator.solver.status import Status
 
 EXIT_OK, EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+# The commands import the solving, analysis and report layers when they run (not at the top), so
+# `allocator validate` and `allocator schema` never load Pyomo, HiGHS or SciPy.
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -186,6 +186,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    from allocator.api import solve
+    from allocator.report import text as report
+    from allocator.report import workbook as excel
+
     if args.out:
         check_output_dir(args.out, args.force)
     if args.xlsx:
@@ -205,6 +209,9 @@ def _solve(args: argparse.Namespace) -> int:
 
 
 def _explain(args: argparse.Namespace) -> int:
+    from allocator.api import solve
+    from allocator.report import text as report
+
     res = solve(load_instance(args.instance), args.model)
     print(report.explanation(res, args.per_rule, args.lang))
     if args.audit and res.status.has_allocation:
@@ -213,6 +220,11 @@ def _explain(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+    from allocator.api import solve
+    from allocator.report import html
+    from allocator.report import text as report
+
     inst = load_instance(args.instance)
     spec = resolve_model(inst, args.model)
     sweeps = {}
@@ -236,6 +248,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+
     inst = load_instance(args.instance)
     pairs = [(load_scenario(path), str(path)) for path in args.scenarios]
     code = EXIT_OK
@@ -267,6 +281,9 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+    from allocator import execute
+
     if args.resume and args.out is None:
         raise InputError([Issue("--resume", "", True, "resume needs the --out of the sweep")])
     inst = load_instance(args.instance)
@@ -295,6 +312,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _frontier(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+
     if args.out:
         table_format(args.out)
     first, second = args.between or ("objective", args.kpi)
@@ -309,6 +328,9 @@ def _frontier(args: argparse.Namespace) -> int:
 
 
 def _montecarlo(args: argparse.Namespace) -> int:
+    from allocator import execute
+    from allocator.analysis import montecarlo as uncertainty
+
     inst = load_instance(args.instance)
     named = args.dask is not None or args.workers is not None
     samples = args.samples or (inst.uncertainty.samples if inst.uncertainty else 1)
@@ -349,6 +371,8 @@ def _montecarlo(args: argparse.Namespace) -> int:
 
 
 def _near_optimal(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+
     found = scenarios.near_optimal(
         load_instance(args.instance), args.model, args.slack, args.alternatives
     )
@@ -381,6 +405,8 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
+    from allocator.report import workbook as excel
+
     excel.check_target(args.out)
     excel.template(args.out)
     print(f"{args.out}: a workbook to fill in; check it with `allocator validate {args.out}`")
@@ -388,6 +414,8 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from allocator.report import workbook as excel
+
     excel.check_target(args.out)
     inst = load_instance(args.instance)
     excel.export(inst, resolve_model(inst, args.model), args.out)

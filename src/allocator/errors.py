@@ -65,3 +65,11 @@ class HighsWarning(UserWarning):
 
 class NumericalWarning(UserWarning):
     """Figures whose range puts a solve at numerical risk (named by rule and line)."""
+
+
+class OutputExistsError(AllocatorError):
+    """The output folder exists with files in it, and replacing it was not asked for."""
+
+
+class NoAllocationError(AllocatorError):
+    """Asked for the numbers of a solve that has none (infeasible, unbounded, no incumbent)."""

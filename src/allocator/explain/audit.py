@@ -7,10 +7,10 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.build import Built
 from allocator.explain.words import row_unit
+from allocator.formulation import Formulation
 from allocator.schema.provenance import covers
-from allocator.solve import Solution
+from allocator.solver.highs import Solution
 
 BINDING_TOLERANCE = 1e-7
 """A rule binds when its slack is within this share of its right-hand side (at least 1)."""
@@ -34,7 +34,7 @@ COLUMNS = [
 ]
 
 
-def audit(built: Built, sol: Solution) -> pd.DataFrame:
+def audit(built: Formulation, sol: Solution) -> pd.DataFrame:
     """One row per declared rule instance: binding / slack / short (a soft target's penalised
     shortfall) / always holds, with its slack in its own unit and its shadow price."""
     pillars = {p.id: p.name for p in built.inst.pillars}
@@ -90,7 +90,7 @@ def audit(built: Built, sol: Solution) -> pd.DataFrame:
 
 
 def _record(
-    built: Built,
+    built: Formulation,
     name: str,
     family: str,
     text: str,
@@ -124,14 +124,14 @@ def _record(
     }
 
 
-def _origin(built: Built, rule: int | None) -> str:
+def _origin(built: Formulation, rule: int | None) -> str:
     if rule is None:
         return "instance"
     kind = built.spec.rules[rule].rule
     return f"model {built.spec.name}: rules[{rule}] ({kind})"
 
 
-def _source(built: Built, figure: str | None) -> str | None:
+def _source(built: Formulation, figure: str | None) -> str | None:
     if figure is None:
         return None
     for source in built.inst.sources:

@@ -11,17 +11,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import highspy
 import numpy as np
 
-from allocator.build import Built, build
 from allocator.explain.words import amount, row_unit
+from allocator.formulation import Formulation, build
 from allocator.schema.model import NewInitiativeShare, PillarShare
-from allocator.solve import Matrix, SolveOptions, compile_matrix, new_highs
+from allocator.solver import probe
+from allocator.solver.highs import Matrix, SolveOptions, compile_matrix
 
-INF = highspy.kHighsInf
-_OPTIMAL = highspy.HighsModelStatus.kOptimal
-_INFEASIBLE = highspy.HighsModelStatus.kInfeasible
 SHARE_FAMILIES = {"pillar_share_min", "pillar_share_max", "new_initiative_share"}
 NOT_POLICY = {"leverage", "integer_units", "kpi_level"}
 
@@ -65,7 +62,7 @@ class Diagnosis:
         return "\n".join(lines)
 
 
-def diagnose(built: Built, options: SolveOptions | None = None) -> Diagnosis:
+def diagnose(built: Formulation, options: SolveOptions | None = None) -> Diagnosis:
     """The irreducible set of colliding rules and their ranked repairs."""
     options = options or SolveOptions()
     failed = [c for c in built.constants if not c.holds]
@@ -86,7 +83,7 @@ def diagnose(built: Built, options: SolveOptions | None = None) -> Diagnosis:
             ],
         )
     matrix = compile_matrix(built)
-    rows, method = _irreducible_rows(matrix, options)
+    rows, method = probe.irreducible_rows(matrix, options)
     names = [matrix.rows[i] for i in rows]
     texts = [built.rows[n].text for n in names]
     repairs = sorted(
@@ -100,82 +97,12 @@ def diagnose(built: Built, options: SolveOptions | None = None) -> Diagnosis:
     return Diagnosis(names, texts, _context(built, names), repairs, method)
 
 
-def _feasible(matrix: Matrix, options: SolveOptions, lp: Any = None) -> bool | None:
-    h = new_highs(matrix, options)
-    if lp is not None:
-        h.passModel(lp)
-    h.setOptionValue("objective_bound", INF)
-    h.changeColsCost(
-        matrix.lp.num_col_,
-        np.arange(matrix.lp.num_col_, dtype=np.int32),
-        np.zeros(matrix.lp.num_col_),
-    )
-    h.run()
-    status = h.getModelStatus()
-    return True if status == _OPTIMAL else False if status == _INFEASIBLE else None
-
-
-def _irreducible_rows(matrix: Matrix, options: SolveOptions) -> tuple[list[int], str]:
-    relaxed = _copy(matrix.lp)
-    relaxed.integrality_ = []
-    h = new_highs(matrix, options)
-    h.passModel(relaxed)
-    h.setOptionValue("iis_strategy", 4)
-    h.run()
-    candidates = list(range(matrix.lp.num_row_))
-    if h.getModelStatus() == _INFEASIBLE:
-        status, iis = h.getIis()
-        if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
-            candidates = sorted(int(i) for i in iis.row_index_)
-            if not matrix.integer:
-                return candidates, "HiGHS irreducible infeasible subset (IIS)"
-    return _deletion_filter(matrix, options, candidates), "deletion filter over MIP solves"
-
-
-def _deletion_filter(matrix: Matrix, options: SolveOptions, candidates: list[int]) -> list[int]:
-    lp = _copy(matrix.lp)
-    keep = set(candidates)
-    lower, upper = np.array(lp.row_lower_), np.array(lp.row_upper_)
-    active_lo, active_hi = lower.copy(), upper.copy()
-    others = [i for i in range(lp.num_row_) if i not in keep]
-    active_lo[others], active_hi[others] = -INF, INF
-    for i in candidates:
-        active_lo[i], active_hi[i] = -INF, INF
-        lp.row_lower_, lp.row_upper_ = active_lo, active_hi
-        if _feasible(matrix, options, lp) is False:
-            keep.discard(i)
-        else:
-            active_lo[i], active_hi[i] = lower[i], upper[i]
-    return sorted(keep)
-
-
-def _copy(lp: Any) -> Any:
-    out = highspy.HighsLp()
-    for attr in (
-        "num_col_",
-        "num_row_",
-        "col_cost_",
-        "col_lower_",
-        "col_upper_",
-        "row_lower_",
-        "row_upper_",
-        "sense_",
-        "offset_",
-        "integrality_",
-        "col_names_",
-        "row_names_",
-    ):
-        setattr(out, attr, getattr(lp, attr))
-    out.a_matrix_ = lp.a_matrix_
-    return out
-
-
-def _repair(built: Built, matrix: Matrix, i: int, options: SolveOptions) -> Repair:
+def _repair(built: Formulation, matrix: Matrix, i: int, options: SolveOptions) -> Repair:
     name = matrix.rows[i]
     row = built.rows[name]
     if row.family in SHARE_FAMILIES and row.rule is not None:
         return _share_repair(built, name, options)
-    change = _elastic(matrix, i, row.sense, options)
+    change = probe.elastic(matrix, i, row.sense, options)
     unit = row_unit(built, row)
     if change is None:
         return Repair(
@@ -200,25 +127,7 @@ def _repair(built: Built, matrix: Matrix, i: int, options: SolveOptions) -> Repa
     return Repair(name, change, unit, relative, f"{name}{figure} — {row.text}: {what}")
 
 
-def _elastic(matrix: Matrix, i: int, sense: str, options: SolveOptions) -> float | None:
-    """The least relaxation of row i that makes the problem feasible (None if none does)."""
-    lp = _copy(matrix.lp)
-    n = lp.num_col_
-    h = new_highs(matrix, options)
-    h.passModel(lp)
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
-    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    signs = {"<=": [-1.0], ">=": [1.0], "==": [1.0, -1.0]}[sense]
-    for sign in signs:
-        h.addCol(1.0, 0.0, INF, 1, np.array([i], dtype=np.int32), np.array([sign]))
-    h.run()
-    if h.getModelStatus() != _OPTIMAL:
-        return None
-    values = np.asarray(h.getSolution().col_value)[n:]
-    return float(values[0] - (values[1] if len(values) > 1 else 0.0))
-
-
-def _share_repair(built: Built, name: str, options: SolveOptions) -> Repair:
+def _share_repair(built: Formulation, name: str, options: SolveOptions) -> Repair:
     """Bisect the share rule's parameter to the least change that is feasible."""
     row = built.rows[name]
     assert row.rule is not None
@@ -233,7 +142,7 @@ def _share_repair(built: Built, name: str, options: SolveOptions) -> Repair:
         trial = build(built.inst, built.spec.model_copy(update={"rules": rules}))
         if any(not c.holds for c in trial.constants):
             return False
-        return _feasible(compile_matrix(trial), options) is True
+        return probe.feasible(compile_matrix(trial), options) is True
 
     what = (
         "new-initiative share"
@@ -271,7 +180,7 @@ def _share_repair(built: Built, name: str, options: SolveOptions) -> Repair:
     )
 
 
-def _context(built: Built, names: list[str]) -> list[str]:
+def _context(built: Formulation, names: list[str]) -> list[str]:
     """Sums that make the collision visible: the line minimums in the set, per year."""
     floors: dict[Any, float] = defaultdict(float)
     counts: dict[Any, int] = defaultdict(int)

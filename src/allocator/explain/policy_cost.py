@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import math
-from typing import Any
 
-import highspy
 import numpy as np
 import pandas as pd
 
-from allocator.build import Built
 from allocator.explain.words import objective_amount
-from allocator.solve import Solution, new_highs
+from allocator.formulation import Formulation
+from allocator.solver.highs import Solution
+from allocator.solver.probe import objective_without
 
 DEFINITIONAL = {"budget", "private_pool", "leverage", "integer_units", "kpi_level", "line_max"}
 """Families that define the problem rather than restrict it; they are not priced."""
 
 
-def _groups(built: Built, per_instance: bool) -> list[tuple[str, list[str], bool]]:
+def _groups(built: Formulation, per_instance: bool) -> list[tuple[str, list[str], bool]]:
     """(label, row names, lower bound only) for each priced policy."""
     rows = built.rows
     groups: list[tuple[str, list[str], bool]] = []
@@ -47,7 +46,7 @@ def _groups(built: Built, per_instance: bool) -> list[tuple[str, list[str], bool
     return groups
 
 
-def _soft(built: Built) -> bool:
+def _soft(built: Formulation) -> bool:
     return bool(built.shortfall)
 
 
@@ -59,7 +58,9 @@ def _about(rule: object) -> str:
     return ""
 
 
-def price_of_policies(built: Built, sol: Solution, per_instance: bool = False) -> pd.DataFrame:
+def price_of_policies(
+    built: Formulation, sol: Solution, per_instance: bool = False
+) -> pd.DataFrame:
     """For each model rule (or, with `per_instance`, each rule instance), plus line minimums,
     prerequisites, hard targets and must_spend: the objective without it and what it costs."""
     columns = ["policy", "rules", "objective_without", "cost", "cost_share", "sentence"]
@@ -72,23 +73,16 @@ def price_of_policies(built: Built, sol: Solution, per_instance: bool = False) -
         rows = np.array([index[n] for n in names if n in index], dtype=np.int32)
         if rows.size == 0:
             continue
-        h: Any = new_highs(sol.matrix, sol.options)
-        upper = np.asarray(sol.matrix.lp.row_upper_)[rows]
-        lower = np.full(rows.size, -highspy.kHighsInf)
-        if not lower_only:
-            upper = np.full(rows.size, highspy.kHighsInf)
-        h.changeRowsBounds(rows.size, rows, lower, upper)
-        h.run()
-        status = h.getModelStatus()
-        if status == highspy.HighsModelStatus.kOptimal:
-            without = float(h.getInfo().objective_function_value)
+        found = objective_without(sol, rows, lower_only)
+        if found.optimal:
+            without = found.objective
             cost = (without - sol.objective) if maximize else (sol.objective - without)
             share = cost / abs(without) if without else math.nan
             pct = f" ({share:.1%} of the objective without it)" if math.isfinite(share) else ""
             sentence = f"{label} costs {objective_amount(built, cost)}{pct}"
         else:
             without, cost, share = math.nan, math.inf, math.nan
-            sentence = f"{label}: without it the problem is {h.modelStatusToString(status)}"
+            sentence = f"{label}: without it the problem is {found.status}"
         records.append(
             {
                 "policy": label,

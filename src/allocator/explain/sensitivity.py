@@ -4,31 +4,23 @@ each funded line's impact coefficient over which the allocation stays optimal (H
 from __future__ import annotations
 
 import math
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from allocator.build import Built
 from allocator.explain.words import amount, objective_amount, row_unit, step
-from allocator.solve import Solution
+from allocator.formulation import Formulation
+from allocator.solver import probe
+from allocator.solver.highs import Solution
 
 DUAL_TOLERANCE = 1e-9
 
 
-def _ranging(sol: Solution) -> Any | None:
-    if sol.highs is None:
-        return None
-    status, ranging = sol.highs.getRanging()
-    return ranging if status.name == "kOk" and ranging.valid else None
-
-
-def shadow_prices(built: Built, sol: Solution) -> pd.DataFrame:
+def shadow_prices(built: Formulation, sol: Solution) -> pd.DataFrame:
     """Each rule with a non-zero shadow price: the objective's change per unit of its right-hand
     side, the interval over which that holds, and a sentence saying so in the instance's words.
     For a MIP the prices come from the LP with the integer decisions fixed: they hold for the
     chosen projects."""
-    ranging = _ranging(sol)
+    ranging = probe.ranging(sol)
     index = {name: i for i, name in enumerate(sol.matrix.rows)} if sol.matrix else {}
     scope = "the chosen projects" if sol.is_mip else "this allocation"
     records = []
@@ -39,8 +31,8 @@ def shadow_prices(built: Built, sol: Solution) -> pd.DataFrame:
         low = high = math.nan
         if ranging is not None and name in index:
             i = index[name]
-            low = float(ranging.row_bound_dn.value_[i])
-            high = float(ranging.row_bound_up.value_[i])
+            low = float(ranging.row_low[i])
+            high = float(ranging.row_high[i])
         records.append(
             {
                 "rule": name,
@@ -68,7 +60,9 @@ def shadow_prices(built: Built, sol: Solution) -> pd.DataFrame:
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def _sentence(built: Built, name: str, dual: float, low: float, high: float, scope: str) -> str:
+def _sentence(
+    built: Formulation, name: str, dual: float, low: float, high: float, scope: str
+) -> str:
     row = built.rows[name]
     size = step(built, row)
     relax_up = row.sense != ">="
@@ -91,15 +85,15 @@ def _sentence(built: Built, name: str, dual: float, low: float, high: float, sco
     return text + f" (holds for {scope})"
 
 
-def impact_ranges(built: Built, sol: Solution) -> pd.DataFrame:
+def impact_ranges(built: Formulation, sol: Solution) -> pd.DataFrame:
     """For each funded line and year: the interval its objective coefficient (impact, under
     max_impact) may move in without changing the optimal allocation."""
-    ranging = _ranging(sol)
+    ranging = probe.ranging(sol)
     if ranging is None or sol.matrix is None:
         return pd.DataFrame(
             columns=["line", "year", "coefficient", "stays_optimal_from", "stays_optimal_to"]
         )
-    cost = np.asarray(sol.matrix.lp.col_cost_, dtype=float)
+    cost = ranging.cost
     records = []
     for (lid, year), j in built.gov.items():
         if sol.value(j) <= 1e-9:
@@ -110,8 +104,8 @@ def impact_ranges(built: Built, sol: Solution) -> pd.DataFrame:
                 "name": built.lines[lid].name,
                 "year": year,
                 "coefficient": float(cost[j]),
-                "stays_optimal_from": float(ranging.col_cost_dn.value_[j]),
-                "stays_optimal_to": float(ranging.col_cost_up.value_[j]),
+                "stays_optimal_from": float(ranging.cost_low[j]),
+                "stays_optimal_to": float(ranging.cost_high[j]),
             }
         )
     return pd.DataFrame.from_records(records)

@@ -3,7 +3,7 @@ and what the objective counts."""
 
 from __future__ import annotations
 
-from allocator.build import Built, Row
+from allocator.formulation import Formulation, Row
 from allocator.schema.money import CURRENCY_UNITS, format_money
 
 OBJECTIVE_UNITS = {
@@ -14,14 +14,14 @@ OBJECTIVE_UNITS = {
 }
 
 
-def objective_amount(built: Built, amount: float) -> str:
+def objective_amount(built: Formulation, amount: float) -> str:
     """An objective change in the objective's own units."""
     if built.spec.objective == "min_cost":
         return format_money(amount, built.inst.currency_unit)
     return f"{amount:,.4g} {OBJECTIVE_UNITS[built.spec.objective]}"
 
 
-def row_unit(built: Built, row: Row) -> str:
+def row_unit(built: Formulation, row: Row) -> str:
     """What the rule's right-hand side is measured in: money, a KPI's unit, or lines."""
     if "level" in row.subjects:
         return "level points"
@@ -33,7 +33,7 @@ def row_unit(built: Built, row: Row) -> str:
     return "money"
 
 
-def amount(built: Built, row: Row, value: float) -> str:
+def amount(built: Formulation, row: Row, value: float) -> str:
     """`value` in the row's unit, written for people."""
     unit = row_unit(built, row)
     value = 0.0 if abs(value) < 1e-9 else value
@@ -42,7 +42,7 @@ def amount(built: Built, row: Row, value: float) -> str:
     return f"{value:,.6g} {unit}"
 
 
-def step(built: Built, row: Row) -> float:
+def step(built: Formulation, row: Row) -> float:
     """A natural relaxation step for sentences: 100 bn KRW of money, 1 line, ~1 % of a KPI."""
     unit = row_unit(built, row)
     if unit == "money":

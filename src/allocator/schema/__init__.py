@@ -7,6 +7,7 @@ from allocator.schema.load import (
     load_default_model,
     load_instance,
     load_model,
+    resolve_model,
     save,
 )
 from allocator.schema.model import RULE_KINDS, ModelSpec, Rule, TargetPolicy
@@ -27,5 +28,6 @@ __all__ = [
     "load_default_model",
     "load_instance",
     "load_model",
+    "resolve_model",
     "save",
 ]

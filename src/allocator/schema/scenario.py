@@ -20,9 +20,10 @@ from pydantic import Field
 
 from allocator.errors import InputError, Issue
 from allocator.schema.base import Id, Strict
+from allocator.schema.files import read_yaml
 from allocator.schema.instance import Instance
-from allocator.schema.load import _read_yaml, validate
 from allocator.schema.model import ModelSpec
+from allocator.schema.validate import validate
 
 _RELATIVE = re.compile(r"^\s*(?:([+-]\d+(?:\.\d+)?)\s*%|[x×*]\s*(\d+(?:\.\d+)?))\s*$")
 _ID_LISTS = ("lines", "pillars", "kpis", "funds", "regions")
@@ -47,7 +48,7 @@ class Change:
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file."""
-    return validate(Scenario, _read_yaml(Path(path), "scenario"), str(path))
+    return validate(Scenario, read_yaml(Path(path), "scenario"), str(path))
 
 
 def apply_scenario(

@@ -1,0 +1,456 @@
+"""Monte Carlo over the instance's uncertain figures (its `uncertainty:` block).
+
+The run is `samples -> jobs -> outcomes`: `draw` makes the random figures from the seed, `jobs`
+turns each draw into a validated sampled instance, and `run_job` re-optimises one sample and
+evaluates the base plan under it. `monte_carlo` runs the jobs one after another in two HiGHS
+sessions (only what changed between samples is updated); `run_job` is a plain function of one job,
+so an executor can run the jobs elsewhere and get the same rows."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from allocator.analysis.common import one_objective
+from allocator.api import resolve_model, solve
+from allocator.errors import InputError, Issue
+from allocator.execute.executors import Executor, SerialExecutor
+from allocator.formulation import Formulation, build
+from allocator.results.output import TableWriter, table_format
+from allocator.results.result import Result
+from allocator.schema import Instance, ModelSpec
+from allocator.schema.base import for_year
+from allocator.schema.scenario import locate
+from allocator.schema.uncertainty import UncertainParameter, Uncertainty
+from allocator.schema.validate import validate
+from allocator.solver.highs import Resolver, SolveOptions, compile_matrix
+from allocator.solver.probe import irreducible_rows
+from allocator.solver.status import Status
+
+FUNDED = 0.01
+"""A line counts as funded when its government money over the horizon exceeds this (in the
+instance's currency unit: 10 million won in bn KRW)."""
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One sample: its number, the draws by path (a factor where the figure is relative), and
+    the instance with the drawn figures in place."""
+
+    index: int
+    values: dict[str, float]
+    instance: Instance
+
+
+@dataclass(frozen=True)
+class BasePlan:
+    """The base optimum's government money and go/no-go decisions, to hold fixed in a sample."""
+
+    gov: dict[tuple[str, int], float]
+    selected: dict[str, bool]
+    budget: dict[int, float]
+    """The budget each year the plan was made for."""
+
+    @staticmethod
+    def of(res: Result) -> BasePlan:
+        """The plan behind a solved result."""
+        plan = res.plan()
+        budget = {y: res.instance.budget_in(y) for y in res.instance.years}
+        return BasePlan(dict(plan.gov), dict(plan.selected), budget)
+
+
+def draw(uncertainty: Uncertainty, samples: int, seed: int) -> list[dict[str, float]]:
+    """`samples` draws of every uncertain figure, from `seed` (same seed, same draws)."""
+    rng = np.random.default_rng(seed)
+    columns = {p.path: _sample(p, rng, samples) for p in uncertainty.parameters}
+    return [{path: float(col[i]) for path, col in columns.items()} for i in range(samples)]
+
+
+def _sample(p: UncertainParameter, rng: np.random.Generator, n: int) -> np.ndarray:
+    def given(name: str) -> float:
+        value = getattr(p, name)
+        assert value is not None  # the schema requires it for this distribution
+        return float(value)
+
+    if p.dist == "uniform":
+        return rng.uniform(given("low"), given("high"), n)
+    if p.dist == "triangular":
+        lo, mode, hi = given("low"), given("mode"), given("high")
+        return np.full(n, lo) if lo == hi else rng.triangular(lo, mode, hi, n)
+    if p.dist == "normal":
+        values = rng.normal(given("mean"), given("sd"), n)
+    else:
+        values = given("median") * np.exp(given("sigma") * rng.standard_normal(n))
+    lo = -np.inf if p.low is None else p.low
+    hi = np.inf if p.high is None else p.high
+    return np.clip(values, lo, hi)
+
+
+def jobs(inst: Instance, draws: Sequence[dict[str, float]], seed: int = 0) -> list[Job]:
+    """The sampled instances: each draw put in place of (or, relative, multiplied into) its figure
+    and validated like any instance; a draw that breaks the instance is an input error naming the
+    sample and the seed."""
+    if inst.uncertainty is None:
+        raise InputError([Issue(inst.name, "uncertainty", None, _NO_UNCERTAINTY)])
+    params = inst.uncertainty.parameters
+    base = inst.model_dump()
+    base["uncertainty"] = None
+    out = []
+    for i, values in enumerate(draws):
+        data = copy.deepcopy(base)
+        for param in params:
+            target, key, before = locate(data, {}, param.path.split("."), inst.years)
+            x = values[param.path]
+            if not param.relative:
+                target[key] = x
+            elif isinstance(before, dict):
+                target[key] = {year: amount * x for year, amount in before.items()}
+            else:
+                target[key] = before * x
+        sample = validate(Instance, data, f"uncertainty sample {i} (seed {seed}) of {inst.name}")
+        sample._files = inst._files
+        out.append(Job(i, dict(values), sample))
+    return out
+
+
+_NO_UNCERTAINTY = (
+    "the instance declares no uncertain figures; add an `uncertainty:` block with parameters "
+    "(see docs/scenarios.md)"
+)
+
+
+@dataclass
+class Sessions:
+    """Two HiGHS sessions reused across samples: re-optimising, and evaluating the base plan."""
+
+    optimise: Resolver = field(default_factory=Resolver)
+    evaluate: Resolver = field(default_factory=Resolver)
+
+
+Hold = Literal["exact", "pro_rata"]
+"""How the base plan meets a sampled budget: `exact` (the default) holds every line's government
+money as it is; `pro_rata` scales each year's lines by one factor, clamped to each line's min and
+max, until they spend the sampled budget, where the plan no longer fits it (or, under
+must_spend, always); scheduled lines and lines in whole units keep their money. The two agree
+wherever the budget is not drawn."""
+
+
+def run_job(
+    job: Job,
+    spec: ModelSpec,
+    base: BasePlan,
+    sessions: Sessions | None = None,
+    hold: Hold = "exact",
+) -> dict[str, Any]:
+    """One sample's row: the draws; the re-optimised status, objective, pillar totals, KPI levels
+    in the last year and each line's government money; and the base plan under the sample (its
+    government money — scaled to the sampled budget as `hold` says — and go/no-go decisions
+    held, private money free): status, objective and
+    shortfall against each target, how many years' sampled budget is below what the plan
+    spends (`base.over_budget`), and, when it is infeasible, the rules it collides with
+    (`base.breaks`: an irreducible set, by name). Numbers only for answers verified
+    against every rule."""
+    sessions = sessions or Sessions()
+    inst = job.instance
+    last = inst.years[-1]
+    built = build(inst, spec)
+    res = Result.from_solution(built, sessions.optimise.solve(built))
+    row: dict[str, Any] = {"sample": job.index, **job.values}
+    row.update(status=res.status.value, verified=res.verified)
+    if _answer(res):
+        row["objective"] = res.objective
+        pillars = res.pillars.groupby("pillar")["government"].sum()
+        row.update({f"government.{p.id}": float(pillars[p.id]) for p in inst.pillars})
+        levels = res.kpis.set_index(["kpi", "year"]).level
+        row.update({f"level.{k.id}@{last}": float(levels[k.id, last]) for k in inst.kpis})
+        money = res.allocation.query("source == 'government'").groupby("line").amount.sum()
+        row.update({f"line.{ln.id}": float(money.get(ln.id, 0.0)) for ln in inst.lines})
+    plan, over = held_plan(inst, spec, base, hold)
+    fixed = build(inst, spec)
+    for key, j in fixed.gov.items():
+        fixed.lower[j] = fixed.upper[j] = plan[key]
+    for lid, j in fixed.selected.items():
+        fixed.lower[j] = fixed.upper[j] = 1.0 if base.selected[lid] else 0.0
+    held = Result.from_solution(fixed, sessions.evaluate.solve(fixed))
+    row.update({"base.status": held.status.value, "base.verified": held.verified})
+    if held.status == Status.infeasible:
+        row["base.breaks"] = "; ".join(colliding(fixed)) or None
+    row["base.over_budget"] = len(over)
+    if _answer(held):
+        row["base.objective"] = held.objective
+        short = held.kpis.dropna(subset=["target"]).set_index(["kpi", "year"]).shortfall
+        row.update(
+            {f"base.shortfall.{t.kpi}@{t.year}": float(short[t.kpi, t.year]) for t in inst.targets}
+        )
+    return row
+
+
+def held_plan(
+    inst: Instance, spec: ModelSpec, base: BasePlan, hold: Hold
+) -> tuple[dict[tuple[str, int], float], list[int]]:
+    """The base plan's government money as held under `inst` (see `Hold`), and the years whose
+    sampled budget is below what the base plan spends out of its own budget (money it spends
+    above its budget, carried over from the year before, is taken to be there again)."""
+    plan = dict(base.gov)
+    over = []
+    for y in inst.years:
+        spent = sum(base.gov[ln.id, y] for ln in inst.lines)
+        carried = max(0.0, spent - base.budget[y])
+        budget = inst.budget_in(y) + carried
+        if spent > budget * (1 + 1e-9) + 1e-9:
+            over.append(y)
+        if hold == "exact" or spent <= 0 or not (spec.must_spend or y in over):
+            continue
+        g = np.array([base.gov[ln.id, y] for ln in inst.lines])
+        on = np.array([base.selected.get(ln.id, True) for ln in inst.lines], dtype=float)
+        lo = np.array([for_year(ln.min, y, 0.0) or 0.0 for ln in inst.lines]) * on
+        caps = [for_year(ln.max, y, None) for ln in inst.lines]
+        hi = np.array([np.inf if c is None else c for c in caps]) * on
+        hi = np.where(on > 0, hi, 0.0)
+        # Scheduled lines and whole units keep their money: scaling would break them.
+        pinned = np.array([ln.schedule is not None or ln.integer for ln in inst.lines])
+        lo, hi = np.where(pinned, g, lo), np.where(pinned, g, hi)
+        low, high = 0.0, max(1.0, budget / spent) * 2
+        for _ in range(200):  # bisection: Σ clip(t·g, lo, hi) grows with t
+            t = (low + high) / 2
+            low, high = (t, high) if np.clip(g * t, lo, hi).sum() < budget else (low, t)
+        for ln, amount in zip(inst.lines, np.clip(g * high, lo, hi), strict=True):
+            plan[ln.id, y] = float(amount)
+    return plan, over
+
+
+def colliding(built: Formulation) -> list[str]:
+    """The names of an irreducible set of rules that cannot hold together in an infeasible
+    built model (HiGHS's IIS, or a deletion filter for a MIP), e.g. `budget[2028]`."""
+    failed = [c.name for c in built.constants if not c.holds]
+    if failed:
+        return failed
+    matrix = compile_matrix(built)
+    rows, _ = irreducible_rows(matrix, SolveOptions())
+    return [matrix.rows[i] for i in rows]
+
+
+def _answer(res: Result) -> bool:
+    return res.status == Status.optimal and res.verified
+
+
+def columns(inst: Instance) -> list[str]:
+    """The columns of a Monte Carlo table, in order."""
+    assert inst.uncertainty is not None
+    last = inst.years[-1]
+    return [
+        "sample",
+        *(p.path for p in inst.uncertainty.parameters),
+        "status",
+        "verified",
+        "objective",
+        *(f"government.{p.id}" for p in inst.pillars),
+        *(f"level.{k.id}@{last}" for k in inst.kpis),
+        *(f"line.{ln.id}" for ln in inst.lines),
+        "base.status",
+        "base.verified",
+        "base.over_budget",
+        "base.breaks",
+        "base.objective",
+        *(f"base.shortfall.{t.kpi}@{t.year}" for t in inst.targets),
+    ]
+
+
+def run_jobs(
+    batch: Iterable[Job], spec: ModelSpec, base: BasePlan, hold: Hold = "exact"
+) -> Iterator[dict[str, Any]]:
+    """Rows of the jobs in order, reusing two HiGHS sessions across them (serial)."""
+    sessions = Sessions()
+    for job in batch:
+        yield run_job(job, spec, base, sessions, hold)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Samples an executor runs together (in one pair of HiGHS sessions), with what they need."""
+
+    jobs: list[Job]
+    spec: ModelSpec
+    base: BasePlan
+    hold: Hold
+
+
+def run_chunk(chunk: Chunk) -> Iterator[dict[str, Any]]:
+    """The rows of one chunk of samples (a module-level function, so worker processes and Dask
+    can run it)."""
+    return run_jobs(chunk.jobs, chunk.spec, chunk.base, chunk.hold)
+
+
+@dataclass
+class MonteCarlo:
+    """A Monte Carlo run: one row per sample (`table`), and summaries that count only samples
+    with a verified optimum; the others are counted in `statuses`, never summarised."""
+
+    seed: int
+    base: Result
+    table: pd.DataFrame
+    threshold: float = FUNDED
+
+    @property
+    def samples(self) -> int:
+        """How many samples were drawn."""
+        return len(self.table)
+
+    def statuses(self) -> pd.Series:
+        """How many samples ended in each status (an unverified optimum counts as `unverified`)."""
+        status = self.table.status.where(
+            (self.table.status != "optimal") | self.table.verified.astype(bool), "unverified"
+        )
+        return status.value_counts()
+
+    @property
+    def answered(self) -> pd.DataFrame:
+        """The samples with a verified optimum."""
+        return self.table[(self.table.status == "optimal") & self.table.verified.astype(bool)]
+
+    def outcomes(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
+        """Objective, pillar totals and KPI levels: the base value and quantiles over samples."""
+        base = _base_row(self.base)
+        measures = [c for c in base if c in self.table.columns]
+        return _quantiles(self.answered, measures, q, base)
+
+    def funded(self) -> pd.DataFrame:
+        """Each line: funded in the base plan, and the share of answered samples funding it."""
+        answered = self.answered
+        plan = BasePlan.of(self.base)
+        inst = self.base.instance
+        rows = []
+        for ln in inst.lines:
+            base_money = sum(plan.gov[ln.id, y] for y in inst.years)
+            money = answered[f"line.{ln.id}"].astype(float)
+            rows.append(
+                {
+                    "line": ln.id,
+                    "name": ln.name,
+                    "pillar": ln.main_pillar,
+                    "base_funded": bool(base_money > self.threshold),
+                    "probability": float((money > self.threshold).mean())
+                    if len(answered)
+                    else float("nan"),
+                }
+            )
+        return pd.DataFrame.from_records(rows)
+
+    @property
+    def base_plan_over_budget(self) -> float:
+        """Share of samples in which some year's budget is below what the base plan spends."""
+        return float((self.table["base.over_budget"] > 0).mean())
+
+    def base_plan_breaks(self) -> pd.DataFrame:
+        """What the held base plan collides with: each rule family (`budget`, `ramp_up`, ...) and
+        the share of samples in which it is among the colliding rules."""
+        found = self.table["base.breaks"].dropna().astype(str).str.split("; ")
+        families = found.map(lambda names: sorted({n.split("[")[0] for n in names})).explode()
+        counts = families.value_counts()
+        return pd.DataFrame(
+            {"rule": counts.index.astype(str), "share": (counts / self.samples).to_numpy()}
+        )
+
+    @property
+    def base_plan_feasible(self) -> float:
+        """Share of samples under which the base plan (government money held) has an answer."""
+        ok = (self.table["base.status"] == "optimal") & self.table["base.verified"].astype(bool)
+        return float(ok.mean())
+
+    def base_plan(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
+        """The base plan under the samples where it is feasible: its objective, the regret
+        (re-optimised objective minus the base plan's, where both exist) and each target's
+        shortfall, as quantiles."""
+        t = self.table
+        ok = t[(t["base.status"] == "optimal") & t["base.verified"].astype(bool)].copy()
+        both = ok[(ok.status == "optimal") & ok.verified.astype(bool)]
+        ok["regret"] = both.objective.astype(float) - both["base.objective"].astype(float)
+        short = [str(c) for c in t.columns if str(c).startswith("base.shortfall.")]
+        measures = ["base.objective", "regret", *short]
+        return _quantiles(ok, measures, q, {})
+
+
+def _base_row(res: Result) -> dict[str, float]:
+    inst = res.instance
+    last = inst.years[-1]
+    out: dict[str, float] = {"objective": float(res.objective or 0.0)}
+    pillars = res.pillars.groupby("pillar")["government"].sum()
+    out.update({f"government.{p.id}": float(pillars[p.id]) for p in inst.pillars})
+    levels = res.kpis.set_index(["kpi", "year"]).level
+    out.update({f"level.{k.id}@{last}": float(levels[k.id, last]) for k in inst.kpis})
+    return out
+
+
+def _quantiles(
+    frame: pd.DataFrame, measures: list[str], q: Sequence[float], base: dict[str, float]
+) -> pd.DataFrame:
+    rows = []
+    for name in measures:
+        values = frame[name].dropna().astype(float)
+        row: dict[str, Any] = {"measure": name}
+        if base:
+            row["base"] = base.get(name, float("nan"))
+        row["mean"] = float(values.mean()) if len(values) else float("nan")
+        for level in q:
+            row[f"q{round(level * 100):02d}"] = (
+                float(values.quantile(level)) if len(values) else float("nan")
+            )
+        rows.append(row)
+    return pd.DataFrame.from_records(rows)
+
+
+def monte_carlo(
+    instance: Instance,
+    model: ModelSpec | str | Path | None = None,
+    *,
+    samples: int | None = None,
+    seed: int | None = None,
+    out: Path | None = None,
+    hold: Hold = "exact",
+    executor: Executor | None = None,
+) -> MonteCarlo:
+    """Draw `samples` samples (default: the instance's) of its uncertain figures from `seed`
+    (default: the instance's), re-optimise each and evaluate the base plan under each. With
+    `out` (.csv or .parquet) the rows are written as they arrive (CSV) or at the end (Parquet)
+    through a temporary twin. `hold` says how the base plan meets a sampled budget (`Hold`).
+    Samples run in chunks on `executor` (default in-process; a process pool or Dask, see
+    `allocator.execute`); the same seed gives the same table on every executor."""
+    unc = instance.uncertainty
+    if unc is None:
+        raise InputError([Issue(instance.name, "uncertainty", None, _NO_UNCERTAINTY)])
+    if out is not None:
+        table_format(out)
+    samples = unc.samples if samples is None else samples
+    seed = unc.seed if seed is None else seed
+    if samples < 1:
+        raise InputError([Issue("--samples", "", samples, "draw at least 1 sample")])
+    spec = one_objective(resolve_model(instance, model), "Monte Carlo")
+    base = solve(instance, spec)
+    if not _answer(base):
+        raise InputError(
+            [
+                Issue(
+                    instance.name,
+                    "",
+                    base.status.value,
+                    "Monte Carlo needs a verified optimum of the base instance to compare "
+                    "against; see `allocator solve`",
+                )
+            ]
+        )
+    batch = jobs(instance, draw(unc, samples, seed), seed)
+    runner = executor or SerialExecutor()
+    size = runner.chunk_size(len(batch))
+    plan = BasePlan.of(base)
+    chunks = [Chunk(batch[i : i + size], spec, plan, hold) for i in range(0, len(batch), size)]
+    with TableWriter(out, columns(instance), order="sample") as writer:
+        for row in runner.run(run_chunk, chunks):
+            writer.add(row)
+    return MonteCarlo(seed, base, writer.frame())

@@ -1,0 +1,352 @@
+"""Rules every instance carries; each builder's docstring holds its formula (the docs' pages)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from allocator.formulation.model import Formulation, Linear, Sense, Terms, line_year
+from allocator.formulation.registry import core_rule
+
+
+@core_rule("budget")
+def budget(b: Formulation) -> None:
+    r"""Government money spent in a year, plus what is carried out of it, stays within its budget.
+
+    $$\sum_{l} g_{l,y} + c_y - c_{y-1} \le B_y \quad (= B_y \text{ with } \texttt{must\_spend})$$
+
+    $c_y \ge 0$ is money carried from $y$ into the next year; it exists only when the instance gives
+    `carryover` (and never out of the last year), so without it the row is $\sum_l g_{l,y} \le B_y$.
+    With `must_spend: true` in the model the whole budget is spent every year.
+
+    Name: `budget[2026]`.
+    """
+    sense: Sense = "==" if b.spec.must_spend else "<="
+    verb = "equals" if b.spec.must_spend else "is at most"
+    years = b.inst.years
+    for i, y in enumerate(years):
+        cap = b.inst.budget_in(y)
+        carried: Terms = [(1.0, b.carry[y])] if y in b.carry else []
+        if i and years[i - 1] in b.carry:
+            carried.append((-1.0, b.carry[years[i - 1]]))
+        b.add(
+            "budget",
+            (y,),
+            b.total_gov(y) + Linear.of(carried),
+            sense,
+            cap,
+            figure=f"budget.{y}",
+            year=y,
+            text=f"government money in {y} {verb} the budget, {b.money(cap)}",
+        )
+
+
+@core_rule("private_pool")
+def private_pool(b: Formulation) -> None:
+    r"""Private money drawn in a year stays within what the fund can mobilise that year.
+
+    $$\sum_{l} p_{l,y} \le \Pi_y$$
+
+    $\Pi_y = 0$ where the instance gives no pool.
+
+    Name: `private_pool[2026]`.
+    """
+    for y in b.inst.years:
+        terms: Terms = [(1.0, v) for (_, year), v in b.private.items() if year == y]
+        if terms:
+            pool = b.inst.pool_in(y)
+            b.add(
+                "private_pool",
+                (y,),
+                terms,
+                "<=",
+                pool,
+                figure=f"private_pool.{y}",
+                year=y,
+                text=f"private money in {y} is at most the fund's pool, {b.money(pool)}",
+            )
+
+
+@core_rule("leverage")
+def leverage(b: Formulation) -> None:
+    r"""A line draws at most its leverage ratio in private money per won of government money.
+
+    $$p_{l,y} \le \lambda_l \, g_{l,y}$$
+
+    $\lambda_l$ is private won per government won; $\lambda_l = 0$ means the line is not
+    fund-eligible (it gets no private variable).
+
+    Name: `leverage[INF-02,2026]`.
+    """
+    keys = list(b.private)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for k, (lid, y) in enumerate(keys):
+        rows += (k, k)
+        cols += (b.private[lid, y], b.gov[lid, y])
+        vals += (1.0, -b.lines[lid].leverage)
+    b.add_rows(
+        "leverage",
+        keys,
+        (rows, cols, vals),
+        "<=",
+        [0.0] * len(keys),
+        figure=lambda key: f"lines.{key[0]}.leverage",
+        subjects=line_year,
+        text=lambda key: (
+            f"{b.lines[key[0]].name} draws at most {b.lines[key[0]].leverage:g} "
+            f"private won per government won in {key[1]}"
+        ),
+    )
+
+
+@core_rule("line_bounds")
+def line_bounds(b: Formulation) -> None:
+    r"""A line's government money stays between its minimum and maximum (zero if not selected).
+
+    $$\underline{m}_{l,y}\, s_l \le g_{l,y} \le \overline{m}_{l,y}\, s_l$$
+
+    A line without `max` has no cap beyond the budget, except a go/no-go line, whose cap is then
+    $B_y s_l$. A per-year `min`/`max` missing a year means 0 / no cap that year.
+
+    Names: `line_min[TAL-01,2026]`, `line_max[TAL-01,2026]`.
+    """
+    floors: list[tuple[str, int]] = []
+    caps: list[tuple[str, int]] = []
+    fl: tuple[list[int], list[int], list[float]] = ([], [], [])
+    cp: tuple[list[int], list[int], list[float]] = ([], [], [])
+    floor_rhs: list[float] = []
+    cap_rhs: list[float] = []
+    for line in b.inst.lines:
+        s = b.selected.get(line.id)
+        for y in b.inst.years:
+            g = b.gov[line.id, y]
+            lo, hi = b.line_min(line.id, y), b.line_max(line.id, y)
+            if lo > 0:
+                _bound_row(floors, fl, floor_rhs, (line.id, y), g, s, lo)
+            if hi is None and s is not None:
+                hi = b.inst.budget_in(y)
+            if hi is not None:
+                _bound_row(caps, cp, cap_rhs, (line.id, y), g, s, hi)
+
+    def chosen(lid: str) -> str:
+        return " if selected" if b.lines[lid].select else ""
+
+    b.add_rows(
+        "line_min",
+        floors,
+        fl,
+        ">=",
+        floor_rhs,
+        subjects=line_year,
+        figure=lambda key: f"lines.{key[0]}.min",
+        text=lambda key: (
+            f"{b.lines[key[0]].name} gets at least "
+            f"{b.money(b.line_min(*key))} in {key[1]}{chosen(key[0])}"
+        ),
+    )
+    b.add_rows(
+        "line_max",
+        caps,
+        cp,
+        "<=",
+        cap_rhs,
+        subjects=line_year,
+        figure=lambda key: (
+            f"lines.{key[0]}.max" if b.line_max(*key) is not None else f"budget.{key[1]}"
+        ),
+        text=lambda key: (
+            f"{b.lines[key[0]].name} gets at most "
+            f"{b.money(_cap(b, *key))} in {key[1]}"
+            + (", nothing unless selected" if b.lines[key[0]].select else "")
+        ),
+    )
+
+
+def _cap(b: Formulation, line: str, year: int) -> float:
+    cap = b.line_max(line, year)
+    return cap if cap is not None else b.inst.budget_in(year)
+
+
+def _bound_row(
+    keys: list[tuple[str, int]],
+    entries: tuple[list[int], list[int], list[float]],
+    rhs: list[float],
+    key: tuple[str, int],
+    gov: int,
+    selected: int | None,
+    bound: float,
+) -> None:
+    """g ≥/≤ bound, or g − bound·s ≥/≤ 0 for a go/no-go line."""
+    k = len(keys)
+    keys.append(key)
+    rows, cols, vals = entries
+    rows.append(k)
+    cols.append(gov)
+    vals.append(1.0)
+    if selected is None:
+        rhs.append(bound)
+    else:
+        rows.append(k)
+        cols.append(selected)
+        vals.append(-bound)
+        rhs.append(0.0)
+
+
+@core_rule("integer_units")
+def integer_units(b: Formulation) -> None:
+    r"""An integer line is funded in whole units of its unit cost.
+
+    $$g_{l,y} + p_{l,y} + \sum_f d_{f,l,y} = c_l \, n_{l,y}, \quad n_{l,y} \in \mathbb{Z}_{\ge 0}$$
+
+    For lines with `integer: true` and a `unit_cost` $c_l > 0$; $d_{f,l,y}$ is what fund $f$ draws
+    into the line (see `fund_leverage`).
+
+    Name: `integer_units[gpu,2026]`.
+    """
+    keys = list(b.units)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for k, (lid, y) in enumerate(keys):
+        money = b.money_in(lid, y)
+        rows += [k] * (len(money) + 1)
+        cols += [j for _, j in money] + [b.units[lid, y]]
+        vals += [1.0] * len(money) + [-(b.lines[lid].unit_cost or 0.0)]
+    b.add_rows(
+        "integer_units",
+        keys,
+        (rows, cols, vals),
+        "==",
+        [0.0] * len(keys),
+        figure=lambda key: f"lines.{key[0]}.unit_cost",
+        subjects=line_year,
+        text=lambda key: (
+            f"{b.lines[key[0]].name} is funded in whole units of "
+            f"{b.money(b.lines[key[0]].unit_cost or 0.0)} in {key[1]}"
+        ),
+    )
+
+
+@core_rule("requires")
+def requires(b: Formulation) -> None:
+    r"""A line is funded only if every line it requires is funded.
+
+    $$s_a \le s_b \quad \text{for each } b \in \texttt{requires}_a$$
+
+    $s_l \equiv 1$ for a line that is not a go/no-go decision.
+
+    Name: `requires[llm_team_2,llm_compute]`.
+    """
+    for line in b.inst.lines:
+        for other in line.requires:
+            mine, c_mine = b.select_terms(line.id, 1.0)
+            theirs, c_theirs = b.select_terms(other, -1.0)
+            b.add(
+                "requires",
+                (line.id, other),
+                mine + theirs,
+                "<=",
+                0.0,
+                c_mine + c_theirs,
+                f"lines.{line.id}.requires",
+                line=line.id,
+                requires=other,
+                text=f"{line.name} is funded only if {b.lines[other].name} is",
+            )
+
+
+@core_rule("kpi_level")
+def kpi_level(b: Formulation) -> None:
+    r"""A KPI's level is its baseline in service plus what the money spent on the lines yields.
+
+    $$
+    \ell_{k,y} = \beta_k\,[y < y^\beta_k + L_k]
+    + \sum_{y - L_k < y' \le y} \sum_l \eta_{l,k}\,\big(g_{l,y'} + p_{l,y'}
+    + \textstyle\sum_f d_{f,l,y'}\big)
+    $$
+
+    For a cumulative KPI (a stock, the default); with `cumulative: false` (a per-year flow) only
+    $y' = y$ counts. $\eta_{l,k}$ is the line's `yields` (KPI units per unit of money),
+    $\beta_k$ the KPI's `baseline`. A stock with a `lifetime` $L_k$ (years) counts an addition only
+    while it is in service (GPUs age out); its baseline retires $L_k$ years after `baseline_year`
+    $y^\beta_k$ (never, when no `baseline_year` is given). Without `lifetime`, $L_k = \infty$: the
+    formula of the core contract.
+
+    Name: `kpi_level[gpus,2028]`.
+    """
+    years = b.inst.years
+    lines = b.inst.lines
+    private = {
+        y: np.array([b.private.get((line.id, y), -1) for line in lines], np.int64) for y in years
+    }
+    for kpi in b.inst.kpis:
+        rate = np.array([line.yields.get(kpi.id, 0.0) for line in lines])
+        yielding = rate != 0
+        life = kpi.lifetime
+        for i, y in enumerate(years):
+            counted = years[: i + 1] if kpi.cumulative else [y]
+            counted = [yy for yy in counted if life is None or yy + life > y]
+            terms = Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))
+            for yy in counted:
+                terms = terms + Linear(b.gov_columns(yy)[yielding], -rate[yielding])
+                funded = yielding & (private[yy] >= 0)
+                terms = terms + Linear(private[yy][funded], -rate[funded])
+                terms = terms + Linear.of(
+                    [
+                        (-b.lines[lid].yields[kpi.id], col)
+                        for (_, lid, year), col in b.draw.items()
+                        if year == yy and kpi.id in b.lines[lid].yields
+                    ]
+                )
+            in_service = kpi.baseline
+            if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
+                in_service = 0.0
+            ages = f", additions in service for {life} years" if life else ""
+            b.add(
+                "kpi_level",
+                (kpi.id, y),
+                terms,
+                "==",
+                in_service,
+                figure=f"kpis.{kpi.id}.baseline",
+                kpi=kpi.id,
+                year=y,
+                text=f"{kpi.name} in {y} = {in_service:,g} {kpi.unit} at the start plus what "
+                f"the lines' money yields{ages}".replace("  ", " "),
+            )
+
+
+@core_rule("target")
+def target(b: Formulation) -> None:
+    r"""A KPI reaches its target, or (when targets are soft) its shortfall is counted.
+
+    $$
+    \ell_{k,y} \ge T_{k,y} \ \text{(hard)} \qquad
+    \ell_{k,y} + u_{k,y} \ge T_{k,y},\ u_{k,y} \ge 0 \ \text{(soft)}
+    $$
+
+    Targets are soft under `max_impact` (unless the model says `targets: {mode: hard}`) and
+    under `goal`; hard under `min_cost`.
+
+    Name: `target[gpus,2028]`.
+    """
+    kpis = {k.id: k for k in b.inst.kpis}
+    for t in b.inst.targets:
+        terms: Terms = [(1.0, b.level[t.kpi, t.year])]
+        soft = (t.kpi, t.year) in b.shortfall
+        if soft:
+            terms.append((1.0, b.shortfall[t.kpi, t.year]))
+        kpi = kpis[t.kpi]
+        b.add(
+            "target",
+            (t.kpi, t.year),
+            terms,
+            ">=",
+            t.value,
+            figure=f"targets.{t.kpi}.{t.year}",
+            kpi=t.kpi,
+            year=t.year,
+            text=f"{kpi.name} reaches {t.value:,g} {kpi.unit} by {t.year}"
+            + (" (soft: a shortfall is penalised)" if soft else ""),
+        )

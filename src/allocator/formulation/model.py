@@ -1,0 +1,410 @@
+"""The model of an instance under a policy regime, with names that read like the policy.
+
+`build` creates the decision variables as Pyomo variables, then runs every core rule and every
+rule the model declares — each a small function found by name in the registry
+(`allocator.formulation.registry`). A rule emits its constraints as rows of a sparse matrix over
+the variables' column numbers (`Formulation.add`), which is what keeps building fast at scale; the
+rows keep their policy names (`pillar_share_min[talent,2027]`) for results and explanations.
+Custom rules may still be written as Pyomo constraints on `Formulation.model`; the solver layer
+compiles them alongside."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from allocator.schema import Instance, Line, ModelSpec
+from allocator.schema.base import for_year
+from allocator.schema.money import format_money
+
+Sense = Literal["<=", ">=", "=="]
+Terms = list[tuple[float, int]]
+"""A short linear expression as (coefficient, column number) pairs."""
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A long linear expression as arrays: column numbers and their coefficients."""
+
+    cols: np.ndarray
+    coefs: np.ndarray
+
+    def __add__(self, other: Linear) -> Linear:
+        return Linear(
+            np.concatenate([self.cols, other.cols]), np.concatenate([self.coefs, other.coefs])
+        )
+
+    @staticmethod
+    def of(terms: Terms) -> Linear:
+        """The same expression from (coefficient, column) pairs."""
+        coefs = np.array([c for c, _ in terms], dtype=float)
+        return Linear(np.array([j for _, j in terms], dtype=np.int64), coefs)
+
+
+@dataclass(slots=True)
+class Row:
+    """What one constraint stands for: its rule family, the model rule behind it, its subjects."""
+
+    name: str
+    family: str
+    sense: Sense
+    rhs: float
+    rule: int | None = None
+    """Index of the model rule that declared it (None for the instance's core rules)."""
+    figure: str | None = None
+    """Path of the instance figure it enforces (`budget.2026`, `lines.INF-01.min`), if any."""
+    text: str = ""
+    """The rule in the instance's words, with its figures."""
+    subjects: dict[str, Any] = field(default_factory=dict)
+    """The instance's words: line, pillar, year, kpi, group."""
+
+
+def line_year(key: tuple[Any, ...]) -> dict[str, Any]:
+    """The subjects of a row keyed by (line, year)."""
+    return {"line": key[0], "year": key[1]}
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A rule instance with no decision in it (all lines fixed), and whether it holds."""
+
+    name: str
+    holds: bool
+    detail: str
+    text: str = ""
+
+
+@dataclass
+class RowBlock:
+    """Rows one rule emitted at once: keys, coefficients (local row, column, value), one sense,
+    right-hand sides, and how to say each row in the instance's words (computed when asked)."""
+
+    family: str
+    keys: list[tuple[Any, ...]]
+    entries: tuple[Any, Any, Any]
+    """(row within the block, column, coefficient): lists or arrays of equal length."""
+    sense: Sense
+    rhs: list[float]
+    rule: int | None
+    text: Callable[[tuple[Any, ...]], str]
+    figure: Callable[[tuple[Any, ...]], str | None]
+    subjects: Callable[[tuple[Any, ...]], dict[str, Any]]
+    active: bool = True
+
+    def name(self, key: tuple[Any, ...]) -> str:
+        """The row's policy name: `family[key]`."""
+        return f"{self.family}[{','.join(str(part) for part in key)}]"
+
+
+@dataclass(frozen=True)
+class Block:
+    """One indexed variable (`gov`, `private`, ...): its Pyomo component and its columns."""
+
+    name: str
+    start: int
+    keys: list[Any]
+    component: Any
+
+
+@dataclass
+class Formulation:
+    """A built model: variables (Pyomo), rule rows (a sparse matrix with policy names), objective,
+    and the maps from the instance's words (line, year, KPI) to column numbers."""
+
+    inst: Instance
+    spec: ModelSpec
+    model: pyo.ConcreteModel
+    sense: Literal["max", "min"] = "max"
+    gov: dict[tuple[str, int], int] = field(default_factory=dict)
+    private: dict[tuple[str, int], int] = field(default_factory=dict)
+    units: dict[tuple[str, int], int] = field(default_factory=dict)
+    selected: dict[str, int] = field(default_factory=dict)
+    level: dict[tuple[str, int], int] = field(default_factory=dict)
+    shortfall: dict[tuple[str, int], int] = field(default_factory=dict)
+    draw: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    """Private money a named fund puts into a line in a year: (fund, line, year)."""
+    carry: dict[int, int] = field(default_factory=dict)
+    """Government money carried from a year into the next."""
+    starts: dict[tuple[str, int], int] = field(default_factory=dict)
+    """Whole units (teams, sites) a line with a span starts in a year."""
+    segment: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    """Government money on each segment of a line's curve: (line, year, segment)."""
+    reached: dict[tuple[str, int, int], int] = field(default_factory=dict)
+    """Whether a non-concave curve's segment is reached (line, year, segment ≥ 1)."""
+    row_blocks: list[RowBlock] = field(default_factory=list)
+    row_count: int = 0
+    constants: list[Constant] = field(default_factory=list)
+    vacuous: list[int] = field(default_factory=list)
+    """Model rules (by index) that produced no constraint (a ramp on a one-year instance, say)."""
+    lines: dict[str, Line] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    integer: list[bool] = field(default_factory=list)
+    cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    offset: float = 0.0
+    _rule: int | None = None
+    _rows: dict[str, Row] | None = None
+    _gov_columns: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.lines = {line.id: line for line in self.inst.lines}
+
+    @property
+    def columns(self) -> int:
+        """Number of decision variables."""
+        return len(self.lower)
+
+    def _column(self, j: int) -> tuple[Block, Any]:
+        block = self.blocks[bisect_right([b.start for b in self.blocks], j) - 1]
+        return block, block.keys[j - block.start]
+
+    def column_name(self, j: int) -> str:
+        """The variable's name as people read it: `gov[INF-01,2026]`."""
+        block, key = self._column(j)
+        inside = ",".join(str(k) for k in key) if isinstance(key, tuple) else str(key)
+        return f"{block.name}[{inside}]"
+
+    def variable(self, j: int) -> Any:
+        """The Pyomo variable of column `j`, for custom rules written in Pyomo."""
+        block, key = self._column(j)
+        return block.component[key]
+
+    def deactivate(self, family: str) -> None:
+        """Drop every row of a rule family (for what-ifs and tests at the solve layer)."""
+        for block in self.row_blocks:
+            if block.family == family:
+                block.active = False
+        self._rows = None
+
+    @property
+    def rows(self) -> dict[str, Row]:
+        """Every active rule row by name, with its text, figure and subjects (made on first use)."""
+        if self._rows is not None:
+            return self._rows
+        rows: dict[str, Row] = {}
+        for block in self.row_blocks:
+            if not block.active:
+                continue
+            for k, key in enumerate(block.keys):
+                name = block.name(key)
+                rows[name] = Row(
+                    name,
+                    block.family,
+                    block.sense,
+                    block.rhs[k],
+                    block.rule,
+                    block.figure(key),
+                    block.text(key),
+                    block.subjects(key),
+                )
+        self._rows = rows
+        return rows
+
+    # -- helpers the rules use ------------------------------------------------------------
+    def money_in(self, line: str, year: int) -> Terms:
+        """All money a line gets in a year (government, private pool, funds) as terms."""
+        terms: Terms = [(1.0, self.gov[line, year])]
+        if (line, year) in self.private:
+            terms.append((1.0, self.private[line, year]))
+        terms += [(1.0, self.draw[f.id, line, year]) for f in self.inst.funds if line in f.lines]
+        return terms
+
+    def money(self, amount: float) -> str:
+        """An amount in the instance's currency unit, for rule texts."""
+        return format_money(amount, self.inst.currency_unit)
+
+    def pillar_name(self, pillar_id: str) -> str:
+        """The pillar's name as the instance writes it."""
+        return next((p.name for p in self.inst.pillars if p.id == pillar_id), pillar_id)
+
+    def line_max(self, line_id: str, year: int) -> float | None:
+        """The line's government-money cap in `year` (None: no cap beyond the budget)."""
+        return for_year(self.lines[line_id].max, year, None)
+
+    def line_min(self, line_id: str, year: int) -> float:
+        """The line's government-money floor in `year`."""
+        value = for_year(self.lines[line_id].min, year, 0.0)
+        return value or 0.0
+
+    def select_terms(self, line_id: str, coef: float = 1.0) -> tuple[Terms, float]:
+        """`coef·s[line]` as terms, or as a constant when the line is not a go/no-go decision."""
+        var = self.selected.get(line_id)
+        return ([(coef, var)], 0.0) if var is not None else ([], coef)
+
+    def gov_columns(self, year: int) -> np.ndarray:
+        """Column numbers of g[l, year] for every line, in the instance's line order."""
+        if year not in self._gov_columns:
+            ids = [line.id for line in self.inst.lines]
+            self._gov_columns[year] = np.array([self.gov[lid, year] for lid in ids], np.int64)
+        return self._gov_columns[year]
+
+    def line_mask(self, keep: Callable[[Line], bool]) -> np.ndarray:
+        """Which lines (in the instance's order) `keep` accepts."""
+        return np.array([keep(line) for line in self.inst.lines], dtype=bool)
+
+    def total_gov(self, year: int, coef: float = 1.0, mask: np.ndarray | None = None) -> Linear:
+        """`coef · Σ g[l, year]` over the lines in `mask` (default: every line)."""
+        cols = self.gov_columns(year)
+        if mask is not None:
+            cols = cols[mask]
+        return Linear(cols, np.full(cols.size, coef))
+
+    def add(
+        self,
+        family: str,
+        index: tuple[Any, ...],
+        terms: Terms | Linear,
+        sense: Sense,
+        rhs: float,
+        constant: float = 0.0,
+        figure: str | None = None,
+        text: str = "",
+        **subjects: Any,
+    ) -> None:
+        """Add one row `Σ terms + constant (sense) rhs` as `family[index]`, saying what it is."""
+        bound = rhs - constant
+        linear = terms if isinstance(terms, Linear) else Linear.of(terms)
+        nonzero = linear.coefs != 0
+        cols, coefs = linear.cols[nonzero], linear.coefs[nonzero]
+        if not cols.size:
+            name = f"{family}[{','.join(str(i) for i in index)}]"
+            ok = {"<=": bound + 1e-9 >= 0, ">=": bound - 1e-9 <= 0, "==": abs(bound) <= 1e-9}
+            detail = f"{constant:g} {sense} {rhs:g}"
+            self.constants.append(Constant(name, ok[sense], detail, text))
+            return
+        self.add_rows(
+            family,
+            [index],
+            (np.zeros(cols.size, np.int64), cols, coefs),
+            sense,
+            [bound],
+            text=lambda _: text,
+            figure=lambda _: figure,
+            subjects=lambda _: subjects,
+        )
+
+    def add_rows(
+        self,
+        family: str,
+        keys: list[tuple[Any, ...]],
+        entries: tuple[Any, Any, Any],
+        sense: Sense,
+        rhs: list[float],
+        *,
+        text: Callable[[tuple[Any, ...]], str],
+        figure: Callable[[tuple[Any, ...]], str | None],
+        subjects: Callable[[tuple[Any, ...]], dict[str, Any]],
+    ) -> None:
+        """Add a block of rows `family[key]` at once: `entries` are (row within the block,
+        column, coefficient) triplets; the text, figure and subjects of a row are computed from
+        its key only when an explanation asks for them."""
+        if not keys:
+            return
+        block = RowBlock(family, keys, entries, sense, rhs, self._rule, text, figure, subjects)
+        self.row_blocks.append(block)
+        self.row_count += len(keys)
+        self._rows = None
+
+
+def build(inst: Instance, spec: ModelSpec) -> Formulation:
+    """The model of `inst` under `spec`: variables, core and declared rules, objective (with the
+    garbage collector paused: building makes many objects and no cycles)."""
+    with PauseGC():
+        return _build(inst, spec)
+
+
+def _build(inst: Instance, spec: ModelSpec) -> Formulation:
+    from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
+
+    built = Formulation(inst, spec, pyo.ConcreteModel(name=f"{inst.name}/{spec.name}"))
+    _variables(built)
+    for core in CORE_RULES.values():
+        core(built)
+    for i, rule in enumerate(spec.rules):
+        before = built.row_count + len(built.constants)
+        built._rule = i
+        POLICY_RULES[rule.rule](built, rule)
+        built._rule = None
+        if built.row_count + len(built.constants) == before:
+            built.vacuous.append(i)
+    terms, constant, sense = OBJECTIVES[spec.objective](built)
+    built.sense, built.offset = sense, constant
+    built.cost = np.zeros(built.columns)
+    linear = terms if isinstance(terms, Linear) else Linear.of(terms)
+    np.add.at(built.cost, linear.cols, linear.coefs)
+    return built
+
+
+def _variables(built: Formulation) -> None:
+    inst, spec = built.inst, built.spec
+    years = inst.years
+    lines = inst.lines
+    built.gov = _var(built, "gov", [(ln.id, y) for ln in lines for y in years], "nonnegative")
+    pooled = [y for y in years if inst.pool_in(y) > 0]
+    eligible = [(ln.id, y) for ln in lines if ln.leverage > 0 for y in pooled]
+    built.private = _var(built, "private", eligible, "nonnegative")
+    whole = [(ln.id, y) for ln in lines if ln.integer for y in years]
+    built.units = _var(built, "units", whole, "integer")
+    built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
+    built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
+    targeted = [(t.kpi, t.year) for t in inst.targets if spec.soft_target(t.kpi, t.year)]
+    built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
+    _planning_variables(built)
+
+
+def _planning_variables(built: Formulation) -> None:
+    """Variables of the planning features (funds, carry-over, cohorts, curves); none is made
+    for an instance that uses none of them."""
+    from allocator.schema.planning import is_concave
+
+    inst, years = built.inst, built.inst.years
+    draws = [(f.id, lid, y) for f in inst.funds for lid in f.lines for y in years]
+    built.draw = _var(built, "draw", draws, "nonnegative")
+    carried = years[:-1] if inst.carryover is not None else []
+    built.carry = _var(built, "carry", carried, "nonnegative")
+    spans = [(ln.id, y) for ln in inst.lines if ln.span for y in years]
+    built.starts = _var(built, "starts", spans, "integer")
+    curved = [ln for ln in inst.lines if ln.curve]
+    segments = [
+        (ln.id, y, k) for ln in curved for y in years for k in range(len(ln.curve or []) - 1)
+    ]
+    built.segment = _var(built, "segment", segments, "nonnegative")
+    for ln, y, k in segments:
+        points = built.lines[ln].curve or []
+        built.upper[built.segment[ln, y, k]] = points[k + 1][0] - points[k][0]
+    stepped = [
+        key for key in segments if key[2] > 0 and not is_concave(built.lines[key[0]].curve or [])
+    ]
+    built.reached = _var(built, "reached", stepped, "binary")
+
+
+_DOMAINS: dict[str, tuple[Any, float, float, bool]] = {
+    "nonnegative": (pyo.NonNegativeReals, 0.0, float("inf"), False),
+    "free": (pyo.Reals, float("-inf"), float("inf"), False),
+    "integer": (pyo.NonNegativeIntegers, 0.0, float("inf"), True),
+    "binary": (pyo.Binary, 0.0, 1.0, True),
+}
+
+
+def _var(built: Formulation, name: str, keys: list[Any], domain: str) -> dict[Any, int]:
+    """An indexed Pyomo variable `name[key]` over `keys`; returns key → column number."""
+    pyomo_domain, lo, hi, whole = _DOMAINS[domain]
+    dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
+    index = pyo.Set(initialize=keys, dimen=dimen, ordered=True)
+    setattr(built.model, f"{name}_index", index)
+    component = pyo.Var(index, domain=pyomo_domain, dense=False)
+    setattr(built.model, name, component)
+    start = built.columns
+    built.blocks.append(Block(name, start, keys, component))
+    n = len(keys)
+    built.lower.extend([lo] * n)
+    built.upper.extend([hi] * n)
+    built.integer.extend([whole] * n)
+    return {key: start + k for k, key in enumerate(keys)}

@@ -1,0 +1,112 @@
+"""The objectives; shortfalls count as a share of their target, times the KPI's weight."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from allocator.formulation.model import Formulation, Terms
+from allocator.formulation.registry import objective
+from allocator.schema.model import Level
+from allocator.schema.planning import slopes
+
+
+def _weighted_shortfall(b: Formulation, sign: float) -> Terms:
+    targets = {(t.kpi, t.year): t.value for t in b.inst.targets}
+    return [
+        (sign * b.spec.weight(kpi) / targets[kpi, year], var)
+        for (kpi, year), var in b.shortfall.items()
+    ]
+
+
+def _impact(b: Formulation) -> Terms:
+    terms: Terms = []
+    for (lid, _y), g in b.gov.items():
+        terms.append((b.lines[lid].impact, g))
+    for (lid, _y), p in b.private.items():
+        terms.append((b.lines[lid].private_impact, p))
+    for (_f, lid, _y), d in b.draw.items():
+        terms.append((b.lines[lid].private_impact, d))
+    for (lid, _y, k), seg in b.segment.items():
+        terms.append((slopes(b.lines[lid].curve or [])[k], seg))
+    return terms
+
+
+@objective("max_impact")
+def max_impact(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
+    r"""Maximise the impact of the money, less the weighted shortfall of soft targets.
+
+    $$
+    \max \sum_{l,y} \big(\iota_l\, g_{l,y}
+    + \iota^{p}_l\, (p_{l,y} + \textstyle\sum_f d_{f,l,y})\big)
+    - \sum_{(k,y)} w_k \frac{u_{k,y}}{T_{k,y}}
+    $$
+
+    $\iota_l$ = `impact`, $\iota^p_l$ = `private_impact` (on the pool's and every fund's money). A
+    line with a `curve` counts $\sum_k r_k \sigma_{l,y,k}$ instead of $\iota_l g_{l,y}$. The
+    shortfall term is absent when targets are hard.
+    """
+    return _impact(b) + _weighted_shortfall(b, -1.0), 0.0, "max"
+
+
+@objective("min_cost")
+def min_cost(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
+    r"""Spend the least government money that meets every target.
+
+    $$\min \sum_{l,y} g_{l,y} \quad \text{with every target hard}$$
+    """
+    return [(1.0, g) for g in b.gov.values()], 0.0, "min"
+
+
+@objective("goal")
+def goal(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
+    r"""Come as close to the targets as the rules allow: minimise the weighted shortfall.
+
+    $$\min \sum_{(k,y)} w_k \frac{u_{k,y}}{T_{k,y}} \quad \text{with every target soft}$$
+    """
+    return _weighted_shortfall(b, 1.0), 0.0, "min"
+
+
+def level_objective(b: Formulation, level: Level) -> tuple[Terms, Literal["max", "min"]]:
+    """The objective of one priority level: weighted shortfalls of its targets (as a share of
+    each target), plus its impact (maximised) or government money (minimised) goals."""
+    targets = {(t.kpi, t.year): t.value for t in b.inst.targets}
+    sense: Literal["max", "min"] = "max" if level.maximise else "min"
+    sign = -1.0 if level.maximise else 1.0
+    terms: Terms = []
+    for goal in level.goals:
+        if goal.objective == "max_impact":
+            w = goal.weight if goal.weight is not None else 1.0
+            terms += [(w * c, j) for c, j in _impact(b)]
+        elif goal.objective == "min_cost":
+            w = goal.weight if goal.weight is not None else 1.0
+            terms += [(sign * w, g) for g in b.gov.values()]
+        else:
+            w = goal.weight if goal.weight is not None else b.spec.weight(str(goal.kpi))
+            for (kpi, year), var in b.shortfall.items():
+                if kpi == goal.kpi and goal.year in (None, year):
+                    terms.append((sign * w / targets[kpi, year], var))
+    return terms, sense
+
+
+@objective("lexicographic")
+def lexicographic(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
+    r"""Priority levels optimised in order, each held at its optimum while the next is optimised.
+
+    $$
+    \begin{aligned}
+    z_k &= \sum_{(j,y) \in k} w_j \frac{u_{j,y}}{T_{j,y}} + w_c \sum_{l,y} g_{l,y} \quad (\min)
+    \quad\text{or}\quad w_i \sum_{l,y}(\iota_l g_{l,y} + \iota^p_l p_{l,y})
+    - \sum_{(j,y) \in k} w_j \frac{u_{j,y}}{T_{j,y}} - w_c \sum_{l,y} g_{l,y} \quad (\max)\\
+    z_h &\le z_h^* + \tau_h \ (\ge z_h^* - \tau_h \text{ for a maximising level}) \quad
+    \forall h < k, \qquad \tau_h = \text{tolerance\_abs}_h + \text{tolerance}_h\,|z_h^*|
+    \end{aligned}
+    $$
+
+    Level $k$ optimises $z_k$ (the second form when `max_impact` is among its goals) subject to
+    every rule and every earlier level $h$ held near its optimum $z_h^*$. The build carries the
+    first level's objective; the solve layer (`allocator.lexicographic`) runs the levels in one
+    HiGHS session. Goals, weights and tolerances: the rules index, "Prioritised goals".
+
+    Names: `level_hold[legal_floors]`."""
+    terms, sense = level_objective(b, b.spec.levels[0])
+    return terms, 0.0, sense

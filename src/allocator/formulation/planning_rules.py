@@ -1,0 +1,292 @@
+"""Core rules of the planning features — funds with a leverage chain, carry-over, committed
+schedules, multi-year cohorts and piecewise returns; each emits nothing for an instance that does
+not use its feature. Each builder's docstring holds its formula (the docs' rule pages)."""
+
+from __future__ import annotations
+
+from allocator.formulation.model import Formulation, Sense, Terms
+from allocator.formulation.registry import core_rule
+from allocator.schema.base import for_year
+from allocator.schema.planning import Fund
+
+
+def _seed(b: Formulation, fund: Fund, years: list[int], coef: float) -> Terms:
+    return [(coef, b.gov[lid, y]) for lid in fund.seed for y in years]
+
+
+def _drawn(b: Formulation, fund: Fund, years: list[int]) -> Terms:
+    return [(1.0, b.draw[fund.id, lid, y]) for lid in fund.lines for y in years]
+
+
+@core_rule("fund_leverage")
+def fund_leverage(b: Formulation) -> None:
+    r"""A named fund draws at most its leverage times the public seed paid in so far.
+
+    $$
+    \sum_{y' \le y} \sum_{l \in E_f} d_{f,l,y'}
+    \le \lambda_f \sum_{y' \le y} \sum_{s \in S_f} g_{s,y'}
+    $$
+
+    A named fund $f$ (`funds:` in the instance) draws private money $d_{f,l,y} \ge 0$ into its
+    eligible lines $E_f$ (`lines`), at most $\lambda_f$ (`leverage`) won per won of public seed paid
+    in so far by its seed lines $S_f$ (`seed`): seed paid in 2026 still backs draws in 2030. The
+    drawn money counts for the lines' KPIs, whole units and `private_impact`, and appears as source
+    $f$ in `Result.allocation` and `Result.funding()`.
+
+    Name: `fund_leverage[ngf,2027]`.
+    """
+    years = b.inst.years
+    for fund in b.inst.funds:
+        for i, y in enumerate(years):
+            so_far = years[: i + 1]
+            b.add(
+                "fund_leverage",
+                (fund.id, y),
+                _drawn(b, fund, so_far) + _seed(b, fund, so_far, -fund.leverage),
+                "<=",
+                0.0,
+                figure=f"funds.{fund.id}.leverage",
+                fund=fund.id,
+                year=y,
+                text=f"{fund.name} draws, by {y}, at most {fund.leverage:g} private won per won "
+                "of public seed paid in so far",
+            )
+
+
+@core_rule("fund_limits")
+def fund_limits(b: Formulation) -> None:
+    r"""A fund's draws stay within its yearly cap, its horizon total and its leverage floor.
+
+    $$
+    \sum_{l \in E_f} d_{f,l,y} \le \text{cap}_{f,y} \qquad
+    \underline{D}_f \le \sum_{l,y} d_{f,l,y} \le \overline{D}_f \qquad
+    \sum_{l,y} d_{f,l,y} \ge \rho_f \sum_{s,y} g_{s,y}
+    $$
+
+    The fund's per-year `cap`, whole-horizon `total_min`/`total_cap`, and fund-level floor
+    `min_leverage` $\rho_f$ ("at least 3 won private per won public across the fund"). Each row is
+    made only when its figure is given.
+
+    Names: `fund_cap[ngf,2026]`, `fund_total_min[ngf]`, `fund_total_cap[ngf]`,
+    `fund_min_leverage[ngf]`.
+    """
+    years = b.inst.years
+    for fund in b.inst.funds:
+        for y in years:
+            cap = for_year(fund.cap, y, None)
+            if cap is not None:
+                b.add(
+                    "fund_cap",
+                    (fund.id, y),
+                    _drawn(b, fund, [y]),
+                    "<=",
+                    cap,
+                    figure=f"funds.{fund.id}.cap",
+                    fund=fund.id,
+                    year=y,
+                    text=f"{fund.name} draws at most {b.money(cap)} of private money in {y}",
+                )
+        whole: list[tuple[str, float | None, Sense, str]] = [
+            ("fund_total_cap", fund.total_cap, "<=", "at most"),
+            ("fund_total_min", fund.total_min, ">=", "at least"),
+        ]
+        for family, amount, sense, words in whole:
+            if amount is not None:
+                b.add(
+                    family,
+                    (fund.id,),
+                    _drawn(b, fund, years),
+                    sense,
+                    amount,
+                    figure=f"funds.{fund.id}.{family.removeprefix('fund_')}",
+                    fund=fund.id,
+                    text=f"{fund.name} draws {words} {b.money(amount)} of private money over "
+                    f"{years[0]}–{years[-1]}",
+                )
+        if fund.min_leverage > 0:
+            b.add(
+                "fund_min_leverage",
+                (fund.id,),
+                _drawn(b, fund, years) + _seed(b, fund, years, -fund.min_leverage),
+                ">=",
+                0.0,
+                figure=f"funds.{fund.id}.min_leverage",
+                fund=fund.id,
+                text=f"{fund.name} draws at least {fund.min_leverage:g} private won per won of "
+                "public seed over the horizon",
+            )
+
+
+@core_rule("carryover")
+def carryover(b: Formulation) -> None:
+    r"""Unspent government money may be carried into the next year, up to a cap.
+
+    $$0 \le c_y \le \overline{c}_y \quad \text{for every year but the last}$$
+
+    Unspent government money carried into the next year enters `budget` as $+c_y$ in $y$ and $-c_y$
+    in $y+1$. Instance field `carryover` (per year or one figure).
+
+    Name: `carryover_max[2026]`.
+    """
+    for y, col in b.carry.items():
+        cap = for_year(b.inst.carryover, y, 0.0) or 0.0
+        b.add(
+            "carryover_max",
+            (y,),
+            [(1.0, col)],
+            "<=",
+            cap,
+            figure=f"carryover.{y}" if isinstance(b.inst.carryover, dict) else "carryover",
+            year=y,
+            text=f"at most {b.money(cap)} of {y} government money is carried into the next year",
+        )
+
+
+@core_rule("schedule")
+def schedule(b: Formulation) -> None:
+    r"""A committed project gets exactly its scheduled money each year, or nothing.
+
+    $$g_{l,y} = \text{schedule}_{l,y}\; s_l$$
+
+    A committed project: exactly its scheduled government money each year (0 in years the schedule
+    leaves out), all or nothing when `select: true`.
+
+    Name: `schedule[INF-02,2027]`.
+    """
+    for line in b.inst.lines:
+        if line.schedule is None:
+            continue
+        for y in b.inst.years:
+            amount = for_year(line.schedule, y, 0.0) or 0.0
+            chosen, constant = b.select_terms(line.id, -amount)
+            b.add(
+                "schedule",
+                (line.id, y),
+                [(1.0, b.gov[line.id, y]), *chosen],
+                "==",
+                0.0,
+                constant,
+                figure=f"lines.{line.id}.schedule",
+                line=line.id,
+                year=y,
+                text=f"{line.name} gets exactly {b.money(amount)} in {y}"
+                + (" if selected" if line.select else ""),
+            )
+
+
+@core_rule("cohort")
+def cohort(b: Formulation) -> None:
+    r"""Units started in a year are funded, whole, for their span; at most so many start.
+
+    $$
+    n_{l,y} = \sum_{y - \text{span}_l < y' \le y} \nu_{l,y'}, \quad \nu_{l,y} \in \mathbb{Z}_{\ge 0}
+    \qquad \sum_y \nu_{l,y} \le K_l
+    $$
+
+    For an integer line with a `span`: units (teams) started in $y'$ ($\nu$) are funded, whole, in
+    each of the `span` years from their start — once started, continue — and at most
+    `max_starts` $K_l$ units start over the horizon.
+
+    Names: `cohort[RND-01,2027]`, `max_starts[RND-01]`.
+    """
+    years = b.inst.years
+    for line in b.inst.lines:
+        if not line.span:
+            continue
+        span = line.span
+        for y in years:
+            running = [(-1.0, b.starts[line.id, yy]) for yy in years if y - span < yy <= y]
+            b.add(
+                "cohort",
+                (line.id, y),
+                [(1.0, b.units[line.id, y]), *running],
+                "==",
+                0.0,
+                figure=f"lines.{line.id}.span",
+                line=line.id,
+                year=y,
+                text=f"{line.name} in {y} funds every unit started in the {span} years up to "
+                f"{y}: once started, it continues for {span} years",
+            )
+        if line.max_starts is not None:
+            b.add(
+                "max_starts",
+                (line.id,),
+                [(1.0, b.starts[line.id, y]) for y in years],
+                "<=",
+                line.max_starts,
+                figure=f"lines.{line.id}.max_starts",
+                line=line.id,
+                text=f"{line.name} starts at most {line.max_starts} units over "
+                f"{years[0]}–{years[-1]}",
+            )
+
+
+@core_rule("curve")
+def curve(b: Formulation) -> None:
+    r"""A line's money is valued along its piecewise-linear returns curve.
+
+    $$g_{l,y} = \sum_k \sigma_{l,y,k}, \quad 0 \le \sigma_{l,y,k} \le w_{l,k}$$
+
+    A line's `curve` (points $(m_0{=}0, v_0{=}0), (m_1, v_1), \dots$, linear between them) values
+    its government money in each year instead of `impact`: segment $k$ has width
+    $w_k = m_{k+1} - m_k$ and slope $r_k = (v_{k+1} - v_k)/w_k$, and the objective counts
+    $\sum_k r_k\,\sigma_{l,y,k}$. Money beyond the last point is not allowed. A concave curve
+    (slopes not increasing: diminishing returns) stays an LP, since the optimiser fills segments in
+    order by itself. Otherwise (a threshold: value only once a scale is reached) binaries
+    $z_{l,y,k}$ force the order (incremental formulation):
+    $\sigma_{l,y,k-1} \ge w_{k-1}\, z_{l,y,k}$ and $\sigma_{l,y,k} \le w_k\, z_{l,y,k}$ for
+    $k \ge 1$.
+
+    Names: `curve[AX-01,2026]`, `curve_fill[INF-02,2026,1]`, `curve_open[INF-02,2026,1]`.
+    """
+    for line in b.inst.lines:
+        if not line.curve:
+            continue
+        points = line.curve
+        for y in b.inst.years:
+            parts = [(-1.0, b.segment[line.id, y, k]) for k in range(len(points) - 1)]
+            b.add(
+                "curve",
+                (line.id, y),
+                [(1.0, b.gov[line.id, y]), *parts],
+                "==",
+                0.0,
+                figure=f"lines.{line.id}.curve",
+                line=line.id,
+                year=y,
+                text=f"{line.name}'s {y} money is valued on its curve, up to "
+                f"{b.money(points[-1][0])}",
+            )
+            for k in range(1, len(points) - 1):
+                if (line.id, y, k) not in b.reached:
+                    continue
+                z = b.reached[line.id, y, k]
+                before, width = points[k][0] - points[k - 1][0], points[k + 1][0] - points[k][0]
+                order: list[tuple[str, Terms, Sense, str]] = [
+                    (
+                        "curve_fill",
+                        [(1.0, b.segment[line.id, y, k - 1]), (-before, z)],
+                        ">=",
+                        f"reaches its curve's segment {k + 1} in {y} only after filling "
+                        f"segment {k}",
+                    ),
+                    (
+                        "curve_open",
+                        [(1.0, b.segment[line.id, y, k]), (-width, z)],
+                        "<=",
+                        f"spends on its curve's segment {k + 1} in {y} only once it is reached",
+                    ),
+                ]
+                for family, terms, sense, words in order:
+                    b.add(
+                        family,
+                        (line.id, y, k),
+                        terms,
+                        sense,
+                        0.0,
+                        figure=f"lines.{line.id}.curve",
+                        line=line.id,
+                        year=y,
+                        text=f"{line.name} {words}",
+                    )

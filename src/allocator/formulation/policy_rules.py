@@ -1,0 +1,280 @@
+"""Rules a model declares, one builder per kind; each builder's docstring holds its formula."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import pairwise
+
+import numpy as np
+
+from allocator.formulation.model import Formulation, Linear, Sense, Terms, line_year
+from allocator.formulation.registry import policy_rule
+from allocator.schema.model import (
+    Cardinality,
+    Exclusive,
+    GroupTotal,
+    NewInitiativeShare,
+    PillarShare,
+    Ramp,
+    Relation,
+    resolve,
+)
+from allocator.schema.money import UNIT_LABELS
+
+
+@policy_rule("pillar_share")
+def pillar_share(b: Formulation, rule: PillarShare) -> None:
+    r"""A pillar's share of each year's government money stays between a floor and a ceiling.
+
+    $$\text{lo}_p \sum_l g_{l,y} \le \sum_{l} a_{l,p}\, g_{l,y} \le \text{hi}_p \sum_l g_{l,y}$$
+
+    On government money; $a_{l,p}$ is line $l$'s membership share of pillar $p$ (1 for a line wholly
+    in the pillar). `{rule: pillar_share, pillar: talent, min: 0.10, max: 0.30}`; shares are
+    fractions (`0.15` or `"15%"`).
+
+    Names: `pillar_share_min[talent,2027]`, `pillar_share_max[talent,2027]`.
+    """
+    weights = np.array([line.shares.get(rule.pillar, 0.0) for line in b.inst.lines])
+    name = b.pillar_name(rule.pillar)
+    bounds: list[tuple[str, float | None, Sense, str]] = [
+        ("pillar_share_min", rule.min, ">=", "at least"),
+        ("pillar_share_max", rule.max, "<=", "at most"),
+    ]
+    for family, share, sense, words in bounds:
+        if share is None:
+            continue
+        for y in b.inst.years:
+            full = b.money(share * b.inst.budget_in(y))
+            b.add(
+                family,
+                (rule.pillar, y),
+                Linear(b.gov_columns(y), weights) + b.total_gov(y, -share),
+                sense,
+                0.0,
+                pillar=rule.pillar,
+                year=y,
+                text=f"{name} gets {words} {share:.1%} of {y} government money "
+                f"({full} of a full budget)",
+            )
+
+
+@policy_rule("new_initiative_share")
+def new_initiative_share(b: Formulation, rule: NewInitiativeShare) -> None:
+    r"""New initiatives get at least a given share of each year's government money.
+
+    $$\sum_{l\ \text{new}} g_{l,y} \ge \sigma \sum_l g_{l,y}$$
+
+    `{rule: new_initiative_share, min: 0.477}`.
+
+    Name: `new_initiative_share[2026]`.
+    """
+    new = b.line_mask(lambda line: line.new)
+    for y in b.inst.years:
+        terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
+        b.add(
+            "new_initiative_share",
+            (y,),
+            terms,
+            ">=",
+            0.0,
+            year=y,
+            text=f"new initiatives get at least {rule.min:.1%} of {y} government money "
+            f"({b.money(rule.min * b.inst.budget_in(y))} of a full budget)",
+        )
+
+
+@policy_rule("ramp")
+def ramp(b: Formulation, rule: Ramp) -> None:
+    r"""A line's government money moves by at most a share of its cap from one year to the next.
+
+    $$
+    |g_{l,y} - g_{l,y-1}| \le \rho\, \overline{m}_{l,y}
+    \quad (\rho\, B_y \text{ for a line with no cap in } y)
+    $$
+
+    For every year after the first. `{rule: ramp, max_change: 0.30}`. On a one-year instance the
+    rule builds nothing (reported as vacuous).
+
+    Names: `ramp_up[TAL-01,2027]`, `ramp_down[TAL-01,2027]`.
+    """
+    keys: list[tuple[str, int]] = []
+    steps: list[float] = []
+    rows: list[int] = []
+    now: list[int] = []
+    before: list[int] = []
+    for line in b.inst.lines:
+        for prev, y in pairwise(b.inst.years):
+            cap = b.line_max(line.id, y)
+            steps.append(rule.max_change * (cap if cap is not None else b.inst.budget_in(y)))
+            rows.append(len(keys))
+            keys.append((line.id, y))
+            now.append(b.gov[line.id, y])
+            before.append(b.gov[line.id, prev])
+    step = dict(zip(keys, steps, strict=True))
+    ones, minus = [1.0] * len(keys), [-1.0] * len(keys)
+
+    def says(verb: str) -> Callable[[tuple[str, int]], str]:
+        return lambda key: (
+            f"{b.lines[key[0]].name} {verb} by at most {b.money(step[key])} from the year "
+            f"before to {key[1]}"
+        )
+
+    for family, first, second, verb in (
+        ("ramp_up", now, before, "grows"),
+        ("ramp_down", before, now, "shrinks"),
+    ):
+        b.add_rows(
+            family,
+            keys,
+            (rows + rows, first + second, ones + minus),
+            "<=",
+            steps,
+            figure=lambda key: None,
+            subjects=line_year,
+            text=says(verb),
+        )
+
+
+def _at_most(b: Formulation, family: str, group: str, limit: int, text: str) -> None:
+    """`family[G]`: Σ_{l∈G} s[l] ≤ limit (lines that are not go/no-go count as 1)."""
+    terms: Terms = []
+    constant = 0.0
+    for line in b.inst.lines:
+        if group in line.groups:
+            t, c = b.select_terms(line.id)
+            terms += t
+            constant += c
+    b.add(family, (group,), terms, "<=", float(limit), constant, group=group, text=text)
+
+
+@policy_rule("cardinality")
+def cardinality(b: Formulation, rule: Cardinality) -> None:
+    r"""At most a given number of the lines of a group are funded.
+
+    $$\sum_{l \in G} s_l \le k$$
+
+    `{rule: cardinality, group: llm_teams, max: 5}`. Lines that are not go/no-go count as 1.
+
+    Name: `cardinality[llm_teams]`.
+    """
+    _at_most(
+        b,
+        "cardinality",
+        rule.group,
+        rule.max,
+        f"at most {rule.max} lines of group {rule.group} are funded",
+    )
+
+
+@policy_rule("exclusive")
+def exclusive(b: Formulation, rule: Exclusive) -> None:
+    r"""At most one line of a group is funded.
+
+    $$\sum_{l \in G} s_l \le 1$$
+
+    `{rule: exclusive, group: hub_site_options}`. Lines that are not go/no-go count as 1.
+
+    Name: `exclusive[hub_site_options]`.
+    """
+    _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
+
+
+@policy_rule("group_total")
+def group_total(b: Formulation, rule: GroupTotal) -> None:
+    r"""A line group's or region's money stays within amounts or shares, each year or over the plan.
+
+    $$
+    \underline{m}_G \le \sum_{l \in G} \sum_{y \in P} g_{l,y} \le \overline{m}_G \qquad
+    \sigma_G \sum_{l}\sum_{y \in P} g_{l,y} \le \sum_{l \in G}\sum_{y \in P} g_{l,y}
+    \le \bar\sigma_G \sum_l \sum_{y \in P} g_{l,y}
+    $$
+
+    $G$ is a line group (`group:`) or a region (`region:`); $P$ is each year (`over: year`, the
+    default) or the whole horizon (`over: horizon`). Amounts `min`/`max` and shares
+    `min_share`/`max_share` (written with a unit such as `"300억"`, an amount is read in bn KRW; a
+    plain number is in the instance's currency unit).
+    `{rule: group_total, region: gwangju, min: 20}`.
+
+    Names: `group_min[gwangju,2027]`, `group_max[hubs,2027]`, `group_share_min[hubs,all]`,
+    `group_share_max[hubs,all]`.
+    """
+    if rule.group is not None:
+        members = b.line_mask(lambda line: rule.group in line.groups)
+        what = f"group {rule.group}"
+    else:
+        members = b.line_mask(lambda line: line.region == rule.region)
+        what = next(r.name for r in b.inst.regions if r.id == rule.region)
+    years = b.inst.years
+    periods = [[y] for y in years] if rule.over == "year" else [years]
+    bounds: list[tuple[str, float | None, Sense, str, bool]] = [
+        ("group_min", rule.min, ">=", "at least", False),
+        ("group_max", rule.max, "<=", "at most", False),
+        ("group_share_min", rule.min_share, ">=", "at least", True),
+        ("group_share_max", rule.max_share, "<=", "at most", True),
+    ]
+    for family, bound, sense, words, share in bounds:
+        if bound is None:
+            continue
+        for period in periods:
+            year: int | None = period[0] if rule.over == "year" else None
+            terms = Linear(np.zeros(0, np.int64), np.zeros(0))
+            for y in period:
+                terms = terms + b.total_gov(y, 1.0, members)
+                if share:
+                    terms = terms + b.total_gov(y, -bound)
+            when = f"in {year}" if year else f"over {years[0]}–{years[-1]}"
+            amount = f"{bound:.1%} of government money" if share else b.money(bound)
+            b.add(
+                family,
+                (rule.subject, year or "all"),
+                terms,
+                sense,
+                0.0 if share else bound,
+                group=rule.subject,
+                year=year,
+                text=f"{what} gets {words} {amount} {when}",
+            )
+
+
+@policy_rule("relation")
+def relation(b: Formulation, rule: Relation) -> None:
+    r"""A linear relation between the money of pillars, line groups, lines or regions, each year.
+
+    $$\sum_{n} c_n \sum_{l \in n} \phi_{n,l}\, m_{l,y} + c_0 \;(\le, \ge, =)\; 0
+    \qquad m_{l,y} = g_{l,y} \ (\text{or } g_{l,y} + p_{l,y} \text{ with money: total})$$
+
+    for each year y of `years` (default every year), the expression's right side moved to the
+    left; φ is the share of line l's money that name n counts (1 for whole membership).
+    Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
+    parsed = rule.relation()
+    coef: dict[str, float] = {}
+    meaning: list[str] = []
+    for ref, (kind, lines) in resolve(parsed, b.inst).items():
+        for lid, share in lines.items():
+            coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref] * share
+        name = ref[1]
+        shown = (
+            b.pillar_name(name)
+            if kind == "pillar"
+            else b.lines[name].name
+            if kind == "line"
+            else name
+        )
+        meaning.append(f"{name}: {kind} {shown}")
+    constant = parsed.constant(b.inst.currency_unit)
+    money = "government money" if rule.money == "government" else "government plus private money"
+    what = f"{'; '.join(meaning)}; {money}"
+    for y in rule.years or b.inst.years:
+        terms: Terms = [(c, b.gov[lid, y]) for lid, c in coef.items()]
+        if rule.money == "total":
+            terms += [(c, b.private[lid, y]) for lid, c in coef.items() if (lid, y) in b.private]
+        b.add(
+            "relation",
+            (rule.label, y),
+            terms,
+            parsed.sense,
+            0.0,
+            constant,
+            year=y,
+            text=f"{rule.expr} in {y} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
+        )

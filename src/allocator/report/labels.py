@@ -1,0 +1,244 @@
+"""Words the reports print, in English or Korean: money in trillion/billion won or 조/억, the
+instance's names in the reader's language where the instance gives them, fixed headings."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal, Protocol
+
+from allocator.schema.money import CURRENCY_UNITS
+from allocator.solver.status import Status
+
+Lang = Literal["en", "ko"]
+LANGS: tuple[Lang, ...] = ("en", "ko")
+
+
+class Named(Protocol):
+    """A pillar, line or KPI: an English name and, optionally, a Korean one."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def name_ko(self) -> str | None: ...
+
+
+def name_of(item: Named, lang: Lang = "en") -> str:
+    """The Korean name when `lang` is ko and the instance gives one, else the English name."""
+    if lang == "ko" and item.name_ko:
+        return item.name_ko
+    return item.name
+
+
+def won(amount: float, currency_unit: str = "bn_krw") -> float:
+    """An amount in the instance's currency unit, in won."""
+    return amount * float(CURRENCY_UNITS[currency_unit])
+
+
+def money(amount: float, currency_unit: str = "bn_krw", lang: Lang = "en") -> str:
+    """An amount as readers of `lang` write it: "9.93 trillion won" or "9조 9,334억원"."""
+    value = won(amount, currency_unit)
+    if not math.isfinite(value):
+        return "—"
+    sign = "−" if value < 0 else ""
+    value = abs(value)
+    if lang == "ko":
+        return sign + _korean(value)
+    if value >= 1e12 - 5e8:
+        return f"{sign}{value / 1e12:,.2f} trillion won"
+    if value >= 1e9 - 5e4:
+        return f"{sign}{value / 1e9:,.1f} billion won"
+    if value >= 1e6:
+        return f"{sign}{value / 1e6:,.1f} million won"
+    return f"{sign}{value:,.0f} won"
+
+
+def _korean(value: float) -> str:
+    """조 and 억 (만 below 1억), rounded to the last unit shown: 9,933.4 bn → "9조 9,334억원"."""
+    if value < 1e8 - 5e3:
+        man = round(value / 1e4)
+        return f"{man:,}만원" if man else "0원"
+    jo, eok = divmod(round(value / 1e8), 10_000)
+    if jo and eok:
+        return f"{jo:,}조 {eok:,}억원"
+    return f"{jo:,}조원" if jo else f"{eok:,}억원"
+
+
+def money_tick(value_won: float, lang: Lang = "en") -> str:
+    """A short axis label for an amount in won: "2.5 tn", "500 bn"; "2.5조", "5,000억"."""
+    if value_won == 0:
+        return "0"
+    if abs(value_won) >= 1e12:
+        return f"{value_won / 1e12:,.3g}" + ("조" if lang == "ko" else " tn")
+    if lang == "ko":
+        return f"{value_won / 1e8:,.4g}억" if abs(value_won) >= 1e8 else f"{value_won / 1e4:,.4g}만"
+    return f"{value_won / 1e9:,.4g} bn" if abs(value_won) >= 1e9 else f"{value_won / 1e6:,.4g} mn"
+
+
+def number(value: float, digits: int = 0) -> str:
+    """A figure with thousands separators, or a dash for a missing one."""
+    if value is None or not math.isfinite(value):
+        return "—"
+    return f"{value:,.{digits}f}"
+
+
+TEXT: dict[str, dict[Lang, str]] = {
+    "report": {"en": "Budget allocation report", "ko": "예산 배분 보고서"},
+    "under": {"en": "{instance} under {model}", "ko": "{instance} · {model} 모형"},
+    "objective_line": {"en": "objective", "ko": "목적함수 값"},
+    "verified_line": {
+        "en": "verified: every rule re-checked",
+        "ko": "검증됨: 모든 규칙을 다시 확인함",
+    },
+    "headline": {"en": "Headline", "ko": "요약"},
+    "status": {"en": "Status", "ko": "상태"},
+    "objective": {"en": "Objective", "ko": "목적함수 값"},
+    "verified": {"en": "Verified", "ko": "검증"},
+    "verified_yes": {
+        "en": "every rule re-checked on the returned numbers",
+        "ko": "반환된 값으로 모든 규칙을 다시 확인함",
+    },
+    "verified_no": {"en": "NOT VERIFIED", "ko": "검증 실패"},
+    "government": {"en": "Government", "ko": "정부 재정"},
+    "private": {"en": "Private", "ko": "민간 자금"},
+    "gov_short": {"en": "gov.", "ko": "정부"},
+    "private_short": {"en": "private", "ko": "민간"},
+    "government_total": {"en": "Government money", "ko": "정부 재정 합계"},
+    "private_total": {"en": "Private money", "ko": "민간 자금 합계"},
+    "split": {"en": "Split by pillar and year", "ko": "분야·연도별 배분"},
+    "split_table": {"en": "The split as a table", "ko": "배분 표"},
+    "pillar": {"en": "pillar", "ko": "분야"},
+    "line": {"en": "line", "ko": "사업"},
+    "year": {"en": "year", "ko": "연도"},
+    "share": {"en": "share", "ko": "비중"},
+    "total": {"en": "total", "ko": "합계"},
+    "funds": {"en": "funds (private money drawn, by year)", "ko": "펀드 (연도별 민간 자금 조달액)"},
+    "lines": {"en": "Money by line", "ko": "사업별 배분"},
+    "kpis": {"en": "KPI paths against targets", "ko": "성과지표 경로와 목표"},
+    "targets": {"en": "targets", "ko": "목표"},
+    "level": {"en": "level", "ko": "수준"},
+    "target": {"en": "target", "ko": "목표"},
+    "baseline": {"en": "baseline (before the first year)", "ko": "기준값 (첫해 이전)"},
+    "of": {"en": "of", "ko": "/"},
+    "met": {"en": "met", "ko": "달성"},
+    "short_by": {"en": "short by", "ko": "부족"},
+    "rules": {"en": "Rule audit and shadow prices", "ko": "규칙 점검과 잠재가격"},
+    "binding_rules": {
+        "en": "Binding rules and what one more unit of each is worth",
+        "ko": "구속력 있는 규칙과 한 단위 완화의 가치",
+    },
+    "none_priced": {"en": "(none with a non-zero price)", "ko": "(0이 아닌 잠재가격 없음)"},
+    "policy_price": {
+        "en": "Price of each policy (objective change when it is removed)",
+        "ko": "정책별 비용 (그 규칙을 없앨 때 목적함수 변화)",
+    },
+    "audit_hint": {
+        "en": "Result.audit() has every rule with its slack, price and source",
+        "ko": "Result.audit()에 모든 규칙의 여유, 잠재가격, 근거가 있음",
+    },
+    "vacuous": {"en": "Rules that built nothing here", "ko": "여기서 아무 제약도 만들지 않은 규칙"},
+    "more": {"en": "More priced rules", "ko": "나머지 잠재가격"},
+    "all_rules": {"en": "Every rule", "ko": "모든 규칙"},
+    "rule": {"en": "rule", "ko": "규칙"},
+    "text": {"en": "what it says", "ko": "내용"},
+    "state": {"en": "state", "ko": "상태"},
+    "slack": {"en": "slack", "ko": "여유"},
+    "unit": {"en": "unit", "ko": "단위"},
+    "shadow_price": {"en": "shadow price", "ko": "잠재가격"},
+    "valid": {"en": "holds from … to", "ko": "유효 범위"},
+    "origin": {"en": "origin", "ko": "출처(규칙)"},
+    "source": {"en": "source", "ko": "근거"},
+    "rule_counts": {"en": "Rule audit", "ko": "규칙 점검"},
+    "diagnosis": {"en": "Why there is no answer", "ko": "해가 없는 이유"},
+    "colliding": {"en": "These rules cannot hold together", "ko": "동시에 만족할 수 없는 규칙"},
+    "repairs": {
+        "en": "Smallest repairs, one rule at a time (smallest first)",
+        "ko": "규칙 하나씩의 최소 수정안 (작은 순)",
+    },
+    "no_repair": {
+        "en": "Changing any one of these alone cannot restore feasibility",
+        "ko": "다음 규칙은 하나만 바꿔서는 해를 되살릴 수 없음",
+    },
+    "no_allocation": {
+        "en": "This solve has no allocation to show",
+        "ko": "이 풀이에는 보여줄 배분이 없음",
+    },
+    "incumbent": {
+        "en": "The numbers below are the best found before a limit, not a proven optimum.",
+        "ko": "아래 수치는 한도 내에서 찾은 최선의 해이며, 최적임이 증명되지 않았습니다.",
+    },
+    "violations": {
+        "en": "Rules the returned numbers break",
+        "ko": "반환된 값이 어기는 규칙",
+    },
+    "provenance": {"en": "Provenance of the figures", "ko": "수치의 출처"},
+    "about": {"en": "figures", "ko": "대상 수치"},
+    "kind": {"en": "kind", "ko": "종류"},
+    "cite": {"en": "citation", "ko": "인용"},
+    "note": {"en": "note", "ko": "설명"},
+    "covers": {"en": "covers", "ko": "해당 수치 수"},
+    "figures_stated": {"en": "figures stated in the instance", "ko": "개 수치가 입력에 있음"},
+    "sources": {"en": "Sources", "ko": "근거 목록"},
+    "every_figure": {"en": "Every figure and its source", "ko": "모든 수치와 근거"},
+    "figure": {"en": "figure", "ko": "수치"},
+    "unsourced": {"en": "figures with no source", "ko": "출처 없는 수치"},
+    "how_made": {"en": "How this report was made", "ko": "보고서 생성 정보"},
+    "inputs": {"en": "input files (SHA-256)", "ko": "입력 파일 (SHA-256)"},
+    "versions": {"en": "software", "ko": "소프트웨어"},
+    "solve_seconds": {"en": "solve time (s)", "ko": "풀이 시간 (초)"},
+    "written_at": {"en": "written at", "ko": "작성 시각"},
+    "sweeps": {"en": "Parameter sweeps", "ko": "매개변수 변화 분석"},
+    "frontiers": {"en": "Trade-off frontiers", "ko": "상충관계 경계"},
+    "points_failed": {"en": "points have no answer", "ko": "지점은 해가 없음"},
+    "no_points": {"en": "no solved points to draw", "ko": "그릴 수 있는 해가 없음"},
+    "money_axis": {"en": "government money", "ko": "정부 재정"},
+    "gap": {"en": "gap", "ko": "갭"},
+    "language_note": {
+        "en": "Rule texts and sentences are in English.",
+        "ko": "규칙 설명과 문장은 영어로 표시됩니다.",
+    },
+}
+"""Fixed headings and words of the reports, by key and language."""
+
+
+def text(key: str, lang: Lang = "en") -> str:
+    """The fixed string `key` in `lang`."""
+    return TEXT[key][lang]
+
+
+STATUS_KO: dict[Status, str] = {
+    Status.optimal: "최적: 모든 규칙을 지키는 가장 좋은 배분",
+    Status.infeasible: "실행 불가능: 모든 규칙을 동시에 지킬 수 없음",
+    Status.unbounded: "무한: 목적함수가 한없이 커질 수 있음",
+    Status.infeasible_or_unbounded: "실행 불가능 또는 무한 (HiGHS가 구분하지 못함)",
+    Status.time_limit: "시간 한도 도달: 모든 규칙을 지키는 배분을 찾지 못함",
+    Status.time_limit_incumbent: "시간 한도 도달: 지금까지 찾은 최선의 배분 (최적 증명 안 됨)",
+    Status.limit: "풀이 한도 도달: 모든 규칙을 지키는 배분을 찾지 못함",
+    Status.limit_incumbent: "풀이 한도 도달: 지금까지 찾은 최선의 배분 (최적 증명 안 됨)",
+    Status.interrupted: "풀이가 중단됨",
+    Status.error: "HiGHS 오류",
+}
+"""Korean words for each status (English comes from `Status.describe`)."""
+
+
+def status_text(status: Status, lang: Lang = "en") -> str:
+    """The status in plain words."""
+    if lang == "ko" and status in STATUS_KO:
+        return STATUS_KO[status]
+    return status.describe()
+
+
+STATE_KO = {
+    "binding": "구속",
+    "slack": "여유",
+    "short (penalised)": "미달(벌점)",
+    "always holds": "항상 성립",
+    "cannot hold": "성립 불가",
+    "not in the solved model": "모형에 없음",
+}
+"""Korean words for the rule audit's states."""
+
+
+def state_text(state: str, lang: Lang = "en") -> str:
+    """A rule audit state in `lang`."""
+    return STATE_KO.get(state, state) if lang == "ko" else state

@@ -1,0 +1,159 @@
+"""Excel in and out at the report layer: a solve's result as a workbook people read, and the
+input workbooks of `allocator.schema.excel` (instance, model, template) re-exported.
+
+`write_result(res, "plan.xlsx")` writes the split by pillar × year (government, private, both),
+the split per line, KPIs against targets and the rule audit, with money formats and readable
+widths; each sheet is a flat table that `pandas.read_excel(path, sheet_name=...)` reads back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from allocator.errors import AllocatorError
+from allocator.results.result import GOVERNMENT, PRIVATE, Result
+from allocator.schema import Instance, ModelSpec
+from allocator.schema.excel.read import read_instance, read_model
+from allocator.schema.excel.write import fit_columns, template, write_frames, write_workbook
+from allocator.schema.money import UNIT_LABELS
+from allocator.solver.status import Status
+
+__all__ = [
+    "check_target",
+    "export",
+    "read_instance",
+    "read_model",
+    "split_by_pillar",
+    "template",
+    "write_result",
+    "write_workbook",
+]
+
+BOTH = "total"
+"""The `source` of the rows that add government and private money."""
+ALL_PILLARS = "all"
+"""The `pillar` of the rows that add every pillar."""
+MONEY = "#,##0.0"
+SHARE = "0.0%"
+NUMBER = "#,##0.####"
+PRICE = "#,##0.0000"
+
+
+def write_result(res: Result, path: str | Path) -> Path:
+    """Write a result as a workbook: summary; split (pillar × year, government/private/total);
+    lines (line × year); pillars, kpis, allocation and audit as the Result's own DataFrames;
+    selected (go/no-go lines), when any. Without an allocation: the summary, and for an
+    infeasible solve the colliding rules. All or nothing (a temporary twin is renamed)."""
+    sheets: dict[str, pd.DataFrame] = {"summary": _summary(res)}
+    if res.status.has_allocation:
+        alloc = res.allocation
+        sheets["split"] = split_by_pillar(res)
+        sheets["lines"] = _by_year(alloc, ["line", "name", "pillar"], res.instance.years)
+        sheets["pillars"] = res.pillars
+        sheets["kpis"] = res.kpis
+        sheets["audit"] = res.audit()
+        sheets["allocation"] = alloc
+        if res.instance.lines and not res.selected.empty:
+            sheets["selected"] = res.selected
+    elif res.status == Status.infeasible:
+        sheets["diagnosis"] = res.explain()
+    return write_frames(path, sheets, style=_style)
+
+
+def export(inst: Instance, model: ModelSpec, path: str | Path) -> Path:
+    """Write an instance and its model as one workbook; the instance names the workbook itself as
+    its model, so the workbook solves on its own (`allocator solve plan.xlsx`)."""
+    path = Path(path)
+    return write_workbook(path, inst.model_copy(update={"model": path.name}), model)
+
+
+def check_target(path: str | Path) -> Path:
+    """A workbook name to write: `.xlsx`, in a folder that exists (checked before any work)."""
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise AllocatorError(f"{path}: a workbook name ends in .xlsx")
+    if not path.parent.is_dir():
+        raise AllocatorError(f"{path}: no such folder {path.parent}; create it first")
+    if path.is_dir():
+        raise AllocatorError(f"{path}: is a folder; give a file name ending in .xlsx")
+    return path
+
+
+def split_by_pillar(res: Result) -> pd.DataFrame:
+    """Money per pillar (rows: government, private, total) and year (columns), then the rows of
+    every pillar together; a `total` column adds the years. A line in several pillars counts in
+    each by its share; each named fund is a source row of its own."""
+    alloc = res.funding()
+    every = alloc.assign(pillar=ALL_PILLARS)
+    table = _by_year(pd.concat([alloc, every]), ["pillar"], res.instance.years)
+    names = {p.id: p.name for p in res.instance.pillars} | {ALL_PILLARS: "all pillars"}
+    order = {p: i for i, p in enumerate(names)}
+    table.insert(1, "name", table.pillar.map(names))
+    table = table.sort_values("pillar", key=lambda c: c.map(order), kind="stable")
+    return table.reset_index(drop=True)
+
+
+def _by_year(alloc: pd.DataFrame, keys: list[str], years: list[int]) -> pd.DataFrame:
+    """`keys` × source rows (government, private, each named fund, total) with one money column
+    per year."""
+    both = alloc.groupby([*keys, "year"], sort=False, as_index=False)["amount"].sum()
+    frame = pd.concat([alloc, both.assign(source=BOTH)])
+    table = frame.pivot_table(
+        index=[*keys, "source"], columns="year", values="amount", aggfunc="sum", sort=False
+    )
+    table = table.reindex(columns=years, fill_value=0.0)
+    table.columns = [str(y) for y in years]
+    table[BOTH] = table.sum(axis=1)
+    table = table.reset_index()
+    rank = {GOVERNMENT: 0, PRIVATE: 1, BOTH: 2}
+    first = {k: i for i, k in enumerate(dict.fromkeys(alloc[keys[0]]))}
+    table = table.sort_values(
+        [keys[0], "source"],
+        key=lambda c: c.map(lambda s: rank.get(s, 1.5)) if c.name == "source" else c.map(first),
+        kind="stable",
+    )
+    return table.reset_index(drop=True)
+
+
+def _summary(res: Result) -> pd.DataFrame:
+    info: dict[str, Any] = res.summary()
+    info["currency"] = UNIT_LABELS.get(res.instance.currency_unit, res.instance.currency_unit)
+    rows = [
+        (key, json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v)
+        for key, v in info.items()
+    ]
+    return pd.DataFrame(rows, columns=["key", "value"], dtype=object)
+
+
+def _style(ws: Worksheet, frame: pd.DataFrame, sheets: dict[str, pd.DataFrame]) -> None:
+    """Money, share and price formats by column; widths that fit; a frozen header row."""
+    fit_columns(ws, frame)
+    ws.freeze_panes = "A2"
+    years = {str(y) for y in frame.columns if str(y).isdigit()}
+    for j, column in enumerate(frame.columns, start=1):
+        name = str(column)
+        if name in years or name in (BOTH, GOVERNMENT, PRIVATE, "amount"):
+            fmt = MONEY
+        elif name == "share":
+            fmt = SHARE
+        elif name in ("level", "target", "shortfall", "slack"):
+            fmt = NUMBER
+        elif name == "shadow_price":
+            fmt = PRICE
+        else:
+            continue
+        for row in range(2, len(frame) + 2):
+            ws.cell(row=row, column=j).number_format = fmt
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 8, 12)
+    if ws.title in ("split", "lines") and "source" in frame.columns:
+        for i, source in enumerate(frame["source"], start=2):
+            if source == BOTH:
+                for cell in ws[i]:
+                    cell.font = Font(bold=True)

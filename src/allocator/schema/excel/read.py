@@ -1,0 +1,583 @@
+"""Instances and models as `.xlsx` workbooks (read and written with pandas and openpyxl).
+
+The layout follows the pydantic models, so a field added to them round-trips without this module
+knowing it: each list-of-records field is a sheet named after it (`pillars`, `lines`, `kpis`,
+`targets`, `sources`; a model's `rules`), with the CSV table conventions of `load.py` (`min.2027`,
+`yields.gpus`, `;` between list items); per-year figures of an instance (`budget`, `private_pool`)
+share the `budgets` sheet, one row per year (or one row `all` for a figure every year); the other
+fields are `key | value` rows of the `instance` or `model` sheet (`targets.weights.gpus`). A value
+that does not fit a flat cell (a list of records, say) is written as JSON text in its cell.
+Errors name the workbook, the sheet and cell (`lines!D7`) and the value."""
+
+from __future__ import annotations
+
+import math
+import re
+import typing
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from pydantic import BaseModel, ValidationError
+
+from allocator.errors import MISSING, InputError, Issue
+from allocator.schema.excel.layout import (
+    BUDGETS,
+    EVERY_YEAR,
+    INSTANCE,
+    KEY,
+    MODEL,
+    README,
+    VALUE,
+    Layout,
+    _annotation,
+    _is_complex,
+    _is_scalar_list,
+    _is_text,
+    _members,
+    _options,
+)
+from allocator.schema.files import sha256
+from allocator.schema.instance import CrossReferenceError, Instance
+from allocator.schema.model import RULE_KINDS, ModelSpec
+from allocator.schema.validate import message, split_path
+
+
+@dataclass
+class _Sheet:
+    """A sheet as read: its columns, and where each record (or key) came from."""
+
+    name: str
+    columns: dict[str, int] = field(default_factory=dict)
+    """Column name → 0-based column index."""
+    rows: list[int] = field(default_factory=list)
+    """The worksheet row of each record."""
+    ids: list[str] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    """Per record: column → the cell's value as typed."""
+    keys: dict[str, int] = field(default_factory=dict)
+    """Key sheets: key → worksheet row."""
+
+    def cell(self, column: str, row: int) -> str:
+        return f"{self.name}!{get_column_letter(self.columns[column] + 1)}{row}"
+
+
+@dataclass
+class _Book:
+    path: Path
+    frames: dict[str, pd.DataFrame]
+    sheets: dict[str, _Sheet] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def issue(self, where: str, value: Any, problem: str) -> None:
+        self.issues.append(Issue(str(self.path), where, value, problem))
+
+
+def read_instance(path: str | Path) -> Instance:
+    """Read and validate an instance from a workbook (see the module's docstring for the layout)."""
+    inst = _read_file(Path(path), INSTANCE)
+    assert isinstance(inst, Instance)
+    return inst
+
+
+def read_model(path: str | Path) -> ModelSpec:
+    """Read and validate a model (policy regime) from a workbook's `model` and `rules` sheets."""
+    model = _read_file(Path(path), MODEL)
+    assert isinstance(model, ModelSpec)
+    return model
+
+
+def _read_file(path: Path, layout: Layout) -> Instance | ModelSpec:
+    """The validated object of `layout` in the workbook, remembering the file's hash."""
+    book = _open(path, layout)
+    obj = _validate(book, layout, _read(book, layout))
+    assert isinstance(obj, Instance | ModelSpec)
+    obj._files = {str(path): sha256(path)}
+    return obj
+
+
+def locate_model_issues(path: Path, issues: list[Issue]) -> list[Issue]:
+    """Issues about a workbook's model found against an instance (`rules[2].pillar`), placed at
+    their cells (`rules!B4`)."""
+    book = _open(path, MODEL)
+    _read(book, MODEL)
+    out = []
+    for issue in issues:  # the value stays the name found wrong (a KPI key, say), not the cell's
+        where, _ = _locate(book, MODEL, tuple(split_path(issue.path)), issue.problem)
+        out.append(Issue(issue.file, where, issue.value, issue.problem))
+    return out
+
+
+def _open(path: Path, layout: Layout) -> _Book:
+    if not path.is_file():
+        what = "a folder, not a file" if path.is_dir() else "file not found"
+        raise InputError([Issue(str(path), "", MISSING, f"{what}; check the path")])
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as workbook:
+            names = [str(name) for name in workbook.sheet_names]
+            frames = pd.read_excel(
+                workbook,
+                sheet_name=[name for name in names if name in layout.sheets],
+                header=None,
+                dtype=object,
+                na_filter=False,
+            )
+    except Exception as exc:  # a zip that is not a workbook, a locked or truncated file, ...
+        raise InputError(
+            [
+                Issue(
+                    str(path),
+                    "",
+                    MISSING,
+                    f"not a readable .xlsx workbook ({type(exc).__name__}: {exc}); save it from "
+                    "Excel or LibreOffice as an Excel workbook (.xlsx)",
+                )
+            ]
+        ) from None
+    book = _Book(path, frames)
+    for sheet, row, column in _uncomputed(path, [s for s in layout.sheets if s in frames]):
+        frame = frames.get(sheet)
+        if (
+            frame is not None
+            and row <= frame.shape[0]
+            and column <= frame.shape[1]
+            and _filled(frame.iat[row - 1, column - 1])
+        ):
+            continue
+        book.issue(
+            f"{sheet}!{get_column_letter(column)}{row}",
+            MISSING,
+            "a formula with no computed value (the file was not saved by a spreadsheet program "
+            "that computes it); open and save it in Excel or LibreOffice, or type the value",
+        )
+    known = [*INSTANCE.sheets, *[s for s in MODEL.sheets if s not in INSTANCE.sheets], README]
+    for name in names:
+        if name not in known:
+            close = get_close_matches(name, known, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            book.issue(
+                f"sheet {name}",
+                MISSING,
+                f"unknown sheet; {guess}the sheets of an instance and model workbook are "
+                f"{', '.join(known)}",
+            )
+    return book
+
+
+def _uncomputed(path: Path, sheets: list[str]) -> list[tuple[str, int, int]]:
+    """Formula cells (sheet, row, column) of `sheets`; without a cached value they read as blank."""
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        return [
+            (ws.title, cell.row or 0, cell.column or 0)
+            for ws in (book[name] for name in sheets)
+            for row in ws.iter_rows()
+            for cell in row
+            if getattr(cell, "data_type", None) == "f"
+        ]
+    finally:
+        book.close()
+
+
+def _read(book: _Book, layout: Layout) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    if layout.sheet in book.frames:
+        data.update(_read_keys(book, layout))
+    if layout.per_year and BUDGETS in book.frames:
+        data.update(_read_budgets(book, layout))
+    for name, models in layout.tables.items():
+        if name in book.frames:
+            data[name] = _read_table(book, name, models)
+    if book.issues:
+        raise InputError(book.issues)
+    return data
+
+
+def _header(book: _Book, name: str, grid: list[list[Any]]) -> _Sheet:
+    """The sheet's first row as column names (blank columns with no data are ignored)."""
+    sheet = _Sheet(name)
+    book.sheets[name] = sheet
+    head = grid[0] if grid else []
+    for j, raw in enumerate(head):
+        text = _text(raw)
+        column = get_column_letter(j + 1)
+        if not text:
+            if any(_filled(row[j]) for row in grid[1:] if j < len(row)):
+                book.issue(
+                    f"{name}!{column}1",
+                    MISSING,
+                    "this column holds values but has no name in row 1; name it (id, name, "
+                    "pillar, ...) or clear the column",
+                )
+            continue
+        if text in sheet.columns:
+            first = get_column_letter(sheet.columns[text] + 1)
+            book.issue(
+                f"{name}!{column}1", text, f"column {text!r} appears twice (first in {first}1)"
+            )
+            continue
+        sheet.columns[text] = j
+    return sheet
+
+
+def _grid(book: _Book, name: str) -> list[list[Any]]:
+    return [list(row) for row in book.frames[name].itertuples(index=False, name=None)]
+
+
+def _read_table(book: _Book, name: str, models: list[type[BaseModel]]) -> list[dict[str, Any]]:
+    grid = _grid(book, name)
+    sheet = _header(book, name, grid)
+    records: list[dict[str, Any]] = []
+    for i, row in enumerate(grid[1:], start=2):
+        cells = {c: row[j] for c, j in sheet.columns.items() if j < len(row) and _filled(row[j])}
+        if not cells:
+            continue
+        kind = _text(cells.get("rule", ""))
+        chosen = [m for m in models if _literal_of(m, "rule") == kind] or models
+        record: dict[str, Any] = {}
+        for column, raw in cells.items():
+            where = sheet.cell(column, i)
+            value = _cell_value(book, where, raw, _annotation(chosen, column.split(".")[0]))
+            if value is not _SKIP:
+                _put(book, record, column, value, where, raw)
+        records.append(record)
+        sheet.rows.append(i)
+        first = min(sheet.columns, key=sheet.columns.__getitem__)  # a row's name: id, or kpi, ...
+        sheet.ids.append(_text(cells.get("id" if "id" in sheet.columns else first, "")))
+        sheet.cells.append(cells)
+    return records
+
+
+def _read_keys(book: _Book, layout: Layout) -> dict[str, Any]:
+    name = layout.sheet
+    grid = _grid(book, name)
+    sheet = _Sheet(name, {KEY: 0, VALUE: 1})
+    book.sheets[name] = sheet
+    head = [_text(c) for c in (grid[0] if grid else [])]
+    if head[:2] != [KEY, VALUE]:
+        book.issue(
+            f"{name}!A1",
+            " | ".join(head[:2]) or MISSING,
+            f"the {name} sheet has two columns named {KEY} and {VALUE} in row 1, one field per "
+            "row below (name, years, ...)",
+        )
+        return {}
+    extra = [j for j in range(2, len(head)) if any(_filled(r[j]) for r in grid)]
+    for j in extra:
+        book.issue(
+            f"{name}!{get_column_letter(j + 1)}1",
+            MISSING,
+            f"the {name} sheet has only the columns {KEY} and {VALUE}; clear this column",
+        )
+    data: dict[str, Any] = {}
+    for i, row in enumerate(grid[1:], start=2):
+        key, raw = _text(row[0]), row[1] if len(row) > 1 else ""
+        if not key:
+            if _filled(raw):
+                book.issue(f"{name}!B{i}", raw, "a value with no key in column A; name the field")
+            continue
+        if key in sheet.keys:
+            book.issue(
+                f"{name}!A{i}", key, f"key {key!r} is given twice (first in row {sheet.keys[key]})"
+            )
+            continue
+        sheet.keys[key] = i
+        if not _filled(raw):
+            continue
+        where = f"{name}!B{i}"
+        value = _cell_value(book, where, raw, _annotation([layout.cls], key.split(".")[0]))
+        if value is not _SKIP:
+            _put(book, data, key, value, where, raw)
+    return data
+
+
+def _read_budgets(book: _Book, layout: Layout) -> dict[str, Any]:
+    grid = _grid(book, BUDGETS)
+    sheet = _header(book, BUDGETS, grid)
+    if "year" not in sheet.columns:
+        book.issue(
+            f"{BUDGETS}!A1",
+            MISSING,
+            f"the {BUDGETS} sheet needs a column named year (a year, or {EVERY_YEAR!r} for a "
+            f"figure that holds every year) beside {', '.join(layout.per_year)}",
+        )
+        return {}
+    data: dict[str, Any] = {}
+    seen: dict[str, int] = {}
+    for i, row in enumerate(grid[1:], start=2):
+        cells = {c: row[j] for c, j in sheet.columns.items() if j < len(row) and _filled(row[j])}
+        if not cells:
+            continue
+        raw_year = cells.pop("year", "")
+        year = _year_label(raw_year)
+        where = sheet.cell("year", i)
+        if year is None:
+            book.issue(
+                where,
+                raw_year if _filled(raw_year) else MISSING,
+                f"expected a year, such as 2026, or {EVERY_YEAR!r} for figures that hold every "
+                "year",
+            )
+            continue
+        if year in seen:
+            book.issue(where, raw_year, f"year {year} is given twice (first in row {seen[year]})")
+            continue
+        seen[year] = i
+        sheet.rows.append(i)
+        sheet.ids.append(year)
+        sheet.cells.append(cells)
+        for column, raw in cells.items():
+            at = sheet.cell(column, i)
+            value = _cell_value(book, at, raw, _annotation([layout.cls], column))
+            if value is _SKIP:
+                continue
+            if column not in layout.per_year:
+                close = get_close_matches(column, layout.per_year, n=1)
+                guess = f"did you mean {close[0]!r}? " if close else ""
+                book.issue(
+                    sheet.cell(column, 1),
+                    column,
+                    f"unknown column; {guess}the {BUDGETS} sheet has the columns year, "
+                    f"{', '.join(layout.per_year)}",
+                )
+                break
+            if column in data and isinstance(data[column], dict) == (year == EVERY_YEAR):
+                book.issue(
+                    at,
+                    raw,
+                    f"{column} is given both in the row {EVERY_YEAR!r} (every year) and per "
+                    "year; keep one or the other",
+                )
+                continue
+            _put(book, data, column if year == EVERY_YEAR else f"{column}.{year}", value, at, raw)
+    return data
+
+
+def _year_label(raw: Any) -> str | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int) or (isinstance(raw, float) and raw.is_integer()):
+        return str(int(raw))
+    text = _text(raw)
+    if text.lower() == EVERY_YEAR:
+        return EVERY_YEAR
+    return text if re.fullmatch(r"\d{4}", text) else None
+
+
+_SKIP: Any = object()
+
+
+def _filled(raw: Any) -> bool:
+    """Whether a cell holds anything (an Excel error counts: it is reported, not skipped)."""
+    return not (raw is None or (isinstance(raw, str) and not raw.strip()))
+
+
+def _text(raw: Any) -> str:
+    """A cell as text: numbers as shown (`2026`, not `2026.0`), blanks as ``."""
+    if not _filled(raw) or (isinstance(raw, float) and math.isnan(raw)):
+        return ""
+    if isinstance(raw, float) and raw.is_integer():
+        return str(int(raw))
+    return str(raw).strip()
+
+
+def _cell_value(book: _Book, where: str, raw: Any, annotation: Any) -> Any:
+    """A cell's value as the field expects it: `;` lists split, JSON text parsed, numbers typed
+    into text fields read as text. `_SKIP` after reporting a problem."""
+    if isinstance(raw, float) and math.isnan(raw):
+        book.issue(
+            where, MISSING, "the cell holds an Excel error (#DIV/0!, #REF!, ...); give a value"
+        )
+        return _SKIP
+    if isinstance(raw, pd.Timestamp):
+        raw = raw.to_pydatetime()
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if annotation is None:
+        return raw
+    if _is_scalar_list(annotation):
+        items = raw.split(";") if isinstance(raw, str) else [raw]
+        inner = typing.get_args(_members(annotation)[0])[0]
+        return [
+            _as_text(x, inner)
+            for x in (i.strip() if isinstance(i, str) else i for i in items)
+            if x != ""
+        ]
+    if isinstance(raw, str) and raw[:1] in "[{" and _is_complex(annotation):
+        try:
+            return yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            book.issue(
+                where,
+                raw,
+                f"not valid JSON or YAML text ({getattr(exc, 'problem', None) or exc}); write a "
+                'mapping such as {"2026": 100} or a list such as [1, 2]',
+            )
+            return _SKIP
+    return _as_text(raw, annotation)
+
+
+def _as_text(raw: Any, annotation: Any) -> Any:
+    """A number typed into a text cell, as the text it shows (`2026`, not `2026.0`)."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not _is_text(annotation):
+        return raw
+    return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
+
+
+def _put(
+    book: _Book, record: dict[str, Any], column: str, value: Any, where: str, raw: Any
+) -> None:
+    """Set `record[a][b] = value` for column `a.b` (the CSV convention for nested fields)."""
+    *parents, leaf = column.split(".")
+    target = record
+    for key in parents:
+        nested = target.setdefault(key, {})
+        if not isinstance(nested, dict):
+            book.issue(
+                where,
+                raw,
+                f"column {key!r} already gives one figure for every year (or the whole "
+                f"{key}); leave either {key} or {column} blank in this row",
+            )
+            return
+        target = nested
+    if isinstance(target.get(leaf), dict):
+        book.issue(
+            where,
+            raw,
+            f"columns {column}.YEAR (or {column}.KEY) already give its parts; leave either "
+            f"{column} or those columns blank in this row",
+        )
+        return
+    target[leaf] = value
+
+
+def _literal_of(model: type[BaseModel], name: str) -> str | None:
+    options = _options(_annotation([model], name))
+    return options[0] if len(options) == 1 else None
+
+
+def _validate(book: _Book, layout: Layout, data: dict[str, Any]) -> BaseModel:
+    try:
+        return layout.cls.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(_issues(book, layout, exc)) from None
+
+
+def _issues(book: _Book, layout: Layout, exc: ValidationError) -> list[Issue]:
+    issues: list[Issue] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        error = err.get("ctx", {}).get("error")
+        if isinstance(error, CrossReferenceError):
+            found = [
+                (loc + tuple(split_path(path)), value, problem)
+                for path, value, problem in error.problems
+            ]
+        else:
+            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                loc += (str(err.get("ctx", {}).get("discriminator", "rule")).strip("'"),)
+            value = err.get("input", MISSING) if err["type"] != "missing" else MISSING
+            text = _missing(layout, loc) if err["type"] == "missing" else None
+            found = [(loc, value, text or message(layout.cls, err, loc))]
+        for where_loc, value, problem in found:
+            where, shown = _locate(book, layout, where_loc, problem)
+            issue = Issue(str(book.path), where, value if shown is _SKIP else shown, problem)
+            if issue not in issues:
+                issues.append(issue)
+    return issues
+
+
+def _missing(layout: Layout, loc: tuple[Any, ...]) -> str:
+    """What to add for a required field, in the workbook's terms."""
+    parts = [str(p) for p in loc if not isinstance(p, int) and p not in RULE_KINDS]
+    head = parts[0] if parts else ""
+    if head in layout.tables and len(parts) == 1:
+        return (
+            f"required: add a sheet named {head}, one entry per row with the field names in row 1"
+        )
+    if head in layout.tables:
+        column = ".".join(parts[1:])
+        return f"required field is missing; fill column {column} in this row (add the column)"
+    if head in layout.per_year:
+        return (
+            f"required: give {head} in the {BUDGETS} sheet (a column {head}, one row per year "
+            f"or one row {EVERY_YEAR!r})"
+        )
+    return (
+        f"required field is missing; add a row with key {'.'.join(parts)} and its value to the "
+        f"{layout.sheet} sheet"
+    )
+
+
+def _locate(book: _Book, layout: Layout, loc: tuple[Any, ...], problem: str) -> tuple[str, Any]:
+    """The sheet and cell of an error's field path, and the cell's value (`_SKIP` if no cell)."""
+    loc = tuple(
+        p for i, p in enumerate(loc) if not (p in RULE_KINDS and i and isinstance(loc[i - 1], int))
+    )
+    if not loc:
+        return "", _SKIP
+    head, rest = str(loc[0]), [str(p) for p in loc[1:]]
+    year = re.match(r"year (\d{4}):", problem)
+    if head in layout.tables:
+        sheet = book.sheets.get(head)
+        if sheet is None:
+            return f"sheet {head} (missing)", _SKIP
+        if not (len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(sheet.rows)):
+            return f"sheet {head}", _SKIP
+        index = loc[1]
+        row, ident = sheet.rows[index], sheet.ids[index]
+        path = ".".join(rest[1:])
+        column = _column(list(sheet.columns), path, sheet.cells[index], year)
+        label = f"{ident}, " if ident else ""
+        if column is None:
+            return f"{head} row {row}" + (f" ({label}column {path})" if path else ""), _SKIP
+        raw = sheet.cells[index].get(column, MISSING)
+        return f"{sheet.cell(column, row)} ({label}{column})", raw
+    if head in layout.per_year:
+        sheet = book.sheets.get(BUDGETS)
+        if sheet is None:
+            return f"sheet {BUDGETS} (missing), column {head}", _SKIP
+        when = rest[0] if rest else (year.group(1) if year else None)
+        for index, label in enumerate(sheet.ids):
+            if head in sheet.cells[index] and label in (when, EVERY_YEAR):
+                return f"{sheet.cell(head, sheet.rows[index])} ({label}, {head})", sheet.cells[
+                    index
+                ][head]
+        if head in sheet.columns:
+            return f"{sheet.cell(head, 1)} ({head})", _SKIP
+        return f"{BUDGETS}, column {head}", _SKIP
+    sheet = book.sheets.get(layout.sheet)
+    key = ".".join([head, *rest])
+    if sheet is None:
+        return f"sheet {layout.sheet} (missing), key {key}", _SKIP
+    found = _column(list(sheet.keys), key, dict.fromkeys(sheet.keys), year)
+    if found is None:
+        return f"{layout.sheet}, key {key} (no row for it)", _SKIP
+    row = sheet.keys[found]
+    raw = book.frames[layout.sheet].iat[row - 1, 1]
+    return f"{layout.sheet}!B{row} ({found})", raw
+
+
+def _column(
+    columns: list[str], path: str, filled: dict[str, Any], year: re.Match[str] | None
+) -> str | None:
+    """The column an error's path falls in: itself, the column holding it (a list or JSON cell),
+    or the first filled column under it (`min.2027` for an error about `min`)."""
+    if path in columns:
+        return path
+    holders = [c for c in columns if path.startswith(c + ".")]
+    if holders:
+        return max(holders, key=len)
+    if year and f"{path}.{year.group(1)}" in columns:
+        return f"{path}.{year.group(1)}"
+    under = [c for c in columns if c.startswith(path + ".") and c in filled]
+    return under[0] if under else None
+
+
+# -- writing a workbook ---------------------------------------------------------------------------

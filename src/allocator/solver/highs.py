@@ -1,0 +1,531 @@
+"""Solve layer: Pyomo's standard-form compiler turns the built model into one matrix, HiGHS solves
+it through highspy, and HiGHS's own model status is mapped to one `Status` enum.
+
+The matrix is handed over with a single `passModel`: Pyomo's HiGHS interfaces add rows one by one
+(slow at scale) and hide HiGHS's status, duals, IIS and ranging, which the analysis layer needs."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import highspy
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+from scipy import sparse
+
+from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
+from allocator.formulation import Formulation
+from allocator.solver.status import Status
+
+_MS = highspy.HighsModelStatus
+_STATUS = {
+    _MS.kOptimal: Status.optimal,
+    _MS.kModelEmpty: Status.optimal,
+    _MS.kInfeasible: Status.infeasible,
+    _MS.kUnbounded: Status.unbounded,
+    _MS.kUnboundedOrInfeasible: Status.infeasible_or_unbounded,
+    _MS.kTimeLimit: Status.time_limit,
+    _MS.kIterationLimit: Status.limit,
+    _MS.kSolutionLimit: Status.limit,
+    _MS.kObjectiveBound: Status.limit,
+    _MS.kObjectiveTarget: Status.limit,
+    _MS.kInterrupt: Status.interrupted,
+}
+_WITH_INCUMBENT = {
+    Status.time_limit: Status.time_limit_incumbent,
+    Status.limit: Status.limit_incumbent,
+}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """HiGHS options a caller may set; the MIP gap is tight so integer answers are exact enough."""
+
+    time_limit: float | None = None
+    mip_gap: float = 1e-7
+    """Relative MIP gap (HiGHS's `mip_rel_gap`; its default 1e-4 is far too loose for budgets)."""
+    threads: int | None = None
+    seed: int = 0
+    presolve: bool = True
+    highs: tuple[tuple[str, Any], ...] = ()
+    """Further HiGHS options by name, e.g. (("mip_max_improving_sols", 1),)."""
+
+
+@dataclass
+class Matrix:
+    """The model as HiGHS gets it, with the policy names of its rows and columns (the row names
+    are made only when something asks for them)."""
+
+    lp: Any
+    row_names: Callable[[], list[str]]
+    integer: bool
+    column_name: Callable[[int], str]
+    shape: tuple[Any, ...] = ()
+    """The rule blocks and their sizes: matrices of equal shape can be updated in place."""
+
+    @cached_property
+    def rows(self) -> list[str]:
+        """Row names in HiGHS order: `budget[2026]`, `pillar_share_min[talent,2027]`, ..."""
+        return self.row_names()
+
+
+@dataclass
+class Solution:
+    """HiGHS's answer mapped back to the model's names."""
+
+    status: Status
+    highs_status: str
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    """Relative gap between the objective and the best bound (0 for an LP)."""
+    runtime: float = 0.0
+    is_mip: bool = False
+    x: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Variable values by column number, for a solve that has an allocation."""
+    row_value: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    row_dual: np.ndarray | None = None
+    dual_objective: float | None = None
+    failed_constants: list[str] = field(default_factory=list)
+    options: SolveOptions = field(default_factory=lambda: SolveOptions(), repr=False)
+    matrix: Matrix | None = field(default=None, repr=False)
+    highs: Any = field(default=None, repr=False)
+    """The HiGHS session after the solve (for a MIP, the LP with its integer decisions fixed)."""
+
+    @cached_property
+    def activity(self) -> dict[str, float]:
+        """Each row's left-hand side at the answer, by constraint name."""
+        if self.matrix is None or not self.row_value.size:
+            return {}
+        return dict(zip(self.matrix.rows, self.row_value.tolist(), strict=True))
+
+    @cached_property
+    def duals(self) -> dict[str, float]:
+        """Row duals by constraint name (LP, or a MIP's LP with its integer decisions fixed): the
+        objective's change per unit of right-hand side."""
+        if self.matrix is None or self.row_dual is None:
+            return {}
+        return dict(zip(self.matrix.rows, self.row_dual.tolist(), strict=True))
+
+    def value(self, column: int) -> float:
+        """The value of the variable in column `column`."""
+        return float(self.x[column])
+
+
+_banner_silenced = False
+
+
+def _highs() -> highspy.Highs:
+    """A HiGHS session that logs to a list, not the console (the first construction in a process
+    prints a banner, kept off stdout). `h.allocator_log` holds HiGHS's warnings and errors."""
+    global _banner_silenced
+    if _banner_silenced:
+        h = highspy.Highs()
+    else:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _banner_silenced = True
+    h.setOptionValue("log_to_console", False)
+    log: list[str] = []
+    serious = (highspy.HighsLogType.kWarning, highspy.HighsLogType.kError)
+
+    def keep(event: Any) -> None:
+        if event.data_out.log_type in serious:
+            log.append(event.message.strip())
+
+    h.cbLogging += keep
+    h.allocator_log = log  # type: ignore[attr-defined]
+    return h
+
+
+SMALLEST_COEFFICIENT = 1e-9
+"""HiGHS drops matrix entries at or below this magnitude (with only a log line)."""
+LARGEST_FIGURE = 1e9
+"""Above this, costs, bounds and right-hand sides risk HiGHS's tolerances: a warning is raised."""
+
+
+def check_ranges(matrix: Matrix) -> None:
+    """Refuse coefficients HiGHS would drop; warn on figures large enough to upset tolerances."""
+    lp = matrix.lp
+    a = lp.a_matrix_
+    values = np.asarray(a.value_, dtype=float)
+    n = lp.num_col_
+    for label, row_names, figures in (
+        ("coefficient", False, values),
+        ("objective coefficient", False, np.asarray(lp.col_cost_, dtype=float)),
+        ("bound", False, np.concatenate([lp.col_lower_, lp.col_upper_])),
+        ("right-hand side", True, np.concatenate([lp.row_lower_, lp.row_upper_])),
+    ):
+        bad = np.flatnonzero(
+            np.isnan(figures)
+            | (np.isinf(figures) & (label != "bound") & (label != "right-hand side"))
+        )
+        if bad.size:
+            i = int(bad[0])
+            where = (
+                "the constraint matrix"
+                if label == "coefficient"
+                else matrix.rows[i % len(matrix.rows)]
+                if row_names
+                else matrix.column_name(i % n)
+            )
+            raise NumericalError(f"{where}: {label} is {figures[i]}; HiGHS cannot use it")
+    tiny = np.flatnonzero((np.abs(values) <= SMALLEST_COEFFICIENT) & (values != 0))
+    if tiny.size:
+        starts = np.asarray(a.start_)
+        col = int(np.searchsorted(starts, tiny[0], side="right") - 1)
+        row = matrix.rows[int(np.asarray(a.index_)[tiny[0]])]
+        raise NumericalError(
+            f"{row}: coefficient {values[tiny[0]]:.3g} on {matrix.column_name(col)} is at or below "
+            f"{SMALLEST_COEFFICIENT:g}, which HiGHS drops; state the figure in a larger unit "
+            f"(e.g. KPI units in thousands) ({tiny.size} such coefficients)"
+        )
+    for label, names, figures in (
+        ("coefficient", None, values),
+        (
+            "right-hand side",
+            lambda i: matrix.rows[i],
+            np.concatenate([lp.row_lower_, lp.row_upper_]),
+        ),
+        ("objective coefficient", matrix.column_name, np.asarray(lp.col_cost_)),
+    ):
+        finite = np.where(np.isfinite(figures), np.abs(figures), 0.0)
+        if finite.size and finite.max() > LARGEST_FIGURE:
+            i = int(finite.argmax())
+            size = len(matrix.rows) if label == "right-hand side" else n
+            where = names(i % size) if names else "the constraint matrix"
+            warnings.warn(
+                NumericalWarning(
+                    f"{where}: {label} {figures[i]:.3g} exceeds {LARGEST_FIGURE:g}; HiGHS may "
+                    "lose precision — state money in bn KRW and KPIs in a unit near their size"
+                ),
+                stacklevel=3,
+            )
+
+
+def compile_matrix(built: Formulation) -> Matrix:
+    """The built model as one HiGHS LP/MIP: the rules' sparse rows, plus any custom rule written
+    as a Pyomo constraint on `built.model` (compiled by Pyomo's standard-form compiler)."""
+    blocks = [b for b in built.row_blocks if b.active]
+    r, c, v, rhs_parts, senses = [], [], [], [], []
+    offset = 0
+    for block in blocks:
+        rows, cols, values = block.entries
+        r.append(np.asarray(rows, dtype=np.int64) + offset)
+        c.append(np.asarray(cols, dtype=np.int64))
+        v.append(np.asarray(values, dtype=float))
+        rhs_parts.append(np.asarray(block.rhs, dtype=float))
+        senses.append(np.full(len(block.keys), block.sense, dtype=object))
+        offset += len(block.keys)
+    n = built.columns
+    join = np.concatenate
+    a = sparse.csr_array(
+        (
+            join(v) if v else np.zeros(0),
+            (join(r) if r else np.zeros(0, np.int64), join(c) if c else np.zeros(0, np.int64)),
+        ),
+        shape=(offset, n),
+    )
+    sense = join(senses) if senses else np.zeros(0, dtype=object)
+    rhs = join(rhs_parts) if rhs_parts else np.zeros(0)
+    inf = highspy.kHighsInf
+    lower = np.where(sense == "<=", -inf, rhs)
+    upper = np.where(sense == ">=", inf, rhs)
+    custom = _custom_rows(built)
+    extra_names: list[str] = []
+    if custom is not None:
+        extra, extra_names, extra_lower, extra_upper = custom
+        a = sparse.vstack([a, extra], format="csr")
+        lower, upper = np.concatenate([lower, extra_lower]), np.concatenate([upper, extra_upper])
+
+    def names() -> list[str]:
+        return [b.name(key) for b in blocks for key in b.keys] + extra_names
+
+    m = offset + len(extra_names)
+    shape = (tuple((b.family, len(b.keys)) for b in blocks), tuple(extra_names))
+    a = sparse.csc_array(a)
+    a.sum_duplicates()
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, m
+    lp.col_cost_ = np.asarray(built.cost, dtype=float)
+    lp.offset_ = float(built.offset)
+    lp.col_lower_ = np.asarray(built.lower, dtype=float)
+    lp.col_upper_ = np.asarray(built.upper, dtype=float)
+    lp.row_lower_, lp.row_upper_ = lower, upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
+    lp.a_matrix_.start_ = a.indptr
+    lp.a_matrix_.index_ = a.indices
+    lp.a_matrix_.value_ = a.data
+    lp.sense_ = highspy.ObjSense.kMaximize if built.sense == "max" else highspy.ObjSense.kMinimize
+    integer = any(built.integer)
+    if integer:
+        kind = highspy.HighsVarType
+        lp.integrality_ = [kind.kInteger if i else kind.kContinuous for i in built.integer]
+    return Matrix(lp, names, integer, built.column_name, shape)
+
+
+def _custom_rows(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
+    """Rows of Pyomo constraints a user added to `built.model`, over the same columns."""
+    if next(built.model.component_data_objects(pyo.Constraint, active=True), None) is None:
+        return None
+    info = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)
+    where = {b.name: (b.start, {k: i for i, k in enumerate(b.keys)}) for b in built.blocks}
+    columns = []
+    for var in info.columns:
+        start, keys = where[var.parent_component().name]
+        columns.append(start + keys[var.index()])
+    part = sparse.csr_array(info.A)
+    coo = part.tocoo()
+    extra = sparse.csr_array(
+        (coo.data, (coo.row, np.asarray(columns, dtype=np.int64)[coo.col])),
+        shape=(part.shape[0], built.columns),
+    )
+    kinds = np.array([row.bound_type for row in info.rows], dtype=int)
+    rhs = np.asarray(info.rhs, dtype=float)
+    inf = highspy.kHighsInf
+    names = [row.constraint.name for row in info.rows]
+    return extra, names, np.where(kinds == 1, -inf, rhs), np.where(kinds == -1, inf, rhs)
+
+
+def new_highs(matrix: Matrix, options: SolveOptions) -> highspy.Highs:
+    """A HiGHS session loaded with `matrix` and `options`, ready to run."""
+    h = _highs()
+    _set_options(h, options)
+    if h.passModel(matrix.lp) == highspy.HighsStatus.kError:
+        log = "; ".join(getattr(h, "allocator_log", [])) or "no detail in its log"
+        raise SolverError(f"HiGHS refused the model: {log}")
+    return h
+
+
+def run_highs(built: Formulation, options: SolveOptions | None = None) -> Solution:
+    """Solve the built model with HiGHS and read back status, values, duals and gap."""
+    options = options or SolveOptions()
+    failed = [c.name for c in built.constants if not c.holds]
+    if failed:
+        return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
+    matrix = compile_matrix(built)
+    check_ranges(matrix)
+    return solve_session(built, matrix, new_highs(matrix, options), options)
+
+
+def solve_session(
+    built: Formulation, matrix: Matrix, h: highspy.Highs, options: SolveOptions
+) -> Solution:
+    """Run a HiGHS session already loaded with `matrix` and read the answer back."""
+    started = time.perf_counter()
+    _run(h)
+    status = h.getModelStatus()
+    if status == _MS.kUnboundedOrInfeasible:
+        status = _resolve_infeasible_or_unbounded(h, matrix)
+    runtime = time.perf_counter() - started
+    for message in getattr(h, "allocator_log", []):
+        warnings.warn(HighsWarning(message), stacklevel=2)
+    mapped = _STATUS.get(status, Status.error)
+    info = h.getInfo()
+    has_point = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+    if mapped in _WITH_INCUMBENT and has_point:
+        mapped = _WITH_INCUMBENT[mapped]
+    sol = Solution(mapped, h.modelStatusToString(status), runtime=runtime, is_mip=matrix.integer)
+    sol.matrix, sol.highs, sol.options = matrix, h, options
+    if not mapped.has_allocation:
+        return sol
+    solution = h.getSolution()
+    col_value = np.asarray(solution.col_value, dtype=float)
+    sol.x = col_value
+    sol.row_value = np.asarray(solution.row_value, dtype=float)
+    sol.objective = float(info.objective_function_value)
+    if matrix.integer:
+        sol.bound = float(info.mip_dual_bound)
+        resolved = _fix_integers_and_resolve(h, matrix, col_value)
+        if resolved is not None:
+            solution = resolved
+            sol.x = np.asarray(solution.col_value, dtype=float)
+            sol.row_value = np.asarray(solution.row_value, dtype=float)
+            sol.objective = float(h.getInfo().objective_function_value)
+        sol.gap = _relative_gap(sol.objective, sol.bound)
+    else:
+        sol.bound, sol.gap = sol.objective, 0.0
+    if solution.dual_valid:
+        sol.row_dual = np.asarray(solution.row_dual, dtype=float)
+        lp = h.getLp() if matrix.integer else matrix.lp  # a MIP's LP has its integers fixed
+        sol.dual_objective = dual_objective(lp, solution, built.sense == "max")
+    return sol
+
+
+class Resolver:
+    """Re-solve one model shape many times in one HiGHS session (sweeps, what-ifs).
+
+    Each point is built as usual (so names, checks and explanations stay exact); what differs from
+    the loaded model — costs, bounds, right-hand sides, coefficients — is changed in place, and
+    HiGHS starts from the previous basis (`warm=True`) or from scratch. A point whose shape
+    differs (rows or columns added or removed) is loaded afresh."""
+
+    def __init__(self, options: SolveOptions | None = None, warm: bool = False) -> None:
+        self.options = options or SolveOptions()
+        self.warm = warm
+        self.h: Any = None
+        self.loaded: Matrix | None = None
+        self.reloads = 0
+
+    def solve(self, built: Formulation) -> Solution:
+        """Solve `built`, reusing the session when its shape matches the loaded model."""
+        failed = [c.name for c in built.constants if not c.holds]
+        if failed:
+            return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
+        matrix = compile_matrix(built)
+        check_ranges(matrix)
+        if self.loaded is None or not self._update(matrix):
+            self.h = new_highs(matrix, self.options)
+            self.reloads += 1
+        elif not self.warm:
+            self.h.clearSolver()
+        self.loaded = matrix
+        sol = solve_session(built, matrix, self.h, self.options)
+        if matrix.integer:
+            self._restore_integers(matrix)
+        sol.highs = None  # the session moves on with the next point
+        return sol
+
+    def _update(self, new: Matrix) -> bool:
+        old, h = self.loaded, self.h
+        assert old is not None
+        a, b = old.lp, new.lp
+        same = (
+            a.num_col_ == b.num_col_
+            and a.num_row_ == b.num_row_
+            and old.shape == new.shape
+            and list(a.integrality_) == list(b.integrality_)
+            and a.sense_ == b.sense_
+            and np.array_equal(a.a_matrix_.start_, b.a_matrix_.start_)
+            and np.array_equal(a.a_matrix_.index_, b.a_matrix_.index_)
+        )
+        if not same:
+            return False
+        n, m = b.num_col_, b.num_row_
+        cols, rows = np.arange(n, dtype=np.int32), np.arange(m, dtype=np.int32)
+        h.changeColsCost(n, cols, np.asarray(b.col_cost_, dtype=float))
+        h.changeColsBounds(n, cols, np.asarray(b.col_lower_), np.asarray(b.col_upper_))
+        h.changeRowsBounds(m, rows, np.asarray(b.row_lower_), np.asarray(b.row_upper_))
+        h.changeObjectiveOffset(float(b.offset_))
+        changed = np.flatnonzero(np.asarray(a.a_matrix_.value_) != np.asarray(b.a_matrix_.value_))
+        if changed.size:
+            starts = np.asarray(b.a_matrix_.start_)
+            index, values = np.asarray(b.a_matrix_.index_), np.asarray(b.a_matrix_.value_)
+            for e in changed:
+                col = int(np.searchsorted(starts, e, side="right") - 1)
+                h.changeCoeff(int(index[e]), col, float(values[e]))
+        return True
+
+    def _restore_integers(self, matrix: Matrix) -> None:
+        kinds = matrix.lp.integrality_
+        whole = np.array(
+            [i for i, k in enumerate(kinds) if k == highspy.HighsVarType.kInteger], dtype=np.int32
+        )
+        lower, upper = np.asarray(matrix.lp.col_lower_), np.asarray(matrix.lp.col_upper_)
+        self.h.changeColsBounds(len(whole), whole, lower[whole], upper[whole])
+        self.h.changeColsIntegrality(len(whole), whole, np.array(kinds)[whole])
+
+
+def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -> Any | None:
+    """Re-solve a MIP's LP with its integer decisions fixed at their rounded values.
+
+    This cleans the integrality tolerance out of the money (a dropped line gets exactly 0) and
+    gives duals that hold for the chosen projects. None when the fixed LP is not optimal."""
+    kinds = matrix.lp.integrality_
+    fixed = np.array([i for i, k in enumerate(kinds) if k == highspy.HighsVarType.kInteger])
+    values = np.round(x[fixed])
+    h.changeColsBounds(len(fixed), fixed, values, values)
+    h.changeColsIntegrality(
+        len(fixed), fixed, np.array([highspy.HighsVarType.kContinuous] * len(fixed))
+    )
+    h.run()
+    if h.getModelStatus() != _MS.kOptimal:
+        return None
+    return h.getSolution()
+
+
+def _run(h: highspy.Highs) -> None:
+    """Run HiGHS in its own thread so that Ctrl-C stops the solve cleanly (status interrupted)."""
+    h.HandleUserInterrupt = True
+    thread = h.startSolve()
+    while True:
+        try:
+            while not h.wait(0.05)[0]:
+                pass
+            break
+        except KeyboardInterrupt:
+            h.cancelSolve()
+    thread.join()
+    h.HandleUserInterrupt = False
+
+
+def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
+    """Tell infeasible from unbounded: without presolve, then, if HiGHS still cannot say, by
+    checking feasibility alone (a zero objective)."""
+    h.setOptionValue("presolve", "off")
+    h.clearSolver()
+    _run(h)
+    status = h.getModelStatus()
+    if status != _MS.kUnboundedOrInfeasible:
+        return status
+    probe = new_highs(matrix, SolveOptions(presolve=False))
+    n = matrix.lp.num_col_
+    probe.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    _run(probe)
+    feasible = probe.getModelStatus() == _MS.kOptimal
+    return _MS.kUnbounded if feasible else _MS.kInfeasible
+
+
+def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
+    if options.time_limit is not None:
+        h.setOptionValue("time_limit", float(options.time_limit))
+    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
+    h.setOptionValue("random_seed", int(options.seed))
+    if options.threads is not None:
+        h.setOptionValue("threads", int(options.threads))
+    if not options.presolve:
+        h.setOptionValue("presolve", "off")
+    for name, value in options.highs:
+        if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise SolverError(f"HiGHS refused option {name}={value!r}")
+
+
+def _relative_gap(objective: float, bound: float) -> float:
+    if not math.isfinite(bound):
+        return math.inf
+    return abs(objective - bound) / max(abs(objective), 1e-9) if objective != bound else 0.0
+
+
+def dual_objective(lp: Any, solution: Any, maximize: bool) -> float:
+    """The LP's dual objective, from row and column duals and the bounds their signs select.
+
+    HiGHS's `getDualObjectiveValue` returns only a status from Python, so it is computed here."""
+    sign = -1.0 if maximize else 1.0
+    total = float(lp.offset_)
+    for duals, lower, upper in (
+        (solution.row_dual, lp.row_lower_, lp.row_upper_),
+        (solution.col_dual, lp.col_lower_, lp.col_upper_),
+    ):
+        y = np.asarray(duals, dtype=float)
+        lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+        bound = np.where(sign * y > 0, lo, hi)
+        active = np.abs(y) > 0
+        total += float(np.dot(y[active], bound[active]))
+    return total

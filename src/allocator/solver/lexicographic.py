@@ -1,0 +1,185 @@
+"""Prioritised goals (lexicographic goal programming) at the solve layer.
+
+The model's priority levels are optimised in order in one HiGHS session: after each level its
+optimum is held as a named row, `level_hold[NAME]` (`≤ z* + τ` for a minimising level, `≥ z* − τ`
+for a maximising one), and the next level's objective replaces the costs. The held rows are
+ordinary rule rows of the built model, so the audit, shadow prices and the checker speak of them
+by name; the final answer is the last level's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import highspy
+import numpy as np
+
+from allocator.formulation import Formulation
+from allocator.formulation.model import Linear, Sense
+from allocator.formulation.objectives import level_objective
+from allocator.solver.highs import (
+    Matrix,
+    Solution,
+    SolveOptions,
+    check_ranges,
+    compile_matrix,
+    new_highs,
+    solve_session,
+)
+from allocator.solver.status import Status
+
+HOLD_FAMILY = "level_hold"
+TINY = 1e-9
+
+
+@dataclass(frozen=True)
+class LevelOutcome:
+    """How one priority level ended: its optimum and the bound later levels were held to."""
+
+    name: str
+    priority: int
+    """1 for the most important level."""
+    sense: Literal["max", "min"]
+    status: Status
+    optimum: float | None
+    held_at: float | None = None
+    """The bound of `level_hold[name]` (None for the last level, which is not held)."""
+    runtime: float = 0.0
+
+
+def hold_bound(optimum: float, sense: str, tolerance: float, tolerance_abs: float) -> float:
+    """The value a level is held to: its optimum give or take the tolerances (an optimum within
+    1e-9 of 0 counts as 0, so HiGHS gets no meaninglessly small bound)."""
+    optimum = 0.0 if abs(optimum) < TINY else optimum
+    slack = tolerance_abs + tolerance * abs(optimum)
+    return optimum + slack if sense == "min" else optimum - slack
+
+
+def solve_levels(
+    built: Formulation, options: SolveOptions | None = None
+) -> tuple[Solution, list[LevelOutcome]]:
+    """Optimise the levels of `built.spec` in order; returns the last level's solution (or the
+    first that did not reach an optimum, with no allocation) and every level's outcome."""
+    options = options or SolveOptions()
+    failed = [c.name for c in built.constants if not c.holds]
+    if failed:
+        return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed), []
+    levels = built.spec.levels
+    outcomes: list[LevelOutcome] = []
+    h: highspy.Highs | None = None
+    sol: Solution | None = None
+    held: tuple[Linear, Literal["max", "min"]] | None = None
+    added = False
+    runtime = 0.0
+    for k, level in enumerate(levels):
+        terms, sense = level_objective(built, level)
+        if k > 0:
+            assert sol is not None
+            assert sol.objective is not None
+            assert held is not None
+            previous = levels[k - 1]
+            bound = hold_bound(sol.objective, held[1], previous.tolerance, previous.tolerance_abs)
+            before = built.row_count
+            _hold(built, previous.name, held, bound, sol.objective, k, len(levels))
+            added = built.row_count > before
+            outcomes[-1] = replace(outcomes[-1], held_at=bound)
+        linear = Linear.of(terms)
+        built.cost = np.zeros(built.columns)
+        np.add.at(built.cost, linear.cols, linear.coefs)
+        built.sense, built.offset = sense, 0.0
+        matrix = compile_matrix(built)
+        check_ranges(matrix)
+        if h is None or matrix.shape[1]:  # the first level, or custom Pyomo rows after the holds
+            h = new_highs(matrix, options)
+        else:
+            _next_level(h, matrix, built, added)
+        sol = solve_session(built, matrix, h, options)
+        runtime += sol.runtime
+        outcomes.append(
+            LevelOutcome(level.name, k + 1, sense, sol.status, sol.objective, None, sol.runtime)
+        )
+        if sol.status != Status.optimal and k < len(levels) - 1:
+            return _stopped(sol, level.name), outcomes
+        held = (linear, sense)
+    assert sol is not None
+    sol.runtime = runtime
+    return sol, outcomes
+
+
+def _hold(
+    built: Formulation,
+    name: str,
+    held: tuple[Linear, Literal["max", "min"]],
+    bound: float,
+    optimum: float,
+    priority: int,
+    count: int,
+) -> None:
+    linear, sense = held
+    row_sense: Sense = "<=" if sense == "min" else ">="
+    words = "at most" if sense == "min" else "at least"
+    built.add(
+        HOLD_FAMILY,
+        (name,),
+        linear,
+        row_sense,
+        bound,
+        level=name,
+        text=f"priority level {name} ({priority} of {count}) stays {words} {bound:,.6g} "
+        f"(its optimum {optimum:,.6g}, give or take its tolerance) while later levels are "
+        "optimised",
+    )
+
+
+def _next_level(h: highspy.Highs, matrix: Matrix, built: Formulation, added: bool) -> None:
+    """Load the next level into the session: integers restored, new costs, the new hold row."""
+    lp = matrix.lp
+    n = lp.num_col_
+    if matrix.integer:
+        kinds = lp.integrality_
+        whole = np.array(
+            [i for i, kind in enumerate(kinds) if kind == highspy.HighsVarType.kInteger],
+            dtype=np.int32,
+        )
+        lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+        h.changeColsBounds(len(whole), whole, lower[whole], upper[whole])
+        h.changeColsIntegrality(len(whole), whole, np.array(kinds)[whole])
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(lp.col_cost_, dtype=float))
+    h.changeObjectiveSense(lp.sense_)
+    h.changeObjectiveOffset(0.0)
+    log = getattr(h, "allocator_log", None)
+    if log is not None:
+        log.clear()
+    if not added:  # the held level had no decision in it (all weights 0): nothing to hold
+        return
+    block = built.row_blocks[-1]
+    _rows, cols, values = block.entries
+    assert block.family == HOLD_FAMILY
+    assert len(block.keys) == 1
+    index, where = np.unique(np.asarray(cols, dtype=np.int32), return_inverse=True)
+    coefs = np.zeros(index.size)
+    np.add.at(coefs, where, np.asarray(values, dtype=float))
+    inf = highspy.kHighsInf
+    rhs = float(block.rhs[0])
+    lower_row, upper_row = (-inf, rhs) if block.sense == "<=" else (rhs, inf)
+    h.addRow(lower_row, upper_row, int(index.size), index.astype(np.int32), coefs)
+    if h.getNumRow() != lp.num_row_:  # pragma: no cover - the compiled rows and the session agree
+        raise AssertionError("the session and the compiled model disagree on the rows")
+
+
+def _stopped(sol: Solution, level: str) -> Solution:
+    """A level before the last ended without an optimum: no allocation is an answer."""
+    without = {
+        Status.time_limit_incumbent: Status.time_limit,
+        Status.limit_incumbent: Status.limit,
+    }
+    status = without.get(sol.status, sol.status)
+    return replace(
+        sol,
+        status=status,
+        highs_status=f"priority level {level}: {sol.highs_status}",
+        objective=None,
+        x=np.zeros(0),
+        row_value=np.zeros(0),
+        row_dual=None,
+    )

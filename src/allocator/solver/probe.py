@@ -1,0 +1,160 @@
+"""HiGHS probes the explanations ask for: ranging of a solved model, the objective with some
+rows relaxed, feasibility checks, the irreducible infeasible subset (IIS) and its deletion filter,
+and the least relaxation of one row (elastic). Each returns plain numbers; the explain layer turns
+them into words and never talks to HiGHS itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import highspy
+import numpy as np
+
+from allocator.solver.highs import Matrix, Solution, SolveOptions, new_highs
+
+INF = highspy.kHighsInf
+_OPTIMAL = highspy.HighsModelStatus.kOptimal
+_INFEASIBLE = highspy.HighsModelStatus.kInfeasible
+
+
+@dataclass(frozen=True)
+class Ranging:
+    """HiGHS's ranging of a solved LP (for a MIP, of the LP with its integers fixed): each row's
+    right-hand-side interval over which its dual holds, each column's cost interval over which the
+    solution stays optimal."""
+
+    row_low: np.ndarray
+    row_high: np.ndarray
+    cost_low: np.ndarray
+    cost_high: np.ndarray
+    cost: np.ndarray
+
+
+def ranging(sol: Solution) -> Ranging | None:
+    """The ranging of `sol`'s session, or None when HiGHS cannot give it."""
+    if sol.highs is None or sol.matrix is None:
+        return None
+    status, found = sol.highs.getRanging()
+    if status.name != "kOk" or not found.valid:
+        return None
+    return Ranging(
+        np.asarray(found.row_bound_dn.value_, dtype=float),
+        np.asarray(found.row_bound_up.value_, dtype=float),
+        np.asarray(found.col_cost_dn.value_, dtype=float),
+        np.asarray(found.col_cost_up.value_, dtype=float),
+        np.asarray(sol.matrix.lp.col_cost_, dtype=float),
+    )
+
+
+@dataclass(frozen=True)
+class Without:
+    """The outcome of a re-solve with some rows relaxed."""
+
+    optimal: bool
+    objective: float
+    status: str
+
+
+def objective_without(sol: Solution, rows: np.ndarray, lower_only: bool) -> Without:
+    """Re-solve `sol`'s model with `rows` dropped (or, with `lower_only`, only their lower side)."""
+    assert sol.matrix is not None
+    h: Any = new_highs(sol.matrix, sol.options)
+    upper = np.asarray(sol.matrix.lp.row_upper_)[rows]
+    lower = np.full(rows.size, -INF)
+    if not lower_only:
+        upper = np.full(rows.size, INF)
+    h.changeRowsBounds(rows.size, rows, lower, upper)
+    h.run()
+    status = h.getModelStatus()
+    if status == _OPTIMAL:
+        return Without(True, float(h.getInfo().objective_function_value), "optimal")
+    return Without(False, float("nan"), h.modelStatusToString(status))
+
+
+def feasible(matrix: Matrix, options: SolveOptions, lp: Any = None) -> bool | None:
+    h = new_highs(matrix, options)
+    if lp is not None:
+        h.passModel(lp)
+    h.setOptionValue("objective_bound", INF)
+    h.changeColsCost(
+        matrix.lp.num_col_,
+        np.arange(matrix.lp.num_col_, dtype=np.int32),
+        np.zeros(matrix.lp.num_col_),
+    )
+    h.run()
+    status = h.getModelStatus()
+    return True if status == _OPTIMAL else False if status == _INFEASIBLE else None
+
+
+def irreducible_rows(matrix: Matrix, options: SolveOptions) -> tuple[list[int], str]:
+    relaxed = copy_lp(matrix.lp)
+    relaxed.integrality_ = []
+    h = new_highs(matrix, options)
+    h.passModel(relaxed)
+    h.setOptionValue("iis_strategy", 4)
+    h.run()
+    candidates = list(range(matrix.lp.num_row_))
+    if h.getModelStatus() == _INFEASIBLE:
+        status, iis = h.getIis()
+        if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
+            candidates = sorted(int(i) for i in iis.row_index_)
+            if not matrix.integer:
+                return candidates, "HiGHS irreducible infeasible subset (IIS)"
+    return deletion_filter(matrix, options, candidates), "deletion filter over MIP solves"
+
+
+def deletion_filter(matrix: Matrix, options: SolveOptions, candidates: list[int]) -> list[int]:
+    lp = copy_lp(matrix.lp)
+    keep = set(candidates)
+    lower, upper = np.array(lp.row_lower_), np.array(lp.row_upper_)
+    active_lo, active_hi = lower.copy(), upper.copy()
+    others = [i for i in range(lp.num_row_) if i not in keep]
+    active_lo[others], active_hi[others] = -INF, INF
+    for i in candidates:
+        active_lo[i], active_hi[i] = -INF, INF
+        lp.row_lower_, lp.row_upper_ = active_lo, active_hi
+        if feasible(matrix, options, lp) is False:
+            keep.discard(i)
+        else:
+            active_lo[i], active_hi[i] = lower[i], upper[i]
+    return sorted(keep)
+
+
+def copy_lp(lp: Any) -> Any:
+    out = highspy.HighsLp()
+    for attr in (
+        "num_col_",
+        "num_row_",
+        "col_cost_",
+        "col_lower_",
+        "col_upper_",
+        "row_lower_",
+        "row_upper_",
+        "sense_",
+        "offset_",
+        "integrality_",
+        "col_names_",
+        "row_names_",
+    ):
+        setattr(out, attr, getattr(lp, attr))
+    out.a_matrix_ = lp.a_matrix_
+    return out
+
+
+def elastic(matrix: Matrix, i: int, sense: str, options: SolveOptions) -> float | None:
+    """The least relaxation of row i that makes the problem feasible (None if none does)."""
+    lp = copy_lp(matrix.lp)
+    n = lp.num_col_
+    h = new_highs(matrix, options)
+    h.passModel(lp)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    signs = {"<=": [-1.0], ">=": [1.0], "==": [1.0, -1.0]}[sense]
+    for sign in signs:
+        h.addCol(1.0, 0.0, INF, 1, np.array([i], dtype=np.int32), np.array([sign]))
+    h.run()
+    if h.getModelStatus() != _OPTIMAL:
+        return None
+    values = np.asarray(h.getSolution().col_value)[n:]
+    return float(values[0] - (values[1] if len(values) > 1 else 0.0))

@@ -1,0 +1,48 @@
+"""What a solve ended in: one enum for every solver path. Imports nothing heavy, so the words
+and report layers can name a status without loading HiGHS, Pyomo or SciPy."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """What a solve ended in. Only `optimal` (and, when asked for, an incumbent) is an answer."""
+
+    optimal = "optimal"
+    infeasible = "infeasible"
+    unbounded = "unbounded"
+    infeasible_or_unbounded = "infeasible_or_unbounded"
+    time_limit = "time_limit"
+    """The time limit came before any feasible allocation was found."""
+    time_limit_incumbent = "time_limit_incumbent"
+    """The time limit came with a feasible allocation whose gap to the bound is reported."""
+    limit = "limit"
+    """Another HiGHS limit (iterations, solutions, objective bound) came before any allocation."""
+    limit_incumbent = "limit_incumbent"
+    """Another HiGHS limit came with a feasible allocation (gap reported)."""
+    interrupted = "interrupted"
+    error = "error"
+
+    @property
+    def has_allocation(self) -> bool:
+        """Whether the solve carries an allocation (optimal, or an incumbent with its gap)."""
+        return self in (Status.optimal, Status.time_limit_incumbent, Status.limit_incumbent)
+
+    def describe(self) -> str:
+        """The status in plain words."""
+        return _WORDS[self]
+
+
+_WORDS = {
+    Status.optimal: "optimal: the best split under every rule",
+    Status.infeasible: "infeasible: the rules cannot all hold at once",
+    Status.unbounded: "unbounded: the objective can grow without limit",
+    Status.infeasible_or_unbounded: "either infeasible or unbounded (HiGHS could not tell which)",
+    Status.time_limit: "time limit reached before any split satisfying every rule was found",
+    Status.time_limit_incumbent: "time limit reached: the best split found so far, not proven best",
+    Status.limit: "a solver limit was reached before any split satisfying every rule was found",
+    Status.limit_incumbent: "a solver limit was reached: the best split so far, not proven best",
+    Status.interrupted: "the solve was interrupted",
+    Status.error: "HiGHS reported an error",
+}
