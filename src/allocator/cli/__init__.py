@@ -1,0 +1,52 @@
+"""The `allocator` command. Exit codes: 0 optimal and verified; 1 solved but no verified optimum
+(the status in plain words); 2 bad input (the message, never a traceback)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from allocator.cli import files, solving, whatif
+from allocator.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_OPTIMAL, EXIT_OK
+from allocator.errors import AllocatorError
+from allocator.solver.status import Status
+
+# The commands import the solving, analysis and report layers when they run (not at the top), so
+# `allocator validate` and `allocator schema` never load Pyomo, HiGHS or SciPy.
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+        return code
+    except AllocatorError as exc:
+        print(f"allocator: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader stopped reading (`allocator solve ... | head`)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:  # before or after HiGHS runs; during the solve HiGHS stops itself
+        print(f"{Status.interrupted.describe()}; nothing was written")
+        return EXIT_NOT_OPTIMAL
+    except Exception as exc:  # the CLI never shows a traceback unless asked to
+        if os.environ.get("ALLOCATOR_DEBUG"):
+            raise
+        print(
+            f"allocator: internal error: {type(exc).__name__}: {exc} "
+            "(set ALLOCATOR_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="allocator", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    for group in (solving, whatif, files):
+        group.register(commands)
+    return parser
+

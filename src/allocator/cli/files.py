@@ -1,0 +1,76 @@
+"""Commands about files: validate, template, export, schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from allocator.cli.common import EXIT_OK
+from allocator.schema import Instance, ModelSpec, load_instance, resolve_model
+from allocator.schema.provenance import unsourced
+
+
+def register(commands: Any) -> None:
+    """Add this module's commands to the `allocator` parser."""
+    check = commands.add_parser("validate", help="check an instance (and its model) for errors")
+    check.add_argument("instance", type=Path)
+    check.add_argument("--model", type=Path)
+    check.set_defaults(run=_validate)
+    blank = commands.add_parser("template", help="write a workbook to fill in (instance, model)")
+    blank.add_argument("out", type=Path)
+    blank.set_defaults(run=_template)
+    book = commands.add_parser("export", help="write an instance and its model as one workbook")
+    book.add_argument("instance", type=Path)
+    book.add_argument("--model", type=Path, help="model file (default: the instance's own)")
+    book.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    book.set_defaults(run=_export)
+    schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
+    schema.add_argument("kind", choices=["instance", "model"], nargs="?", default="instance")
+    schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    schema.set_defaults(run=_schema)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    inst = load_instance(args.instance)
+    spec = resolve_model(inst, args.model)
+    print(
+        f"{args.instance}: valid — {len(inst.lines)} lines in {len(inst.pillars)} pillars, "
+        f"years {inst.years[0]}–{inst.years[-1]}; model {spec.name} "
+        f"({spec.objective}, {len(spec.rules)} rules)"
+    )
+    missing = unsourced(inst)
+    if missing:
+        shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")
+        print(f"{len(missing)} figures have no provenance in `sources`: {shown}")
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from allocator.report import workbook as excel
+
+    excel.check_target(args.out)
+    excel.template(args.out)
+    print(f"{args.out}: a workbook to fill in; check it with `allocator validate {args.out}`")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from allocator.report import workbook as excel
+
+    excel.check_target(args.out)
+    inst = load_instance(args.instance)
+    excel.export(inst, resolve_model(inst, args.model), args.out)
+    print(f"{args.out}: instance {inst.name} and its model; `allocator solve {args.out}` solves it")
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    cls = Instance if args.kind == "instance" else ModelSpec
+    text = json.dumps(cls.model_json_schema(), indent=2, ensure_ascii=False)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    return EXIT_OK

@@ -1,0 +1,119 @@
+"""Commands that solve one instance and show the answer: solve, explain, report."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, write_csv
+from allocator.report.labels import LANGS, name_of
+from allocator.results.output import check_output_dir
+from allocator.schema import load_instance, resolve_model
+from allocator.solver.status import Status
+
+
+def register(commands: Any) -> None:
+    """Add this module's commands to the `allocator` parser."""
+    run = commands.add_parser("solve", help="solve an instance and print the split")
+    run.add_argument("instance", type=Path)
+    run.add_argument("--model", type=Path, help="model file (default: the instance's own)")
+    run.add_argument("--out", type=Path, help="write CSVs, summary.json and manifest.json here")
+    run.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    run.add_argument("--time-limit", type=float, metavar="S", help="seconds HiGHS may take")
+    run.add_argument("--mip-gap", type=float, default=1e-7, help="relative MIP gap")
+    run.add_argument("--format", choices=["table", "json"], default="table")
+    run.add_argument("--xlsx", type=Path, metavar="FILE", help="write the plan as a workbook")
+    run.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
+    run.set_defaults(run=_solve)
+    why = commands.add_parser("explain", help="solve and say why: binding rules, prices, costs")
+    why.add_argument("instance", type=Path)
+    why.add_argument("--model", type=Path, help="model file (default: the instance's own)")
+    why.add_argument("--per-rule", action="store_true", help="price every rule instance")
+    why.add_argument("--audit", type=Path, metavar="CSV", help="write the full rule audit here")
+    why.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
+    why.set_defaults(run=_explain)
+    page = commands.add_parser("report", help="solve and write a self-contained HTML report")
+    page.add_argument("instance", type=Path)
+    page.add_argument("--model", type=Path, help="model file (default: the instance's own)")
+    page.add_argument("--out", type=Path, required=True, metavar="HTML", help="report file")
+    page.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
+    page.add_argument("--time-limit", type=float, metavar="S", help="seconds HiGHS may take")
+    page.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="PATH=START:STOP:N",
+        help="add a sweep chart over one parameter (repeatable)",
+    )
+    page.add_argument(
+        "--frontier",
+        action="append",
+        default=[],
+        metavar="KPI[@YEAR]",
+        help="add a frontier chart of the objective against a KPI (repeatable)",
+    )
+    page.add_argument("--points", type=int, default=15, help="points per frontier")
+    page.set_defaults(run=_report)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from allocator.api import solve
+    from allocator.report import text as report
+    from allocator.report import workbook as excel
+
+    if args.out:
+        check_output_dir(args.out, args.force)
+    if args.xlsx:
+        excel.check_target(args.xlsx)
+    inst = load_instance(args.instance)
+    res = solve(inst, args.model, time_limit=args.time_limit, mip_gap=args.mip_gap)
+    if args.out and res.status != Status.interrupted:
+        res.to_dir(args.out, force=args.force)
+    if args.xlsx and res.status != Status.interrupted:
+        excel.write_result(res, args.xlsx)
+    print(report.as_json(res) if args.format == "json" else report.table(res, args.lang))
+    if args.format == "table" and res.model.levels:
+        print(report.levels(res))
+    if res.status == Status.optimal and res.verified:
+        return EXIT_OK
+    return EXIT_NOT_OPTIMAL
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from allocator.api import solve
+    from allocator.report import text as report
+
+    res = solve(load_instance(args.instance), args.model)
+    print(report.explanation(res, args.per_rule, args.lang))
+    if args.audit and res.status.has_allocation:
+        write_csv(res.audit(), args.audit)
+    return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL
+
+
+def _report(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+    from allocator.api import solve
+    from allocator.report import html
+    from allocator.report import text as report
+
+    inst = load_instance(args.instance)
+    spec = resolve_model(inst, args.model)
+    sweeps = {}
+    for vary in args.sweep:
+        path, values = scenarios.parse_vary(vary)
+        sweeps[path] = scenarios.sweep(inst, spec, [(path, values)])
+    res = solve(inst, spec, time_limit=args.time_limit)
+    frontiers = {}
+    for wanted in args.frontier:
+        kpi, _, year = wanted.partition("@")
+        if not res.status.has_allocation:
+            print(f"frontier {wanted} skipped: the base problem has no answer")
+            continue
+        when = int(year) if year else inst.years[-1]
+        known = {k.id: k for k in inst.kpis}
+        title = f"{name_of(known[kpi], args.lang) if kpi in known else kpi} {when}"
+        frontiers[title] = scenarios.frontier(inst, spec, kpi, when, args.points)
+    html.write(res, args.out, lang=args.lang, sweeps=sweeps, frontiers=frontiers)
+    print(f"{args.out}: {report.table(res, args.lang).splitlines()[0]}")
+    return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL

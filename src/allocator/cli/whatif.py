@@ -1,0 +1,215 @@
+"""What-if commands: compare, sweep, frontier, montecarlo, near-optimal."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK
+from allocator.errors import InputError, Issue
+from allocator.results.output import table_format, write_table
+from allocator.schema import load_instance
+from allocator.schema.scenario import load_scenario
+from allocator.solver.status import Status
+
+
+def register(commands: Any) -> None:
+    """Add this module's commands to the `allocator` parser."""
+    what_if = commands.add_parser("compare", help="solve scenarios and show what changed, and why")
+    what_if.add_argument("instance", type=Path)
+    what_if.add_argument("scenarios", type=Path, nargs="+")
+    what_if.add_argument("--model", type=Path)
+    what_if.set_defaults(run=_compare)
+    grid = commands.add_parser("sweep", help="solve a grid over one to three parameters")
+    grid.add_argument("instance", type=Path)
+    grid.add_argument("--vary", action="append", required=True, metavar="PATH=START:STOP:N")
+    grid.add_argument("--model", type=Path)
+    grid.add_argument(
+        "--out", type=Path, help=".csv or .parquet (rows journalled as points arrive)"
+    )
+    grid.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
+    grid.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
+    grid.add_argument("--resume", action="store_true", help="finish an interrupted --out sweep")
+    grid.add_argument("--warm", action="store_true", help="start each point from the last basis")
+    grid.add_argument("--quiet", action="store_true", help="no progress bar")
+    grid.set_defaults(run=_sweep)
+    pareto = commands.add_parser("frontier", help="the trade-off between two criteria")
+    pareto.add_argument("instance", type=Path)
+    which = pareto.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--between",
+        nargs=2,
+        metavar=("FIRST", "SECOND"),
+        help="objective (or its name, e.g. impact), KPI[@YEAR] or cost[@YEAR]; the first is "
+        "optimised with the second bounded",
+    )
+    which.add_argument("--kpi", help="objective against KPI[@YEAR] (default year: the last)")
+    pareto.add_argument("--points", type=int, default=25)
+    pareto.add_argument("--model", type=Path)
+    pareto.add_argument("--out", type=Path, help="write the points to a .csv or .parquet file")
+    pareto.set_defaults(run=_frontier)
+    mc = commands.add_parser("montecarlo", help="re-optimise samples of the uncertain figures")
+    mc.add_argument("instance", type=Path)
+    mc.add_argument("--samples", type=int, help="how many (default: the instance's)")
+    mc.add_argument("--seed", type=int, help="random seed (default: the instance's)")
+    mc.add_argument("--model", type=Path)
+    mc.add_argument(
+        "--hold",
+        choices=["exact", "pro-rata"],
+        default="exact",
+        help="the base plan under a sampled budget: held exactly, or scaled pro rata within each "
+        "line's min and max where it no longer fits (or under must_spend)",
+    )
+    mc.add_argument(
+        "--out", type=Path, help=".csv (written as samples arrive) or .parquet (at the end)"
+    )
+    mc.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
+    mc.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
+    mc.set_defaults(run=_montecarlo)
+    near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
+    near.add_argument("instance", type=Path)
+    near.add_argument("--slack", type=float, default=0.02, help="share of the optimum to give up")
+    near.add_argument("--alternatives", type=int, default=0)
+    near.add_argument("--model", type=Path)
+    near.set_defaults(run=_near_optimal)
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+
+    inst = load_instance(args.instance)
+    pairs = [(load_scenario(path), str(path)) for path in args.scenarios]
+    code = EXIT_OK
+    for comp in scenarios.compare(inst, pairs, args.model):
+        print(f"== {comp.scenario}: {comp.result.status.describe()}")
+        for change in comp.inputs:
+            print(f"  input {change.path}: {change.before!r} → {change.after!r}")
+        if not (comp.base.status.has_allocation and comp.result.status.has_allocation):
+            code = EXIT_NOT_OPTIMAL
+            if comp.result.status == Status.infeasible:
+                print(comp.result.diagnosis())
+            continue
+        delta = (comp.result.objective or 0.0) - (comp.base.objective or 0.0)
+        print(
+            f"  objective {comp.base.objective:,.4f} → {comp.result.objective:,.4f} ({delta:+,.4f})"
+        )
+        pillars = comp.pillars()
+        for _, row in pillars[pillars.change.abs() > 1e-6].iterrows():
+            print(
+                f"  {row['name']} {row['year']}: {row['base']:,.1f} → {row['scenario']:,.1f}"
+                f" ({row['change']:+,.1f})"
+            )
+        for _, row in comp.rules().head(12).iterrows():
+            print(
+                f"  rule {row['rule']}: {row['base_state']} → {row['state']}, price "
+                f"{row['base_price']:.4g} → {row['price']:.4g}"
+            )
+    return code
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+    from allocator import execute
+
+    if args.resume and args.out is None:
+        raise InputError([Issue("--resume", "", True, "resume needs the --out of the sweep")])
+    inst = load_instance(args.instance)
+    vary = [scenarios.parse_vary(v) for v in args.vary]
+    points = math.prod(len(values) for _, values in vary)
+    named = args.dask is not None or args.workers is not None
+    runner = execute.executor_for(points, args.workers, args.dask) if named else None
+    try:
+        table = scenarios.sweep(
+            inst,
+            args.model,
+            vary,
+            args.out,
+            executor=runner,
+            resume=args.resume,
+            progress=False if args.quiet else None,
+            warm=args.warm,
+        )
+    except KeyboardInterrupt:
+        return EXIT_NOT_OPTIMAL  # the sweep said what it kept and how to resume
+    finally:
+        if runner is not None:
+            runner.close()
+    print(table.to_string(index=False))
+    return EXIT_OK
+
+
+def _frontier(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+
+    if args.out:
+        table_format(args.out)
+    first, second = args.between or ("objective", args.kpi)
+    found = scenarios.pareto(load_instance(args.instance), args.model, first, second, args.points)
+    if args.out:
+        write_table(found.points, args.out)
+    print(f"{found.between[0]} ({found.senses[0]}) against {found.between[1]} ({found.senses[1]})")
+    print(found.points.to_string(index=False))
+    if found.unsolved:
+        print(f"{found.unsolved} bounds had no answer and are left out")
+    return EXIT_OK
+
+
+def _montecarlo(args: argparse.Namespace) -> int:
+    from allocator import execute
+    from allocator.analysis import montecarlo as uncertainty
+
+    inst = load_instance(args.instance)
+    named = args.dask is not None or args.workers is not None
+    samples = args.samples or (inst.uncertainty.samples if inst.uncertainty else 1)
+    with execute.executor_for(samples, args.workers, args.dask) if named else nullcontext() as ex:
+        run = uncertainty.monte_carlo(
+            inst,
+            args.model,
+            samples=args.samples,
+            seed=args.seed,
+            out=args.out,
+            hold="pro_rata" if args.hold == "pro-rata" else "exact",
+            executor=ex,
+        )
+    counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
+    print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")
+    if len(run.answered) < run.samples:
+        print("samples without a verified optimum are left out of every figure below")
+    with pd.option_context("display.width", 160, "display.float_format", "{:,.2f}".format):
+        print("\nOutcomes, re-optimised per sample (base = the plan for the stated figures):")
+        print(run.outcomes().to_string(index=False))
+        funded = run.funded()
+        unsure = funded[(funded.probability < 1) | ~funded.base_funded]
+        print(f"\nLines not funded in every sample (funded: over {run.threshold:g}):")
+        print(unsure.to_string(index=False) if len(unsure) else "  none: every line is funded")
+        print(
+            f"\nThe base plan (government money held, {args.hold}) is feasible in "
+            f"{run.base_plan_feasible:.1%} of samples (in {run.base_plan_over_budget:.1%} a "
+            "year's budget is below what it spends)"
+        )
+        if run.base_plan_feasible > 0:
+            print("Where it is feasible:")
+            print(run.base_plan().to_string(index=False))
+        broken = run.base_plan_breaks()
+        if len(broken):
+            print("\nWhat the held base plan breaks (share of samples):")
+            print(broken.head(12).to_string(index=False, formatters={"share": "{:.1%}".format}))
+    return EXIT_OK
+
+
+def _near_optimal(args: argparse.Namespace) -> int:
+    from allocator import analysis as scenarios
+
+    found = scenarios.near_optimal(
+        load_instance(args.instance), args.model, args.slack, args.alternatives
+    )
+    print("\n".join(found.sentences()))
+    for i, plan in enumerate(found.alternatives, start=1):
+        print(f"\nalternative {i}: objective {plan.objective:,.4f}, verified {plan.verified}")
+        print(plan.pillars[["name", "year", "government", "share"]].to_string(index=False))
+    return EXIT_OK
