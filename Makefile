@@ -44,6 +44,7 @@ test: $(STAMP) browser
 	$(BIN)/ruff check src tests examples benchmarks docs/*.py
 	$(BIN)/ruff format --check src tests examples benchmarks docs/*.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # allocator, raw highspy and linopy side by side; writes docs/performance.md and its plot (~5 min)
