@@ -714,7 +714,8 @@ def allocator_steps(inst: dict[str, Any], model: dict[str, Any]) -> list[Step]:
     separately by the harness): validate, build, hand-off, solve."""
     import allocator
     from allocator.formulation import build as build_model
-    from allocator.solver.highs import SolveOptions, check_ranges, compile_matrix, new_highs
+    from allocator.solver.compile import check_ranges, compile_matrix
+    from allocator.solver.highs import SolveOptions, new_highs
 
     def validate(s: dict[str, Any]) -> None:
         s["inst"] = allocator.Instance.model_validate(inst)

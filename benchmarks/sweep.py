@@ -43,7 +43,8 @@ import allocator
 from allocator.api import resolve_model
 from allocator.formulation import build
 from allocator.results.result import Result
-from allocator.solver.highs import Resolver, SolveOptions, check_ranges, compile_matrix, new_highs
+from allocator.solver.compile import check_ranges, compile_matrix
+from allocator.solver.highs import Resolver, SolveOptions, new_highs
 from allocator.synthetic import synthetic_case
 
 ROOT = Path(__file__).resolve().parent.parent

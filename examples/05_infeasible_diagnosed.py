@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 
 import allocator
-from allocator.schema.model import PillarShare
+from allocator.schema.rules import PillarShare
 
 ROOT = Path(__file__).resolve().parent.parent
 

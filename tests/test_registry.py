@@ -114,7 +114,7 @@ EVERY_FEATURE = tiny(
             "id": "f",
             "name": "F",
             "seed": ["x"],
-            "lines": ["x"],
+            "lines": ["x", "s1"],
             "leverage": 2,
             "min_leverage": 0.1,
             "cap": 30,

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import allocator
 from allocator import Status
+from allocator.check import Violation
 from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
 from allocator.formulation import build
 from allocator.solver.highs import run_highs
@@ -200,9 +201,10 @@ def test_a_verification_failure_is_retried_without_presolve(
     calls: list[int] = []
     real = results.verify
 
-    def flaky(*args: Any) -> list[str]:
+    def flaky(*args: Any) -> list[Violation]:
         calls.append(1)
-        return ["budget 2026 exceeded (simulated residual)"] if len(calls) == 1 else real(*args)
+        residual = Violation("budget", "budget[2026]", "budget 2026 exceeded", 1.0, "money")
+        return [residual] if len(calls) == 1 else real(*args)
 
     monkeypatch.setattr(results, "verify", flaky)
     res = run(TWO_LINES)

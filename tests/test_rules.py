@@ -638,3 +638,41 @@ def test_lexicographic_weights_and_tolerance() -> None:
     exact = [{**loose[1], "tolerance": 0.0, "tolerance_abs": 15 / 70}]
     res = run(_two_goals(), objective="lexicographic", levels=[loose[0], *exact, loose[2]])
     assert res.objective == pytest.approx(85)
+
+
+def test_selection_binds_every_source() -> None:
+    """Issue 17's case: `lab` (go/no-go, requires the go/no-go `hub`) is eligible for fund F,
+    whose seed is `s`. Selecting `hub` costs its minimum of 100, the whole budget, for 0.5 a won:
+    50, and leaves no seed. Leaving both out, `s` takes the budget: 100, and F could back 200 of
+    draws — but an unselected `lab` may draw nothing, so the optimum is 100 (before the
+    `selection` rule it drew 200 and reported 300)."""
+    data = tiny(
+        budget={2026: 100},
+        lines=[
+            {"id": "s", "name": "S", "pillar": "a", "impact": 1, "max": 100},
+            {
+                "id": "hub",
+                "name": "Hub",
+                "pillar": "b",
+                "impact": 0.5,
+                "min": 100,
+                "max": 100,
+                "select": True,
+            },
+            {
+                "id": "lab",
+                "name": "Lab",
+                "pillar": "b",
+                "private_impact": 1,
+                "max": 50,
+                "select": True,
+                "requires": ["hub"],
+            },
+        ],
+        funds=[{"id": "F", "name": "F", "seed": ["s"], "lines": ["lab"], "leverage": 2}],
+    )
+    res = run(data)
+    assert res.verified
+    assert res.objective == pytest.approx(100)
+    assert res.allocation[res.allocation.line == "lab"].amount.sum() == pytest.approx(0)
+    assert res.selected.set_index("line").loc["lab", "selected"] == False  # noqa: E712

@@ -42,8 +42,8 @@ def test_changes_by_path_relative_and_absolute(
     assert new_inst.budget == {2026: 100.0, 2027: 90.0}
     assert new_inst.line("gpu").max == {2026: 50, 2027: 80.0}
     assert new_inst.line("data").impact == 3.0
-    assert new_model.rules[0].min == 0.2  # type: ignore[union-attr]
-    assert new_model.rules[1].max_change == 0.5  # type: ignore[union-attr]
+    assert new_model.rules[0].min == 0.2  # type: ignore[attr-defined]
+    assert new_model.rules[1].max_change == 0.5  # type: ignore[attr-defined]
     assert new_model.must_spend is True
     assert [c.path for c in changes][:2] == ["budget.2027", "lines.gpu.max.2026"]
     assert changes[0].before == 100.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from allocator import check  # every rule kind has its check, or this import refuses
 from allocator.errors import (
     AllocatorError,
     InputError,
@@ -69,6 +70,7 @@ __all__ = [
     "SolverError",
     "Status",
     "__version__",
+    "check",
     "load_instance",
     "load_model",
     "save",

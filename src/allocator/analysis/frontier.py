@@ -33,6 +33,8 @@ class Criterion:
     coefs: np.ndarray
     offset: float = 0.0
     is_objective: bool = False
+    unit: str = "points"
+    """What the criterion is measured in: `points` (the objective), `money`, or a KPI's unit."""
 
     @property
     def sign(self) -> float:
@@ -65,11 +67,12 @@ def criterion(built: Formulation, text: str) -> Criterion:
     if name in kpis:
         year = year if year is not None else inst.years[-1]
         column = np.array([built.level[name, year]], dtype=np.int64)
-        return Criterion(f"{name}@{year}", "max", column, np.ones(1))
+        unit = next(k.unit for k in inst.kpis if k.id == name) or "units"
+        return Criterion(f"{name}@{year}", "max", column, np.ones(1), unit=unit)
     if name == "cost":
         spent = [year] if year is not None else inst.years
         cols = np.concatenate([built.gov_columns(y) for y in spent])
-        return Criterion(text, "min", cols, np.ones(cols.size))
+        return Criterion(text, "min", cols, np.ones(cols.size), unit="money")
     known = ["objective", short, "cost", *kpis]
     raise InputError([Issue("--between", "", text, unknown_name("objective or KPI", known, name))])
 
@@ -136,6 +139,7 @@ def pareto(
             constant=c.sign * c.offset,
             text=f"{c.name} is held at its bound ({'at least' if c.sign > 0 else 'at most'})",
             criterion=c.name,
+            unit=c.unit,
         )
         held[c.name] = built.row_blocks[-1]
     resolver = Resolver()

@@ -29,7 +29,8 @@ from allocator.schema.base import for_year
 from allocator.schema.scenario import locate
 from allocator.schema.uncertainty import UncertainParameter, Uncertainty
 from allocator.schema.validate import validate
-from allocator.solver.highs import Resolver, SolveOptions, compile_matrix
+from allocator.solver.compile import compile_matrix
+from allocator.solver.highs import Resolver, SolveOptions
 from allocator.solver.probe import irreducible_rows
 from allocator.solver.status import Status
 

@@ -76,6 +76,7 @@ def near_optimal(
         ">=" if sense == "max" else "<=",
         bound - offset,
         text=f"the objective stays within {slack:.0%} of the best ({bound:,.4f})",
+        unit="points",
     )
     resolver = Resolver()
 

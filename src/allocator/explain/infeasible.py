@@ -15,9 +15,10 @@ import numpy as np
 
 from allocator.explain.words import amount, row_unit
 from allocator.formulation import Formulation, build
-from allocator.schema.model import NewInitiativeShare, PillarShare
+from allocator.schema.rules import NewInitiativeShare, PillarShare
 from allocator.solver import probe
-from allocator.solver.highs import Matrix, SolveOptions, compile_matrix
+from allocator.solver.compile import Matrix, compile_matrix
+from allocator.solver.highs import SolveOptions
 
 SHARE_FAMILIES = {"pillar_share_min", "pillar_share_max", "new_initiative_share"}
 NOT_POLICY = {"leverage", "integer_units", "kpi_level"}

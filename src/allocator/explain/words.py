@@ -22,15 +22,9 @@ def objective_amount(built: Formulation, amount: float) -> str:
 
 
 def row_unit(built: Formulation, row: Row) -> str:
-    """What the rule's right-hand side is measured in: money, a KPI's unit, or lines."""
-    if "level" in row.subjects:
-        return "level points"
-    if "kpi" in row.subjects:
-        kpi = next(k for k in built.inst.kpis if k.id == row.subjects["kpi"])
-        return kpi.unit or "units"
-    if "group" in row.subjects or "requires" in row.subjects:
-        return "lines"
-    return "money"
+    """What the rule's right-hand side is measured in, as the rule declared it when it made the
+    row: money, a KPI's unit, lines, whole units or points."""
+    return row.unit
 
 
 def amount(built: Formulation, row: Row, value: float) -> str:

@@ -3,7 +3,8 @@
 from typing import get_args
 
 from allocator.formulation import core_rules, objectives, planning_rules, policy_rules
-from allocator.formulation.model import Constant, Formulation, Row, build
+from allocator.formulation.assemble import build
+from allocator.formulation.model import Constant, Formulation, Row
 from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 from allocator.schema.model import RULE_KINDS, ModelSpec
 

@@ -37,6 +37,7 @@ def budget(b: Formulation) -> None:
             figure=f"budget.{y}",
             year=y,
             text=f"government money in {y} {verb} the budget, {b.money(cap)}",
+            unit="money",
         )
 
 
@@ -63,6 +64,7 @@ def private_pool(b: Formulation) -> None:
                 figure=f"private_pool.{y}",
                 year=y,
                 text=f"private money in {y} is at most the fund's pool, {b.money(pool)}",
+                unit="money",
             )
 
 
@@ -97,6 +99,7 @@ def leverage(b: Formulation) -> None:
             f"{b.lines[key[0]].name} draws at most {b.lines[key[0]].leverage:g} "
             f"private won per government won in {key[1]}"
         ),
+        unit="money",
     )
 
 
@@ -144,6 +147,7 @@ def line_bounds(b: Formulation) -> None:
             f"{b.lines[key[0]].name} gets at least "
             f"{b.money(b.line_min(*key))} in {key[1]}{chosen(key[0])}"
         ),
+        unit="money",
     )
     b.add_rows(
         "line_max",
@@ -160,6 +164,7 @@ def line_bounds(b: Formulation) -> None:
             f"{b.money(_cap(b, *key))} in {key[1]}"
             + (", nothing unless selected" if b.lines[key[0]].select else "")
         ),
+        unit="money",
     )
 
 
@@ -225,6 +230,7 @@ def integer_units(b: Formulation) -> None:
             f"{b.lines[key[0]].name} is funded in whole units of "
             f"{b.money(b.lines[key[0]].unit_cost or 0.0)} in {key[1]}"
         ),
+        unit="money",
     )
 
 
@@ -253,6 +259,7 @@ def requires(b: Formulation) -> None:
                 line=line.id,
                 requires=other,
                 text=f"{line.name} is funded only if {b.lines[other].name} is",
+                unit="lines",
             )
 
 
@@ -314,6 +321,7 @@ def kpi_level(b: Formulation) -> None:
                 year=y,
                 text=f"{kpi.name} in {y} = {in_service:,g} {kpi.unit} at the start plus what "
                 f"the lines' money yields{ages}".replace("  ", " "),
+                unit=kpi.unit or "units",
             )
 
 
@@ -349,4 +357,5 @@ def target(b: Formulation) -> None:
             year=t.year,
             text=f"{kpi.name} reaches {t.value:,g} {kpi.unit} by {t.year}"
             + (" (soft: a shortfall is penalised)" if soft else ""),
+            unit=kpi.unit or "units",
         )

@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
 
 from allocator.schema import Instance, Line, ModelSpec
 from allocator.schema.base import for_year
@@ -63,6 +62,9 @@ class Row:
     """The rule in the instance's words, with its figures."""
     subjects: dict[str, Any] = field(default_factory=dict)
     """The instance's words: line, pillar, year, kpi, group."""
+    unit: str = "money"
+    """What the row's sides are measured in, declared by the rule that made it: `money`,
+    `lines` (go/no-go choices), `units` (whole units), `points`, or a KPI's unit."""
 
 
 def line_year(key: tuple[Any, ...]) -> dict[str, Any]:
@@ -95,6 +97,8 @@ class RowBlock:
     text: Callable[[tuple[Any, ...]], str]
     figure: Callable[[tuple[Any, ...]], str | None]
     subjects: Callable[[tuple[Any, ...]], dict[str, Any]]
+    unit: str
+    """What the rows are measured in (see `Row.unit`)."""
     active: bool = True
 
     def name(self, key: tuple[Any, ...]) -> str:
@@ -203,6 +207,7 @@ class Formulation:
                     block.figure(key),
                     block.text(key),
                     block.subjects(key),
+                    block.unit,
                 )
         self._rows = rows
         return rows
@@ -266,9 +271,12 @@ class Formulation:
         constant: float = 0.0,
         figure: str | None = None,
         text: str = "",
+        *,
+        unit: str,
         **subjects: Any,
     ) -> None:
-        """Add one row `Σ terms + constant (sense) rhs` as `family[index]`, saying what it is."""
+        """Add one row `Σ terms + constant (sense) rhs` as `family[index]`, saying what it is and
+        what it is measured in (`unit`: money, lines, units, points or a KPI's unit)."""
         bound = rhs - constant
         linear = terms if isinstance(terms, Linear) else Linear.of(terms)
         nonzero = linear.coefs != 0
@@ -288,6 +296,7 @@ class Formulation:
             text=lambda _: text,
             figure=lambda _: figure,
             subjects=lambda _: subjects,
+            unit=unit,
         )
 
     def add_rows(
@@ -301,110 +310,16 @@ class Formulation:
         text: Callable[[tuple[Any, ...]], str],
         figure: Callable[[tuple[Any, ...]], str | None],
         subjects: Callable[[tuple[Any, ...]], dict[str, Any]],
+        unit: str,
     ) -> None:
         """Add a block of rows `family[key]` at once: `entries` are (row within the block,
         column, coefficient) triplets; the text, figure and subjects of a row are computed from
         its key only when an explanation asks for them."""
         if not keys:
             return
-        block = RowBlock(family, keys, entries, sense, rhs, self._rule, text, figure, subjects)
+        block = RowBlock(
+            family, keys, entries, sense, rhs, self._rule, text, figure, subjects, unit
+        )
         self.row_blocks.append(block)
         self.row_count += len(keys)
         self._rows = None
-
-
-def build(inst: Instance, spec: ModelSpec) -> Formulation:
-    """The model of `inst` under `spec`: variables, core and declared rules, objective (with the
-    garbage collector paused: building makes many objects and no cycles)."""
-    with PauseGC():
-        return _build(inst, spec)
-
-
-def _build(inst: Instance, spec: ModelSpec) -> Formulation:
-    from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
-
-    built = Formulation(inst, spec, pyo.ConcreteModel(name=f"{inst.name}/{spec.name}"))
-    _variables(built)
-    for core in CORE_RULES.values():
-        core(built)
-    for i, rule in enumerate(spec.rules):
-        before = built.row_count + len(built.constants)
-        built._rule = i
-        POLICY_RULES[rule.rule](built, rule)
-        built._rule = None
-        if built.row_count + len(built.constants) == before:
-            built.vacuous.append(i)
-    terms, constant, sense = OBJECTIVES[spec.objective](built)
-    built.sense, built.offset = sense, constant
-    built.cost = np.zeros(built.columns)
-    linear = terms if isinstance(terms, Linear) else Linear.of(terms)
-    np.add.at(built.cost, linear.cols, linear.coefs)
-    return built
-
-
-def _variables(built: Formulation) -> None:
-    inst, spec = built.inst, built.spec
-    years = inst.years
-    lines = inst.lines
-    built.gov = _var(built, "gov", [(ln.id, y) for ln in lines for y in years], "nonnegative")
-    pooled = [y for y in years if inst.pool_in(y) > 0]
-    eligible = [(ln.id, y) for ln in lines if ln.leverage > 0 for y in pooled]
-    built.private = _var(built, "private", eligible, "nonnegative")
-    whole = [(ln.id, y) for ln in lines if ln.integer for y in years]
-    built.units = _var(built, "units", whole, "integer")
-    built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
-    built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
-    targeted = [(t.kpi, t.year) for t in inst.targets if spec.soft_target(t.kpi, t.year)]
-    built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
-    _planning_variables(built)
-
-
-def _planning_variables(built: Formulation) -> None:
-    """Variables of the planning features (funds, carry-over, cohorts, curves); none is made
-    for an instance that uses none of them."""
-    from allocator.schema.planning import is_concave
-
-    inst, years = built.inst, built.inst.years
-    draws = [(f.id, lid, y) for f in inst.funds for lid in f.lines for y in years]
-    built.draw = _var(built, "draw", draws, "nonnegative")
-    carried = years[:-1] if inst.carryover is not None else []
-    built.carry = _var(built, "carry", carried, "nonnegative")
-    spans = [(ln.id, y) for ln in inst.lines if ln.span for y in years]
-    built.starts = _var(built, "starts", spans, "integer")
-    curved = [ln for ln in inst.lines if ln.curve]
-    segments = [
-        (ln.id, y, k) for ln in curved for y in years for k in range(len(ln.curve or []) - 1)
-    ]
-    built.segment = _var(built, "segment", segments, "nonnegative")
-    for ln, y, k in segments:
-        points = built.lines[ln].curve or []
-        built.upper[built.segment[ln, y, k]] = points[k + 1][0] - points[k][0]
-    stepped = [
-        key for key in segments if key[2] > 0 and not is_concave(built.lines[key[0]].curve or [])
-    ]
-    built.reached = _var(built, "reached", stepped, "binary")
-
-
-_DOMAINS: dict[str, tuple[Any, float, float, bool]] = {
-    "nonnegative": (pyo.NonNegativeReals, 0.0, float("inf"), False),
-    "free": (pyo.Reals, float("-inf"), float("inf"), False),
-    "integer": (pyo.NonNegativeIntegers, 0.0, float("inf"), True),
-    "binary": (pyo.Binary, 0.0, 1.0, True),
-}
-
-
-def _var(built: Formulation, name: str, keys: list[Any], domain: str) -> dict[Any, int]:
-    """An indexed Pyomo variable `name[key]` over `keys`; returns key → column number."""
-    pyomo_domain, lo, hi, whole = _DOMAINS[domain]
-    dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
-    index = pyo.Set(initialize=keys, dimen=dimen, ordered=True)
-    setattr(built.model, f"{name}_index", index)
-    component = pyo.Var(index, domain=pyomo_domain, dense=False)
-    setattr(built.model, name, component)
-    start = built.columns
-    built.blocks.append(Block(name, start, keys, component))
-    n = len(keys)
-    built.lower.extend([lo] * n)
-    built.upper.extend([hi] * n)
-    built.integer.extend([whole] * n)
-    return {key: start + k for k, key in enumerate(keys)}

@@ -50,6 +50,7 @@ def fund_leverage(b: Formulation) -> None:
                 year=y,
                 text=f"{fund.name} draws, by {y}, at most {fund.leverage:g} private won per won "
                 "of public seed paid in so far",
+                unit="money",
             )
 
 
@@ -85,6 +86,7 @@ def fund_limits(b: Formulation) -> None:
                     fund=fund.id,
                     year=y,
                     text=f"{fund.name} draws at most {b.money(cap)} of private money in {y}",
+                    unit="money",
                 )
         whole: list[tuple[str, float | None, Sense, str]] = [
             ("fund_total_cap", fund.total_cap, "<=", "at most"),
@@ -102,6 +104,7 @@ def fund_limits(b: Formulation) -> None:
                     fund=fund.id,
                     text=f"{fund.name} draws {words} {b.money(amount)} of private money over "
                     f"{years[0]}–{years[-1]}",
+                    unit="money",
                 )
         if fund.min_leverage > 0:
             b.add(
@@ -114,7 +117,58 @@ def fund_limits(b: Formulation) -> None:
                 fund=fund.id,
                 text=f"{fund.name} draws at least {fund.min_leverage:g} private won per won of "
                 "public seed over the horizon",
+                unit="money",
             )
+
+
+@core_rule("selection")
+def selection(b: Formulation) -> None:
+    r"""A go/no-go line that is not selected draws nothing from any fund.
+
+    $$
+    d_{f,l,y} \le M_{f,y} \, s_l
+    \qquad M_{f,y} = \min\Big(\text{cap}_{f,y},\ \overline{D}_f,\
+    \lambda_f \sum_{y' \le y} \sum_{s \in S_f} \overline{g}_{s,y'}\Big)
+    $$
+
+    For every go/no-go line $l$ (`select: true`) eligible for a named fund $f$. $M_{f,y}$ is the
+    most the fund can draw in year $y$ at all — its yearly cap, its horizon cap, or its leverage
+    times the most its seed lines can be paid so far ($\overline{g}_{s,y'}$ is the seed line's
+    `max`, else the year's budget plus the largest carry-over into it) — so the row never cuts a
+    plan in which the line is selected. Government money is held to zero by the line bounds and
+    private-pool money by leverage; with this row an unselected line gets nothing from any source,
+    so its whole units, KPI yields and `private_impact` are zero too.
+
+    Name: `selection[ngf,RND-11,2026]`.
+    """
+    inst, years = b.inst, b.inst.years
+    for fund in inst.funds:
+        seeded = 0.0
+        for i, y in enumerate(years):
+            carried = (for_year(inst.carryover, years[i - 1], 0.0) or 0.0) if i else 0.0
+            for sid in fund.seed:
+                cap = for_year(b.lines[sid].max, y, None)
+                seeded += cap if cap is not None else inst.budget_in(y) + carried
+            limits = [fund.leverage * seeded, for_year(fund.cap, y, None), fund.total_cap]
+            most = min(v for v in limits if v is not None)
+            for lid in fund.lines:
+                column = b.selected.get(lid)
+                if column is None:
+                    continue
+                b.add(
+                    "selection",
+                    (fund.id, lid, y),
+                    [(1.0, b.draw[fund.id, lid, y]), (-most, column)],
+                    "<=",
+                    0.0,
+                    figure=f"lines.{lid}.select",
+                    fund=fund.id,
+                    line=lid,
+                    year=y,
+                    text=f"{b.lines[lid].name} draws from {fund.name} in {y} only if it is "
+                    "selected",
+                    unit="money",
+                )
 
 
 @core_rule("carryover")
@@ -139,6 +193,7 @@ def carryover(b: Formulation) -> None:
             figure=f"carryover.{y}" if isinstance(b.inst.carryover, dict) else "carryover",
             year=y,
             text=f"at most {b.money(cap)} of {y} government money is carried into the next year",
+            unit="money",
         )
 
 
@@ -171,6 +226,7 @@ def schedule(b: Formulation) -> None:
                 year=y,
                 text=f"{line.name} gets exactly {b.money(amount)} in {y}"
                 + (" if selected" if line.select else ""),
+                unit="money",
             )
 
 
@@ -207,6 +263,7 @@ def cohort(b: Formulation) -> None:
                 year=y,
                 text=f"{line.name} in {y} funds every unit started in the {span} years up to "
                 f"{y}: once started, it continues for {span} years",
+                unit="units",
             )
         if line.max_starts is not None:
             b.add(
@@ -219,6 +276,7 @@ def cohort(b: Formulation) -> None:
                 line=line.id,
                 text=f"{line.name} starts at most {line.max_starts} units over "
                 f"{years[0]}–{years[-1]}",
+                unit="units",
             )
 
 
@@ -257,6 +315,7 @@ def curve(b: Formulation) -> None:
                 year=y,
                 text=f"{line.name}'s {y} money is valued on its curve, up to "
                 f"{b.money(points[-1][0])}",
+                unit="money",
             )
             for k in range(1, len(points) - 1):
                 if (line.id, y, k) not in b.reached:
@@ -289,4 +348,5 @@ def curve(b: Formulation) -> None:
                         line=line.id,
                         year=y,
                         text=f"{line.name} {words}",
+                        unit="money",
                     )

@@ -9,7 +9,8 @@ import numpy as np
 
 from allocator.formulation.model import Formulation, Linear, Sense, Terms, line_year
 from allocator.formulation.registry import policy_rule
-from allocator.schema.model import (
+from allocator.schema.money import UNIT_LABELS
+from allocator.schema.rules import (
     Cardinality,
     Exclusive,
     GroupTotal,
@@ -19,7 +20,6 @@ from allocator.schema.model import (
     Relation,
     resolve,
 )
-from allocator.schema.money import UNIT_LABELS
 
 
 @policy_rule("pillar_share")
@@ -55,6 +55,7 @@ def pillar_share(b: Formulation, rule: PillarShare) -> None:
                 year=y,
                 text=f"{name} gets {words} {share:.1%} of {y} government money "
                 f"({full} of a full budget)",
+                unit="money",
             )
 
 
@@ -80,6 +81,7 @@ def new_initiative_share(b: Formulation, rule: NewInitiativeShare) -> None:
             year=y,
             text=f"new initiatives get at least {rule.min:.1%} of {y} government money "
             f"({b.money(rule.min * b.inst.budget_in(y))} of a full budget)",
+            unit="money",
         )
 
 
@@ -132,6 +134,7 @@ def ramp(b: Formulation, rule: Ramp) -> None:
             figure=lambda key: None,
             subjects=line_year,
             text=says(verb),
+            unit="money",
         )
 
 
@@ -144,7 +147,9 @@ def _at_most(b: Formulation, family: str, group: str, limit: int, text: str) -> 
             t, c = b.select_terms(line.id)
             terms += t
             constant += c
-    b.add(family, (group,), terms, "<=", float(limit), constant, group=group, text=text)
+    b.add(
+        family, (group,), terms, "<=", float(limit), constant, group=group, text=text, unit="lines"
+    )
 
 
 @policy_rule("cardinality")
@@ -233,6 +238,7 @@ def group_total(b: Formulation, rule: GroupTotal) -> None:
                 group=rule.subject,
                 year=year,
                 text=f"{what} gets {words} {amount} {when}",
+                unit="money",
             )
 
 
@@ -277,4 +283,5 @@ def relation(b: Formulation, rule: Relation) -> None:
             constant,
             year=y,
             text=f"{rule.expr} in {y} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
+            unit="money",
         )

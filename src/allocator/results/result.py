@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from allocator import explain
-from allocator.check.verify import Plan, impact_value, kpi_levels, level_value, verify
+from allocator.check import Plan, Violation, impact_value, kpi_levels, level_value, verify
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
 from allocator.results.output import check_output_dir
@@ -42,8 +42,8 @@ class Result:
     runtime: float = 0.0
     verified: bool = False
     """True when the independent checker found every rule satisfied by the returned numbers."""
-    violations: list[str] = field(default_factory=list)
-    """What the checker found broken (the residuals), when `verified` is False."""
+    violations: list[Violation] = field(default_factory=list)
+    """What the checker found broken (each with its size and unit), when `verified` is False."""
     retried_without_presolve: bool = False
     highs_status: str = ""
     built: Formulation | None = field(default=None, repr=False)
@@ -119,6 +119,7 @@ class Result:
             draws={k: _clean(sol.value(v)) for k, v in built.draw.items()},
             carry={k: _clean(sol.value(v)) for k, v in built.carry.items()},
             starts={k: sol.value(v) for k, v in built.starts.items()},
+            levels={k: sol.value(v) for k, v in built.level.items()},
         )
         return self._plan
 
@@ -375,7 +376,7 @@ class Result:
             "gap": self.gap,
             "gap_abs": self.gap_abs,
             "verified": self.verified,
-            "violations": self.violations,
+            "violations": [str(v) for v in self.violations],
             "retried_without_presolve": self.retried_without_presolve,
             "vacuous_rules": self.vacuous_rules,
             "currency_unit": self.instance.currency_unit,

@@ -107,6 +107,10 @@ class Line(Strict):
     curve: Curve = None
     """Diminishing (or threshold) returns: the objective value of a year's government money
     as points `money: value`, linear between them; replaces `impact`."""
+    reported: dict[Year, Money] | None = None
+    """Government money the budget as passed gives the line, per year (`reported.2026` in a
+    CSV table): data, not a bound — `--plan reported` scores it. Its provenance is a source
+    about `lines.ID.reported`."""
 
     @property
     def shares(self) -> dict[str, float]:
@@ -217,7 +221,8 @@ class Instance(Strict):
     @model_validator(mode="after")
     def _references(self) -> Instance:
         problems = _reference_problems(self)
-        problems = problems or uncertainty_problems(self)
+        if not problems and self.uncertainty is not None:
+            problems = uncertainty_problems(self.uncertainty, self.model_dump(), self.years)
         if problems:
             raise CrossReferenceError(problems)
         return self

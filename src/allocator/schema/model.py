@@ -1,150 +1,15 @@
-"""The `ModelSpec`: a policy regime — the objective and the policy rules, each a closed kind."""
+"""The `ModelSpec`: a policy regime — the objective, priority levels and the policy rules (each a
+registered kind of `allocator.schema.rules`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
-from allocator.schema.base import Count, Id, Money, NonNegative, Share, Strict, Year
-from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
-from allocator.schema.expr import Relation as ParsedRelation
+from allocator.schema.base import Id, NonNegative, Share, Strict, Year
 from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
-
-
-class PillarShare(Strict):
-    """A pillar's government money stays between `min` and `max` of the year's government money."""
-
-    rule: Literal["pillar_share"]
-    pillar: str
-    min: Share | None = None
-    max: Share | None = None
-
-    @model_validator(mode="after")
-    def _bounds(self) -> PillarShare:
-        if self.min is None and self.max is None:
-            raise ValueError("a pillar_share rule needs min, max or both (fractions such as 0.30)")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(
-                f"min {self.min:g} is above max {self.max:g}; lower the min or raise the max"
-            )
-        return self
-
-
-class NewInitiativeShare(Strict):
-    """New initiatives get at least `min` of each year's government money."""
-
-    rule: Literal["new_initiative_share"]
-    min: Share
-
-
-class Ramp(Strict):
-    """A line's government money changes by at most `max_change` × its cap from year to year."""
-
-    rule: Literal["ramp"]
-    max_change: NonNegative
-
-
-class Cardinality(Strict):
-    """At most `max` go/no-go lines of `group` are selected."""
-
-    rule: Literal["cardinality"]
-    group: str
-    max: Count
-
-
-class Exclusive(Strict):
-    """At most one line of `group` is selected."""
-
-    rule: Literal["exclusive"]
-    group: str
-
-
-class GroupTotal(Strict):
-    """The government money of a line group or a region stays within bounds: amounts (`min`,
-    `max`) or shares of all government money (`min_share`, `max_share`), per year or over the
-    horizon."""
-
-    rule: Literal["group_total"]
-    group: str | None = None
-    region: str | None = None
-    min: Money | None = None
-    max: Money | None = None
-    min_share: Share | None = None
-    max_share: Share | None = None
-    over: Literal["year", "horizon"] = "year"
-    """Bound each year's money, or the money over all years."""
-
-    @model_validator(mode="after")
-    def _one_subject(self) -> GroupTotal:
-        if (self.group is None) == (self.region is None):
-            raise ValueError("a group_total rule names either a group or a region (one of them)")
-        if all(v is None for v in (self.min, self.max, self.min_share, self.max_share)):
-            raise ValueError("a group_total rule needs min, max, min_share or max_share")
-        return self
-
-    @property
-    def subject(self) -> str:
-        """The group or region it bounds."""
-        return self.group or self.region or ""
-
-
-class Relation(Strict):
-    """A linear relation between the money of pillars, line groups, lines or regions, each year:
-    `expr: "talent >= 0.5 * rnd"` (the grammar is in `allocator.schema.expr`)."""
-
-    rule: Literal["relation"]
-    expr: str
-    """`<sum> <=|>=|== <sum>`: names, numbers, `+ - * /` and parentheses, linear only."""
-    name: Id | None = None
-    """The rule's name in constraint names (`relation[NAME,2027]`); default the expression."""
-    years: list[Year] | None = None
-    """The years it holds in (default: every year of the instance)."""
-    money: Literal["government", "total"] = "government"
-    """Which money a name counts: government money (as pillar_share does) or government plus
-    private."""
-
-    @field_validator("expr")
-    @classmethod
-    def _parses(cls, expr: str) -> str:
-        parse(expr)
-        return expr
-
-    @field_validator("years")
-    @classmethod
-    def _once_each(cls, years: list[int] | None) -> list[int] | None:
-        if years is not None and len(set(years)) != len(years):
-            raise ValueError("each year once, such as [2027, 2028]")
-        if years is not None and not years:
-            raise ValueError(
-                "an empty list of years builds nothing; leave `years` out for every year"
-            )
-        return years
-
-    def relation(self) -> ParsedRelation:
-        """The parsed expression."""
-        return parse(self.expr)
-
-    @property
-    def label(self) -> str:
-        """The name its constraints carry: the user's `name` or the expression without spaces."""
-        return self.name or self.relation().canonical
-
-
-Rule = Annotated[
-    PillarShare | NewInitiativeShare | Ramp | Cardinality | Exclusive | GroupTotal | Relation,
-    Field(discriminator="rule"),
-]
-RULE_KINDS: dict[str, type[Strict]] = {
-    "pillar_share": PillarShare,
-    "new_initiative_share": NewInitiativeShare,
-    "ramp": Ramp,
-    "cardinality": Cardinality,
-    "exclusive": Exclusive,
-    "group_total": GroupTotal,
-    "relation": Relation,
-}
-"""Every rule kind a model may declare, by the name used in files."""
+from allocator.schema.rules import RULE_KINDS, Rule
 
 
 class TargetPolicy(Strict):
@@ -279,18 +144,14 @@ class ModelSpec(Strict):
         seen: dict[tuple[str, str], int] = {}
         problems: list[tuple[str, Any, str]] = []
         for i, rule in enumerate(self.rules):
-            on = str(getattr(rule, "pillar", getattr(rule, "group", "")))
-            if isinstance(rule, GroupTotal):
-                on = f"{rule.subject}/{rule.over}"
-            if isinstance(rule, Relation):
-                on = rule.label
-            key = (rule.rule, on)
+            on = rule.identity
+            key = (rule.kind, on)
             if key in seen:
-                what = f"{rule.rule} rule on {on!r}" if on else f"{rule.rule} rule"
+                what = f"{rule.kind} rule on {on!r}" if on else f"{rule.kind} rule"
                 problems.append(
                     (
                         f"rules[{i}]",
-                        rule.rule,
+                        rule.kind,
                         f"a second {what} (the first is rules[{seen[key]}]); merge the two "
                         "into one rule",
                     )
@@ -334,131 +195,16 @@ class ModelSpec(Strict):
 
 
 def model_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, str]]:
-    """Names in `model` that do not exist in `inst` (pillars, groups, KPIs, relation names,
-    level goals)."""
-    problems = _basic_problems(model, inst)
-    for i, rule in enumerate(model.rules):
-        if isinstance(rule, Relation):
-            problems += _relation_problems(rule, inst, f"rules[{i}]")
-    problems += _level_problems(model, inst)
-    return problems
-
-
-def _basic_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, str]]:
-    pillars = [p.id for p in inst.pillars]
-    funded = {pillar for line in inst.lines for pillar in line.shares}
-    regions = [r.id for r in inst.regions]
-    groups = sorted({g for line in inst.lines for g in line.groups})
-    kpis = [k.id for k in inst.kpis]
+    """Names in `model` that do not exist in `inst` (pillars, groups, regions, KPIs, relation
+    names, level goals): each rule kind checks its own names."""
     problems: list[tuple[str, Any, str]] = []
     for i, rule in enumerate(model.rules):
-        if isinstance(rule, PillarShare) and rule.pillar not in pillars:
-            problems.append(
-                (f"rules[{i}].pillar", rule.pillar, unknown_name("pillar", pillars, rule.pillar))
-            )
-        elif isinstance(rule, PillarShare) and rule.min and rule.pillar not in funded:
-            problems.append(
-                (
-                    f"rules[{i}].min",
-                    rule.min,
-                    f"pillar {rule.pillar!r} has no lines, so a floor of {rule.min * 100:g}% would "
-                    "force every year's spending to 0; give the pillar a line or drop the floor",
-                )
-            )
-        if isinstance(rule, Cardinality | Exclusive) and rule.group not in groups:
-            problems.append(
-                (f"rules[{i}].group", rule.group, unknown_name("group", groups, rule.group))
-            )
-        if isinstance(rule, GroupTotal) and rule.group is not None and rule.group not in groups:
-            problems.append(
-                (f"rules[{i}].group", rule.group, unknown_name("group", groups, rule.group))
-            )
-        if isinstance(rule, GroupTotal) and rule.region is not None and rule.region not in regions:
-            problems.append(
-                (f"rules[{i}].region", rule.region, unknown_name("region", regions, rule.region))
-            )
+        problems += rule.problems(inst, f"rules[{i}]")
+    kpis = [k.id for k in inst.kpis]
     for kpi in model.targets.weights:
         if kpi not in kpis:
             problems.append((f"targets.weights.{kpi}", kpi, unknown_name("KPI", kpis, kpi)))
-    return problems
-
-
-Members = dict[str, float]
-"""The lines a name covers, each with the share of its money that counts (1 for a whole line)."""
-
-
-def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
-    """What a name in a relation may stand for, by kind: pillar, group, line, region → the lines
-    it covers, each with the share of its money that counts (a pillar counts a line by its
-    membership share)."""
-
-    kinds: dict[str, dict[str, Members]] = {kind: {} for kind in KINDS}
-    for p in inst.pillars:
-        kinds["pillar"][p.id] = {}
-    for line in inst.lines:
-        kinds["line"][line.id] = {line.id: 1.0}
-        for pillar, share in line.shares.items():
-            kinds["pillar"].setdefault(pillar, {})[line.id] = share
-        for group in line.groups:
-            kinds["group"].setdefault(group, {})[line.id] = 1.0
-        if line.region is not None:
-            kinds["region"].setdefault(line.region, {})[line.id] = 1.0
-    return kinds
-
-
-def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, Members]]:
-    """Each name of `relation` → (its kind, the lines it covers with their shares); raises
-    `ExpressionError` at the name's column when it is unknown or ambiguous."""
-    kinds = classifications(inst)
-    out: dict[Ref, tuple[str, Members]] = {}
-    for ref in relation.coefs:
-        qualifier, name = ref
-        column = relation.columns.get(ref, 1)
-        if qualifier is not None:
-            if name not in kinds[qualifier]:
-                known = list(kinds[qualifier])
-                raise ExpressionError(relation.text, column, unknown_name(qualifier, known, name))
-            out[ref] = (qualifier, kinds[qualifier][name])
-            continue
-        found = [kind for kind in KINDS if name in kinds[kind]]
-        if not found:
-            every = [n for kind in KINDS for n in kinds[kind]]
-            what = "pillar, line group, line or region"
-            dashed = sorted(n for n in every if n.startswith(f"{name}-"))
-            hint = (
-                f" (an id holding `-` goes in backticks: `{dashed[0]}`)"
-                if dashed
-                else " (an id holding `-` goes in backticks: `RND-11`)"
-                if "-" in name
-                else ""
-            )
-            raise ExpressionError(relation.text, column, unknown_name(what, every, name) + hint)
-        if len(found) > 1:
-            options = " or ".join(f"{kind}:{name}" for kind in found)
-            raise ExpressionError(
-                relation.text,
-                column,
-                f"{name!r} is ambiguous: it names a {' and a '.join(found)}; write {options}",
-            )
-        out[ref] = (found[0], kinds[found[0]][name])
-    return out
-
-
-def _relation_problems(rule: Relation, inst: Instance, at: str) -> list[tuple[str, Any, str]]:
-    problems: list[tuple[str, Any, str]] = []
-    try:
-        resolve(rule.relation(), inst)
-    except ExpressionError as exc:
-        problems.append((f"{at}.expr", rule.expr, str(exc)))
-    for year in rule.years or []:
-        if year not in inst.years:
-            problems.append(
-                (
-                    f"{at}.years",
-                    year,
-                    f"{year} is outside the instance's years ({', '.join(map(str, inst.years))})",
-                )
-            )
+    problems += _level_problems(model, inst)
     return problems
 
 
@@ -514,3 +260,6 @@ def _level_problems(model: ModelSpec, inst: Instance) -> list[tuple[str, Any, st
                 )
             )
     return problems
+
+
+__all__ = ["RULE_KINDS", "Goal", "Level", "ModelSpec", "Rule", "TargetPolicy", "model_problems"]

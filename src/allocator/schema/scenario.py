@@ -21,12 +21,13 @@ from pydantic import Field
 from allocator.errors import InputError, Issue
 from allocator.schema.base import Id, Strict
 from allocator.schema.files import read_yaml
-from allocator.schema.instance import Instance
+from allocator.schema.instance import Instance, unknown_name
 from allocator.schema.model import ModelSpec
+from allocator.schema.paths import locate_figure
+from allocator.schema.rules import RULE_KINDS
 from allocator.schema.validate import validate
 
 _RELATIVE = re.compile(r"^\s*(?:([+-]\d+(?:\.\d+)?)\s*%|[x×*]\s*(\d+(?:\.\d+)?))\s*$")
-_ID_LISTS = ("lines", "pillars", "kpis", "funds", "regions")
 
 
 class Scenario(Strict):
@@ -83,47 +84,37 @@ def apply_scenario(
 def locate(
     data: dict[str, Any], spec: dict[str, Any], parts: list[str], years: list[int]
 ) -> tuple[dict[str, Any], Any, Any]:
-    """The container, key and current value that a dotted path names."""
-    head = parts[0]
-    if head == "rules":
+    """The container, key and current value that a dotted path names (a rule's field, or a
+    figure of the instance or the model)."""
+    if parts[0] == "rules":
         return _locate_rule(spec, parts[1:])
-    if head in data or head in Instance.model_fields:
-        node: Any = data
-    elif head in ModelSpec.model_fields:
-        node = spec
-    else:
-        raise KeyError(f"no such field {head!r} in the instance or the model")
-    i = 0
-    while i < len(parts) - 1:
-        part, following = parts[i], parts[i + 1]
-        child = node.get(part)
-        if isinstance(child, list) and part in _ID_LISTS:
-            match = [item for item in child if item.get("id") == following]
-            if not match:
-                raise KeyError(f"no {part[:-1]} with id {following!r}")
-            node, i = match[0], i + 2
-            continue
-        if isinstance(child, int | float) and not isinstance(child, bool) and following.isdigit():
-            child = node[part] = {y: float(child) for y in years}
-        if not isinstance(child, dict):
-            raise KeyError(f"{'.'.join(parts[: i + 1])} has no part {following!r}")
-        node, i = child, i + 1
-    if i != len(parts) - 1:
-        raise KeyError("name a field of the item, e.g. lines.INF-01.max")
-    key: Any = int(parts[-1]) if parts[-1].isdigit() else parts[-1]
-    return node, key, node.get(key)
+    return locate_figure(data, spec, parts, years)
 
 
 def _locate_rule(spec: dict[str, Any], parts: list[str]) -> tuple[dict[str, Any], Any, Any]:
-    if len(parts) < 2:
-        raise KeyError("write rules.KIND.FIELD or rules.KIND.PILLAR_OR_GROUP.FIELD")
+    """`rules.KIND.FIELD` (the kind's only rule) or `rules.KIND.SUBJECT.FIELD`, where SUBJECT is
+    what the rule is about (its pillar, group, region or relation label, or its identity such as
+    `r2/horizon`): any registered kind."""
+    if len(parts) not in (2, 3):
+        raise KeyError("write rules.KIND.FIELD or rules.KIND.SUBJECT.FIELD")
     kind = parts[0]
+    if kind not in RULE_KINDS:
+        raise KeyError(unknown_name("rule kind", list(RULE_KINDS), kind))
     rules = [r for r in spec["rules"] if r["rule"] == kind]
     if len(parts) == 3:
-        rules = [r for r in rules if parts[1] in (r.get("pillar"), r.get("group"))]
+        specs = [RULE_KINDS[kind].model_validate(r) for r in rules]
+        rules = [
+            r for r, s in zip(rules, specs, strict=True) if parts[1] in (s.subject, s.identity)
+        ]
     if not rules:
         raise KeyError(
             f"the model has no {kind} rule" + (f" on {parts[1]!r}" if len(parts) == 3 else "")
+        )
+    if len(rules) > 1:
+        raise KeyError(
+            f"the model has {len(rules)} {kind} rules here; name the one to change by its "
+            f"subject, rules.{kind}.SUBJECT.{parts[-1]} (group_total: SUBJECT/year or "
+            "SUBJECT/horizon)"
         )
     return rules[0], parts[-1], rules[0].get(parts[-1])
 

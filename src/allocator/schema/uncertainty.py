@@ -15,14 +15,12 @@ replaces it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from allocator.schema.base import Finite, Strict
-
-if TYPE_CHECKING:
-    from allocator.schema.instance import Instance
+from allocator.schema.paths import locate_figure
 
 PARAMETERS = {
     "uniform": ("low", "high"),
@@ -97,16 +95,16 @@ class Uncertainty(Strict):
     parameters: list[UncertainParameter] = Field(min_length=1)
 
 
-def uncertainty_problems(inst: Instance) -> list[tuple[str, Any, str]]:
-    """Paths of `uncertainty.parameters` that name no number of the instance, or name one twice."""
-    if inst.uncertainty is None:
+def uncertainty_problems(
+    uncertainty: Uncertainty | None, data: dict[str, Any], years: list[int]
+) -> list[tuple[str, Any, str]]:
+    """Paths of `uncertainty.parameters` that name no number of the instance (given as its dumped
+    `data`), or name one twice."""
+    if uncertainty is None:
         return []
-    from allocator.schema.scenario import locate  # the scenario module imports Instance
-
-    data = inst.model_dump()
     problems: list[tuple[str, Any, str]] = []
     seen: set[str] = set()
-    for i, param in enumerate(inst.uncertainty.parameters):
+    for i, param in enumerate(uncertainty.parameters):
         at = f"uncertainty.parameters[{i}].path"
         if param.path in seen:
             problems.append((at, param.path, "this figure is already uncertain; declare it once"))
@@ -115,7 +113,7 @@ def uncertainty_problems(inst: Instance) -> list[tuple[str, Any, str]]:
             problems.append((at, param.path, "name a figure of the instance, e.g. budget.2027"))
             continue
         try:
-            _, _, value = locate(data, {}, param.path.split("."), inst.years)
+            _, _, value = locate_figure(data, {}, param.path.split("."), years)
         except KeyError as exc:
             problems.append((at, param.path, str(exc.args[0])))
             continue

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from allocator.errors import MISSING, InputError, Issue
 from allocator.schema.instance import CrossReferenceError
-from allocator.schema.model import RULE_KINDS
+from allocator.schema.rules import RULE_KINDS
 
 M = TypeVar("M", bound=BaseModel)
 TABLE_FIELDS = ("pillars", "kpis", "lines", "targets", "sources")

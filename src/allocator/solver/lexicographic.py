@@ -17,15 +17,8 @@ import numpy as np
 from allocator.formulation import Formulation
 from allocator.formulation.model import Linear, Sense
 from allocator.formulation.objectives import level_objective
-from allocator.solver.highs import (
-    Matrix,
-    Solution,
-    SolveOptions,
-    check_ranges,
-    compile_matrix,
-    new_highs,
-    solve_session,
-)
+from allocator.solver.compile import Matrix, check_ranges, compile_matrix
+from allocator.solver.highs import Solution, SolveOptions, new_highs, solve_session
 from allocator.solver.status import Status
 
 HOLD_FAMILY = "level_hold"
@@ -128,6 +121,7 @@ def _hold(
         text=f"priority level {name} ({priority} of {count}) stays {words} {bound:,.6g} "
         f"(its optimum {optimum:,.6g}, give or take its tolerance) while later levels are "
         "optimised",
+        unit="level points",
     )
 
 

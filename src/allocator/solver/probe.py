@@ -11,7 +11,8 @@ from typing import Any
 import highspy
 import numpy as np
 
-from allocator.solver.highs import Matrix, Solution, SolveOptions, new_highs
+from allocator.solver.compile import Matrix
+from allocator.solver.highs import Solution, SolveOptions, new_highs
 
 INF = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal

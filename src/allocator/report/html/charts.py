@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.report.html.markup import PALETTE, PageContext, esc, num_attr
+from allocator.report.html.markup import PALETTE, PageContext, esc, nice_ticks, num_attr
 from allocator.report.labels import (
     Lang,
     money,
@@ -21,22 +21,6 @@ from allocator.report.labels import (
     won,
 )
 from allocator.results.result import GOVERNMENT, PRIVATE
-
-
-def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values covering [low, high]: steps of 1, 2, 2.5 or 5 times a power of ten."""
-    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
-        high = low + 1.0
-    raw = (high - low) / max(count, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value < high + step * 0.999:
-        ticks.append(round(value, 12))
-        value += step
-    return ticks
 
 
 def _svg(width: int, height: int, inner: Iterable[str], label: str, attrs: str = "") -> str:
@@ -70,7 +54,7 @@ def split_chart(
     years = sorted(pillars.year.unique())
     totals = pillars.groupby("year")[[GOVERNMENT, PRIVATE]].sum()
     top = won(float(totals.to_numpy().max()), unit) if len(totals) else 1.0
-    ticks = _nice_ticks(0.0, max(top, 1.0))
+    ticks = nice_ticks(0.0, max(top, 1.0))
     width, height = 860, 380
     left, right, top_pad, bottom = 78, 20, 28, 56
     plot_h = height - top_pad - bottom
@@ -197,7 +181,7 @@ def _line_chart(
     y_hi = max(ys)
     if y_hi - y_lo < 1e-12:
         y_hi = y_lo + (abs(y_lo) or 1.0) * 0.1
-    ticks = _nice_ticks(y_lo, y_hi + (y_hi - y_lo) * 0.05, 4)
+    ticks = nice_ticks(y_lo, y_hi + (y_hi - y_lo) * 0.05, 4)
     if zero and min(ys) >= 0:
         ticks = [t for t in ticks if t >= 0] or [0.0]
     left, right, top_pad, bottom = 70, 16, 14, 44
@@ -212,7 +196,7 @@ def _line_chart(
         return top_pad + ph - (v - lo) / (hi - lo) * ph
 
     y_fmt = y_fmt or _plain(ticks)
-    x_tick_values = list(x_ticks) if x_ticks is not None else _nice_ticks(x_lo, x_hi, 4)
+    x_tick_values = list(x_ticks) if x_ticks is not None else nice_ticks(x_lo, x_hi, 4)
     x_fmt = x_fmt or _plain(x_tick_values)
     inner = _y_axis(ticks, py, left, width - right, y_fmt)
     for tick in x_tick_values:

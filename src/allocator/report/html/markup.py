@@ -127,3 +127,19 @@ def membership(shares: dict[str, float], names: dict[str, str]) -> str:
     if len(shares) == 1:
         return names.get(next(iter(shares)), next(iter(shares)))
     return " / ".join(f"{names.get(p, p)} {w:.0%}" for p, w in shares.items())
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering [low, high]: steps of 1, 2, 2.5 or 5 times a power of ten."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        high = low + 1.0
+    raw = (high - low) / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start = math.floor(low / step) * step
+    ticks = []
+    value = start
+    while value < high + step * 0.999:
+        ticks.append(round(value, 12))
+        value += step
+    return ticks

@@ -6,11 +6,15 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
+from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
+from allocator.errors import Issue
 from allocator.schema.instance import Instance
 from allocator.schema.model import ModelSpec
 
@@ -181,3 +185,41 @@ MODEL = Layout.of(ModelSpec, "model", per_year=False)
 
 
 # -- reading a workbook ---------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """A sheet as read: its columns, and where each record (or key) came from."""
+
+    name: str
+    columns: dict[str, int] = field(default_factory=dict)
+    """Column name → 0-based column index."""
+    rows: list[int] = field(default_factory=list)
+    """The worksheet row of each record."""
+    ids: list[str] = field(default_factory=list)
+    cells: list[dict[str, Any]] = field(default_factory=list)
+    """Per record: column → the cell's value as typed."""
+    keys: dict[str, int] = field(default_factory=dict)
+    """Key sheets: key → worksheet row."""
+
+    def cell(self, column: str, row: int) -> str:
+        """The cell of `column` in worksheet row `row`, as `lines!D7`."""
+        return f"{self.name}!{get_column_letter(self.columns[column] + 1)}{row}"
+
+
+@dataclass
+class Book:
+    """A workbook being read: its sheets as frames, what was read where, and the problems."""
+
+    path: Path
+    frames: dict[str, pd.DataFrame]
+    sheets: dict[str, Sheet] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+
+    def issue(self, where: str, value: Any, problem: str) -> None:
+        """Record a problem at a cell or sheet."""
+        self.issues.append(Issue(str(self.path), where, value, problem))
+
+
+SKIP: Any = object()
+"""A cell with no value to use (already reported, or no cell at all)."""

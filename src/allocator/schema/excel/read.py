@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 import typing
-from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ import pandas as pd
 import yaml
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from allocator.errors import MISSING, InputError, Issue
 from allocator.schema.excel.layout import (
@@ -33,8 +32,11 @@ from allocator.schema.excel.layout import (
     KEY,
     MODEL,
     README,
+    SKIP,
     VALUE,
+    Book,
     Layout,
+    Sheet,
     _annotation,
     _is_complex,
     _is_scalar_list,
@@ -42,40 +44,11 @@ from allocator.schema.excel.layout import (
     _members,
     _options,
 )
+from allocator.schema.excel.locate import locate, validate_book
 from allocator.schema.files import sha256
-from allocator.schema.instance import CrossReferenceError, Instance
-from allocator.schema.model import RULE_KINDS, ModelSpec
-from allocator.schema.validate import message, split_path
-
-
-@dataclass
-class _Sheet:
-    """A sheet as read: its columns, and where each record (or key) came from."""
-
-    name: str
-    columns: dict[str, int] = field(default_factory=dict)
-    """Column name → 0-based column index."""
-    rows: list[int] = field(default_factory=list)
-    """The worksheet row of each record."""
-    ids: list[str] = field(default_factory=list)
-    cells: list[dict[str, Any]] = field(default_factory=list)
-    """Per record: column → the cell's value as typed."""
-    keys: dict[str, int] = field(default_factory=dict)
-    """Key sheets: key → worksheet row."""
-
-    def cell(self, column: str, row: int) -> str:
-        return f"{self.name}!{get_column_letter(self.columns[column] + 1)}{row}"
-
-
-@dataclass
-class _Book:
-    path: Path
-    frames: dict[str, pd.DataFrame]
-    sheets: dict[str, _Sheet] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-
-    def issue(self, where: str, value: Any, problem: str) -> None:
-        self.issues.append(Issue(str(self.path), where, value, problem))
+from allocator.schema.instance import Instance
+from allocator.schema.model import ModelSpec
+from allocator.schema.validate import split_path
 
 
 def read_instance(path: str | Path) -> Instance:
@@ -95,7 +68,7 @@ def read_model(path: str | Path) -> ModelSpec:
 def _read_file(path: Path, layout: Layout) -> Instance | ModelSpec:
     """The validated object of `layout` in the workbook, remembering the file's hash."""
     book = _open(path, layout)
-    obj = _validate(book, layout, _read(book, layout))
+    obj = validate_book(book, layout, _read(book, layout))
     assert isinstance(obj, Instance | ModelSpec)
     obj._files = {str(path): sha256(path)}
     return obj
@@ -108,12 +81,12 @@ def locate_model_issues(path: Path, issues: list[Issue]) -> list[Issue]:
     _read(book, MODEL)
     out = []
     for issue in issues:  # the value stays the name found wrong (a KPI key, say), not the cell's
-        where, _ = _locate(book, MODEL, tuple(split_path(issue.path)), issue.problem)
+        where, _ = locate(book, MODEL, tuple(split_path(issue.path)), issue.problem)
         out.append(Issue(issue.file, where, issue.value, issue.problem))
     return out
 
 
-def _open(path: Path, layout: Layout) -> _Book:
+def _open(path: Path, layout: Layout) -> Book:
     if not path.is_file():
         what = "a folder, not a file" if path.is_dir() else "file not found"
         raise InputError([Issue(str(path), "", MISSING, f"{what}; check the path")])
@@ -139,7 +112,7 @@ def _open(path: Path, layout: Layout) -> _Book:
                 )
             ]
         ) from None
-    book = _Book(path, frames)
+    book = Book(path, frames)
     for sheet, row, column in _uncomputed(path, [s for s in layout.sheets if s in frames]):
         frame = frames.get(sheet)
         if (
@@ -184,7 +157,7 @@ def _uncomputed(path: Path, sheets: list[str]) -> list[tuple[str, int, int]]:
         book.close()
 
 
-def _read(book: _Book, layout: Layout) -> dict[str, Any]:
+def _read(book: Book, layout: Layout) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if layout.sheet in book.frames:
         data.update(_read_keys(book, layout))
@@ -198,9 +171,9 @@ def _read(book: _Book, layout: Layout) -> dict[str, Any]:
     return data
 
 
-def _header(book: _Book, name: str, grid: list[list[Any]]) -> _Sheet:
+def _header(book: Book, name: str, grid: list[list[Any]]) -> Sheet:
     """The sheet's first row as column names (blank columns with no data are ignored)."""
-    sheet = _Sheet(name)
+    sheet = Sheet(name)
     book.sheets[name] = sheet
     head = grid[0] if grid else []
     for j, raw in enumerate(head):
@@ -225,11 +198,11 @@ def _header(book: _Book, name: str, grid: list[list[Any]]) -> _Sheet:
     return sheet
 
 
-def _grid(book: _Book, name: str) -> list[list[Any]]:
+def _grid(book: Book, name: str) -> list[list[Any]]:
     return [list(row) for row in book.frames[name].itertuples(index=False, name=None)]
 
 
-def _read_table(book: _Book, name: str, models: list[type[BaseModel]]) -> list[dict[str, Any]]:
+def _read_table(book: Book, name: str, models: list[type[BaseModel]]) -> list[dict[str, Any]]:
     grid = _grid(book, name)
     sheet = _header(book, name, grid)
     records: list[dict[str, Any]] = []
@@ -243,7 +216,7 @@ def _read_table(book: _Book, name: str, models: list[type[BaseModel]]) -> list[d
         for column, raw in cells.items():
             where = sheet.cell(column, i)
             value = _cell_value(book, where, raw, _annotation(chosen, column.split(".")[0]))
-            if value is not _SKIP:
+            if value is not SKIP:
                 _put(book, record, column, value, where, raw)
         records.append(record)
         sheet.rows.append(i)
@@ -253,10 +226,10 @@ def _read_table(book: _Book, name: str, models: list[type[BaseModel]]) -> list[d
     return records
 
 
-def _read_keys(book: _Book, layout: Layout) -> dict[str, Any]:
+def _read_keys(book: Book, layout: Layout) -> dict[str, Any]:
     name = layout.sheet
     grid = _grid(book, name)
-    sheet = _Sheet(name, {KEY: 0, VALUE: 1})
+    sheet = Sheet(name, {KEY: 0, VALUE: 1})
     book.sheets[name] = sheet
     head = [_text(c) for c in (grid[0] if grid else [])]
     if head[:2] != [KEY, VALUE]:
@@ -291,12 +264,12 @@ def _read_keys(book: _Book, layout: Layout) -> dict[str, Any]:
             continue
         where = f"{name}!B{i}"
         value = _cell_value(book, where, raw, _annotation([layout.cls], key.split(".")[0]))
-        if value is not _SKIP:
+        if value is not SKIP:
             _put(book, data, key, value, where, raw)
     return data
 
 
-def _read_budgets(book: _Book, layout: Layout) -> dict[str, Any]:
+def _read_budgets(book: Book, layout: Layout) -> dict[str, Any]:
     grid = _grid(book, BUDGETS)
     sheet = _header(book, BUDGETS, grid)
     if "year" not in sheet.columns:
@@ -334,7 +307,7 @@ def _read_budgets(book: _Book, layout: Layout) -> dict[str, Any]:
         for column, raw in cells.items():
             at = sheet.cell(column, i)
             value = _cell_value(book, at, raw, _annotation([layout.cls], column))
-            if value is _SKIP:
+            if value is SKIP:
                 continue
             if column not in layout.per_year:
                 close = get_close_matches(column, layout.per_year, n=1)
@@ -369,9 +342,6 @@ def _year_label(raw: Any) -> str | None:
     return text if re.fullmatch(r"\d{4}", text) else None
 
 
-_SKIP: Any = object()
-
-
 def _filled(raw: Any) -> bool:
     """Whether a cell holds anything (an Excel error counts: it is reported, not skipped)."""
     return not (raw is None or (isinstance(raw, str) and not raw.strip()))
@@ -386,14 +356,14 @@ def _text(raw: Any) -> str:
     return str(raw).strip()
 
 
-def _cell_value(book: _Book, where: str, raw: Any, annotation: Any) -> Any:
+def _cell_value(book: Book, where: str, raw: Any, annotation: Any) -> Any:
     """A cell's value as the field expects it: `;` lists split, JSON text parsed, numbers typed
-    into text fields read as text. `_SKIP` after reporting a problem."""
+    into text fields read as text. `SKIP` after reporting a problem."""
     if isinstance(raw, float) and math.isnan(raw):
         book.issue(
             where, MISSING, "the cell holds an Excel error (#DIV/0!, #REF!, ...); give a value"
         )
-        return _SKIP
+        return SKIP
     if isinstance(raw, pd.Timestamp):
         raw = raw.to_pydatetime()
     if isinstance(raw, str):
@@ -418,7 +388,7 @@ def _cell_value(book: _Book, where: str, raw: Any, annotation: Any) -> Any:
                 f"not valid JSON or YAML text ({getattr(exc, 'problem', None) or exc}); write a "
                 'mapping such as {"2026": 100} or a list such as [1, 2]',
             )
-            return _SKIP
+            return SKIP
     return _as_text(raw, annotation)
 
 
@@ -429,9 +399,7 @@ def _as_text(raw: Any, annotation: Any) -> Any:
     return str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw)
 
 
-def _put(
-    book: _Book, record: dict[str, Any], column: str, value: Any, where: str, raw: Any
-) -> None:
+def _put(book: Book, record: dict[str, Any], column: str, value: Any, where: str, raw: Any) -> None:
     """Set `record[a][b] = value` for column `a.b` (the CSV convention for nested fields)."""
     *parents, leaf = column.split(".")
     target = record
@@ -460,124 +428,3 @@ def _put(
 def _literal_of(model: type[BaseModel], name: str) -> str | None:
     options = _options(_annotation([model], name))
     return options[0] if len(options) == 1 else None
-
-
-def _validate(book: _Book, layout: Layout, data: dict[str, Any]) -> BaseModel:
-    try:
-        return layout.cls.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(_issues(book, layout, exc)) from None
-
-
-def _issues(book: _Book, layout: Layout, exc: ValidationError) -> list[Issue]:
-    issues: list[Issue] = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        error = err.get("ctx", {}).get("error")
-        if isinstance(error, CrossReferenceError):
-            found = [
-                (loc + tuple(split_path(path)), value, problem)
-                for path, value, problem in error.problems
-            ]
-        else:
-            if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                loc += (str(err.get("ctx", {}).get("discriminator", "rule")).strip("'"),)
-            value = err.get("input", MISSING) if err["type"] != "missing" else MISSING
-            text = _missing(layout, loc) if err["type"] == "missing" else None
-            found = [(loc, value, text or message(layout.cls, err, loc))]
-        for where_loc, value, problem in found:
-            where, shown = _locate(book, layout, where_loc, problem)
-            issue = Issue(str(book.path), where, value if shown is _SKIP else shown, problem)
-            if issue not in issues:
-                issues.append(issue)
-    return issues
-
-
-def _missing(layout: Layout, loc: tuple[Any, ...]) -> str:
-    """What to add for a required field, in the workbook's terms."""
-    parts = [str(p) for p in loc if not isinstance(p, int) and p not in RULE_KINDS]
-    head = parts[0] if parts else ""
-    if head in layout.tables and len(parts) == 1:
-        return (
-            f"required: add a sheet named {head}, one entry per row with the field names in row 1"
-        )
-    if head in layout.tables:
-        column = ".".join(parts[1:])
-        return f"required field is missing; fill column {column} in this row (add the column)"
-    if head in layout.per_year:
-        return (
-            f"required: give {head} in the {BUDGETS} sheet (a column {head}, one row per year "
-            f"or one row {EVERY_YEAR!r})"
-        )
-    return (
-        f"required field is missing; add a row with key {'.'.join(parts)} and its value to the "
-        f"{layout.sheet} sheet"
-    )
-
-
-def _locate(book: _Book, layout: Layout, loc: tuple[Any, ...], problem: str) -> tuple[str, Any]:
-    """The sheet and cell of an error's field path, and the cell's value (`_SKIP` if no cell)."""
-    loc = tuple(
-        p for i, p in enumerate(loc) if not (p in RULE_KINDS and i and isinstance(loc[i - 1], int))
-    )
-    if not loc:
-        return "", _SKIP
-    head, rest = str(loc[0]), [str(p) for p in loc[1:]]
-    year = re.match(r"year (\d{4}):", problem)
-    if head in layout.tables:
-        sheet = book.sheets.get(head)
-        if sheet is None:
-            return f"sheet {head} (missing)", _SKIP
-        if not (len(loc) > 1 and isinstance(loc[1], int) and loc[1] < len(sheet.rows)):
-            return f"sheet {head}", _SKIP
-        index = loc[1]
-        row, ident = sheet.rows[index], sheet.ids[index]
-        path = ".".join(rest[1:])
-        column = _column(list(sheet.columns), path, sheet.cells[index], year)
-        label = f"{ident}, " if ident else ""
-        if column is None:
-            return f"{head} row {row}" + (f" ({label}column {path})" if path else ""), _SKIP
-        raw = sheet.cells[index].get(column, MISSING)
-        return f"{sheet.cell(column, row)} ({label}{column})", raw
-    if head in layout.per_year:
-        sheet = book.sheets.get(BUDGETS)
-        if sheet is None:
-            return f"sheet {BUDGETS} (missing), column {head}", _SKIP
-        when = rest[0] if rest else (year.group(1) if year else None)
-        for index, label in enumerate(sheet.ids):
-            if head in sheet.cells[index] and label in (when, EVERY_YEAR):
-                return f"{sheet.cell(head, sheet.rows[index])} ({label}, {head})", sheet.cells[
-                    index
-                ][head]
-        if head in sheet.columns:
-            return f"{sheet.cell(head, 1)} ({head})", _SKIP
-        return f"{BUDGETS}, column {head}", _SKIP
-    sheet = book.sheets.get(layout.sheet)
-    key = ".".join([head, *rest])
-    if sheet is None:
-        return f"sheet {layout.sheet} (missing), key {key}", _SKIP
-    found = _column(list(sheet.keys), key, dict.fromkeys(sheet.keys), year)
-    if found is None:
-        return f"{layout.sheet}, key {key} (no row for it)", _SKIP
-    row = sheet.keys[found]
-    raw = book.frames[layout.sheet].iat[row - 1, 1]
-    return f"{layout.sheet}!B{row} ({found})", raw
-
-
-def _column(
-    columns: list[str], path: str, filled: dict[str, Any], year: re.Match[str] | None
-) -> str | None:
-    """The column an error's path falls in: itself, the column holding it (a list or JSON cell),
-    or the first filled column under it (`min.2027` for an error about `min`)."""
-    if path in columns:
-        return path
-    holders = [c for c in columns if path.startswith(c + ".")]
-    if holders:
-        return max(holders, key=len)
-    if year and f"{path}.{year.group(1)}" in columns:
-        return f"{path}.{year.group(1)}"
-    under = [c for c in columns if c.startswith(path + ".") and c in filled]
-    return under[0] if under else None
-
-
-# -- writing a workbook ---------------------------------------------------------------------------

@@ -1,0 +1,192 @@
+"""Checks of the rule kinds a model declares, one registered per kind (`@check("ramp")`)."""
+
+from __future__ import annotations
+
+from allocator.check.registry import Context, check, key
+from allocator.schema.base import for_year
+from allocator.schema.rules import (
+    Cardinality,
+    Exclusive,
+    GroupTotal,
+    NewInitiativeShare,
+    PillarShare,
+    Ramp,
+    Relation,
+    resolve,
+)
+
+
+def _total(c: Context, y: int) -> float:
+    return sum(c.plan.g(line.id, y) for line in c.inst.lines)
+
+
+@check("pillar_share")
+def pillar_share(c: Context, rule: PillarShare, i: int) -> None:
+    """lo · Σ_l g[l,y] ≤ Σ_{l∈p} share · g[l,y] ≤ hi · Σ_l g[l,y]."""
+    for y in c.inst.years:
+        total = _total(c, y)
+        mine = sum(
+            line.shares.get(rule.pillar, 0.0) * c.plan.g(line.id, y) for line in c.inst.lines
+        )
+        if rule.min is not None:
+            c.need(
+                rule.min * total,
+                mine,
+                "pillar_share",
+                key("pillar_share_min", rule.pillar, y),
+                f"{rule.pillar} in {y}: below {rule.min:.1%}",
+                total,
+                figure=f"rules[{i}].min",
+            )
+        if rule.max is not None:
+            c.need(
+                mine,
+                rule.max * total,
+                "pillar_share",
+                key("pillar_share_max", rule.pillar, y),
+                f"{rule.pillar} in {y}: above {rule.max:.1%}",
+                total,
+                figure=f"rules[{i}].max",
+            )
+
+
+@check("new_initiative_share")
+def new_initiative_share(c: Context, rule: NewInitiativeShare, i: int) -> None:
+    """Σ_{l new} g[l,y] ≥ σ · Σ_l g[l,y]."""
+    for y in c.inst.years:
+        total = _total(c, y)
+        new = sum(c.plan.g(line.id, y) for line in c.inst.lines if line.new)
+        c.need(
+            rule.min * total,
+            new,
+            "new_initiative_share",
+            key("new_initiative_share", y),
+            f"{y}: new initiatives below {rule.min:.1%}",
+            total,
+            figure=f"rules[{i}].min",
+        )
+
+
+@check("ramp")
+def ramp(c: Context, rule: Ramp, i: int) -> None:
+    """|g[l,y] − g[l,y−1]| ≤ ρ · max[l,y] (ρ · B[y] for a line without a max)."""
+    years = c.inst.years
+    for j in range(1, len(years)):
+        y = years[j]
+        for line in c.inst.lines:
+            cap = for_year(line.max, y, None)
+            step = rule.max_change * (cap if cap is not None else c.inst.budget_in(y))
+            now, before = c.plan.g(line.id, y), c.plan.g(line.id, years[j - 1])
+            family = "ramp_up" if now >= before else "ramp_down"
+            c.need(
+                abs(now - before),
+                step,
+                "ramp",
+                key(family, line.id, y),
+                f"{line.id} changes too fast into {y}",
+                now,
+                figure=f"rules[{i}].max_change",
+            )
+
+
+def _at_most(c: Context, group: str, k: int, family: str, i: int) -> None:
+    chosen = sum(c.plan.s(line.id) for line in c.inst.lines if group in line.groups)
+    c.need(
+        chosen,
+        k,
+        family,
+        key(family, group),
+        f"group {group}: {chosen:g} lines selected, at most {k} allowed",
+        unit="lines",
+        figure=f"rules[{i}]",
+    )
+
+
+@check("cardinality")
+def cardinality(c: Context, rule: Cardinality, i: int) -> None:
+    """Σ_{l∈G} s[l] ≤ k."""
+    _at_most(c, rule.group, rule.max, "cardinality", i)
+
+
+@check("exclusive")
+def exclusive(c: Context, rule: Exclusive, i: int) -> None:
+    """Σ_{l∈G} s[l] ≤ 1."""
+    _at_most(c, rule.group, 1, "exclusive", i)
+
+
+@check("group_total")
+def group_total(c: Context, rule: GroupTotal, i: int) -> None:
+    """A group's or region's government money within amounts or shares, per year or overall."""
+    inst, plan = c.inst, c.plan
+    members = [
+        line.id
+        for line in inst.lines
+        if (rule.group in line.groups if rule.group is not None else line.region == rule.region)
+    ]
+    periods = [[y] for y in inst.years] if rule.over == "year" else [inst.years]
+    for period in periods:
+        mine = sum(plan.g(lid, y) for lid in members for y in period)
+        total = sum(plan.g(line.id, y) for line in inst.lines for y in period)
+        when = period[0] if len(period) == 1 else "all"
+        at = f"{rule.subject} in {period[0]}" if len(period) == 1 else f"{rule.subject} overall"
+        if rule.min is not None:
+            c.need(
+                rule.min,
+                mine,
+                "group_total",
+                key("group_min", rule.subject, when),
+                f"{at}: below {rule.min:g}",
+                figure=f"rules[{i}].min",
+            )
+        if rule.max is not None:
+            c.need(
+                mine,
+                rule.max,
+                "group_total",
+                key("group_max", rule.subject, when),
+                f"{at}: above {rule.max:g}",
+                figure=f"rules[{i}].max",
+            )
+        if rule.min_share is not None:
+            c.need(
+                rule.min_share * total,
+                mine,
+                "group_total",
+                key("group_share_min", rule.subject, when),
+                f"{at}: below {rule.min_share:.1%}",
+                total,
+                figure=f"rules[{i}].min_share",
+            )
+        if rule.max_share is not None:
+            c.need(
+                mine,
+                rule.max_share * total,
+                "group_total",
+                key("group_share_max", rule.subject, when),
+                f"{at}: above {rule.max_share:.1%}",
+                total,
+                figure=f"rules[{i}].max_share",
+            )
+
+
+@check("relation")
+def relation(c: Context, rule: Relation, i: int) -> None:
+    """Each year's relation, summed name by name over the lines each name covers."""
+    parsed = rule.relation()
+    names = resolve(parsed, c.inst)
+    constant = parsed.constant(c.inst.currency_unit)
+    for y in rule.years or c.inst.years:
+        value, size = constant, abs(constant)
+        for ref, coef in parsed.coefs.items():
+            money = sum(
+                share * (c.plan.g(lid, y) + (c.plan.p(lid, y) if rule.money == "total" else 0.0))
+                for lid, share in names[ref][1].items()
+            )
+            value += coef * money
+            size += abs(coef * money)
+        name = key("relation", rule.label, y)
+        what = f"relation {rule.label} in {y} does not hold ({rule.expr})"
+        if parsed.sense in ("<=", "=="):
+            c.need(value, 0.0, "relation", name, what, size, figure=f"rules[{i}].expr")
+        if parsed.sense in (">=", "=="):
+            c.need(0.0, value, "relation", name, what, size, figure=f"rules[{i}].expr")

@@ -1,0 +1,108 @@
+"""Assembling a formulation: the decision variables (Pyomo variables with column numbers), every
+core rule, every rule the model declares (each found by name in the registry) and the objective."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyomo.environ as pyo
+from pyomo.common.gc_manager import PauseGC
+
+from allocator.formulation.model import Block, Formulation, Linear
+from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
+from allocator.schema import Instance, ModelSpec
+from allocator.schema.planning import is_concave
+
+
+def build(inst: Instance, spec: ModelSpec) -> Formulation:
+    """The model of `inst` under `spec`: variables, core and declared rules, objective (with the
+    garbage collector paused: building makes many objects and no cycles)."""
+    with PauseGC():
+        return _build(inst, spec)
+
+
+def _build(inst: Instance, spec: ModelSpec) -> Formulation:
+    built = Formulation(inst, spec, pyo.ConcreteModel(name=f"{inst.name}/{spec.name}"))
+    _variables(built)
+    for core in CORE_RULES.values():
+        core(built)
+    for i, rule in enumerate(spec.rules):
+        before = built.row_count + len(built.constants)
+        built._rule = i
+        POLICY_RULES[rule.rule](built, rule)
+        built._rule = None
+        if built.row_count + len(built.constants) == before:
+            built.vacuous.append(i)
+    terms, constant, sense = OBJECTIVES[spec.objective](built)
+    built.sense, built.offset = sense, constant
+    built.cost = np.zeros(built.columns)
+    linear = terms if isinstance(terms, Linear) else Linear.of(terms)
+    np.add.at(built.cost, linear.cols, linear.coefs)
+    return built
+
+
+def _variables(built: Formulation) -> None:
+    inst, spec = built.inst, built.spec
+    years = inst.years
+    lines = inst.lines
+    built.gov = _var(built, "gov", [(ln.id, y) for ln in lines for y in years], "nonnegative")
+    pooled = [y for y in years if inst.pool_in(y) > 0]
+    eligible = [(ln.id, y) for ln in lines if ln.leverage > 0 for y in pooled]
+    built.private = _var(built, "private", eligible, "nonnegative")
+    whole = [(ln.id, y) for ln in lines if ln.integer for y in years]
+    built.units = _var(built, "units", whole, "integer")
+    built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
+    built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
+    targeted = [(t.kpi, t.year) for t in inst.targets if spec.soft_target(t.kpi, t.year)]
+    built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
+    _planning_variables(built)
+
+
+def _planning_variables(built: Formulation) -> None:
+    """Variables of the planning features (funds, carry-over, cohorts, curves); none is made
+    for an instance that uses none of them."""
+    inst, years = built.inst, built.inst.years
+    draws = [(f.id, lid, y) for f in inst.funds for lid in f.lines for y in years]
+    built.draw = _var(built, "draw", draws, "nonnegative")
+    carried = years[:-1] if inst.carryover is not None else []
+    built.carry = _var(built, "carry", carried, "nonnegative")
+    spans = [(ln.id, y) for ln in inst.lines if ln.span for y in years]
+    built.starts = _var(built, "starts", spans, "integer")
+    curved = [ln for ln in inst.lines if ln.curve]
+    segments = [
+        (ln.id, y, k) for ln in curved for y in years for k in range(len(ln.curve or []) - 1)
+    ]
+    built.segment = _var(built, "segment", segments, "nonnegative")
+    for ln, y, k in segments:
+        points = built.lines[ln].curve or []
+        built.upper[built.segment[ln, y, k]] = points[k + 1][0] - points[k][0]
+    stepped = [
+        key for key in segments if key[2] > 0 and not is_concave(built.lines[key[0]].curve or [])
+    ]
+    built.reached = _var(built, "reached", stepped, "binary")
+
+
+_DOMAINS: dict[str, tuple[Any, float, float, bool]] = {
+    "nonnegative": (pyo.NonNegativeReals, 0.0, float("inf"), False),
+    "free": (pyo.Reals, float("-inf"), float("inf"), False),
+    "integer": (pyo.NonNegativeIntegers, 0.0, float("inf"), True),
+    "binary": (pyo.Binary, 0.0, 1.0, True),
+}
+
+
+def _var(built: Formulation, name: str, keys: list[Any], domain: str) -> dict[Any, int]:
+    """An indexed Pyomo variable `name[key]` over `keys`; returns key → column number."""
+    pyomo_domain, lo, hi, whole = _DOMAINS[domain]
+    dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
+    index = pyo.Set(initialize=keys, dimen=dimen, ordered=True)
+    setattr(built.model, f"{name}_index", index)
+    component = pyo.Var(index, domain=pyomo_domain, dense=False)
+    setattr(built.model, name, component)
+    start = built.columns
+    built.blocks.append(Block(name, start, keys, component))
+    n = len(keys)
+    built.lower.extend([lo] * n)
+    built.upper.extend([hi] * n)
+    built.integer.extend([whole] * n)
+    return {key: start + k for k, key in enumerate(keys)}

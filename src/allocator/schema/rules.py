@@ -1,0 +1,333 @@
+"""The rule kinds a model declares, each one pydantic class registered by its `rule:` name.
+
+A kind is one declared unit: this class (its fields, its `subject` — what it is about — and the
+names it must find in the instance), one builder in `allocator.formulation` and one check in
+`allocator.check`, each registered under the same name; the packages refuse to load when the
+three sets differ. The `Rule` union of `ModelSpec.rules` is generated from this registry."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
+
+from pydantic import Field, field_validator, model_validator
+
+from allocator.schema.base import Count, Id, Money, NonNegative, Share, Strict, Year
+from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
+from allocator.schema.expr import Relation as ParsedRelation
+from allocator.schema.instance import Instance, unknown_name
+
+Problems = list[tuple[str, Any, str]]
+"""(field path, value, what is wrong) for names a rule gives that the instance lacks."""
+
+
+class RuleSpec(Strict):
+    """What every rule kind offers: its kind, its subject, and the names it needs."""
+
+    kind: ClassVar[str]
+    rule: str
+    """The kind's name, as written in model files (each kind narrows it to its own literal)."""
+
+    @property
+    def subject(self) -> str | None:
+        """What the rule is about (a pillar, a group, a region, a relation's label); None for a
+        rule about the whole budget. Scenario paths (`rules.KIND.SUBJECT.FIELD`), duplicate
+        checks and audit rows use it."""
+        return None
+
+    @property
+    def identity(self) -> str:
+        """What makes two rules of this kind the same rule (a second one is an error)."""
+        return self.subject or ""
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        """Names in the rule that `inst` lacks, as (path under `at`, value, problem)."""
+        return []
+
+
+RULE_KINDS: dict[str, type[RuleSpec]] = {}
+"""Every rule kind a model may declare, by the name used in files."""
+
+
+def rule_kind(cls: type[RuleSpec]) -> type[RuleSpec]:
+    """Register a rule class under the literal of its `rule` field."""
+    (name,) = get_args(cls.model_fields["rule"].annotation)
+    if name in RULE_KINDS:
+        raise RuntimeError(f"rule kind {name!r} registered twice")
+    cls.kind = name
+    RULE_KINDS[name] = cls
+    return cls
+
+
+def _groups(inst: Instance) -> list[str]:
+    return sorted({g for line in inst.lines for g in line.groups})
+
+
+@rule_kind
+class PillarShare(RuleSpec):
+    """A pillar's government money stays between `min` and `max` of the year's government money."""
+
+    rule: Literal["pillar_share"]
+    pillar: str
+    min: Share | None = None
+    max: Share | None = None
+
+    @property
+    def subject(self) -> str:
+        return self.pillar
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        pillars = [p.id for p in inst.pillars]
+        if self.pillar not in pillars:
+            return [(f"{at}.pillar", self.pillar, unknown_name("pillar", pillars, self.pillar))]
+        funded = {pillar for line in inst.lines for pillar in line.shares}
+        if self.min and self.pillar not in funded:
+            return [
+                (
+                    f"{at}.min",
+                    self.min,
+                    f"pillar {self.pillar!r} has no lines, so a floor of {self.min * 100:g}% would "
+                    "force every year's spending to 0; give the pillar a line or drop the floor",
+                )
+            ]
+        return []
+
+    @model_validator(mode="after")
+    def _bounds(self) -> PillarShare:
+        if self.min is None and self.max is None:
+            raise ValueError("a pillar_share rule needs min, max or both (fractions such as 0.30)")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(
+                f"min {self.min:g} is above max {self.max:g}; lower the min or raise the max"
+            )
+        return self
+
+
+@rule_kind
+class NewInitiativeShare(RuleSpec):
+    """New initiatives get at least `min` of each year's government money."""
+
+    rule: Literal["new_initiative_share"]
+    min: Share
+
+
+@rule_kind
+class Ramp(RuleSpec):
+    """A line's government money changes by at most `max_change` × its cap from year to year."""
+
+    rule: Literal["ramp"]
+    max_change: NonNegative
+
+
+@rule_kind
+class Cardinality(RuleSpec):
+    """At most `max` go/no-go lines of `group` are selected."""
+
+    rule: Literal["cardinality"]
+    group: str
+    max: Count
+
+    @property
+    def subject(self) -> str:
+        return self.group
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        groups = _groups(inst)
+        if self.group not in groups:
+            return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
+        return []
+
+
+@rule_kind
+class Exclusive(RuleSpec):
+    """At most one line of `group` is selected."""
+
+    rule: Literal["exclusive"]
+    group: str
+
+    @property
+    def subject(self) -> str:
+        return self.group
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        groups = _groups(inst)
+        if self.group not in groups:
+            return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
+        return []
+
+
+@rule_kind
+class GroupTotal(RuleSpec):
+    """The government money of a line group or a region stays within bounds: amounts (`min`,
+    `max`) or shares of all government money (`min_share`, `max_share`), per year or over the
+    horizon."""
+
+    rule: Literal["group_total"]
+    group: str | None = None
+    region: str | None = None
+    min: Money | None = None
+    max: Money | None = None
+    min_share: Share | None = None
+    max_share: Share | None = None
+    over: Literal["year", "horizon"] = "year"
+    """Bound each year's money, or the money over all years."""
+
+    @model_validator(mode="after")
+    def _one_subject(self) -> GroupTotal:
+        if (self.group is None) == (self.region is None):
+            raise ValueError("a group_total rule names either a group or a region (one of them)")
+        if all(v is None for v in (self.min, self.max, self.min_share, self.max_share)):
+            raise ValueError("a group_total rule needs min, max, min_share or max_share")
+        return self
+
+    @property
+    def subject(self) -> str:
+        """The group or region it bounds."""
+        return self.group or self.region or ""
+
+    @property
+    def identity(self) -> str:
+        return f"{self.subject}/{self.over}"
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        if self.group is not None:
+            groups = _groups(inst)
+            if self.group not in groups:
+                return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
+        if self.region is not None:
+            regions = [r.id for r in inst.regions]
+            if self.region not in regions:
+                return [(f"{at}.region", self.region, unknown_name("region", regions, self.region))]
+        return []
+
+
+@rule_kind
+class Relation(RuleSpec):
+    """A linear relation between the money of pillars, line groups, lines or regions, each year:
+    `expr: "talent >= 0.5 * rnd"` (the grammar is in `allocator.schema.expr`)."""
+
+    rule: Literal["relation"]
+    expr: str
+    """`<sum> <=|>=|== <sum>`: names, numbers, `+ - * /` and parentheses, linear only."""
+    name: Id | None = None
+    """The rule's name in constraint names (`relation[NAME,2027]`); default the expression."""
+    years: list[Year] | None = None
+    """The years it holds in (default: every year of the instance)."""
+    money: Literal["government", "total"] = "government"
+    """Which money a name counts: government money (as pillar_share does) or government plus
+    private."""
+
+    @field_validator("expr")
+    @classmethod
+    def _parses(cls, expr: str) -> str:
+        parse(expr)
+        return expr
+
+    @field_validator("years")
+    @classmethod
+    def _once_each(cls, years: list[int] | None) -> list[int] | None:
+        if years is not None and len(set(years)) != len(years):
+            raise ValueError("each year once, such as [2027, 2028]")
+        if years is not None and not years:
+            raise ValueError(
+                "an empty list of years builds nothing; leave `years` out for every year"
+            )
+        return years
+
+    def relation(self) -> ParsedRelation:
+        """The parsed expression."""
+        return parse(self.expr)
+
+    @property
+    def label(self) -> str:
+        """The name its constraints carry: the user's `name` or the expression without spaces."""
+        return self.name or self.relation().canonical
+
+    @property
+    def subject(self) -> str:
+        return self.label
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        problems: Problems = []
+        try:
+            resolve(self.relation(), inst)
+        except ExpressionError as exc:
+            problems.append((f"{at}.expr", self.expr, str(exc)))
+        for year in self.years or []:
+            if year not in inst.years:
+                problems.append(
+                    (
+                        f"{at}.years",
+                        year,
+                        f"{year} is outside the instance's years "
+                        f"({', '.join(map(str, inst.years))})",
+                    )
+                )
+        return problems
+
+
+Members = dict[str, float]
+"""The lines a name covers, each with the share of its money that counts (1 for a whole line)."""
+
+
+def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
+    """What a name in a relation may stand for, by kind: pillar, group, line, region → the lines
+    it covers, each with the share of its money that counts (a pillar counts a line by its
+    membership share)."""
+
+    kinds: dict[str, dict[str, Members]] = {kind: {} for kind in KINDS}
+    for p in inst.pillars:
+        kinds["pillar"][p.id] = {}
+    for line in inst.lines:
+        kinds["line"][line.id] = {line.id: 1.0}
+        for pillar, share in line.shares.items():
+            kinds["pillar"].setdefault(pillar, {})[line.id] = share
+        for group in line.groups:
+            kinds["group"].setdefault(group, {})[line.id] = 1.0
+        if line.region is not None:
+            kinds["region"].setdefault(line.region, {})[line.id] = 1.0
+    return kinds
+
+
+def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, Members]]:
+    """Each name of `relation` → (its kind, the lines it covers with their shares); raises
+    `ExpressionError` at the name's column when it is unknown or ambiguous."""
+    kinds = classifications(inst)
+    out: dict[Ref, tuple[str, Members]] = {}
+    for ref in relation.coefs:
+        qualifier, name = ref
+        column = relation.columns.get(ref, 1)
+        if qualifier is not None:
+            if name not in kinds[qualifier]:
+                known = list(kinds[qualifier])
+                raise ExpressionError(relation.text, column, unknown_name(qualifier, known, name))
+            out[ref] = (qualifier, kinds[qualifier][name])
+            continue
+        found = [kind for kind in KINDS if name in kinds[kind]]
+        if not found:
+            every = [n for kind in KINDS for n in kinds[kind]]
+            what = "pillar, line group, line or region"
+            dashed = sorted(n for n in every if n.startswith(f"{name}-"))
+            hint = (
+                f" (an id holding `-` goes in backticks: `{dashed[0]}`)"
+                if dashed
+                else " (an id holding `-` goes in backticks: `RND-11`)"
+                if "-" in name
+                else ""
+            )
+            raise ExpressionError(relation.text, column, unknown_name(what, every, name) + hint)
+        if len(found) > 1:
+            options = " or ".join(f"{kind}:{name}" for kind in found)
+            raise ExpressionError(
+                relation.text,
+                column,
+                f"{name!r} is ambiguous: it names a {' and a '.join(found)}; write {options}",
+            )
+        out[ref] = (found[0], kinds[found[0]][name])
+    return out
+
+
+if TYPE_CHECKING:
+    Rule = RuleSpec
+else:
+    Rule = Annotated[Union[tuple(RULE_KINDS.values())], Field(discriminator="rule")]  # noqa: UP007
+"""Any registered rule kind, told apart by its `rule:` field (generated from the registry)."""

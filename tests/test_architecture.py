@@ -1,0 +1,142 @@
+"""The architecture holds: a rule kind is one declared unit (schema class, builder, check, units),
+the package refuses to load when a kind lacks a part, imports form no cycle, `import allocator`
+stays light, and modules stay short."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+
+import allocator
+from allocator.check import CORE_CHECKS
+from allocator.formulation import CORE_RULES, build
+from allocator.schema.scenario import Scenario, apply_scenario
+from tests.helpers import ROOT, run, tiny
+from tests.test_registry import EVERY_FEATURE, EVERY_RULE
+
+SRC = ROOT / "src" / "allocator"
+HEAVY = ("pyomo", "highspy", "scipy")
+
+
+def test_every_core_rule_has_a_check_of_the_same_name() -> None:
+    assert set(CORE_RULES) <= set(CORE_CHECKS)
+    extra = set(CORE_CHECKS) - set(CORE_RULES)
+    assert extra == {"carryover"} - set(CORE_RULES), extra
+
+
+def test_every_row_declares_its_unit() -> None:
+    inst = allocator.Instance.model_validate(EVERY_FEATURE)
+    built = build(inst, allocator.ModelSpec.model_validate(EVERY_RULE))
+    kpi_units = {k.unit for k in inst.kpis}
+    allowed = {"money", "lines", "units", "points", "level points", *kpi_units}
+    units = {row.name: row.unit for row in built.rows.values()}
+    assert units
+    assert {u for u in units.values()} <= allowed, units
+    assert units["group_share_min[g,2026]"] == "money"
+    assert units["cardinality[g]"] == "lines"
+
+
+def _copy_without(tmp_path: Path, module: str, decorator: str) -> Path:
+    """A copy of the package with one registration line removed."""
+    copy = tmp_path / "src" / "allocator"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    path = copy / module
+    text = path.read_text(encoding="utf-8")
+    assert decorator in text
+    path.write_text(text.replace(decorator + "\n", ""), encoding="utf-8")
+    return copy.parent
+
+
+@pytest.mark.parametrize(
+    ("module", "decorator", "imported", "says"),
+    [
+        ("check/policy.py", '@check("ramp")', "allocator", "without a check: ['ramp']"),
+        (
+            "formulation/policy_rules.py",
+            '@policy_rule("group_total")',
+            "allocator.formulation",
+            "group_total",
+        ),
+    ],
+)
+def test_a_rule_kind_missing_a_part_refuses_to_load(
+    tmp_path: Path, module: str, decorator: str, imported: str, says: str
+) -> None:
+    src = _copy_without(tmp_path, module, decorator)
+    proc = subprocess.run(
+        [sys.executable, "-c", f"import {imported}"],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert says in proc.stderr, proc.stderr
+
+
+def test_no_import_cycles() -> None:
+    """No module reaches itself through the modules it imports (function-local imports count)."""
+    graph = grimp.build_graph("allocator")
+    cycles = []
+    for module in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(module):
+            if imported != module and graph.chain_exists(importer=imported, imported=module):
+                cycles.append(f"{module} <-> {imported}")
+    assert not cycles, cycles
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import allocator",
+        "from allocator.cli import main; main(['validate', 'instances/korea-2026.yaml'])",
+        "from allocator.cli import main; main(['schema', 'model'])",
+    ],
+)
+def test_start_up_loads_no_solver(code: str) -> None:
+    check = (
+        f"import sys; {code}; loaded = {set(HEAVY)!r} & set(sys.modules); assert not loaded, loaded"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_no_module_is_longer_than_about_500_lines() -> None:
+    long = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert not long, long
+
+
+def test_a_group_total_is_priced_in_money() -> None:
+    """A floor of 50 on y's group moves 50 from x (3 a won) to y (1 a won): each won of the floor
+    costs 2 points, and the price is per money, not per line."""
+    lines = [{**tiny()["lines"][0]}, {**tiny()["lines"][1], "groups": ["h"]}]
+    res = run(tiny(lines=lines), [{"rule": "group_total", "group": "h", "min": 50}])
+    prices = res.shadow_prices().set_index("rule")
+    row = prices.loc["group_min[h,2026]"]
+    assert row.unit == "money"
+    assert row.shadow_price == pytest.approx(-2)
+    assert "lines" not in row.sentence
+
+
+def test_scenario_paths_reach_any_rule_kind_by_its_subject() -> None:
+    inst = allocator.Instance.model_validate(
+        tiny(regions=[{"id": "r2", "name": "R2"}], lines=[{**tiny()["lines"][0], "region": "r2"}])
+    )
+    model = allocator.ModelSpec.model_validate(
+        {"name": "m", "rules": [{"rule": "group_total", "region": "r2", "min": 10}]}
+    )
+    scenario = Scenario(name="s", changes={"rules.group_total.r2.min": 20})
+    _, changed, changes = apply_scenario(inst, model, scenario)
+    assert changed.rules[0].min == 20  # type: ignore[attr-defined]
+    assert changes[0].before == 10
