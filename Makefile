@@ -10,8 +10,12 @@ CHROMIUM := /usr/bin/chromium
 # Debian's chromium for the browser test, and a Hangul font so Korean reports render in it
 BROWSER_PACKAGES := chromium fonts-nanum
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian's GNU time: peak memory of each whole process in benchmarks/whole.py and guard.py
+GNU_TIME := /usr/bin/time
+# largest whole-process time ratio allocator / raw highspy that `make bench-guard` accepts
+BOUND ?= 1.10
 
-.PHONY: demo test bench docs lint format clean browser
+.PHONY: demo test bench bench-whole bench-guard bench-tools docs lint format clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,9 +51,26 @@ test: $(STAMP) browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
-# allocator, raw highspy and linopy side by side; writes docs/performance.md and its plot (~5 min)
-bench: $(BENCH)
+# GNU time for the whole-process benchmarks (/usr/bin/time -v), installed when missing
+bench-tools:
+	@if [ ! -x $(GNU_TIME) ]; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq time; \
+	fi
+
+# allocator, raw highspy and linopy side by side (~5 min), then whole processes against raw
+# highspy (~1 h); each writes its section of docs/performance.md
+bench: $(BENCH) bench-tools
 	$(BIN)/python benchmarks/bench.py
+	$(BIN)/python benchmarks/whole.py
+
+# whole processes (CLI, API) against raw highspy on instance files, 1,000 to 100,000 lines
+bench-whole: $(BENCH) bench-tools
+	$(BIN)/python benchmarks/whole.py
+
+# about a minute: fails when a whole allocator process takes more than BOUND × raw highspy's time
+bench-guard: $(BENCH) bench-tools
+	$(BIN)/python benchmarks/guard.py --bound $(BOUND)
 
 # the documentation site (mkdocs-material) into site/; runs every example; nothing is fetched
 docs: $(STAMP)

@@ -335,11 +335,17 @@ def raw_build(case: Case) -> RawModel:
             np.full(2 * k, -INF),
             np.repeat(step.ravel(), 2),
         )
-    # cardinality[G]: Σ_{l∈G} s ≤ k (a member that is not go/no-go counts as 1)
+    # cardinality[G]: Σ_{l∈G} s ≤ k (a member that is not go/no-go counts as 1); members found in
+    # one pass over the lines, not one per group (thousands of groups at 100,000 lines)
+    members_of: dict[str, list[int]] = {}
+    if case.cardinality:
+        for i, line_groups in enumerate(case.groups):
+            for group in line_groups:
+                members_of.setdefault(group, []).append(i)
     for group, most in case.cardinality:
-        members = np.array([group in gs for gs in case.groups], dtype=bool)
-        chosen = np.flatnonzero(members & case.select)
-        fixed = int((members & ~case.select).sum())
+        members = np.unique(np.asarray(members_of.get(group, []), dtype=np.int64))
+        chosen = members[case.select[members]]
+        fixed = int((~case.select[members]).sum())
         rows.add(
             np.zeros(len(chosen)),
             selected[chosen],
