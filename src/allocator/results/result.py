@@ -75,8 +75,22 @@ class Result:
         if sol.status.has_allocation:
             held = {o.name: o.held_at for o in res.level_outcomes if o.held_at is not None}
             res.violations = verify(built.inst, built.spec, res.plan(), sol.objective, held)
+            res.violations += sol.custom_violations
             res.verified = not res.violations
         return res
+
+    @property
+    def solver(self) -> str:
+        """The solver that answered: `highs` (the fast path) or a Pyomo solver's name."""
+        return self.solution.solver if self.solution is not None else "highs"
+
+    def _need_highs(self, what: str) -> None:
+        if self.solver != "highs":
+            raise AllocatorError(
+                f"{what} come from HiGHS (its duals, ranging and re-solves); this result was "
+                f"solved with {self.solver}. Solve again with solver='highs' (the default) for "
+                "them; the allocation, pillars, KPIs and the audit's slacks are here as they are"
+            )
 
     @property
     def gap_abs(self) -> float | None:
@@ -318,17 +332,20 @@ class Result:
 
     def shadow_prices(self) -> pd.DataFrame:
         """Rules with a non-zero shadow price, the interval it holds over, and a sentence."""
+        self._need_highs("Shadow prices")
         built, sol = self._need_allocation()
         return explain.shadow_prices(built, sol)
 
     def impact_ranges(self) -> pd.DataFrame:
         """For each funded line and year, the objective-coefficient interval that keeps the
         allocation optimal."""
+        self._need_highs("Impact ranges")
         built, sol = self._need_allocation()
         return explain.impact_ranges(built, sol)
 
     def price_of_policies(self, per_instance: bool = False) -> pd.DataFrame:
         """What each policy costs: the objective's change when it is removed (exact re-solves)."""
+        self._need_highs("Prices of policies")
         built, sol = self._need_allocation()
         return explain.price_of_policies(built, sol, per_instance)
 
@@ -336,6 +353,7 @@ class Result:
         """For an infeasible solve: the colliding rules, their numbers and ranked repairs."""
         if self.status != Status.infeasible or self.built is None:
             raise AllocatorError(f"diagnosis is for infeasible solves; this one is {self.status}")
+        self._need_highs("The colliding rules (HiGHS's irreducible infeasible subset) and repairs")
         if self._diagnosis is None:
             options = self.solution.options if self.solution else None
             self._diagnosis = explain.diagnose(self.built, options)
@@ -344,6 +362,7 @@ class Result:
     def explain(self) -> pd.DataFrame:
         """The binding rules and their marginal values; for an infeasible solve, the rules that
         collide with the smallest repair of each."""
+        self._need_highs("Explanations (binding rules with shadow prices, or repairs)")
         if self.status == Status.infeasible:
             diag = self.diagnosis()
             repairs = {r.rule: r.sentence for r in diag.repairs}
@@ -369,6 +388,7 @@ class Result:
             "model": self.model.name,
             "status": self.status.value,
             "status_text": self.status.describe(),
+            "solver": self.solver,
             "highs_status": self.highs_status,
             "objective": self.objective,
             "objective_kind": self.model.objective,
@@ -400,7 +420,12 @@ class Result:
         options = self.solution.options if self.solution else None
         return {
             "inputs": self.instance.files | self.model.files,
-            "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")},
+            "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")}
+            | (
+                {self.solver: self.solution.solver_version}
+                if self.solver != "highs" and self.solution
+                else {}
+            ),
             "options": {
                 "time_limit": options.time_limit if options else None,
                 "mip_gap": options.mip_gap if options else None,
@@ -408,6 +433,8 @@ class Result:
                 "seed": options.seed if options else None,
                 "presolve": options.presolve if options else None,
                 "highs": dict(options.highs) if options else {},
+                "solver": options.solver if options else "highs",
+                "solver_options": dict(options.solver_options) if options else {},
             },
             "solve_seconds": self.runtime,
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -24,6 +24,7 @@ from scipy import sparse
 
 from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
 from allocator.formulation import Formulation
+from allocator.formulation.pyomo_model import row_components
 from allocator.solver.status import Status
 
 _MS = highspy.HighsModelStatus
@@ -58,6 +59,11 @@ class SolveOptions:
     presolve: bool = True
     highs: tuple[tuple[str, Any], ...] = ()
     """Further HiGHS options by name, e.g. (("mip_max_improving_sols", 1),)."""
+    solver: str = "highs"
+    """`highs`: the matrix to HiGHS through highspy (the fast path, with duals, ranging and
+    IIS); any other name: the complete Pyomo model to that Pyomo solver (`pyomo_solvers`)."""
+    solver_options: tuple[tuple[str, Any], ...] = ()
+    """Options for a Pyomo solver by its own names, e.g. (("cuts", "off"),) for CBC."""
 
 
 @dataclass
@@ -100,6 +106,11 @@ class Solution:
     matrix: Matrix | None = field(default=None, repr=False)
     highs: Any = field(default=None, repr=False)
     """The HiGHS session after the solve (for a MIP, the LP with its integer decisions fixed)."""
+    solver: str = "highs"
+    """The solver that answered: `highs` (this module), or a Pyomo solver's name."""
+    solver_version: str = ""
+    custom_violations: list[str] = field(default_factory=list)
+    """Constraints of one's own on the Pyomo model that the answer breaks (Pyomo solvers)."""
 
     @cached_property
     def activity(self) -> dict[str, float]:
@@ -282,7 +293,19 @@ def compile_matrix(built: Formulation) -> Matrix:
 
 
 def _custom_rows(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
-    """Rows of Pyomo constraints a user added to `built.model`, over the same columns."""
+    """Rows of Pyomo constraints a user added to `built.model`, over the same columns (the rule
+    rows `to_pyomo` made there are left out while compiling: they are the matrix's own rows)."""
+    generated = [row for c in row_components(built) for row in c.values() if row.active]
+    for row in generated:
+        row.deactivate()
+    try:
+        return _compile_custom(built)
+    finally:
+        for row in generated:
+            row.activate()
+
+
+def _compile_custom(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
     if next(built.model.component_data_objects(pyo.Constraint, active=True), None) is None:
         return None
     info = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)
