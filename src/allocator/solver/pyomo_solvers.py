@@ -25,12 +25,14 @@ from scipy import sparse
 
 from allocator.errors import InputError, Issue
 from allocator.formulation import Formulation
-from allocator.formulation.pyomo_model import row_components
+from allocator.formulation.pyomo_model import OBJECTIVE, row_components
 from allocator.solver.highs import Matrix, Solution, SolveOptions, check_ranges, compile_matrix
 from allocator.solver.lexicographic import LevelOutcome, solve_levels
 from allocator.solver.status import Status
 
 FAST = "highs"
+FEASIBILITY = "_allocator_feasibility"
+"""A zero objective put on the Pyomo model for a moment to ask only whether it is feasible."""
 """The default: the rule rows to HiGHS through highspy, not through Pyomo."""
 
 GAP_OPTION = {
@@ -48,6 +50,10 @@ GAP_OPTION = {
 }
 """Each known solver's option for the relative MIP gap (others get no gap option: pass it in
 `solver_options` by the solver's own name)."""
+
+DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {"glpk": {"nopresol": ""}}
+"""Options set unless `solver_options` says otherwise: glpsol's presolver cannot tell an
+infeasible LP from a failure ("unable to recover undefined or non-optimal solution")."""
 
 INSTALL = {
     "cbc": "on Debian: apt-get install coinor-cbc (`make test` does it)",
@@ -83,6 +89,10 @@ _WITH_POINT = {
     SolutionStatus.stoppedByLimit,
     SolutionStatus.bestSoFar,
 }
+STOPS_AT_GAP = {"glpk"}
+"""Solvers whose MIP search, stopped by the gap tolerance, reports only a "feasible" point and
+no bound (glpsol: "RELATIVE MIP GAP TOLERANCE REACHED"; a time limit is reported as such): that
+point is optimal within the gap asked for, and that gap is what is reported."""
 _INCUMBENT = {Status.time_limit: Status.time_limit_incumbent, Status.limit: Status.limit_incumbent}
 PRECISION = {"cbc": 1e-7}
 """Relative precision of a solver's answer as Pyomo reads it back, where it is coarse: CBC
@@ -132,7 +142,7 @@ def run_pyomo(built: Formulation, options: SolveOptions) -> Solution:
     check_ranges(matrix)
     m = built.to_pyomo()
     opt = pyomo_solver(options.solver)
-    settings = dict(options.solver_options)
+    settings = DEFAULT_OPTIONS.get(options.solver, {}) | dict(options.solver_options)
     gap_name = GAP_OPTION.get(options.solver)
     if matrix.integer and gap_name is not None:
         settings.setdefault(gap_name, options.mip_gap)
@@ -140,10 +150,33 @@ def run_pyomo(built: Formulation, options: SolveOptions) -> Solution:
     results = _solve(opt, m, options, settings)
     runtime = time.perf_counter() - started
     sol = read_answer(built, results, options, runtime, matrix)
+    if sol.status in (Status.unbounded, Status.infeasible_or_unbounded):
+        sol.status = _unbounded_or_infeasible(opt, m, options, settings)
     if sol.status.has_allocation and matrix.integer:
-        _fix_integers_and_resolve(built, opt, m, options, dict(options.solver_options), sol)
+        _fix_integers_and_resolve(built, opt, m, options, settings, sol)
     sol.runtime = time.perf_counter() - started
     return sol
+
+
+def _unbounded_or_infeasible(
+    opt: Any, m: Any, options: SolveOptions, settings: dict[str, Any]
+) -> Status:
+    """Tell an unbounded model from an infeasible one by solving for feasibility alone (a zero
+    objective cannot be unbounded), as the HiGHS path does. Pyomo's GLPK reader also calls a
+    basic solution with no primal feasible point "unbounded"; this catches that too."""
+    objective = m.component(OBJECTIVE)
+    objective.deactivate()
+    m.add_component(FEASIBILITY, pyo.Objective(expr=0.0))
+    try:
+        term = _solve(opt, m, options, settings).solver.termination_condition
+    finally:
+        m.del_component(FEASIBILITY)
+        objective.activate()
+    if term == _TC.optimal:
+        return Status.unbounded
+    if term in (_TC.infeasible, _TC.unbounded, _TC.infeasibleOrUnbounded):
+        return Status.infeasible
+    return Status.infeasible_or_unbounded
 
 
 def _solve(opt: Any, m: Any, options: SolveOptions, settings: dict[str, Any]) -> Any:
@@ -171,12 +204,15 @@ def read_answer(
     term = solver.termination_condition
     status = _TERMINATION.get(term, Status.error)
     limit = options.time_limit
-    if status == Status.infeasible and limit is not None and runtime >= limit:
-        status = Status.time_limit  # CBC calls a run it cut short "infeasible"
+    if status in (Status.infeasible, Status.limit) and limit is not None and runtime >= limit:
+        status = Status.time_limit  # CBC calls a run its time limit cut short "infeasible"
     points = [s for s in results.solution if s.status in _WITH_POINT]
     # `SolverFactory(...).solve(m)` loads the answer into the variables and empties the list
     loaded = not len(results.solution) and any(v.value is not None for v in _variables(built))
-    if status in _INCUMBENT and (points or loaded):
+    within_gap = term == _TC.feasible and matrix.integer and options.solver in STOPS_AT_GAP
+    if within_gap:
+        status = Status.optimal
+    elif status in _INCUMBENT and (points or loaded):
         status = _INCUMBENT[status]
     if status == Status.optimal and not (points or loaded):
         status = Status.error
@@ -195,6 +231,8 @@ def read_answer(
     sol.bound = float(bound) if bound is not None and math.isfinite(float(bound)) else None
     if not matrix.integer:
         sol.bound, sol.gap = sol.objective, 0.0
+    elif within_gap:
+        sol.gap = options.mip_gap
     else:
         _set_gap(sol)
     return sol
@@ -278,7 +316,8 @@ def _fix_integers_and_resolve(
             with _quiet():
                 m.solutions.load_from(results)
             _read_values(built, m, sol)
-            _set_gap(sol)
+            if sol.bound is not None:
+                _set_gap(sol)
     except Exception:  # the MIP's own answer stands; the checker judges it
         pass
     finally:

@@ -38,7 +38,7 @@ _WORDS = {
     Status.optimal: "optimal: the best split under every rule",
     Status.infeasible: "infeasible: the rules cannot all hold at once",
     Status.unbounded: "unbounded: the objective can grow without limit",
-    Status.infeasible_or_unbounded: "either infeasible or unbounded (the solver could not tell which)",
+    Status.infeasible_or_unbounded: "infeasible or unbounded (the solver could not tell which)",
     Status.time_limit: "time limit reached before any split satisfying every rule was found",
     Status.time_limit_incumbent: "time limit reached: the best split found so far, not proven best",
     Status.limit: "a solver limit was reached before any split satisfying every rule was found",
