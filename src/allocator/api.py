@@ -7,11 +7,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from allocator.errors import InputError, Issue
+from allocator.errors import InputError, Issue, OutputExistsError
 from allocator.formulation import Formulation, build
 from allocator.formulation.pyomo_model import FORMULATION
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec, resolve_model
+from allocator.solver.files import model_format
+from allocator.solver.files import write_model as write_formulation
 from allocator.solver.highs import Resolver, SolveOptions, run_highs
 from allocator.solver.lexicographic import solve_levels
 from allocator.solver.pyomo_solvers import (
@@ -96,6 +98,33 @@ def to_pyomo(instance: Instance, model: ModelSpec | str | Path | None = None) ->
     `allocator.solve(inst, model, pyomo_model=m, solver="cbc")` solves it and re-verifies the
     answer (your constraints included)."""
     return build(instance, resolve_model(instance, model)).to_pyomo()
+
+
+def write_model(
+    instance: Instance,
+    path: str | Path,
+    model: ModelSpec | str | Path | None = None,
+    *,
+    force: bool = False,
+    pyomo_model: Any = None,
+) -> Path:
+    """Write the model of `instance` under `model` as an MPS or LP file (by `path`'s suffix) for
+    any other solver or tool: rows and columns named as in the explanations where the format
+    allows (`allocator.solver.files`). An existing file is replaced only with `force`.
+    `pyomo_model` (from `to_pyomo`) adds its constraints of one's own."""
+    target = Path(path)
+    model_format(target)
+    if target.is_dir():
+        raise InputError([Issue(str(target), "", None, "is a folder; name a .mps or .lp file")])
+    if target.exists() and not force:
+        raise OutputExistsError(
+            f"{target}: the file exists; pass force=True (--force) to replace it"
+        )
+    spec = resolve_model(instance, model)
+    built = (
+        build(instance, spec) if pyomo_model is None else _made_from(pyomo_model, instance, spec)
+    )
+    return write_formulation(built, target)
 
 
 def _made_from(m: Any, instance: Instance, spec: ModelSpec) -> Formulation:
