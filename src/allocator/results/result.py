@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,6 +24,9 @@ from allocator.schema import Instance, ModelSpec
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import Status
+
+if TYPE_CHECKING:
+    from allocator.results.display import ResultPlot
 
 GOVERNMENT, PRIVATE = "government", "private"
 
@@ -78,6 +81,19 @@ class Result:
             res.violations += sol.custom_violations
             res.verified = not res.violations
         return res
+
+    def _repr_html_(self) -> str:
+        """Status, objective, the split by pillar and year, and targets met or short."""
+        from allocator.results.display import result_html
+
+        return result_html(self)
+
+    @property
+    def plot(self) -> ResultPlot:
+        """Charts as matplotlib figures: `res.plot.split()`, `.kpis()`, `.funding()`."""
+        from allocator.results.display import ResultPlot
+
+        return ResultPlot(self)
 
     @property
     def solver(self) -> str:
