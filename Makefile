@@ -15,7 +15,7 @@ GNU_TIME := /usr/bin/time
 # largest whole-process time ratio allocator / raw highspy that `make bench-guard` accepts
 BOUND ?= 1.10
 
-.PHONY: demo test bench bench-whole bench-guard bench-tools docs lint format clean browser
+.PHONY: demo test bench bench-whole bench-guard bench-tools docs lint format clean browser solvers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,15 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
 	fi
 
-test: $(STAMP) browser
+# CBC and GLPK for the differential tests of `solve(..., solver="cbc" | "glpk")` (through Pyomo)
+SOLVER_PACKAGES := coinor-cbc glpk-utils
+solvers:
+	@if ! command -v cbc >/dev/null || ! command -v glpsol >/dev/null; then \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SOLVER_PACKAGES); \
+	fi
+
+test: $(STAMP) browser solvers
 	$(BIN)/ruff check src tests examples benchmarks docs/*.py
 	$(BIN)/ruff format --check src tests examples benchmarks docs/*.py
 	$(BIN)/mypy

@@ -165,7 +165,7 @@ def test_an_interrupted_sweep_resumes_to_the_uninterrupted_table(
     assert rest.solved == 6
     pd.testing.assert_frame_equal(table, serial, check_exact=True)
     written = pd.read_csv(out)
-    pd.testing.assert_frame_equal(written, serial, check_exact=False, rtol=1e-15)
+    pd.testing.assert_frame_equal(serial, written, check_exact=False, rtol=1e-15)
     assert not journal.exists()
 
 

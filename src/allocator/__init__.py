@@ -24,7 +24,7 @@ from allocator.schema import Instance, ModelSpec, load_instance, load_model, sav
 from allocator.solver.status import Status
 
 if TYPE_CHECKING:
-    from allocator.api import solve, solve_many
+    from allocator.api import solve, solve_many, to_pyomo, write_model
     from allocator.results.result import Result
 
 __version__ = "0.1.0"
@@ -34,6 +34,8 @@ __version__ = "0.1.0"
 _LAZY: dict[str, tuple[str, str | None]] = {
     "solve": ("allocator.api", "solve"),
     "solve_many": ("allocator.api", "solve_many"),
+    "to_pyomo": ("allocator.api", "to_pyomo"),
+    "write_model": ("allocator.api", "write_model"),
     "Result": ("allocator.results.result", "Result"),
     "html": ("allocator.report.html", None),
     "excel": ("allocator.report.workbook", None),
@@ -76,4 +78,6 @@ __all__ = [
     "save",
     "solve",
     "solve_many",
+    "to_pyomo",
+    "write_model",
 ]

@@ -7,39 +7,78 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from allocator.errors import InputError, Issue, OutputExistsError
 from allocator.formulation import Formulation, build
+from allocator.formulation.pyomo_model import FORMULATION
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec, resolve_model
+from allocator.solver.files import model_format
+from allocator.solver.files import write_model as write_formulation
 from allocator.solver.highs import Resolver, SolveOptions, run_highs
 from allocator.solver.lexicographic import solve_levels
+from allocator.solver.pyomo_solvers import (
+    FAST,
+    defined,
+    pyomo_solver,
+    read_answer,
+    run_pyomo,
+    solve_levels_with,
+)
 
 
 def solve(
     instance: Instance,
     model: ModelSpec | str | Path | None = None,
     *,
+    solver: str = FAST,
     time_limit: float | None = None,
     mip_gap: float = 1e-7,
     threads: int | None = None,
     seed: int = 0,
     highs_options: Mapping[str, Any] | None = None,
+    solver_options: Mapping[str, Any] | None = None,
+    pyomo_model: Any = None,
+    pyomo_results: Any = None,
 ) -> Result:
-    """Build and solve `instance` under `model` (default: the instance's own) with HiGHS.
+    """Build and solve `instance` under `model` (default: the instance's own).
+
+    `solver="highs"` (the default) hands the rule rows to HiGHS through highspy: the fast path,
+    with shadow prices, ranging and the diagnosis of infeasibility. Any other name (`"cbc"`,
+    `"glpk"`, `"gurobi"`, `"appsi_highs"`, ...) solves the complete Pyomo model with that Pyomo
+    solver, `mip_gap` passed where allocator knows the solver's option for it and
+    `solver_options` passed by the solver's own names. `pyomo_model` is a model from
+    `allocator.to_pyomo`, perhaps with constraints of one's own, solved instead of a fresh one;
+    with `pyomo_results` (what `SolverFactory(...).solve(m)` returned) it is not solved again:
+    the answer in its variables is read as it is.
 
     The result's allocation exists only for an optimal solve or, after a limit, for an incumbent
-    marked as such with its gap; it has been re-verified by the independent checker.
-    `highs_options` passes further HiGHS options by name."""
+    marked as such with its gap; whichever solver found it, the independent checker has
+    re-verified it. `highs_options` passes further HiGHS options by name."""
     spec = resolve_model(instance, model)
-    built = build(instance, spec)
+    built = (
+        build(instance, spec) if pyomo_model is None else _made_from(pyomo_model, instance, spec)
+    )
     options = SolveOptions(
         time_limit=time_limit,
         mip_gap=mip_gap,
         threads=threads,
         seed=seed,
         highs=tuple((highs_options or {}).items()),
+        solver=solver,
+        solver_options=tuple((solver_options or {}).items()),
     )
+    if pyomo_results is not None:
+        if pyomo_model is None:
+            raise InputError([Issue("pyomo_results", "", None, "pass the model it answers too")])
+        named = defined(getattr(pyomo_results.solver, "name", None)) or "pyomo"
+        name = solver if solver != FAST else named
+        return Result.from_solution(
+            built, read_answer(built, pyomo_results, replace(options, solver=name))
+        )
+    if solver != FAST:
+        pyomo_solver(solver)  # refused here, with the reason, when it cannot run
     result = _solve_built(built, options)
-    if result.status.has_allocation and not result.verified and options.presolve:
+    if result.status.has_allocation and not result.verified and options.presolve and solver == FAST:
         # A verification failure is numerical trouble more often than a wrong model: retry once
         # without presolve before reporting the residuals.
         again = build(instance, spec) if spec.objective == "lexicographic" else built
@@ -49,8 +88,85 @@ def solve(
     return result
 
 
+def to_pyomo(instance: Instance, model: ModelSpec | str | Path | None = None) -> Any:
+    """The complete Pyomo model of `instance` under `model` (default: the instance's own): every
+    rule row a constraint in one indexed component per rule family, named as in the
+    explanations (`m.pillar_share_min["talent", 2027]`, `m.budget[2026]`), the variables with
+    their names, bounds and integrality (`m.gov["INF-01", 2026]`), and `m.objective`.
+
+    Add constraints of your own and solve it with any Pyomo solver, or hand it back:
+    `allocator.solve(inst, model, pyomo_model=m, solver="cbc")` solves it and re-verifies the
+    answer (your constraints included)."""
+    return build(instance, resolve_model(instance, model)).to_pyomo()
+
+
+def write_model(
+    instance: Instance,
+    path: str | Path,
+    model: ModelSpec | str | Path | None = None,
+    *,
+    force: bool = False,
+    pyomo_model: Any = None,
+) -> Path:
+    """Write the model of `instance` under `model` as an MPS or LP file (by `path`'s suffix) for
+    any other solver or tool: rows and columns named as in the explanations where the format
+    allows (`allocator.solver.files`). An existing file is replaced only with `force`.
+    `pyomo_model` (from `to_pyomo`) adds its constraints of one's own."""
+    target = Path(path)
+    model_format(target)
+    if target.is_dir():
+        raise InputError([Issue(str(target), "", None, "is a folder; name a .mps or .lp file")])
+    if target.exists() and not force:
+        raise OutputExistsError(
+            f"{target}: the file exists; pass force=True (--force) to replace it"
+        )
+    spec = resolve_model(instance, model)
+    built = (
+        build(instance, spec) if pyomo_model is None else _made_from(pyomo_model, instance, spec)
+    )
+    return write_formulation(built, target)
+
+
+def _made_from(m: Any, instance: Instance, spec: ModelSpec) -> Formulation:
+    """The formulation behind a Pyomo model from `to_pyomo`, if it is of this instance and model."""
+    built = getattr(m, FORMULATION, None)
+    if not isinstance(built, Formulation):
+        raise InputError(
+            [Issue("pyomo_model", "", type(m).__name__, "pass a model made by allocator.to_pyomo")]
+        )
+    if built.inst != instance or built.spec != spec:
+        raise InputError(
+            [
+                Issue(
+                    "pyomo_model",
+                    "",
+                    f"{built.inst.name} under {built.spec.name}",
+                    f"it was made of another instance or model than {instance.name} under "
+                    f"{spec.name}; pass the ones it was made of",
+                )
+            ]
+        )
+    if spec.objective == "lexicographic":
+        raise InputError(
+            [
+                Issue(
+                    "pyomo_model",
+                    "",
+                    spec.name,
+                    "a model with prioritised goals is solved level by level, holding each; "
+                    "solve it without pyomo_model",
+                )
+            ]
+        )
+    return built
+
+
 def _solve_built(built: Formulation, options: SolveOptions) -> Result:
     """One solve of a built model: the priority levels in order for a lexicographic model."""
+    if options.solver != FAST:
+        if built.spec.objective == "lexicographic":
+            return Result.from_solution(built, *solve_levels_with(built, options))
+        return Result.from_solution(built, run_pyomo(built, options))
     if built.spec.objective == "lexicographic":
         sol, levels = solve_levels(built, options)
         return Result.from_solution(built, sol, levels)
@@ -64,10 +180,24 @@ def solve_many(
     warm: bool = False,
     time_limit: float | None = None,
     mip_gap: float = 1e-7,
+    solver: str = FAST,
 ) -> Iterator[Result]:
     """Solve a run of instances that share a shape (a sweep over budgets, say) in one HiGHS
     session, changing only what differs between points; each result is verified as usual.
-    `warm` keeps the previous basis (measure it: a cleared basis is often faster)."""
+    `warm` keeps the previous basis (measure it: a cleared basis is often faster). The session
+    is HiGHS's: another `solver` is refused (solve each instance with `solve(..., solver=)`)."""
+    if solver != FAST:
+        raise InputError(
+            [
+                Issue(
+                    "solver",
+                    "",
+                    solver,
+                    "solve_many changes one HiGHS session in place between instances, which "
+                    f"only HiGHS does; solve each instance with solve(..., solver={solver!r})",
+                )
+            ]
+        )
     resolver = Resolver(SolveOptions(time_limit=time_limit, mip_gap=mip_gap), warm=warm)
     spec: ModelSpec | None = None
     for inst in instances:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from allocator.analysis.common import one_objective, pillar_totals
+from allocator.analysis.plots import FrontierTable, frontier_figure, with_pillars
 from allocator.api import resolve_model
 from allocator.errors import InputError, Issue
 from allocator.formulation import build
@@ -19,6 +20,9 @@ from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.instance import unknown_name
 from allocator.solver.highs import Resolver, Solution
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,14 @@ class Frontier:
     def allocation(self, i: int) -> pd.DataFrame:
         """Money by line, year and source at point `i`."""
         return self.results[i].allocation
+
+    def plot(self) -> Figure:
+        """The first criterion against the second, one point per non-dominated plan."""
+        first, second = self.between
+        table = pd.DataFrame({"objective": self.points[first], "level": self.points[second]})
+        figure = frontier_figure(table, f"{second} ({self.senses[1]})")
+        figure.axes[0].set_ylabel(f"{first} ({self.senses[0]})")
+        return figure
 
 
 def pareto(
@@ -213,15 +225,17 @@ def frontier(
     kpi: str,
     year: int | None = None,
     points: int = 25,
-) -> pd.DataFrame:
+) -> FrontierTable:
     """The trade-off between the model's objective and one KPI's level (`pareto` between
     `objective` and `KPI@YEAR`): one row per non-dominated point with the floor, the level
-    reached, the objective, status, verification and government money per pillar."""
+    reached, the objective, status, verification and government money per pillar;
+    `table.plot()` draws it."""
     kpis = [k.id for k in inst.kpis]
     if kpi not in kpis:
         raise InputError([Issue("--between", "kpi", kpi, unknown_name("KPI", kpis, kpi))])
     found = pareto(inst, model, "objective", f"{kpi}@{year}" if year is not None else kpi, points)
-    return found.points.rename(columns={"epsilon": "floor", found.between[1]: "level"})
+    table = found.points.rename(columns={"epsilon": "floor", found.between[1]: "level"})
+    return with_pillars(FrontierTable(table), {p.id: p.name for p in inst.pillars})
 
 
 def _loosen(c: Criterion, value: float) -> float:

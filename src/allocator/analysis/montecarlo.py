@@ -12,7 +12,7 @@ import copy
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,9 @@ from allocator.solver.compile import compile_matrix
 from allocator.solver.highs import Resolver, SolveOptions
 from allocator.solver.probe import irreducible_rows
 from allocator.solver.status import Status
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FUNDED = 0.01
 """A line counts as funded when its government money over the horizon exceeds this (in the
@@ -364,6 +367,13 @@ class MonteCarlo:
         """Share of samples under which the base plan (government money held) has an answer."""
         ok = (self.table["base.status"] == "optimal") & self.table["base.verified"].astype(bool)
         return float(ok.mean())
+
+    def plot(self) -> Figure:
+        """The objective over the answered samples with the base plan's marked, and each
+        pillar's government money: the samples' spread against the base plan."""
+        from allocator.analysis.plots import montecarlo_figure
+
+        return montecarlo_figure(self)
 
     def base_plan(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
         """The base plan under the samples where it is feasible: its objective, the regret

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
+from allocator.analysis.plots import SweepTable, with_pillars
 from allocator.api import resolve_model
 from allocator.errors import InputError, Issue
 from allocator.execute.executors import Executor
@@ -42,13 +42,13 @@ def sweep(
     resume: bool = False,
     progress: bool | None = None,
     warm: bool = False,
-) -> pd.DataFrame:
+) -> SweepTable:
     """Solve every point of the grid (one to three parameters); one row per point, in grid order,
     with the point number, the parameters, status, objective, verification and government money
     per pillar. Chunks of points are each solved in one HiGHS session on `executor` (default:
     in-process, or a local process pool for a big grid; see `allocator.execute`). With `out`,
     rows go to `out`'s partial twin as they arrive and the table to `out` at the end; `resume`
-    finishes an interrupted sweep from its partial twin."""
+    finishes an interrupted sweep from its partial twin. `table.plot()` draws it."""
     if not 1 <= len(vary) <= 3:
         raise InputError([Issue("--vary", "", len(vary), "vary one to three parameters")])
     if out is not None:
@@ -57,7 +57,7 @@ def sweep(
     grid = list(itertools.product(*(values for _, values in vary)))
     first = {path: value for (path, _), value in zip(vary, grid[0], strict=True)} if grid else {}
     apply_scenario(inst, spec, Scenario(name="point", changes=first), "--vary")  # paths exist
-    return run_sweep(
+    table = run_sweep(
         inst,
         spec,
         vary,
@@ -68,3 +68,4 @@ def sweep(
         progress=progress,
         warm=warm,
     )
+    return with_pillars(SweepTable(table), {p.id: p.name for p in inst.pillars})

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from allocator.cli.common import EXIT_OK
+from allocator.errors import InputError, Issue
 from allocator.schema import Instance, ModelSpec, load_instance, resolve_model
 from allocator.schema.provenance import unsourced
 
@@ -21,10 +22,16 @@ def register(commands: Any) -> None:
     blank = commands.add_parser("template", help="write a workbook to fill in (instance, model)")
     blank.add_argument("out", type=Path)
     blank.set_defaults(run=_template)
-    book = commands.add_parser("export", help="write an instance and its model as one workbook")
+    book = commands.add_parser(
+        "export", help="write an instance and its model as a workbook, or the model as MPS/LP"
+    )
     book.add_argument("instance", type=Path)
     book.add_argument("--model", type=Path, help="model file (default: the instance's own)")
-    book.add_argument("--out", type=Path, required=True, metavar="FILE.xlsx")
+    target = book.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", type=Path, metavar="FILE.xlsx", help="instance and model")
+    target.add_argument("--mps", type=Path, metavar="FILE", help="the model as free MPS")
+    target.add_argument("--lp", type=Path, metavar="FILE", help="the model as CPLEX LP")
+    book.add_argument("--force", action="store_true", help="replace an existing MPS/LP file")
     book.set_defaults(run=_export)
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
     schema.add_argument("kind", choices=["instance", "model"], nargs="?", default="instance")
@@ -59,10 +66,26 @@ def _template(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from allocator.report import workbook as excel
 
+    if args.mps or args.lp:
+        return _export_model(args, args.mps or args.lp)
+
     excel.check_target(args.out)
     inst = load_instance(args.instance)
     excel.export(inst, resolve_model(inst, args.model), args.out)
     print(f"{args.out}: instance {inst.name} and its model; `allocator solve {args.out}` solves it")
+    return EXIT_OK
+
+
+def _export_model(args: argparse.Namespace, path: Path) -> int:
+    from allocator.api import write_model
+
+    kind = "mps" if args.mps else "lp"
+    if path.suffix.lower() != f".{kind}":
+        raise InputError([Issue(f"--{kind}", "", str(path), f"name a .{kind} file")])
+    inst = load_instance(args.instance)
+    spec = resolve_model(inst, args.model)
+    write_model(inst, path, spec, force=args.force)
+    print(f"{path}: the model of {inst.name} under {spec.name} as {kind.upper()}, names kept")
     return EXIT_OK
 
 

@@ -20,8 +20,14 @@ def register(commands: Any) -> None:
     run.add_argument("--model", type=Path, help="model file (default: the instance's own)")
     run.add_argument("--out", type=Path, help="write CSVs, summary.json and manifest.json here")
     run.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
-    run.add_argument("--time-limit", type=float, metavar="S", help="seconds HiGHS may take")
+    run.add_argument("--time-limit", type=float, metavar="S", help="seconds the solver may take")
     run.add_argument("--mip-gap", type=float, default=1e-7, help="relative MIP gap")
+    run.add_argument(
+        "--solver",
+        default="highs",
+        metavar="NAME",
+        help="highs (default: fast, with prices and diagnosis) or any Pyomo solver: cbc, glpk, ...",
+    )
     run.add_argument("--format", choices=["table", "json"], default="table")
     run.add_argument("--xlsx", type=Path, metavar="FILE", help="write the plan as a workbook")
     run.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
@@ -67,7 +73,9 @@ def _solve(args: argparse.Namespace) -> int:
     if args.xlsx:
         excel.check_target(args.xlsx)
     inst = load_instance(args.instance)
-    res = solve(inst, args.model, time_limit=args.time_limit, mip_gap=args.mip_gap)
+    res = solve(
+        inst, args.model, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap
+    )
     if args.out and res.status != Status.interrupted:
         res.to_dir(args.out, force=args.force)
     if args.xlsx and res.status != Status.interrupted:

@@ -153,6 +153,8 @@ class Formulation:
     integer: list[bool] = field(default_factory=list)
     cost: np.ndarray = field(default_factory=lambda: np.zeros(0))
     offset: float = 0.0
+    pyomo_blocks: int = 0
+    """How many of `row_blocks` are Pyomo constraints on `model` (`to_pyomo`)."""
     _rule: int | None = None
     _rows: dict[str, Row] | None = None
     _gov_columns: dict[int, np.ndarray] = field(default_factory=dict)
@@ -185,7 +187,19 @@ class Formulation:
         for block in self.row_blocks:
             if block.family == family:
                 block.active = False
+        made = self.model.component(family)
+        if made is not None and self.pyomo_blocks:
+            made.deactivate()
         self._rows = None
+
+    def to_pyomo(self) -> pyo.ConcreteModel:
+        """The complete Pyomo model: `model` with every rule row as a named constraint
+        (`m.pillar_share_min["talent", 2027]`), the variables' bounds and the objective
+        (`allocator.formulation.pyomo_model`). Built only when asked; the HiGHS path never needs
+        it, and ignores the generated constraints while it compiles one's own."""
+        from allocator.formulation.pyomo_model import to_pyomo
+
+        return to_pyomo(self)
 
     @property
     def rows(self) -> dict[str, Row]:

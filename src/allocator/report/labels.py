@@ -193,6 +193,13 @@ TEXT: dict[str, dict[Lang, str]] = {
     "no_points": {"en": "no solved points to draw", "ko": "그릴 수 있는 해가 없음"},
     "money_axis": {"en": "government money", "ko": "정부 재정"},
     "gap": {"en": "gap", "ko": "갭"},
+    "solved_with": {"en": "solved with", "ko": "솔버"},
+    "needs_highs": {
+        "en": "The colliding rules and their repairs come from HiGHS (its irreducible infeasible "
+        "subset): solve again without --solver to see them.",
+        "ko": "충돌하는 규칙과 수정안은 HiGHS(기약 불가능 부분집합)로 구합니다: --solver 없이 다시 "
+        "풀면 볼 수 있습니다.",
+    },
     "language_note": {
         "en": "Rule texts and sentences are in English.",
         "ko": "규칙 설명과 문장은 영어로 표시됩니다.",
@@ -210,13 +217,13 @@ STATUS_KO: dict[Status, str] = {
     Status.optimal: "최적: 모든 규칙을 지키는 가장 좋은 배분",
     Status.infeasible: "실행 불가능: 모든 규칙을 동시에 지킬 수 없음",
     Status.unbounded: "무한: 목적함수가 한없이 커질 수 있음",
-    Status.infeasible_or_unbounded: "실행 불가능 또는 무한 (HiGHS가 구분하지 못함)",
+    Status.infeasible_or_unbounded: "실행 불가능 또는 무한 (솔버가 구분하지 못함)",
     Status.time_limit: "시간 한도 도달: 모든 규칙을 지키는 배분을 찾지 못함",
     Status.time_limit_incumbent: "시간 한도 도달: 지금까지 찾은 최선의 배분 (최적 증명 안 됨)",
     Status.limit: "풀이 한도 도달: 모든 규칙을 지키는 배분을 찾지 못함",
     Status.limit_incumbent: "풀이 한도 도달: 지금까지 찾은 최선의 배분 (최적 증명 안 됨)",
     Status.interrupted: "풀이가 중단됨",
-    Status.error: "HiGHS 오류",
+    Status.error: "솔버 오류",
 }
 """Korean words for each status (English comes from `Status.describe`)."""
 

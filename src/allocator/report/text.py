@@ -46,8 +46,10 @@ def table(res: Result, lang: Lang = "en") -> str:
     under = text("under", lang).format(instance=inst.name, model=res.model.name)
     head = f"{under}: {status_text(res.status, lang)}"
     lines = [head]
+    if res.solver != "highs":
+        lines[0] += f" ({text('solved_with', lang)} {res.solver})"
     if res.status == Status.infeasible:
-        lines += ["", str(res.diagnosis())]
+        lines += ["", str(res.diagnosis()) if res.solver == "highs" else text("needs_highs", lang)]
     if not res.status.has_allocation:
         return "\n".join(lines)
     gap = (
@@ -149,7 +151,9 @@ def explanation(res: Result, per_instance: bool = False, lang: Lang = "en") -> s
 def as_json(res: Result) -> str:
     """The summary plus, when there is an answer, pillar totals, allocation and KPIs."""
     data: dict[str, Any] = res.summary()
-    if res.status == Status.infeasible:
+    if res.status == Status.infeasible and res.solver != "highs":
+        data["diagnosis"] = {"needs_highs": text("needs_highs")}
+    elif res.status == Status.infeasible:
         diag = res.diagnosis()
         data["diagnosis"] = {
             "rules": dict(zip(diag.rules, diag.texts, strict=True)),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -24,6 +24,9 @@ from allocator.schema import Instance, ModelSpec
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import Status
+
+if TYPE_CHECKING:
+    from allocator.results.display import ResultPlot
 
 GOVERNMENT, PRIVATE = "government", "private"
 
@@ -75,8 +78,38 @@ class Result:
         if sol.status.has_allocation:
             held = {o.name: o.held_at for o in res.level_outcomes if o.held_at is not None}
             res.violations = verify(built.inst, built.spec, res.plan(), sol.objective, held)
+            res.violations += [
+                Violation("custom", name, text, by, "units")
+                for name, text, by in sol.custom_violations
+            ]
             res.verified = not res.violations
         return res
+
+    def _repr_html_(self) -> str:
+        """Status, objective, the split by pillar and year, and targets met or short."""
+        from allocator.results.display import result_html
+
+        return result_html(self)
+
+    @property
+    def plot(self) -> ResultPlot:
+        """Charts as matplotlib figures: `res.plot.split()`, `.kpis()`, `.funding()`."""
+        from allocator.results.display import ResultPlot
+
+        return ResultPlot(self)
+
+    @property
+    def solver(self) -> str:
+        """The solver that answered: `highs` (the fast path) or a Pyomo solver's name."""
+        return self.solution.solver if self.solution is not None else "highs"
+
+    def _need_highs(self, what: str) -> None:
+        if self.solver != "highs":
+            raise AllocatorError(
+                f"{what} come from HiGHS (its duals, ranging and re-solves); this result was "
+                f"solved with {self.solver}. Solve again with solver='highs' (the default) for "
+                "them; the allocation, pillars, KPIs and the audit's slacks are here as they are"
+            )
 
     @property
     def gap_abs(self) -> float | None:
@@ -319,17 +352,20 @@ class Result:
 
     def shadow_prices(self) -> pd.DataFrame:
         """Rules with a non-zero shadow price, the interval it holds over, and a sentence."""
+        self._need_highs("Shadow prices")
         built, sol = self._need_allocation()
         return explain.shadow_prices(built, sol)
 
     def impact_ranges(self) -> pd.DataFrame:
         """For each funded line and year, the objective-coefficient interval that keeps the
         allocation optimal."""
+        self._need_highs("Impact ranges")
         built, sol = self._need_allocation()
         return explain.impact_ranges(built, sol)
 
     def price_of_policies(self, per_instance: bool = False) -> pd.DataFrame:
         """What each policy costs: the objective's change when it is removed (exact re-solves)."""
+        self._need_highs("Prices of policies")
         built, sol = self._need_allocation()
         return explain.price_of_policies(built, sol, per_instance)
 
@@ -337,6 +373,7 @@ class Result:
         """For an infeasible solve: the colliding rules, their numbers and ranked repairs."""
         if self.status != Status.infeasible or self.built is None:
             raise AllocatorError(f"diagnosis is for infeasible solves; this one is {self.status}")
+        self._need_highs("The colliding rules (HiGHS's irreducible infeasible subset) and repairs")
         if self._diagnosis is None:
             options = self.solution.options if self.solution else None
             self._diagnosis = explain.diagnose(self.built, options)
@@ -345,6 +382,7 @@ class Result:
     def explain(self) -> pd.DataFrame:
         """The binding rules and their marginal values; for an infeasible solve, the rules that
         collide with the smallest repair of each."""
+        self._need_highs("Explanations (binding rules with shadow prices, or repairs)")
         if self.status == Status.infeasible:
             diag = self.diagnosis()
             repairs = {r.rule: r.sentence for r in diag.repairs}
@@ -370,6 +408,7 @@ class Result:
             "model": self.model.name,
             "status": self.status.value,
             "status_text": self.status.describe(),
+            "solver": self.solver,
             "highs_status": self.highs_status,
             "objective": self.objective,
             "objective_kind": self.model.objective,
@@ -401,7 +440,12 @@ class Result:
         options = self.solution.options if self.solution else None
         return {
             "inputs": self.instance.files | self.model.files,
-            "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")},
+            "versions": {name: _version(name) for name in ("allocator", "pyomo", "highspy")}
+            | (
+                {self.solver: self.solution.solver_version}
+                if self.solver != "highs" and self.solution
+                else {}
+            ),
             "options": {
                 "time_limit": options.time_limit if options else None,
                 "mip_gap": options.mip_gap if options else None,
@@ -409,6 +453,8 @@ class Result:
                 "seed": options.seed if options else None,
                 "presolve": options.presolve if options else None,
                 "highs": dict(options.highs) if options else {},
+                "solver": options.solver if options else "highs",
+                "solver_options": dict(options.solver_options) if options else {},
             },
             "solve_seconds": self.runtime,
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -17,6 +17,7 @@ from scipy import sparse
 
 from allocator.errors import NumericalError, NumericalWarning
 from allocator.formulation import Formulation
+from allocator.formulation.pyomo_model import row_components
 
 
 @dataclass
@@ -165,7 +166,19 @@ def compile_matrix(built: Formulation) -> Matrix:
 
 
 def _custom_rows(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
-    """Rows of Pyomo constraints a user added to `built.model`, over the same columns."""
+    """Rows of Pyomo constraints a user added to `built.model`, over the same columns (the rule
+    rows `to_pyomo` made there are left out while compiling: they are the matrix's own rows)."""
+    generated = [row for c in row_components(built) for row in c.values() if row.active]
+    for row in generated:
+        row.deactivate()
+    try:
+        return _compile_custom(built)
+    finally:
+        for row in generated:
+            row.activate()
+
+
+def _compile_custom(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
     if next(built.model.component_data_objects(pyo.Constraint, active=True), None) is None:
         return None
     info = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)

@@ -55,6 +55,11 @@ class SolveOptions:
     presolve: bool = True
     highs: tuple[tuple[str, Any], ...] = ()
     """Further HiGHS options by name, e.g. (("mip_max_improving_sols", 1),)."""
+    solver: str = "highs"
+    """`highs`: the matrix to HiGHS through highspy (the fast path, with duals, ranging and
+    IIS); any other name: the complete Pyomo model to that Pyomo solver (`pyomo_solvers`)."""
+    solver_options: tuple[tuple[str, Any], ...] = ()
+    """Options for a Pyomo solver by its own names, e.g. (("cuts", "off"),) for CBC."""
 
 
 @dataclass
@@ -79,6 +84,12 @@ class Solution:
     matrix: Matrix | None = field(default=None, repr=False)
     highs: Any = field(default=None, repr=False)
     """The HiGHS session after the solve (for a MIP, the LP with its integer decisions fixed)."""
+    solver: str = "highs"
+    """The solver that answered: `highs` (this module), or a Pyomo solver's name."""
+    solver_version: str = ""
+    custom_violations: list[tuple[str, str, float]] = field(default_factory=list)
+    """Constraints of one's own on the Pyomo model that the answer breaks (Pyomo solvers): name,
+    sentence and by how much."""
 
     @cached_property
     def activity(self) -> dict[str, float]:

@@ -8,6 +8,7 @@ by name; the final answer is the last level's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -48,18 +49,29 @@ def hold_bound(optimum: float, sense: str, tolerance: float, tolerance_abs: floa
     return optimum + slack if sense == "min" else optimum - slack
 
 
+LevelSolver = Callable[[Formulation, bool], Solution]
+"""Solves the built model as it stands (its costs set to the level's objective); the flag says
+whether a held-level row was added since the last call."""
+
+
 def solve_levels(
-    built: Formulation, options: SolveOptions | None = None
+    built: Formulation,
+    options: SolveOptions | None = None,
+    solve_level: LevelSolver | None = None,
+    margin: float = 0.0,
 ) -> tuple[Solution, list[LevelOutcome]]:
     """Optimise the levels of `built.spec` in order; returns the last level's solution (or the
-    first that did not reach an optimum, with no allocation) and every level's outcome."""
+    first that did not reach an optimum, with no allocation) and every level's outcome. By
+    default the levels share one HiGHS session; `solve_level` solves them another way (a Pyomo
+    solver, `pyomo_solvers.solve_levels_with`), each level held with `margin` (relative) more
+    room for a solver that reports its answer less precisely."""
     options = options or SolveOptions()
+    step = solve_level or _HighsLevels(options)
     failed = [c.name for c in built.constants if not c.holds]
     if failed:
         return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed), []
     levels = built.spec.levels
     outcomes: list[LevelOutcome] = []
-    h: highspy.Highs | None = None
     sol: Solution | None = None
     held: tuple[Linear, Literal["max", "min"]] | None = None
     added = False
@@ -71,7 +83,8 @@ def solve_levels(
             assert sol.objective is not None
             assert held is not None
             previous = levels[k - 1]
-            bound = hold_bound(sol.objective, held[1], previous.tolerance, previous.tolerance_abs)
+            room = previous.tolerance_abs + margin * max(1.0, abs(sol.objective))
+            bound = hold_bound(sol.objective, held[1], previous.tolerance, room)
             before = built.row_count
             _hold(built, previous.name, held, bound, sol.objective, k, len(levels))
             added = built.row_count > before
@@ -80,13 +93,7 @@ def solve_levels(
         built.cost = np.zeros(built.columns)
         np.add.at(built.cost, linear.cols, linear.coefs)
         built.sense, built.offset = sense, 0.0
-        matrix = compile_matrix(built)
-        check_ranges(matrix)
-        if h is None or matrix.shape[1]:  # the first level, or custom Pyomo rows after the holds
-            h = new_highs(matrix, options)
-        else:
-            _next_level(h, matrix, built, added)
-        sol = solve_session(built, matrix, h, options)
+        sol = step(built, added)
         runtime += sol.runtime
         outcomes.append(
             LevelOutcome(level.name, k + 1, sense, sol.status, sol.objective, None, sol.runtime)
@@ -97,6 +104,24 @@ def solve_levels(
     assert sol is not None
     sol.runtime = runtime
     return sol, outcomes
+
+
+class _HighsLevels:
+    """The levels in one HiGHS session: the first loads the model, each next one changes the
+    costs and adds the held row in place."""
+
+    def __init__(self, options: SolveOptions) -> None:
+        self.options = options
+        self.h: highspy.Highs | None = None
+
+    def __call__(self, built: Formulation, added: bool) -> Solution:
+        matrix = compile_matrix(built)
+        check_ranges(matrix)
+        if self.h is None or matrix.shape[1]:  # the first level, or custom Pyomo rows after holds
+            self.h = new_highs(matrix, self.options)
+        else:
+            _next_level(self.h, matrix, built, added)
+        return solve_session(built, matrix, self.h, self.options)
 
 
 def _hold(

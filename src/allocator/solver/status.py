@@ -18,9 +18,9 @@ class Status(StrEnum):
     time_limit_incumbent = "time_limit_incumbent"
     """The time limit came with a feasible allocation whose gap to the bound is reported."""
     limit = "limit"
-    """Another HiGHS limit (iterations, solutions, objective bound) came before any allocation."""
+    """Another solver limit (iterations, solutions, objective bound) came before any allocation."""
     limit_incumbent = "limit_incumbent"
-    """Another HiGHS limit came with a feasible allocation (gap reported)."""
+    """Another solver limit came with a feasible allocation (gap reported)."""
     interrupted = "interrupted"
     error = "error"
 
@@ -38,11 +38,11 @@ _WORDS = {
     Status.optimal: "optimal: the best split under every rule",
     Status.infeasible: "infeasible: the rules cannot all hold at once",
     Status.unbounded: "unbounded: the objective can grow without limit",
-    Status.infeasible_or_unbounded: "either infeasible or unbounded (HiGHS could not tell which)",
+    Status.infeasible_or_unbounded: "infeasible or unbounded (the solver could not tell which)",
     Status.time_limit: "time limit reached before any split satisfying every rule was found",
     Status.time_limit_incumbent: "time limit reached: the best split found so far, not proven best",
     Status.limit: "a solver limit was reached before any split satisfying every rule was found",
     Status.limit_incumbent: "a solver limit was reached: the best split so far, not proven best",
     Status.interrupted: "the solve was interrupted",
-    Status.error: "HiGHS reported an error",
+    Status.error: "the solver reported an error",
 }
