@@ -80,8 +80,9 @@ def test_a_rule_kind_missing_a_part_refuses_to_load(
 
 
 def test_no_import_cycles() -> None:
-    """No module reaches itself through the modules it imports (function-local imports count)."""
-    graph = grimp.build_graph("allocator")
+    """No module reaches itself through the modules it imports at run time (function-local
+    imports count; imports for type hints only do not)."""
+    graph = grimp.build_graph("allocator", exclude_type_checking_imports=True)
     cycles = []
     for module in sorted(graph.modules):
         for imported in graph.find_modules_directly_imported_by(module):
