@@ -67,8 +67,14 @@ class NumericalWarning(UserWarning):
     """Figures whose range puts a solve at numerical risk (named by rule and line)."""
 
 
-class OutputExistsError(AllocatorError):
-    """The output folder exists with files in it, and replacing it was not asked for."""
+class OutputError(AllocatorError):
+    """An output that allocator will not write: an input of the run, a folder or device where a
+    file is wanted, a folder allocator did not write, a target another run is writing."""
+
+
+class OutputExistsError(OutputError):
+    """The output exists (a file, or a folder with files in it), and replacing it was not
+    asked for."""
 
 
 class NoAllocationError(AllocatorError):

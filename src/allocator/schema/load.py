@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel
 
 from allocator.errors import MISSING, InputError, Issue
+from allocator.schema import output
 from allocator.schema.files import is_file, read_text, read_yaml, sha256
 from allocator.schema.instance import Instance
 from allocator.schema.model import ModelSpec, model_problems
@@ -120,24 +121,23 @@ def load_default_model(inst: Instance) -> ModelSpec:
     return load_model(path)
 
 
-def save(obj: Instance | ModelSpec, path: str | Path) -> Path:
+def save(obj: Instance | ModelSpec, path: str | Path, *, force: bool = False) -> Path:
     """Write an instance or model back as YAML (tables inline), or as a workbook for a `.xlsx`
-    name; loading it gives an equal object."""
+    name; loading it gives an equal object. An existing file is replaced only with `force`
+    (`allocator.schema.output`)."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         from allocator.schema.excel.write import write_workbook  # lazy: openpyxl
 
         if isinstance(obj, Instance):
-            return write_workbook(path, instance=obj)
-        return write_workbook(path, model=obj)
+            return write_workbook(path, instance=obj, force=force)
+        return write_workbook(path, model=obj, force=force)
     data = obj.model_dump(mode="python", exclude_defaults=True)
     if isinstance(obj, Instance):
         data = {"name": obj.name, "years": obj.years, **data}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    out = output.target(path, force=force, flag="path")
+    return output.write_file(out, lambda staged: staged.write_text(text, encoding="utf-8"))
 
 
 def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> ModelSpec:

@@ -24,6 +24,11 @@ from allocator.schema.base import Finite, Strict
 if TYPE_CHECKING:
     from allocator.schema.instance import Instance
 
+MAX_SEED = 2**63 - 1
+"""The largest random seed (seeds are whole numbers from 0)."""
+MAX_SAMPLES = 1_000_000
+"""The most samples one Monte Carlo run draws."""
+
 PARAMETERS = {
     "uniform": ("low", "high"),
     "triangular": ("low", "mode", "high"),
@@ -90,9 +95,9 @@ class UncertainParameter(Strict):
 class Uncertainty(Strict):
     """The uncertain figures of an instance, and how to sample them reproducibly."""
 
-    seed: int = 0
-    """Seed of the random draws: the same seed gives the same samples and the same table."""
-    samples: int = Field(default=100, ge=1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    """Seed of the random draws (0 or more): the same seed gives the same samples and table."""
+    samples: int = Field(default=100, ge=1, le=MAX_SAMPLES)
     """How many samples `allocator montecarlo` draws unless told otherwise."""
     parameters: list[UncertainParameter] = Field(min_length=1)
 

@@ -7,6 +7,7 @@ The matrix is handed over with a single `passModel`: Pyomo's HiGHS interfaces ad
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import sys
 import time
@@ -22,7 +23,14 @@ import pyomo.environ as pyo
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 from scipy import sparse
 
-from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
+from allocator.errors import (
+    HighsWarning,
+    InputError,
+    Issue,
+    NumericalError,
+    NumericalWarning,
+    SolverError,
+)
 from allocator.formulation import Formulation
 from allocator.solver.status import Status
 
@@ -58,6 +66,54 @@ class SolveOptions:
     presolve: bool = True
     highs: tuple[tuple[str, Any], ...] = ()
     """Further HiGHS options by name, e.g. (("mip_max_improving_sols", 1),)."""
+
+    def __post_init__(self) -> None:
+        """Refuse options HiGHS would refuse (and then ignore): checked before HiGHS sees them."""
+        issues = option_problems(self)
+        if issues:
+            raise InputError(issues)
+
+
+MAX_SEED = 2**31 - 1
+"""HiGHS's `random_seed` is a whole number from 0 to this."""
+MAX_THREADS = 1024
+
+
+def option_problems(options: SolveOptions) -> list[Issue]:
+    """What is wrong with the solver options, each named by its API and CLI names."""
+    issues: list[Issue] = []
+
+    def bad(name: str, flag: str, value: Any, allowed: str) -> None:
+        where = name if flag == name else f"{name} ({flag})"
+        issues.append(Issue("solver options", where, value, allowed))
+
+    limit = options.time_limit
+    if limit is not None and not (_real(limit) and limit > 0):  # NaN > 0 is false
+        bad("time_limit", "--time-limit", limit, "seconds above 0, such as 60 (none: no limit)")
+    gap = options.mip_gap
+    if not (_real(gap) and 0 <= gap < 1):
+        bad("mip_gap", "--mip-gap", gap, "a relative gap from 0 up to (not including) 1, e.g. 1e-7")
+    threads = options.threads
+    if threads is not None and not (_whole(threads) and 1 <= threads <= MAX_THREADS):
+        bad("threads", "threads", threads, f"a whole number from 1 to {MAX_THREADS}")
+    if not (_whole(options.seed) and 0 <= options.seed <= MAX_SEED):
+        bad("seed", "seed", options.seed, f"a whole number from 0 to {MAX_SEED:,}")
+    for name, value in options.highs:
+        if not isinstance(name, str) or not name:
+            bad("highs_options", "highs_options", name, "HiGHS option names are text")
+        elif isinstance(value, float) and not math.isfinite(value) and value == value:
+            continue  # an infinite limit is HiGHS's own "no limit"
+        elif isinstance(value, float) and value != value:
+            bad(f"highs_options.{name}", "highs_options", value, "a number, not NaN")
+    return issues
+
+
+def _real(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 @dataclass
@@ -141,7 +197,7 @@ def _highs() -> highspy.Highs:
             os.dup2(saved, 1)
             os.close(saved)
         _banner_silenced = True
-    h.setOptionValue("log_to_console", False)
+    set_option(h, "log_to_console", False)
     log: list[str] = []
     serious = (highspy.HighsLogType.kWarning, highspy.HighsLogType.kError)
 
@@ -479,7 +535,7 @@ def _run(h: highspy.Highs) -> None:
 def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
     """Tell infeasible from unbounded: without presolve, then, if HiGHS still cannot say, by
     checking feasibility alone (a zero objective)."""
-    h.setOptionValue("presolve", "off")
+    set_option(h, "presolve", "off")
     h.clearSolver()
     _run(h)
     status = h.getModelStatus()
@@ -494,17 +550,25 @@ def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
 
 
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
+    """Set the options on a session; an option HiGHS refuses is an error, never ignored."""
+    chosen: list[tuple[str, Any]] = []
     if options.time_limit is not None:
-        h.setOptionValue("time_limit", float(options.time_limit))
-    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
-    h.setOptionValue("random_seed", int(options.seed))
+        chosen.append(("time_limit", float(options.time_limit)))
+    chosen += [("mip_rel_gap", float(options.mip_gap)), ("random_seed", int(options.seed))]
     if options.threads is not None:
-        h.setOptionValue("threads", int(options.threads))
+        chosen.append(("threads", int(options.threads)))
     if not options.presolve:
-        h.setOptionValue("presolve", "off")
-    for name, value in options.highs:
-        if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
-            raise SolverError(f"HiGHS refused option {name}={value!r}")
+        chosen.append(("presolve", "off"))
+    for name, value in [*chosen, *options.highs]:
+        set_option(h, name, value)
+
+
+def set_option(h: highspy.Highs, name: str, value: Any) -> None:
+    """One HiGHS option; raises `SolverError` when HiGHS does not accept it as given."""
+    if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+        raise SolverError(
+            f"HiGHS refused option {name}={value!r} (unknown name, wrong type or out of range)"
+        )
 
 
 def _relative_gap(objective: float, bound: float) -> float:
