@@ -121,6 +121,7 @@ def jobs(inst: Instance, draws: Sequence[dict[str, float]], seed: int = 0) -> li
                 target[key] = before * x
         sample = validate(Instance, data, f"uncertainty sample {i} (seed {seed}) of {inst.name}")
         sample._files = inst._files
+        sample._allow_outside = inst._allow_outside
         out.append(Job(i, dict(values), sample))
     return out
 

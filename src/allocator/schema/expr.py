@@ -46,8 +46,14 @@ class ExpressionError(ValueError):
 
     def __init__(self, text: str, column: int, problem: str) -> None:
         self.text, self.column, self.problem = text, column, problem
-        caret = " " * (column - 1) + "^"
-        super().__init__(f"{problem} (column {column})\n      {text}\n      {caret}")
+        start = max(0, column - 41) if len(text) > 100 else 0
+        shown = text[start : start + 80] if len(text) > 100 else text
+        before = "..." if start else ""
+        after = "..." if start + len(shown) < len(text) else ""
+        caret = " " * (len(before) + column - 1 - start) + "^"
+        super().__init__(
+            f"{problem} (column {column})\n      {before}{shown}{after}\n      {caret}"
+        )
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,7 @@ def _money(text: str, column: int, literal: str) -> Token:
             "between a number and a name (0.5 * rnd)",
         ) from None
     assert given
-    return Token("money", literal, column, won)
+    return Token("money", literal, column, float(won))
 
 
 def _name(text: str, i: int) -> tuple[str, str | None, int]:
@@ -208,6 +214,12 @@ def parse(text: str) -> Relation:
         raise ExpressionError(
             text, 1, "the expression is empty; write one such as talent >= 0.5 * rnd"
         )
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            text[:60] + "...",
+            1,
+            f"the expression is {len(text):,} characters long; at most {MAX_LENGTH:,}",
+        )
     parser = _Parser(text, tokenize(text))
     left = parser.sum()
     op = parser.peek()
@@ -251,10 +263,17 @@ def _shown(token: Token) -> str:
     return "the end of the expression" if token.kind == "end" else f"`{token.text}`"
 
 
+MAX_DEPTH = 50
+"""How deeply parentheses and signs may nest in one expression."""
+MAX_LENGTH = 10_000
+"""The longest expression, in characters."""
+
+
 class _Parser:
     def __init__(self, text: str, tokens: list[Token]) -> None:
         self.text, self.tokens, self.at = text, tokens, 0
         self.columns: dict[Ref, int] = {}
+        self.depth = 0
 
     def peek(self) -> Token:
         return self.tokens[self.at]
@@ -313,11 +332,22 @@ class _Parser:
 
     def unary(self) -> Linear:
         token = self.peek()
-        if token.kind == "op" and token.text in ("+", "-"):
-            self.next()
-            inner = self.unary()
-            return inner if token.text == "+" else inner.scaled(-1.0)
-        return self.atom()
+        if self.depth >= MAX_DEPTH:
+            raise ExpressionError(
+                self.text,
+                token.column,
+                f"parentheses and signs nest more than {MAX_DEPTH} deep here; write the "
+                "expression more simply",
+            )
+        self.depth += 1
+        try:
+            if token.kind == "op" and token.text in ("+", "-"):
+                self.next()
+                inner = self.unary()
+                return inner if token.text == "+" else inner.scaled(-1.0)
+            return self.atom()
+        finally:
+            self.depth -= 1
 
     def atom(self) -> Linear:
         token = self.next()

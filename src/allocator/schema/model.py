@@ -6,7 +6,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
-from allocator.schema.base import Count, Id, Money, NonNegative, Share, Strict, Year
+from allocator.schema.base import (
+    Count,
+    Id,
+    Money,
+    Name,
+    NonNegative,
+    Prose,
+    Share,
+    Strict,
+    Year,
+    unique_keys,
+)
 from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
 from allocator.schema.expr import Relation as ParsedRelation
 from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
@@ -16,7 +27,7 @@ class PillarShare(Strict):
     """A pillar's government money stays between `min` and `max` of the year's government money."""
 
     rule: Literal["pillar_share"]
-    pillar: str
+    pillar: Name
     min: Share | None = None
     max: Share | None = None
 
@@ -49,7 +60,7 @@ class Cardinality(Strict):
     """At most `max` go/no-go lines of `group` are selected."""
 
     rule: Literal["cardinality"]
-    group: str
+    group: Name
     max: Count
 
 
@@ -57,7 +68,7 @@ class Exclusive(Strict):
     """At most one line of `group` is selected."""
 
     rule: Literal["exclusive"]
-    group: str
+    group: Name
 
 
 class GroupTotal(Strict):
@@ -66,8 +77,8 @@ class GroupTotal(Strict):
     horizon."""
 
     rule: Literal["group_total"]
-    group: str | None = None
-    region: str | None = None
+    group: Name | None = None
+    region: Name | None = None
     min: Money | None = None
     max: Money | None = None
     min_share: Share | None = None
@@ -152,7 +163,9 @@ class TargetPolicy(Strict):
 
     mode: Literal["soft", "hard"] | None = None
     """For `max_impact` only (soft by default); `min_cost` makes every target hard, `goal` soft."""
-    weights: dict[str, NonNegative] = Field(default_factory=dict)
+    weights: Annotated[
+        dict[Name, NonNegative], BeforeValidator(lambda v: unique_keys(v, "KPI"))
+    ] = Field(default_factory=dict)
     """Objective weight per 100 % shortfall of a KPI's target (default 1)."""
 
 
@@ -175,7 +188,7 @@ class Goal(Strict):
     """One goal of a priority level: the shortfall of a KPI's targets (all its years, or one), or
     the impact (`max_impact`) or government money (`min_cost`) objective."""
 
-    kpi: str | None = None
+    kpi: Name | None = None
     year: Year | None = None
     """Only this target year of the KPI (default: every target of the KPI)."""
     objective: Literal["max_impact", "min_cost"] | None = None
@@ -225,7 +238,7 @@ class ModelSpec(Strict):
     """A policy regime: the objective and the rules the split must obey."""
 
     name: Id
-    title: str | None = None
+    title: Prose | None = None
     objective: Literal["max_impact", "min_cost", "goal", "lexicographic"] = "max_impact"
     must_spend: bool = False
     """Spend the whole budget every year (`=` instead of `≤`)."""

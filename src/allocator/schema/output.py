@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from allocator.errors import OutputError, OutputExistsError
+from allocator.schema.files import file_kind
 
 MANIFEST = "manifest.json"
 """The file of a result folder that lists what allocator wrote there (`outputs`)."""
@@ -118,7 +119,7 @@ def _check(out: Target) -> None:
         raise OutputError(f"{out.shown}: is a folder; {out.flag} names a file")
     if not stat.S_ISREG(info.st_mode):
         raise OutputError(
-            f"{out.shown}: is {special_kind(info.st_mode)}, not a regular file; choose a file name"
+            f"{out.shown}: is {file_kind(info.st_mode)}, not a regular file; choose a file name"
         )
     if not out.force:
         raise OutputExistsError(
@@ -132,7 +133,7 @@ def _check_folder(out: Target) -> None:
     if info is None:
         return
     if not stat.S_ISDIR(info.st_mode):
-        what = "a file" if stat.S_ISREG(info.st_mode) else special_kind(info.st_mode)
+        what = "a file" if stat.S_ISREG(info.st_mode) else file_kind(info.st_mode)
         raise OutputError(f"{out.shown}: is {what}, not a folder; {out.flag} names a folder")
     here = Path.cwd().resolve()
     present = _entries(path)
@@ -159,21 +160,6 @@ def _check_folder(out: Target) -> None:
                     f"{out.shown}: {name} is a file the run reads ({source}); allocator never "
                     "writes over its inputs, even with --force; choose another folder"
                 )
-
-
-def special_kind(mode: int) -> str:
-    """What a file that is not a regular file or a folder is, in words."""
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a regular file"
 
 
 def written_by_allocator(folder: Path, legacy: tuple[str, ...] = ()) -> list[str] | None:

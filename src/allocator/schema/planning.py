@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
-from allocator.schema.base import Id, Money, NonNegative, PerYearMoney, Strict
+from allocator.schema.base import Id, Money, Name, NonNegative, PerYearMoney, Strict
 from allocator.schema.money import parse_money
 
 
@@ -17,8 +17,8 @@ class Region(Strict):
     """A region lines may belong to (a regional AI hub's province, say)."""
 
     id: Id
-    name: str
-    name_ko: str | None = None
+    name: Name
+    name_ko: Name | None = None
 
 
 class Fund(Strict):
@@ -26,11 +26,11 @@ class Fund(Strict):
     lines draws private money, at most `leverage` won per won of seed, into eligible lines."""
 
     id: Id
-    name: str
-    name_ko: str | None = None
-    seed: list[str] = Field(min_length=1)
+    name: Name
+    name_ko: Name | None = None
+    seed: list[Name] = Field(min_length=1)
     """Lines whose government money is the fund's public seed."""
-    lines: list[str] = Field(min_length=1)
+    lines: list[Name] = Field(min_length=1)
     """Lines the fund's private money may go to (eligibility)."""
     leverage: NonNegative
     """Private won the fund may draw, cumulatively, per won of seed paid in so far."""

@@ -76,6 +76,7 @@ def apply_scenario(
     new_inst = validate(Instance, data, f"{file} (applied to {inst.name})")
     new_model = validate(ModelSpec, spec, f"{file} (applied to {model.name})")
     new_inst._files = inst._files
+    new_inst._allow_outside = inst._allow_outside
     new_model._files = model._files
     return new_inst, new_model, changes
 
