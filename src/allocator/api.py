@@ -7,15 +7,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from allocator.errors import InputError, Issue
 from allocator.formulation import Formulation, build
 from allocator.results.result import Result
-from allocator.schema import Instance, ModelSpec, resolve_model
+from allocator.schema import Instance, ModelSpec, load_instance, resolve_model
 from allocator.solver.highs import Resolver, SolveOptions, run_highs
 from allocator.solver.lexicographic import solve_levels
 
 
 def solve(
-    instance: Instance,
+    instance: Instance | str | Path,
     model: ModelSpec | str | Path | None = None,
     *,
     time_limit: float | None = None,
@@ -28,7 +29,10 @@ def solve(
 
     The result's allocation exists only for an optimal solve or, after a limit, for an incumbent
     marked as such with its gap; it has been re-verified by the independent checker.
-    `highs_options` passes further HiGHS options by name."""
+    `instance` may be a file name (YAML or workbook), loaded with `load_instance`.
+    `highs_options` passes further HiGHS options by name. Options are checked before HiGHS sees
+    them (`InputError` naming the option)."""
+    instance = _instance(instance)
     spec = resolve_model(instance, model)
     built = build(instance, spec)
     options = SolveOptions(
@@ -47,6 +51,25 @@ def solve(
         retry.retried_without_presolve = True
         return retry if retry.verified or not retry.status.has_allocation else result
     return result
+
+
+def _instance(instance: Any) -> Instance:
+    """An `Instance`, loading a file name; anything else is an `InputError` saying what to pass."""
+    if isinstance(instance, Instance):
+        return instance
+    if isinstance(instance, str | Path):
+        return load_instance(instance)
+    raise InputError(
+        [
+            Issue(
+                "instance",
+                "",
+                type(instance).__name__,
+                "pass an Instance (allocator.load_instance(path) or Instance.model_validate(data))"
+                " or the name of an instance file",
+            )
+        ]
+    )
 
 
 def _solve_built(built: Formulation, options: SolveOptions) -> Result:

@@ -24,6 +24,22 @@ def _finite(value: float) -> float:
     return check_size(value)
 
 
+SMALLEST = 1e-9
+"""A figure that multiplies money in a rule (a yield, a leverage, a share, a relation's
+coefficient) is 0 or at least this in size: HiGHS drops matrix entries at or below 1e-9."""
+
+
+def not_tiny(value: float) -> float:
+    """`value`, unless it is not 0 but below `SMALLEST` in size (a coefficient HiGHS drops)."""
+    if value != 0 and abs(value) <= SMALLEST:
+        raise ValueError(
+            f"{value:g} is below {SMALLEST:g} in size but not 0: HiGHS drops such coefficients "
+            "(the rule would silently lose it); write 0, or state the figure in a larger unit "
+            "(KPI units in thousands, say)"
+        )
+    return value
+
+
 def _not_bool(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("expected a number, not a true/false value (true/false is not 1/0 here)")
@@ -120,8 +136,16 @@ def unique_keys(value: Any, what: str = "key") -> Any:
 
 Finite = Annotated[float, BeforeValidator(_number), AfterValidator(_finite)]
 NonNegative = Annotated[float, BeforeValidator(_number), AfterValidator(_finite), Field(ge=0)]
+Coefficient = Annotated[Finite, AfterValidator(not_tiny)]
+"""A finite figure that multiplies money in a rule: 0, or at least `SMALLEST` in size."""
+NonNegativeCoefficient = Annotated[NonNegative, AfterValidator(not_tiny)]
 Money = Annotated[float, BeforeValidator(parse_money, json_schema_input_type=float | str)]
-Share = Annotated[float, BeforeValidator(parse_share, json_schema_input_type=float | str)]
+MoneyCoefficient = Annotated[Money, AfterValidator(not_tiny)]
+"""An amount that multiplies a count in a rule (a unit cost): 0, or at least `SMALLEST`."""
+Fraction = Annotated[float, BeforeValidator(parse_share, json_schema_input_type=float | str)]
+"""A share from 0 to 1 that is not a coefficient (a tolerance)."""
+Share = Annotated[Fraction, AfterValidator(not_tiny)]
+"""A share from 0 to 1 that multiplies money in a rule: 0, or at least `SMALLEST`."""
 PerYearMoney = Annotated[
     float | dict[int, float],
     BeforeValidator(_per_year_money, json_schema_input_type=float | str | dict[int, float | str]),

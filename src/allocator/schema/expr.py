@@ -21,12 +21,16 @@ Every error names the offending token by column and shows it under a caret."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from allocator.schema.money import CURRENCY_UNITS, _parse_money_text, currency_unit
+from allocator.schema.money import CURRENCY_UNITS, LARGEST, _parse_money_text, currency_unit
+
+SMALLEST_COEFFICIENT = 1e-9
+"""A relation's coefficient is 0 or above this in size (HiGHS drops smaller matrix entries)."""
 
 Comparison = Literal["<=", ">=", "=="]
 KINDS = ("pillar", "group", "line", "region")
@@ -101,9 +105,12 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(_money(text, col, number.group() + unit.group()))
                 i = unit.end()
             else:
-                tokens.append(
-                    Token("number", number.group(), col, float(number.group().replace(",", "")))
-                )
+                value = float(number.group().replace(",", ""))
+                if not value < LARGEST:
+                    raise ExpressionError(
+                        text, col, f"{number.group()} is too large (figures are below {LARGEST:g})"
+                    )
+                tokens.append(Token("number", number.group(), col, value))
             continue
         name, qualifier, i = _name(text, i)
         tokens.append(Token("name", name, col, qualifier=qualifier))
@@ -244,6 +251,25 @@ def parse(text: str) -> Relation:
         raise ExpressionError(
             text, 1, "the relation names nothing to decide (its names cancel or there are none)"
         )
+    for ref, c in coefs.items():
+        name = f"{ref[0]}:{ref[1]}" if ref[0] else ref[1]
+        column = parser.columns.get(ref, 1)
+        if not (math.isfinite(c) and abs(c) < LARGEST):
+            raise ExpressionError(
+                text, column, f"{name}'s coefficient works out to {c:.3g}, beyond {LARGEST:g}"
+            )
+        if abs(c) <= SMALLEST_COEFFICIENT:
+            raise ExpressionError(
+                text,
+                column,
+                f"{name}'s coefficient works out to {c:.3g}, not 0 but at most "
+                f"{SMALLEST_COEFFICIENT:g} in size, which HiGHS drops; scale the relation",
+            )
+    for constant in (both.plain, both.won / 1e9):
+        if not (math.isfinite(constant) and abs(constant) < LARGEST):
+            raise ExpressionError(
+                text, 1, f"the relation's constant works out to {constant:.3g}, beyond {LARGEST:g}"
+            )
     sense: Comparison = op.text  # type: ignore[assignment]
     canonical = "".join(_canonical(t) for t in parser.tokens if t.kind != "end")
     return Relation(text, sense, coefs, both.plain, both.won, parser.columns, canonical)

@@ -13,9 +13,9 @@ from allocator.schema.base import (
     Finite,
     Id,
     Label,
-    Money,
+    MoneyCoefficient,
     Name,
-    NonNegative,
+    NonNegativeCoefficient,
     PerYearMoney,
     Prose,
     Share,
@@ -86,7 +86,7 @@ class Line(Strict):
     """Government money floor (per year, or one figure for every year)."""
     max: PerYearMoney | None = None
     """Government money cap; none means no cap beyond the budget."""
-    leverage: NonNegative = 0.0
+    leverage: NonNegativeCoefficient = 0.0
     """Private won the fund may add per government won (0: not fund-eligible)."""
     impact: Finite = 0.0
     """Objective value per unit of government money."""
@@ -96,7 +96,7 @@ class Line(Strict):
         default_factory=dict
     )
     """KPI units per unit of money (government plus private)."""
-    unit_cost: Money | None = None
+    unit_cost: MoneyCoefficient | None = None
     integer: bool = False
     """Money comes in whole units of `unit_cost`."""
     select: bool = False

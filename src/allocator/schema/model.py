@@ -8,6 +8,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model
 
 from allocator.schema.base import (
     Count,
+    Fraction,
     Id,
     Money,
     Name,
@@ -223,7 +224,7 @@ class Level(Strict):
     goals: list[
         Annotated[Goal, BeforeValidator(_goal_shorthand, json_schema_input_type=str | Goal)]
     ] = Field(min_length=1)
-    tolerance: Share = 0.0
+    tolerance: Fraction = 0.0
     """Share of the level's optimum later levels may give up (0.02 or "2%")."""
     tolerance_abs: NonNegative = 0.0
     """Amount of the level's value, in its own units, later levels may give up."""
@@ -294,7 +295,7 @@ class ModelSpec(Strict):
         for i, rule in enumerate(self.rules):
             on = str(getattr(rule, "pillar", getattr(rule, "group", "")))
             if isinstance(rule, GroupTotal):
-                on = f"{rule.subject}/{rule.over}"
+                on = f"{'group' if rule.group is not None else 'region'} {rule.subject}/{rule.over}"
             if isinstance(rule, Relation):
                 on = rule.label
             key = (rule.rule, on)

@@ -106,16 +106,34 @@ def uncertainty_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     """Paths of `uncertainty.parameters` that name no number of the instance, or name one twice."""
     if inst.uncertainty is None:
         return []
+    from allocator.schema.names import column_key
     from allocator.schema.scenario import locate  # the scenario module imports Instance
 
     data = inst.model_dump()
     problems: list[tuple[str, Any, str]] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, param in enumerate(inst.uncertainty.parameters):
         at = f"uncertainty.parameters[{i}].path"
-        if param.path in seen:
-            problems.append((at, param.path, "this figure is already uncertain; declare it once"))
-        seen.add(param.path)
+        key = column_key(param.path)
+        twin = next(
+            (
+                j
+                for k, j in seen.items()
+                if k == key or k.startswith(key + ".") or key.startswith(k + ".")
+            ),
+            None,
+        )
+        if twin is not None:
+            same = inst.uncertainty.parameters[twin].path
+            problems.append(
+                (
+                    at,
+                    param.path,
+                    f"this figure is already uncertain (uncertainty.parameters[{twin}], "
+                    f"{same}); declare each figure once",
+                )
+            )
+        seen.setdefault(key, i)
         if param.path.split(".")[0] == "rules" or param.path.split(".")[0] not in data:
             problems.append((at, param.path, "name a figure of the instance, e.g. budget.2027"))
             continue
@@ -138,4 +156,39 @@ def uncertainty_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                     "e.g. budget.2027",
                 )
             )
+        elif _is_coefficient(param.path):
+            problems += _tiny_draws(param, value, f"uncertainty.parameters[{i}]")
     return problems
+
+
+COEFFICIENTS = ("leverage", "min_leverage", "unit_cost")
+"""Figures that multiply money in a rule (with `yields.KPI`): a draw of one is 0 or at least
+1e-9 in size, like the figure itself."""
+
+
+def _is_coefficient(path: str) -> bool:
+    parts = path.split(".")
+    return parts[-1] in COEFFICIENTS or (len(parts) >= 2 and parts[-2] == "yields")
+
+
+def _tiny_draws(param: UncertainParameter, value: Any, at: str) -> list[tuple[str, Any, str]]:
+    """The bounds and centre of a draw on a coefficient that would be one HiGHS drops."""
+    from allocator.schema.base import SMALLEST
+
+    scale = float(value) if param.relative and isinstance(value, int | float) else 1.0
+    out: list[tuple[str, Any, str]] = []
+    for name in ("low", "high", "mode", "mean", "median"):
+        given = getattr(param, name)
+        if given is None:
+            continue
+        drawn = given * scale
+        if drawn != 0 and abs(drawn) <= SMALLEST:
+            out.append(
+                (
+                    f"{at}.{name}",
+                    given,
+                    f"{param.path} would be drawn as {drawn:.3g}, not 0 but at most {SMALLEST:g} "
+                    "in size: a coefficient HiGHS drops; state the figure in a larger unit",
+                )
+            )
+    return out
