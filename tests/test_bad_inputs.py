@@ -307,7 +307,7 @@ CATALOGUE = [
     bad("empty-file", file="inst.yaml", path="", value=None,
         fix="the file is empty; an instance needs name, years, pillars, budget and lines",
         instance="# nothing yet\n"),
-    bad("model-not-a-mapping", file="m.yaml", path="", value="pillar_share", load="solve",
+    bad("model-not-a-mapping", file="m.yaml", path="", value=None, load="solve",
         fix="a model file is a mapping of keys to values", model="pillar_share\n"),
     bad("non-utf8-yaml", file="inst.yaml", path="line 2, byte 16", value=r"\xff",
         fix="not UTF-8 text (invalid start byte); save the file as UTF-8",

@@ -351,7 +351,7 @@ def test_a_failed_write_leaves_the_old_file(
 
     monkeypatch.setattr(excel, "_style", broken)
     with pytest.raises(OSError, match="disk full"):
-        excel.write_result(res, path)
+        excel.write_result(res, path, force=True)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["plan.xlsx"]
 

@@ -221,7 +221,9 @@ def test_cli_sweep_on_a_pool_resume_and_bad_options(
     args = ["sweep", str(TOY), "--vary", "budget.2026=90:110:5", "--out", str(out), "--quiet"]
     assert main([*args, "--workers", "2"]) == 0
     pooled = pd.read_csv(out)
-    assert main([*args, "--workers", "1", "--resume"]) == 0  # nothing to resume: solves afresh
+    assert main([*args, "--workers", "1", "--resume"]) == 2  # the table exists: --force
+    assert "--force" in capsys.readouterr().err
+    assert main([*args, "--workers", "1", "--resume", "--force"]) == 0  # solves afresh
     pd.testing.assert_frame_equal(pd.read_csv(out), pooled)
     assert list(pooled.point) == [0, 1, 2, 3, 4]
     capsys.readouterr()

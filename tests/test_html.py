@@ -200,11 +200,13 @@ def test_written_all_or_nothing(
 
     monkeypatch.setattr(Path, "write_text", broken)
     with pytest.raises(OSError, match="disk full"):
-        allocator.report.html.write(toy, target)
+        allocator.report.html.write(toy, target, force=True)
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == "the old report"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
-    allocator.report.html.write(toy, target)
+    with pytest.raises(allocator.OutputExistsError, match="force"):
+        allocator.report.html.write(toy, target)
+    allocator.report.html.write(toy, target, force=True)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html"]
 

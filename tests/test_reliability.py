@@ -144,6 +144,7 @@ def test_ctrl_c_interrupts_the_solve_and_keeps_the_old_output(tmp_path: Path) ->
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.json").write_text("previous run\n")
+    (out / "manifest.json").write_text('{"inputs": {}, "outputs": {"summary.json": ""}}\n')
     proc = subprocess.Popen(
         [sys.executable, "-m", "allocator.cli", "solve", str(path), "--out", str(out), "--force"],
         stdout=subprocess.PIPE,

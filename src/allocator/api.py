@@ -7,11 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from allocator.errors import InputError, Issue, OutputExistsError
+from allocator.errors import InputError, Issue
 from allocator.formulation import Formulation, build
 from allocator.formulation.pyomo_model import FORMULATION
 from allocator.results.result import Result
-from allocator.schema import Instance, ModelSpec, resolve_model
+from allocator.schema import Instance, ModelSpec, load_instance, output, resolve_model
 from allocator.solver.files import model_format
 from allocator.solver.files import write_model as write_formulation
 from allocator.solver.highs import Resolver, SolveOptions, run_highs
@@ -27,7 +27,7 @@ from allocator.solver.pyomo_solvers import (
 
 
 def solve(
-    instance: Instance,
+    instance: Instance | str | Path,
     model: ModelSpec | str | Path | None = None,
     *,
     solver: str = FAST,
@@ -53,7 +53,10 @@ def solve(
 
     The result's allocation exists only for an optimal solve or, after a limit, for an incumbent
     marked as such with its gap; whichever solver found it, the independent checker has
-    re-verified it. `highs_options` passes further HiGHS options by name."""
+    re-verified it. `instance` may be a file name (YAML or workbook), loaded with
+    `load_instance`. `highs_options` passes further HiGHS options by name. Options are checked
+    before HiGHS sees them (`InputError` naming the option)."""
+    instance = _instance(instance)
     spec = resolve_model(instance, model)
     built = (
         build(instance, spec) if pyomo_model is None else _made_from(pyomo_model, instance, spec)
@@ -112,19 +115,13 @@ def write_model(
     any other solver or tool: rows and columns named as in the explanations where the format
     allows (`allocator.solver.files`). An existing file is replaced only with `force`.
     `pyomo_model` (from `to_pyomo`) adds its constraints of one's own."""
-    target = Path(path)
-    model_format(target)
-    if target.is_dir():
-        raise InputError([Issue(str(target), "", None, "is a folder; name a .mps or .lp file")])
-    if target.exists() and not force:
-        raise OutputExistsError(
-            f"{target}: the file exists; pass force=True (--force) to replace it"
-        )
+    model_format(Path(path))
     spec = resolve_model(instance, model)
+    out = output.target(path, force=force, inputs=[*instance.files, *spec.files], flag="--mps/--lp")
     built = (
         build(instance, spec) if pyomo_model is None else _made_from(pyomo_model, instance, spec)
     )
-    return write_formulation(built, target)
+    return output.write_file(out, lambda staged: write_formulation(built, staged))
 
 
 def _made_from(m: Any, instance: Instance, spec: ModelSpec) -> Formulation:
@@ -159,6 +156,25 @@ def _made_from(m: Any, instance: Instance, spec: ModelSpec) -> Formulation:
             ]
         )
     return built
+
+
+def _instance(instance: Any) -> Instance:
+    """An `Instance`, loading a file name; anything else is an `InputError` saying what to pass."""
+    if isinstance(instance, Instance):
+        return instance
+    if isinstance(instance, str | Path):
+        return load_instance(instance)
+    raise InputError(
+        [
+            Issue(
+                "instance",
+                "",
+                type(instance).__name__,
+                "pass an Instance (allocator.load_instance(path) or Instance.model_validate(data))"
+                " or the name of an instance file",
+            )
+        ]
+    )
 
 
 def _solve_built(built: Formulation, options: SolveOptions) -> Result:

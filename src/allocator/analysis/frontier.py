@@ -81,6 +81,10 @@ def criterion(built: Formulation, text: str) -> Criterion:
     raise InputError([Issue("--between", "", text, unknown_name("objective or KPI", known, name))])
 
 
+MAX_POINTS = 10_000
+"""The most points one frontier is traced at."""
+
+
 @dataclass
 class Frontier:
     """The trade-off between two criteria: the non-dominated points and the plan behind each.
@@ -128,8 +132,8 @@ def pareto(
     `first` at `points` bounds on `second`, from the value it has at the best `first` to its best
     value under every rule, in one HiGHS session; only non-dominated points are kept. A point's
     Result carries no shadow prices: its last solve optimised a criterion, not the model."""
-    if points < 2:
-        raise InputError([Issue("--points", "", points, "ask for at least 2 points")])
+    if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
+        raise InputError([Issue("--points", "", points, f"ask for 2 to {MAX_POINTS:,} points")])
     spec = one_objective(resolve_model(inst, model), "frontier")
     built = build(inst, spec)
     a, b = criterion(built, first), criterion(built, second)

@@ -22,12 +22,17 @@ from allocator.api import resolve_model, solve
 from allocator.errors import InputError, Issue
 from allocator.execute.executors import Executor, SerialExecutor
 from allocator.formulation import Formulation, build
-from allocator.results.output import TableWriter, table_format
+from allocator.results.output import TableWriter, table_target
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
 from allocator.schema.scenario import locate
-from allocator.schema.uncertainty import UncertainParameter, Uncertainty
+from allocator.schema.uncertainty import (
+    MAX_SAMPLES,
+    MAX_SEED,
+    UncertainParameter,
+    Uncertainty,
+)
 from allocator.schema.validate import validate
 from allocator.solver.compile import compile_matrix
 from allocator.solver.highs import Resolver, SolveOptions
@@ -120,6 +125,7 @@ def jobs(inst: Instance, draws: Sequence[dict[str, float]], seed: int = 0) -> li
                 target[key] = before * x
         sample = validate(Instance, data, f"uncertainty sample {i} (seed {seed}) of {inst.name}")
         sample._files = inst._files
+        sample._allow_outside = inst._allow_outside
         out.append(Job(i, dict(values), sample))
     return out
 
@@ -426,22 +432,30 @@ def monte_carlo(
     out: Path | None = None,
     hold: Hold = "exact",
     executor: Executor | None = None,
+    force: bool = False,
 ) -> MonteCarlo:
     """Draw `samples` samples (default: the instance's) of its uncertain figures from `seed`
     (default: the instance's), re-optimise each and evaluate the base plan under each. With
     `out` (.csv or .parquet) the rows are written as they arrive (CSV) or at the end (Parquet)
     through a temporary twin. `hold` says how the base plan meets a sampled budget (`Hold`).
     Samples run in chunks on `executor` (default in-process; a process pool or Dask, see
-    `allocator.execute`); the same seed gives the same table on every executor."""
+    `allocator.execute`); the same seed gives the same table on every executor. `force` replaces
+    an existing `out` (never an input of the run)."""
     unc = instance.uncertainty
     if unc is None:
         raise InputError([Issue(instance.name, "uncertainty", None, _NO_UNCERTAINTY)])
     if out is not None:
-        table_format(out)
+        table_target(out, force=force, inputs=[*instance.files])
     samples = unc.samples if samples is None else samples
     seed = unc.seed if seed is None else seed
-    if samples < 1:
-        raise InputError([Issue("--samples", "", samples, "draw at least 1 sample")])
+    if isinstance(samples, bool) or not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(
+            [Issue("--samples", "", samples, f"draw from 1 to {MAX_SAMPLES:,} samples")]
+        )
+    if isinstance(seed, bool) or not 0 <= seed <= MAX_SEED:
+        raise InputError(
+            [Issue("--seed", "", seed, f"a seed is a whole number from 0 to {MAX_SEED:,}")]
+        )
     spec = one_objective(resolve_model(instance, model), "Monte Carlo")
     base = solve(instance, spec)
     if not _answer(base):
@@ -461,7 +475,8 @@ def monte_carlo(
     size = runner.chunk_size(len(batch))
     plan = BasePlan.of(base)
     chunks = [Chunk(batch[i : i + size], spec, plan, hold) for i in range(0, len(batch), size)]
-    with TableWriter(out, columns(instance), order="sample") as writer:
+    inputs = [*instance.files, *spec.files]
+    with TableWriter(out, columns(instance), order="sample", force=force, inputs=inputs) as writer:
         for row in runner.run(run_chunk, chunks):
             writer.add(row)
     return MonteCarlo(seed, base, writer.frame())

@@ -19,6 +19,9 @@ from allocator.schema import Instance, ModelSpec
 from allocator.solver.highs import Resolver, Solution
 from allocator.solver.status import Status
 
+MAX_ALTERNATIVES = 100
+"""The most alternative plans one call looks for."""
+
 
 @dataclass
 class NearOptimal:
@@ -48,6 +51,16 @@ def near_optimal(
     """Within `slack` of the optimum: each line's and pillar's range of government money (two
     solves each) and `alternatives` plans that avoid the lines earlier plans funded (modelling to
     generate alternatives, the Hop-Skip-Jump way). Every plan is verified against every rule."""
+    if isinstance(slack, bool) or not isinstance(slack, int | float) or not 0 <= slack <= 1:
+        raise InputError(
+            [Issue("--slack", "", slack, "a share of the optimum from 0 to 1, such as 0.02")]
+        )
+    if isinstance(alternatives, bool) or not isinstance(alternatives, int):
+        raise InputError([Issue("--alternatives", "", alternatives, "a whole number")])
+    if not 0 <= alternatives <= MAX_ALTERNATIVES:
+        raise InputError(
+            [Issue("--alternatives", "", alternatives, f"from 0 to {MAX_ALTERNATIVES}")]
+        )
     spec = one_objective(resolve_model(inst, model), "near-optimal")
     base = solve(inst, spec)
     if base.status != Status.optimal or base.objective is None:

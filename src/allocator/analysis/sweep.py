@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -17,19 +18,49 @@ from allocator.results.output import table_format
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.scenario import Scenario, apply_scenario
 
+MAX_POINTS = 100_000
+"""The most points a sweep's grid may have (all its parameters together); split a bigger grid."""
+
 
 def parse_vary(text: str) -> tuple[str, list[float]]:
-    """`budget.2026=8000:12000:21` → ("budget.2026", 21 values from 8000 to 12000)."""
-    path, _, spec = text.partition("=")
+    """`budget.2026=8000:12000:21` → ("budget.2026", 21 values from 8000 to 12000); also
+    `PATH=V1,V2,...`. The count is a whole number from 1 to `MAX_POINTS`; values are finite."""
+    path, sep, spec = text.partition("=")
+    usage = "write PATH=START:STOP:COUNT or PATH=V1,V2,..."
+    if not sep or not path.strip():
+        raise InputError([Issue("--vary", text, spec or text, usage)])
     parts = spec.split(":")
     try:
         if len(parts) == 3:
-            return path, list(np.linspace(float(parts[0]), float(parts[1]), int(parts[2])))
-        return path, [float(x) for x in spec.split(",")]
+            start, stop = _finite(parts[0]), _finite(parts[1])
+            count = int(parts[2])
+            if not 1 <= count <= MAX_POINTS:
+                raise InputError(
+                    [
+                        Issue(
+                            "--vary",
+                            path,
+                            parts[2],
+                            f"the count of points is a whole number from 1 to {MAX_POINTS:,}",
+                        )
+                    ]
+                )
+            return path, [float(v) for v in np.linspace(start, stop, count)]
+        values = [_finite(x) for x in spec.split(",")]
     except ValueError:
+        raise InputError([Issue("--vary", path, spec, usage)]) from None
+    if len(values) > MAX_POINTS:
         raise InputError(
-            [Issue("--vary", path or text, spec, "write PATH=START:STOP:COUNT or PATH=V1,V2,...")]
-        ) from None
+            [Issue("--vary", path, len(values), f"at most {MAX_POINTS:,} values per parameter")]
+        )
+    return path, values
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
 
 
 def sweep(
@@ -42,15 +73,29 @@ def sweep(
     resume: bool = False,
     progress: bool | None = None,
     warm: bool = False,
+    force: bool = False,
 ) -> SweepTable:
     """Solve every point of the grid (one to three parameters); one row per point, in grid order,
     with the point number, the parameters, status, objective, verification and government money
     per pillar. Chunks of points are each solved in one HiGHS session on `executor` (default:
     in-process, or a local process pool for a big grid; see `allocator.execute`). With `out`,
     rows go to `out`'s partial twin as they arrive and the table to `out` at the end; `resume`
-    finishes an interrupted sweep from its partial twin. `table.plot()` draws it."""
+    finishes an interrupted sweep from its partial twin; `force` replaces an existing `out` (never
+    an input of the sweep). The grid holds at most `MAX_POINTS` points. `table.plot()` draws it."""
     if not 1 <= len(vary) <= 3:
         raise InputError([Issue("--vary", "", len(vary), "vary one to three parameters")])
+    size = math.prod(len(values) for _, values in vary)
+    if not 1 <= size <= MAX_POINTS:
+        raise InputError(
+            [
+                Issue(
+                    "--vary",
+                    " × ".join(path for path, _ in vary),
+                    f"{size:,} points",
+                    f"a sweep has 1 to {MAX_POINTS:,} points; use fewer values or split the grid",
+                )
+            ]
+        )
     if out is not None:
         table_format(out)
     spec = resolve_model(inst, model)
@@ -67,5 +112,6 @@ def sweep(
         resume=resume,
         progress=progress,
         warm=warm,
+        force=force,
     )
     return with_pillars(SweepTable(table), {p.id: p.name for p in inst.pillars})

@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from allocator.cli import files, solving, whatif
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_OPTIMAL, EXIT_OK
-from allocator.errors import AllocatorError
+from allocator.errors import AllocatorError, printable
 from allocator.solver.status import Status
 
 # The commands import the solving, analysis and report layers when they run (not at the top), so
@@ -20,11 +22,26 @@ from allocator.solver.status import Status
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    saved = os.environ.get("ALLOCATOR_ALLOW_OUTSIDE")
+    if getattr(args, "allow_outside", False):  # read by the loaders (and worker processes)
+        os.environ["ALLOCATOR_ALLOW_OUTSIDE"] = "1"
     try:
-        code: int = args.run(args)
+        return _run(args)
+    finally:
+        if saved is None:
+            os.environ.pop("ALLOCATOR_ALLOW_OUTSIDE", None)
+        else:
+            os.environ["ALLOCATOR_ALLOW_OUTSIDE"] = saved
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            code: int = args.run(args)
         return code
     except AllocatorError as exc:
-        print(f"allocator: {exc}", file=sys.stderr)
+        print(f"allocator: {printable(str(exc))}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # the reader stopped reading (`allocator solve ... | head`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -36,11 +53,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ALLOCATOR_DEBUG"):
             raise
         print(
-            f"allocator: internal error: {type(exc).__name__}: {exc} "
+            f"allocator: internal error: {type(exc).__name__}: {printable(str(exc))} "
             "(set ALLOCATOR_DEBUG=1 for the traceback)",
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one line of words (`allocator: warning: ...`), without Python's file, line
+    number and source line."""
+    print(f"allocator: warning: {printable(str(message))}", file=file or sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,4 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
     for group in (solving, whatif, files):
         group.register(commands)
+    for command in commands.choices.values():
+        if any(action.dest == "instance" for action in command._actions):
+            command.add_argument(
+                "--allow-outside",
+                action="store_true",
+                help="read the files an instance names (CSV tables, model) from anywhere, not "
+                "only its folder (tables) or the folder holding it (model)",
+            )
     return parser

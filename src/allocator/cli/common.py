@@ -4,11 +4,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from allocator.schema import output
+
 EXIT_OK, EXIT_NOT_OPTIMAL, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
+FORCE_HELP = (
+    "replace an existing output (never an input of the run, never files allocator did not write)"
+)
 
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Write `frame` as CSV through a temporary twin, renamed into place."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    frame.to_csv(tmp, index=False)
-    tmp.replace(path)
+
+def write_csv(target: output.Target, frame: pd.DataFrame) -> Path:
+    """Write `frame` as CSV to a checked target under the output policy (text cells made safe)."""
+    return output.write_file(target, lambda staged: output.to_csv(frame, staged))

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from allocator.cli.common import EXIT_OK
+from allocator.cli.common import EXIT_OK, FORCE_HELP
 from allocator.errors import InputError, Issue
-from allocator.schema import Instance, ModelSpec, load_instance, resolve_model
+from allocator.schema import Instance, ModelSpec, load_instance, output, resolve_model
 from allocator.schema.provenance import unsourced
 
 
@@ -21,6 +21,7 @@ def register(commands: Any) -> None:
     check.set_defaults(run=_validate)
     blank = commands.add_parser("template", help="write a workbook to fill in (instance, model)")
     blank.add_argument("out", type=Path)
+    blank.add_argument("--force", action="store_true", help=FORCE_HELP)
     blank.set_defaults(run=_template)
     book = commands.add_parser(
         "export", help="write an instance and its model as a workbook, or the model as MPS/LP"
@@ -31,11 +32,12 @@ def register(commands: Any) -> None:
     target.add_argument("--out", type=Path, metavar="FILE.xlsx", help="instance and model")
     target.add_argument("--mps", type=Path, metavar="FILE", help="the model as free MPS")
     target.add_argument("--lp", type=Path, metavar="FILE", help="the model as CPLEX LP")
-    book.add_argument("--force", action="store_true", help="replace an existing MPS/LP file")
+    book.add_argument("--force", action="store_true", help=FORCE_HELP)
     book.set_defaults(run=_export)
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
     schema.add_argument("kind", choices=["instance", "model"], nargs="?", default="instance")
     schema.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    schema.add_argument("--force", action="store_true", help=FORCE_HELP)
     schema.set_defaults(run=_schema)
 
 
@@ -57,8 +59,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _template(args: argparse.Namespace) -> int:
     from allocator.report import workbook as excel
 
-    excel.check_target(args.out)
-    excel.template(args.out)
+    excel.template(args.out, force=args.force)
     print(f"{args.out}: a workbook to fill in; check it with `allocator validate {args.out}`")
     return EXIT_OK
 
@@ -69,9 +70,9 @@ def _export(args: argparse.Namespace) -> int:
     if args.mps or args.lp:
         return _export_model(args, args.mps or args.lp)
 
-    excel.check_target(args.out)
+    excel.check_target(args.out, force=args.force)
     inst = load_instance(args.instance)
-    excel.export(inst, resolve_model(inst, args.model), args.out)
+    excel.export(inst, resolve_model(inst, args.model), args.out, force=args.force)
     print(f"{args.out}: instance {inst.name} and its model; `allocator solve {args.out}` solves it")
     return EXIT_OK
 
@@ -93,7 +94,8 @@ def _schema(args: argparse.Namespace) -> int:
     cls = Instance if args.kind == "instance" else ModelSpec
     text = json.dumps(cls.model_json_schema(), indent=2, ensure_ascii=False)
     if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+        out = output.target(args.out, force=args.force)
+        output.write_file(out, lambda staged: staged.write_text(text + "\n", encoding="utf-8"))
     else:
         print(text)
     return EXIT_OK

@@ -6,10 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, write_csv
+from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP, write_csv
 from allocator.report.labels import LANGS, name_of
 from allocator.results.output import check_output_dir
-from allocator.schema import load_instance, resolve_model
+from allocator.schema import load_instance, output, resolve_model
 from allocator.solver.status import Status
 
 
@@ -19,7 +19,7 @@ def register(commands: Any) -> None:
     run.add_argument("instance", type=Path)
     run.add_argument("--model", type=Path, help="model file (default: the instance's own)")
     run.add_argument("--out", type=Path, help="write CSVs, summary.json and manifest.json here")
-    run.add_argument("--force", action="store_true", help="replace a non-empty --out folder")
+    run.add_argument("--force", action="store_true", help=FORCE_HELP)
     run.add_argument("--time-limit", type=float, metavar="S", help="seconds the solver may take")
     run.add_argument("--mip-gap", type=float, default=1e-7, help="relative MIP gap")
     run.add_argument(
@@ -38,6 +38,7 @@ def register(commands: Any) -> None:
     why.add_argument("--per-rule", action="store_true", help="price every rule instance")
     why.add_argument("--audit", type=Path, metavar="CSV", help="write the full rule audit here")
     why.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
+    why.add_argument("--force", action="store_true", help=FORCE_HELP)
     why.set_defaults(run=_explain)
     page = commands.add_parser("report", help="solve and write a self-contained HTML report")
     page.add_argument("instance", type=Path)
@@ -60,6 +61,7 @@ def register(commands: Any) -> None:
         help="add a frontier chart of the objective against a KPI (repeatable)",
     )
     page.add_argument("--points", type=int, default=15, help="points per frontier")
+    page.add_argument("--force", action="store_true", help=FORCE_HELP)
     page.set_defaults(run=_report)
 
 
@@ -68,35 +70,39 @@ def _solve(args: argparse.Namespace) -> int:
     from allocator.report import text as report
     from allocator.report import workbook as excel
 
-    if args.out:
-        check_output_dir(args.out, args.force)
-    if args.xlsx:
-        excel.check_target(args.xlsx)
     inst = load_instance(args.instance)
-    res = solve(
-        inst, args.model, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap
-    )
+    spec = resolve_model(inst, args.model)
+    inputs = [*inst.files, *spec.files]
+    if args.out:
+        check_output_dir(args.out, args.force, inputs)
+    if args.xlsx:
+        excel.check_target(args.xlsx, force=args.force, inputs=inputs)
+    res = solve(inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap)
     if args.out and res.status != Status.interrupted:
         res.to_dir(args.out, force=args.force)
     if args.xlsx and res.status != Status.interrupted:
-        excel.write_result(res, args.xlsx)
+        excel.write_result(res, args.xlsx, force=args.force)
     print(report.as_json(res) if args.format == "json" else report.table(res, args.lang))
     if args.format == "table" and res.model.levels:
         print(report.levels(res))
-    if res.status == Status.optimal and res.verified:
-        return EXIT_OK
-    return EXIT_NOT_OPTIMAL
+    return _exit(res)
 
 
 def _explain(args: argparse.Namespace) -> int:
     from allocator.api import solve
     from allocator.report import text as report
 
-    res = solve(load_instance(args.instance), args.model)
+    inst = load_instance(args.instance)
+    spec = resolve_model(inst, args.model)
+    audit = None
+    if args.audit:
+        inputs = [*inst.files, *spec.files]
+        audit = output.target(args.audit, force=args.force, inputs=inputs, flag="--audit")
+    res = solve(inst, spec)
     print(report.explanation(res, args.per_rule, args.lang))
-    if args.audit and res.status.has_allocation:
-        write_csv(res.audit(), args.audit)
-    return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL
+    if audit is not None and res.status.has_allocation:
+        write_csv(audit, res.audit())
+    return _exit(res)
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -107,6 +113,8 @@ def _report(args: argparse.Namespace) -> int:
 
     inst = load_instance(args.instance)
     spec = resolve_model(inst, args.model)
+    inputs = [*inst.files, *spec.files]
+    output.target(args.out, force=args.force, inputs=inputs, make_parents=True)
     sweeps = {}
     for vary in args.sweep:
         path, values = scenarios.parse_vary(vary)
@@ -122,6 +130,12 @@ def _report(args: argparse.Namespace) -> int:
         known = {k.id: k for k in inst.kpis}
         title = f"{name_of(known[kpi], args.lang) if kpi in known else kpi} {when}"
         frontiers[title] = scenarios.frontier(inst, spec, kpi, when, args.points)
-    html.write(res, args.out, lang=args.lang, sweeps=sweeps, frontiers=frontiers)
+    html.write(res, args.out, lang=args.lang, sweeps=sweeps, frontiers=frontiers, force=args.force)
     print(f"{args.out}: {report.table(res, args.lang).splitlines()[0]}")
-    return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL
+    return _exit(res)
+
+
+def _exit(res: Any) -> int:
+    """0 for a verified optimum (proven within `LOOSE_GAP`), 1 otherwise."""
+    proven = res.status == Status.optimal and res.verified and res.loose_gap is None
+    return EXIT_OK if proven else EXIT_NOT_OPTIMAL

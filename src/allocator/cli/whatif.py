@@ -10,10 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK
+from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP
 from allocator.errors import InputError, Issue
-from allocator.results.output import table_format, write_table
-from allocator.schema import load_instance
+from allocator.results.output import table_target, write_table
+from allocator.schema import load_instance, resolve_model
 from allocator.schema.scenario import load_scenario
 from allocator.solver.status import Status
 
@@ -37,6 +37,7 @@ def register(commands: Any) -> None:
     grid.add_argument("--resume", action="store_true", help="finish an interrupted --out sweep")
     grid.add_argument("--warm", action="store_true", help="start each point from the last basis")
     grid.add_argument("--quiet", action="store_true", help="no progress bar")
+    grid.add_argument("--force", action="store_true", help=FORCE_HELP)
     grid.set_defaults(run=_sweep)
     pareto = commands.add_parser("frontier", help="the trade-off between two criteria")
     pareto.add_argument("instance", type=Path)
@@ -52,6 +53,7 @@ def register(commands: Any) -> None:
     pareto.add_argument("--points", type=int, default=25)
     pareto.add_argument("--model", type=Path)
     pareto.add_argument("--out", type=Path, help="write the points to a .csv or .parquet file")
+    pareto.add_argument("--force", action="store_true", help=FORCE_HELP)
     pareto.set_defaults(run=_frontier)
     mc = commands.add_parser("montecarlo", help="re-optimise samples of the uncertain figures")
     mc.add_argument("instance", type=Path)
@@ -70,6 +72,7 @@ def register(commands: Any) -> None:
     )
     mc.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
     mc.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
+    mc.add_argument("--force", action="store_true", help=FORCE_HELP)
     mc.set_defaults(run=_montecarlo)
     near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
     near.add_argument("instance", type=Path)
@@ -86,7 +89,7 @@ def _compare(args: argparse.Namespace) -> int:
     pairs = [(load_scenario(path), str(path)) for path in args.scenarios]
     code = EXIT_OK
     for comp in scenarios.compare(inst, pairs, args.model):
-        print(f"== {comp.scenario}: {comp.result.status.describe()}")
+        print(f"== {comp.scenario}: {comp.result.status_text}")
         for change in comp.inputs:
             print(f"  input {change.path}: {change.before!r} → {change.after!r}")
         if not (comp.base.status.has_allocation and comp.result.status.has_allocation):
@@ -133,6 +136,7 @@ def _sweep(args: argparse.Namespace) -> int:
             resume=args.resume,
             progress=False if args.quiet else None,
             warm=args.warm,
+            force=args.force,
         )
     except KeyboardInterrupt:
         return EXIT_NOT_OPTIMAL  # the sweep said what it kept and how to resume
@@ -146,12 +150,15 @@ def _sweep(args: argparse.Namespace) -> int:
 def _frontier(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
 
+    inst = load_instance(args.instance)
+    spec = resolve_model(inst, args.model)
+    inputs = [*inst.files, *spec.files]
     if args.out:
-        table_format(args.out)
+        table_target(args.out, force=args.force, inputs=inputs)
     first, second = args.between or ("objective", args.kpi)
-    found = scenarios.pareto(load_instance(args.instance), args.model, first, second, args.points)
+    found = scenarios.pareto(inst, spec, first, second, args.points)
     if args.out:
-        write_table(found.points, args.out)
+        write_table(found.points, args.out, force=args.force, inputs=inputs)
     print(f"{found.between[0]} ({found.senses[0]}) against {found.between[1]} ({found.senses[1]})")
     print(found.points.to_string(index=False))
     if found.unsolved:
@@ -175,6 +182,7 @@ def _montecarlo(args: argparse.Namespace) -> int:
             out=args.out,
             hold="pro_rata" if args.hold == "pro-rata" else "exact",
             executor=ex,
+            force=args.force,
         )
     counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
     print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")

@@ -248,13 +248,19 @@ class DaskExecutor(Executor):
             self.cluster = None
 
 
+MAX_WORKERS = 1024
+"""The most local worker processes one run starts."""
+
+
 def executor_for(points: int, workers: int | None = None, dask: str | None = None) -> Executor:
     """The executor a batch of `points` runs on: Dask when an address is given; a pool of
     `workers` processes (all cores when not given) for a big batch or when asked; else serial."""
     if dask:
         return DaskExecutor(dask)
-    if workers is not None and workers < 1:
-        raise InputError([Issue("--workers", "", workers, "a whole number from 1 up")])
+    if workers is not None and not 1 <= workers <= MAX_WORKERS:
+        raise InputError(
+            [Issue("--workers", "", workers, f"a whole number from 1 to {MAX_WORKERS}")]
+        )
     cores = os.cpu_count() or 1
     if workers == 1 or (workers is None and (points < BIG_BATCH or cores < 2)):
         return SerialExecutor()

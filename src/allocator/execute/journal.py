@@ -17,9 +17,10 @@ import pandas as pd
 from allocator.errors import InputError, Issue
 from allocator.execute.executors import Executor, Progress, executor_for
 from allocator.formulation import build
-from allocator.results.output import table_format, write_parquet
+from allocator.results.output import table_format, table_target, write_parquet
 from allocator.results.result import Result
-from allocator.schema import Instance, ModelSpec
+from allocator.schema import Instance, ModelSpec, output
+from allocator.schema.output import Claim, safe_cell, to_csv
 from allocator.schema.scenario import Scenario, apply_scenario
 from allocator.solver.highs import Resolver, SolveOptions
 from allocator.solver.status import Status
@@ -78,15 +79,29 @@ _STATUSES = {status.value for status in Status}
 
 class Journal:
     """The rows of a sweep in progress, appended as they arrive to `.NAME.partial` beside the
-    output; its first line names the sweep's fingerprint, so `resume` refuses another sweep's."""
+    output; its first line names the sweep's fingerprint, so `resume` refuses another sweep's.
+    Each row carries a digest of its cells and the fingerprint (`check`): `resume` solves a row
+    again when its digest no longer matches (the row was edited after it was written)."""
 
     MARK = "# allocator sweep"
+    CHECK = "check"
 
-    def __init__(self, out: Path, fingerprint: str, columns: list[str]) -> None:
+    def __init__(self, out: Path, fingerprint: str, columns: list[str], claim: Claim) -> None:
         self.out, self.fingerprint, self.columns = out, fingerprint, columns
         self.path = out.with_name(f".{out.name}.partial")
+        self.claim = claim
+        self.edited = 0
+        """Rows of the journal read back whose digest did not match (solved again)."""
         self._handle: IO[str] | None = None
         self._writer: Any = None
+
+    def digest(self, cells: Sequence[str]) -> str:
+        """The check of one row: its cells as written, with the sweep's fingerprint."""
+        text = json.dumps([self.fingerprint, *cells], ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def _cells(self, row: dict[str, Any]) -> list[str]:
+        return ["" if row.get(c) is None else str(safe_cell(row.get(c))) for c in self.columns]
 
     def read(self) -> list[dict[str, Any]]:
         """The complete rows already in the journal (a torn last line is dropped); refuses a
@@ -109,19 +124,27 @@ class Journal:
                     ]
                 )
             reader = csv.DictReader(handle)
-            if reader.fieldnames != self.columns:
+            expected_columns = [*self.columns, self.CHECK]
+            if reader.fieldnames != expected_columns:
                 raise InputError(
                     [
                         Issue(
                             str(self.path),
                             "columns",
                             ",".join(reader.fieldnames or []),
-                            f"expected {','.join(self.columns)}; delete the file to start afresh",
+                            f"expected {','.join(expected_columns)}; delete the file to start "
+                            "afresh",
                         )
                     ]
                 )
             rows = []
             for raw in reader:
+                cells = [raw.get(c) for c in self.columns]
+                if any(cell is None for cell in cells) or raw.get(self.CHECK) is None:
+                    continue  # a line torn by the interruption
+                if raw[self.CHECK] != self.digest([str(c) for c in cells]):
+                    self.edited += 1
+                    continue
                 row = self._parse(raw)
                 if row is not None:
                     rows.append(row)
@@ -150,20 +173,23 @@ class Journal:
 
     def start(self, rows: list[dict[str, Any]]) -> None:
         """(Re)write the journal with its mark, header and `rows`, then keep it open to append."""
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
+        staged = self.claim.staging()
+        with staged.open("w", newline="", encoding="utf-8") as handle:
             handle.write(f"{self.MARK} {self.fingerprint}\n")
-            writer = csv.DictWriter(handle, fieldnames=self.columns)
-            writer.writeheader()
-            writer.writerows(rows)
-        tmp.replace(self.path)
+            writer = csv.writer(handle)
+            writer.writerow([*self.columns, self.CHECK])
+            for row in rows:
+                cells = self._cells(row)
+                writer.writerow([*cells, self.digest(cells)])
+        staged.replace(self.path)
         self._handle = self.path.open("a", newline="", encoding="utf-8")
-        self._writer = csv.DictWriter(self._handle, fieldnames=self.columns)
+        self._writer = csv.writer(self._handle)
 
     def append(self, row: dict[str, Any]) -> None:
-        """Write one row and flush it to the file."""
+        """Write one row (with its check) and flush it to the file."""
         assert self._handle is not None
-        self._writer.writerow(row)
+        cells = self._cells(row)
+        self._writer.writerow([*cells, self.digest(cells)])
         self._handle.flush()
 
     def close(self) -> None:
@@ -176,12 +202,12 @@ class Journal:
         """Write the finished table to the output (CSV or Parquet by its suffix, through a
         temporary twin) and drop the journal, which is always CSV."""
         self.close()
-        tmp = self.out.with_name(f".{self.out.name}.tmp")
+        staged = self.claim.staging()
         if table_format(self.out) == "parquet":
-            write_parquet(table, tmp)
+            write_parquet(table, staged)
         else:
-            table.to_csv(tmp, index=False)
-        tmp.replace(self.out)
+            to_csv(table, staged)
+        self.claim.commit(staged)
         self.path.unlink(missing_ok=True)
 
 
@@ -196,21 +222,41 @@ def run_sweep(
     resume: bool = False,
     progress: bool | None = None,
     warm: bool = False,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Solve every grid point through `executor` (default: `executor_for` the grid's size) and
     return one row per point, ordered by point. With `out`, rows go to a journal as they arrive
-    and the table to `out` at the end; `resume` keeps the journal's rows and solves the rest."""
+    and the table to `out` at the end (under the output policy: `force` to replace a file, never
+    an input; the target is locked while the sweep runs); `resume` keeps the journal's rows
+    whose check still matches and solves the rest."""
+    if out is None:
+        return _run(inst, spec, vary, grid, None, executor, resume, progress, warm)
+    target = table_target(out, force=force, inputs=[*inst.files, *spec.files])
+    with output.claim(target) as held:
+        journal = Journal(target.path, grid_hash(inst, spec, vary), _columns(inst, vary), held)
+        return _run(inst, spec, vary, grid, journal, executor, resume, progress, warm)
+
+
+def _columns(inst: Instance, vary: Sequence[tuple[str, Sequence[float]]]) -> list[str]:
+    paths = [path for path, _ in vary]
+    pillars = [f"government.{p.id}" for p in inst.pillars]
+    return ["point", *paths, "status", "objective", "verified", *pillars]
+
+
+def _run(
+    inst: Instance,
+    spec: ModelSpec,
+    vary: Sequence[tuple[str, Sequence[float]]],
+    grid: Sequence[tuple[float, ...]],
+    journal: Journal | None,
+    executor: Executor | None,
+    resume: bool,
+    progress: bool | None,
+    warm: bool,
+) -> pd.DataFrame:
     paths = tuple(path for path, _ in vary)
-    columns = [
-        "point",
-        *paths,
-        "status",
-        "objective",
-        "verified",
-        *(f"government.{p.id}" for p in inst.pillars),
-    ]
+    columns = _columns(inst, vary)
     done: list[dict[str, Any]] = []
-    journal = Journal(out, grid_hash(inst, spec, vary), columns) if out is not None else None
     if journal is not None:
         if journal.path.exists():
             if not resume:
@@ -227,6 +273,12 @@ def run_sweep(
                 )
             done = [row for row in journal.read() if 0 <= row["point"] < len(grid)]
             done = list({row["point"]: row for row in done}.values())
+            if journal.edited:
+                print(
+                    f"{journal.edited} rows of {journal.path} were changed after they were "
+                    "written (their check does not match); they are solved again",
+                    file=sys.stderr,
+                )
         journal.start(done)
     finished = {row["point"] for row in done}
     todo = [(i, tuple(values)) for i, values in enumerate(grid) if i not in finished]

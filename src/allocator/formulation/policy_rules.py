@@ -201,14 +201,18 @@ def group_total(b: Formulation, rule: GroupTotal) -> None:
     `{rule: group_total, region: gwangju, min: 20}`.
 
     Names: `group_min[gwangju,2027]`, `group_max[hubs,2027]`, `group_share_min[hubs,all]`,
-    `group_share_max[hubs,all]`.
+    `group_share_max[hubs,all]`; a region that shares its name with a line group is written
+    `region:gwangju` in the names.
     """
+    subject = rule.subject
     if rule.group is not None:
         members = b.line_mask(lambda line: rule.group in line.groups)
         what = f"group {rule.group}"
     else:
         members = b.line_mask(lambda line: line.region == rule.region)
         what = next(r.name for r in b.inst.regions if r.id == rule.region)
+        if any(rule.region in line.groups for line in b.inst.lines):  # a group of that name too
+            subject = f"region:{rule.region}"
     years = b.inst.years
     periods = [[y] for y in years] if rule.over == "year" else [years]
     bounds: list[tuple[str, float | None, Sense, str, bool]] = [
@@ -231,7 +235,7 @@ def group_total(b: Formulation, rule: GroupTotal) -> None:
             amount = f"{bound:.1%} of government money" if share else b.money(bound)
             b.add(
                 family,
-                (rule.subject, year or "all"),
+                (subject, year or "all"),
                 terms,
                 sense,
                 0.0 if share else bound,

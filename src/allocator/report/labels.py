@@ -7,7 +7,7 @@ import math
 from typing import Literal, Protocol
 
 from allocator.schema.money import CURRENCY_UNITS
-from allocator.solver.status import Status
+from allocator.solver.status import LOOSE_GAP, Status, percent
 
 Lang = Literal["en", "ko"]
 LANGS: tuple[Lang, ...] = ("en", "ko")
@@ -228,8 +228,16 @@ STATUS_KO: dict[Status, str] = {
 """Korean words for each status (English comes from `Status.describe`)."""
 
 
-def status_text(status: Status, lang: Lang = "en") -> str:
-    """The status in plain words."""
+def status_text(status: Status, lang: Lang = "en", gap: float | None = None) -> str:
+    """The status in plain words; with a loose MIP `gap` (`Result.loose_gap`), an optimum is
+    said to be within that gap of the best."""
+    if status == Status.optimal and gap is not None and gap > LOOSE_GAP:
+        if lang == "ko":
+            return (
+                f"최선과의 차이 {percent(gap)} 이내: 모든 규칙을 지키는 배분 (최적 증명 안 됨; "
+                "MIP 간격을 줄이세요)"
+            )
+        return status.describe(gap)
     if lang == "ko" and status in STATUS_KO:
         return STATUS_KO[status]
     return status.describe()

@@ -44,7 +44,7 @@ def table(res: Result, lang: Lang = "en") -> str:
     of `lang` write them."""
     inst = res.instance
     under = text("under", lang).format(instance=inst.name, model=res.model.name)
-    head = f"{under}: {status_text(res.status, lang)}"
+    head = f"{under}: {status_text(res.status, lang, res.loose_gap)}"
     lines = [head]
     if res.solver != "highs":
         lines[0] += f" ({text('solved_with', lang)} {res.solver})"

@@ -8,6 +8,7 @@ widths; each sheet is a flat table that `pandas.read_excel(path, sheet_name=...)
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +17,16 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.errors import AllocatorError
 from allocator.results.result import GOVERNMENT, PRIVATE, Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.excel.read import read_instance, read_model
-from allocator.schema.excel.write import fit_columns, template, write_frames, write_workbook
+from allocator.schema.excel.write import (
+    fit_columns,
+    template,
+    workbook_target,
+    write_frames,
+    write_workbook,
+)
 from allocator.schema.money import UNIT_LABELS
 from allocator.solver.status import Status
 
@@ -45,11 +51,13 @@ NUMBER = "#,##0.####"
 PRICE = "#,##0.0000"
 
 
-def write_result(res: Result, path: str | Path) -> Path:
+def write_result(res: Result, path: str | Path, *, force: bool = False) -> Path:
     """Write a result as a workbook: summary; split (pillar × year, government/private/total);
     lines (line × year); pillars, kpis, allocation and audit as the Result's own DataFrames;
     selected (go/no-go lines), when any. Without an allocation: the summary, and for an
-    infeasible solve the colliding rules. All or nothing (a temporary twin is renamed)."""
+    infeasible solve the colliding rules. All or nothing (a staged twin is renamed); an
+    existing file is replaced only with `force`, and never one the result was made from."""
+    check_target(path, force=force, inputs=res.inputs)
     sheets: dict[str, pd.DataFrame] = {"summary": _summary(res)}
     if res.status.has_allocation:
         alloc = res.allocation
@@ -63,26 +71,26 @@ def write_result(res: Result, path: str | Path) -> Path:
             sheets["selected"] = res.selected
     elif res.status == Status.infeasible:
         sheets["diagnosis"] = res.explain()
-    return write_frames(path, sheets, style=_style)
+    return write_frames(path, sheets, style=_style, force=force, inputs=res.inputs)
 
 
-def export(inst: Instance, model: ModelSpec, path: str | Path) -> Path:
+def export(inst: Instance, model: ModelSpec, path: str | Path, *, force: bool = False) -> Path:
     """Write an instance and its model as one workbook; the instance names the workbook itself as
-    its model, so the workbook solves on its own (`allocator solve plan.xlsx`)."""
+    its model, so the workbook solves on its own (`allocator solve plan.xlsx`). Never over a file
+    the instance or model was read from; an existing file only with `force`."""
     path = Path(path)
-    return write_workbook(path, inst.model_copy(update={"model": path.name}), model)
+    inputs = [*inst.files, *model.files]
+    check_target(path, force=force, inputs=inputs)
+    copy = inst.model_copy(update={"model": path.name})
+    return write_workbook(path, copy, model, force=force, inputs=inputs)
 
 
-def check_target(path: str | Path) -> Path:
-    """A workbook name to write: `.xlsx`, in a folder that exists (checked before any work)."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise AllocatorError(f"{path}: a workbook name ends in .xlsx")
-    if not path.parent.is_dir():
-        raise AllocatorError(f"{path}: no such folder {path.parent}; create it first")
-    if path.is_dir():
-        raise AllocatorError(f"{path}: is a folder; give a file name ending in .xlsx")
-    return path
+def check_target(
+    path: str | Path, *, force: bool = False, inputs: Iterable[str | Path] = ()
+) -> Path:
+    """A workbook name to write (checked before any work): `.xlsx`, in a folder that exists, not
+    a folder or device, not an input of the run, and new unless `force`."""
+    return workbook_target(path, force=force, inputs=inputs, flag="--xlsx").given
 
 
 def split_by_pillar(res: Result) -> pd.DataFrame:

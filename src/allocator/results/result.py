@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -19,11 +16,11 @@ from allocator import explain
 from allocator.check import Plan, Violation, impact_value, kpi_levels, level_value, verify
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
-from allocator.results.output import check_output_dir
-from allocator.schema import Instance, ModelSpec
+from allocator.results.output import RESULT_FILES
+from allocator.schema import Instance, ModelSpec, output
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
-from allocator.solver.status import Status
+from allocator.solver.status import LOOSE_GAP, Status
 
 if TYPE_CHECKING:
     from allocator.results.display import ResultPlot
@@ -118,6 +115,22 @@ class Result:
         if sol is None or sol.objective is None or sol.bound is None:
             return None
         return abs(sol.objective - sol.bound) if math.isfinite(sol.bound) else math.inf
+
+    @property
+    def loose_gap(self) -> float | None:
+        """For an optimal MIP whose final gap is above `LOOSE_GAP` (relative, and absolute as
+        HiGHS's own tolerance): the relative gap; None for a proven optimum. Such an answer is
+        reported as "within x % of the best", never plainly optimal."""
+        if self.status != Status.optimal or self.gap is None or self.gap <= LOOSE_GAP:
+            return None
+        if self.gap_abs is not None and self.gap_abs <= LOOSE_GAP:
+            return None
+        return self.gap
+
+    @property
+    def status_text(self) -> str:
+        """The status in plain words, with a loose MIP gap said as "within x % of the best"."""
+        return self.status.describe(self.loose_gap)
 
     @property
     def vacuous_rules(self) -> list[str]:
@@ -407,7 +420,7 @@ class Result:
             "instance": self.instance.name,
             "model": self.model.name,
             "status": self.status.value,
-            "status_text": self.status.describe(),
+            "status_text": self.status_text,
             "solver": self.solver,
             "highs_status": self.highs_status,
             "objective": self.objective,
@@ -460,37 +473,44 @@ class Result:
             "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
 
-    def to_dir(self, path: str | Path, force: bool = False) -> Path:
-        """Write allocation, pillars, KPIs (CSV), summary.json and manifest.json, all or nothing.
+    @property
+    def inputs(self) -> list[str]:
+        """The files this result was made from (instance, its tables, model): never written
+        over by its outputs."""
+        return [*self.instance.files, *self.model.files]
 
-        A folder that exists and holds files is replaced only with `force`; until the new folder
-        is complete the old one stays as it was."""
-        target = check_output_dir(path, force)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-        try:
+    def to_dir(self, path: str | Path, force: bool = False) -> Path:
+        """Write allocation, pillars, KPIs (CSV), summary.json and manifest.json, staged whole
+        before anything is replaced (see `allocator.schema.output`).
+
+        A folder that exists and holds files is replaced only with `force`, and then only the
+        files an earlier result wrote there (its manifest lists them); other files stay, and a
+        folder without such a manifest, or an input of this run among those files, is refused."""
+        out = output.target(
+            path,
+            force=force,
+            inputs=self.inputs,
+            folder=True,
+            legacy=RESULT_FILES,
+            make_parents=True,
+        )
+
+        def write(staging: Path) -> None:
             if self.status.has_allocation:
-                self.allocation.to_csv(staging / "allocation.csv", index=False)
-                self.pillars.to_csv(staging / "pillars.csv", index=False)
-                self.kpis.to_csv(staging / "kpis.csv", index=False)
+                output.to_csv(self.allocation, staging / "allocation.csv")
+                output.to_csv(self.pillars, staging / "pillars.csv")
+                output.to_csv(self.kpis, staging / "kpis.csv")
                 if self.model.levels:
-                    self.levels().to_csv(staging / "levels.csv", index=False)
-            for name, data in (
-                ("summary.json", self.summary()),
-                ("manifest.json", self.manifest()),
-            ):
-                text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
-                (staging / name).write_text(text + "\n", encoding="utf-8")
-            old = target.with_name(f".{target.name}.old-{os.getpid()}")
-            if target.exists():
-                os.replace(target, old)
-            os.replace(staging, target)
-            if old.exists():
-                shutil.rmtree(old) if old.is_dir() else old.unlink()
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return target
+                    output.to_csv(self.levels(), staging / "levels.csv")
+            _json(self.summary(), staging / "summary.json")
+            _json(self.manifest() | {"outputs": output.hashes(staging)}, staging / output.MANIFEST)
+
+        return output.write_folder(out, write)
+
+
+def _json(data: dict[str, Any], path: Path) -> None:
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    path.write_text(text + "\n", encoding="utf-8")
 
 
 def _clean(x: float) -> float:

@@ -21,12 +21,16 @@ Every error names the offending token by column and shows it under a caret."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from allocator.schema.money import CURRENCY_UNITS, _parse_money_text, currency_unit
+from allocator.schema.money import CURRENCY_UNITS, LARGEST, _parse_money_text, currency_unit
+
+SMALLEST_COEFFICIENT = 1e-9
+"""A relation's coefficient is 0 or above this in size (HiGHS drops smaller matrix entries)."""
 
 Comparison = Literal["<=", ">=", "=="]
 KINDS = ("pillar", "group", "line", "region")
@@ -46,8 +50,14 @@ class ExpressionError(ValueError):
 
     def __init__(self, text: str, column: int, problem: str) -> None:
         self.text, self.column, self.problem = text, column, problem
-        caret = " " * (column - 1) + "^"
-        super().__init__(f"{problem} (column {column})\n      {text}\n      {caret}")
+        start = max(0, column - 41) if len(text) > 100 else 0
+        shown = text[start : start + 80] if len(text) > 100 else text
+        before = "..." if start else ""
+        after = "..." if start + len(shown) < len(text) else ""
+        caret = " " * (len(before) + column - 1 - start) + "^"
+        super().__init__(
+            f"{problem} (column {column})\n      {before}{shown}{after}\n      {caret}"
+        )
 
 
 @dataclass(frozen=True)
@@ -95,9 +105,12 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(_money(text, col, number.group() + unit.group()))
                 i = unit.end()
             else:
-                tokens.append(
-                    Token("number", number.group(), col, float(number.group().replace(",", "")))
-                )
+                value = float(number.group().replace(",", ""))
+                if not value < LARGEST:
+                    raise ExpressionError(
+                        text, col, f"{number.group()} is too large (figures are below {LARGEST:g})"
+                    )
+                tokens.append(Token("number", number.group(), col, value))
             continue
         name, qualifier, i = _name(text, i)
         tokens.append(Token("name", name, col, qualifier=qualifier))
@@ -119,7 +132,7 @@ def _money(text: str, column: int, literal: str) -> Token:
             "between a number and a name (0.5 * rnd)",
         ) from None
     assert given
-    return Token("money", literal, column, won)
+    return Token("money", literal, column, float(won))
 
 
 def _name(text: str, i: int) -> tuple[str, str | None, int]:
@@ -208,6 +221,12 @@ def parse(text: str) -> Relation:
         raise ExpressionError(
             text, 1, "the expression is empty; write one such as talent >= 0.5 * rnd"
         )
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            text[:60] + "...",
+            1,
+            f"the expression is {len(text):,} characters long; at most {MAX_LENGTH:,}",
+        )
     parser = _Parser(text, tokenize(text))
     left = parser.sum()
     op = parser.peek()
@@ -232,6 +251,25 @@ def parse(text: str) -> Relation:
         raise ExpressionError(
             text, 1, "the relation names nothing to decide (its names cancel or there are none)"
         )
+    for ref, c in coefs.items():
+        name = f"{ref[0]}:{ref[1]}" if ref[0] else ref[1]
+        column = parser.columns.get(ref, 1)
+        if not (math.isfinite(c) and abs(c) < LARGEST):
+            raise ExpressionError(
+                text, column, f"{name}'s coefficient works out to {c:.3g}, beyond {LARGEST:g}"
+            )
+        if abs(c) <= SMALLEST_COEFFICIENT:
+            raise ExpressionError(
+                text,
+                column,
+                f"{name}'s coefficient works out to {c:.3g}, not 0 but at most "
+                f"{SMALLEST_COEFFICIENT:g} in size, which HiGHS drops; scale the relation",
+            )
+    for constant in (both.plain, both.won / 1e9):
+        if not (math.isfinite(constant) and abs(constant) < LARGEST):
+            raise ExpressionError(
+                text, 1, f"the relation's constant works out to {constant:.3g}, beyond {LARGEST:g}"
+            )
     sense: Comparison = op.text  # type: ignore[assignment]
     canonical = "".join(_canonical(t) for t in parser.tokens if t.kind != "end")
     return Relation(text, sense, coefs, both.plain, both.won, parser.columns, canonical)
@@ -251,10 +289,17 @@ def _shown(token: Token) -> str:
     return "the end of the expression" if token.kind == "end" else f"`{token.text}`"
 
 
+MAX_DEPTH = 50
+"""How deeply parentheses and signs may nest in one expression."""
+MAX_LENGTH = 10_000
+"""The longest expression, in characters."""
+
+
 class _Parser:
     def __init__(self, text: str, tokens: list[Token]) -> None:
         self.text, self.tokens, self.at = text, tokens, 0
         self.columns: dict[Ref, int] = {}
+        self.depth = 0
 
     def peek(self) -> Token:
         return self.tokens[self.at]
@@ -313,11 +358,22 @@ class _Parser:
 
     def unary(self) -> Linear:
         token = self.peek()
-        if token.kind == "op" and token.text in ("+", "-"):
-            self.next()
-            inner = self.unary()
-            return inner if token.text == "+" else inner.scaled(-1.0)
-        return self.atom()
+        if self.depth >= MAX_DEPTH:
+            raise ExpressionError(
+                self.text,
+                token.column,
+                f"parentheses and signs nest more than {MAX_DEPTH} deep here; write the "
+                "expression more simply",
+            )
+        self.depth += 1
+        try:
+            if token.kind == "op" and token.text in ("+", "-"):
+                self.next()
+                inner = self.unary()
+                return inner if token.text == "+" else inner.scaled(-1.0)
+            return self.atom()
+        finally:
+            self.depth -= 1
 
     def atom(self) -> Linear:
         token = self.next()

@@ -4,6 +4,8 @@ hash for the manifest. Every problem becomes a located `Issue`."""
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -14,20 +16,27 @@ from allocator.errors import MISSING, InputError, Issue
 REQUIRED = {
     "instance": "name, years, pillars, budget and lines",
     "model": "name (and usually objective and rules)",
+    "scenario": "name and changes",
 }
 """The keys a file of each kind must have, for messages about empty or misshapen files."""
 
+MAX_BYTES = 256 * 2**20
+"""The largest file allocator reads (256 MiB); instances with big tables are far smaller."""
 
-def read_yaml(path: Path, kind: str) -> dict[str, Any]:
-    if not is_file(path):
-        what = "a folder, not a file" if is_dir(path) else "file not found"
-        raise InputError([Issue(str(path), "", MISSING, f"{what}; check the path")])
+
+def read_yaml(path: Path, kind: str, *, quote: bool = True) -> dict[str, Any]:
+    """A YAML file of `kind` as a mapping. `quote=False` for a file another file named (an
+    instance's `model:`): its contents are then never shown in a message."""
+    check_readable(path)
     text = read_text(path)
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        raise InputError([_yaml_issue(path, text, exc)]) from None
-    except yaml.YAMLError as exc:
+        issue = _yaml_issue(path, text, exc)
+        if not quote:
+            issue = Issue(issue.file, issue.path, MISSING, issue.problem)
+        raise InputError([issue]) from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise InputError([Issue(str(path), "", MISSING, f"not valid YAML: {exc}")]) from None
     if data is None:
         raise InputError(
@@ -46,7 +55,7 @@ def read_yaml(path: Path, kind: str) -> dict[str, Any]:
                 Issue(
                     str(path),
                     "",
-                    data,
+                    data if quote else MISSING,
                     f"the file holds a {_yaml_kind(data)}; {_article(kind)} {kind} file is a "
                     f"mapping of keys to values (`key: value` per line) with {REQUIRED[kind]}",
                 )
@@ -73,7 +82,8 @@ def _yaml_issue(path: Path, text: str, exc: yaml.MarkedYAMLError) -> Issue:
     if exc.context and exc.context_mark:
         at = exc.context_mark
         context = f" ({exc.context} that starts at line {at.line + 1}, column {at.column + 1})"
-    hint = "" if isinstance(exc, _DuplicateKey) else "; check brackets, quotes and indentation"
+    plain = isinstance(exc, _DuplicateKey | yaml.composer.ComposerError) or "digits" in problem
+    hint = "" if plain else "; check brackets, quotes and indentation"
     return Issue(str(path), where, shown or MISSING, f"not valid YAML: {problem}{context}{hint}")
 
 
@@ -81,12 +91,50 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
     """A key given twice in one mapping (PyYAML would silently keep the last)."""
 
 
+MAX_DEPTH = 64
+"""How deeply a YAML file (or a workbook's JSON cell) may nest lists and mappings, aliases
+followed; instance and model files need about six levels."""
+MAX_ALIAS_NODES = 100_000
+"""How many values aliases (`*name`) may add to a YAML file when followed: enough for any
+shared block of defaults, too few for an alias bomb (a small file that expands to billions)."""
+MAX_DIGITS = 4000
+"""The most digits a YAML integer may have (Python refuses to read longer ones)."""
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice in one mapping."""
+    """The safe loader, refusing a key given twice in one mapping, bounding nesting depth and
+    alias expansion, and reading merge keys (`<<: *defaults`), whose keys the mapping's own may
+    override."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        depth = getattr(self, "_depth", 0)
+        if depth >= MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"the file nests lists and mappings more than {MAX_DEPTH} levels deep; "
+                "an instance or model needs only a few",
+                self.peek_event().start_mark,
+            )
+        self._depth = depth + 1
+        try:
+            node: yaml.Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self._depth = depth
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node)
+        return self.construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, yaml.Node] = {}
         for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
             key = self.construct_object(key_node, deep=deep)
             try:
                 first = seen.get(key)
@@ -101,10 +149,169 @@ class _UniqueKeyLoader(yaml.SafeLoader):
                     key_node.start_mark,
                 )
             seen[key] = key_node
+        self.flatten_mapping(node)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a whole number with {digits:,} digits; figures in allocator files are below "
+                "1e15 in size",
+                node.start_mark,
+            )
+        value: int = super().construct_yaml_int(node)
+        return value
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
+
+
+def _check_expansion(root: yaml.Node) -> None:
+    """Refuse a node graph whose aliases, followed, nest too deep, recurse, or add more than
+    `MAX_ALIAS_NODES` values (counted without expanding anything)."""
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    composed: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    visiting: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if done:
+            visiting.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
+            if depth[key] > MAX_DEPTH:
+                raise _limit(
+                    node,
+                    f"followed through its aliases, the file nests more than "
+                    f"{MAX_DEPTH} levels deep",
+                )
+            continue
+        if key in size:
+            continue
+        if key in visiting:
+            raise _limit(node, "an alias refers to the mapping or list that holds it (a loop)")
+        visiting.add(key)
+        composed.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in size)
+    added = size[id(root)] - len(composed)
+    if added > MAX_ALIAS_NODES:
+        raise _limit(
+            root,
+            f"its aliases (*name) expand to {size[id(root)]:,} values, {added:,} more than "
+            f"written; at most {MAX_ALIAS_NODES:,} values may come from aliases (an alias bomb?)",
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _limit(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
+    return yaml.composer.ComposerError(None, None, problem, node.start_mark)
+
+
+def load_yaml_text(text: str) -> Any:
+    """YAML text (a workbook's cell, say) read with the same limits as files; raises
+    `yaml.YAMLError`."""
+    return yaml.load(text, Loader=_UniqueKeyLoader)
+
+
+def check_readable(path: Path) -> None:
+    """Refuse, before opening it, anything but a regular file of at most `MAX_BYTES`: a missing
+    file, a folder, a FIFO or device (reading one could block or never end)."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(
+            [Issue(str(path), "", MISSING, "file not found; check the path")]
+        ) from None
+    except OSError as exc:  # a name too long for the file system, a loop of links, ...
+        raise InputError(
+            [Issue(str(path), "", MISSING, f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError([Issue(str(path), "", MISSING, "a folder, not a file; check the path")])
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(
+            [Issue(str(path), "", MISSING, f"{file_kind(info.st_mode)}, not a file; name a file")]
+        )
+    if info.st_size > MAX_BYTES:
+        raise InputError(
+            [
+                Issue(
+                    str(path),
+                    "",
+                    MISSING,
+                    f"the file is {info.st_size / 2**20:,.0f} MiB; allocator reads files of at "
+                    f"most {MAX_BYTES // 2**20} MiB",
+                )
+            ]
+        )
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
+
+
+def describe(path: Path) -> str:
+    """`file not found`, `a folder`, `a FIFO (named pipe)`, ... or `a file`."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return "file not found"
+    return "a file" if stat.S_ISREG(info.st_mode) else file_kind(info.st_mode)
+
+
+def allowed_outside(allow: bool | None = None) -> bool:
+    """Whether files an instance names may lie outside its folder: `allow` when given, else the
+    environment variable ALLOCATOR_ALLOW_OUTSIDE (set by `--allow-outside`)."""
+    if allow is not None:
+        return allow
+    return os.environ.get("ALLOCATOR_ALLOW_OUTSIDE", "") not in ("", "0")
+
+
+def reference(
+    base: Path, name: str, *, roots: list[Path], allow: bool, what: str
+) -> tuple[Path, str | None]:
+    """The file `name` (relative to the folder `base`) and, when it lies outside every folder
+    of `roots` (links followed) and that is not allowed, why it is refused (`what`: "CSV tables
+    are read", say)."""
+    target = base / name
+    real = Path(os.path.realpath(target))
+    if allow or any(real.is_relative_to(os.path.realpath(r)) for r in roots):
+        return target, None
+    places = " or ".join(os.path.realpath(r) for r in roots)
+    return target, (
+        f"{target} lies outside {places}; {what} from there only (so a file cannot "
+        "quietly read another part of the disk): move the file there, or allow files elsewhere "
+        "with --allow-outside (API: allow_outside=True; environment ALLOCATOR_ALLOW_OUTSIDE=1)"
+    )
 
 
 def read_text(path: Path) -> str:
+    check_readable(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -147,4 +354,5 @@ def is_dir(path: Path) -> bool:
 
 
 def sha256(path: Path) -> str:
+    check_readable(path)
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -8,16 +8,21 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 
+from allocator.schema import names
 from allocator.schema.base import (
     Finite,
     Id,
-    Money,
-    NonNegative,
+    Label,
+    MoneyCoefficient,
+    Name,
+    NonNegativeCoefficient,
     PerYearMoney,
+    Prose,
     Share,
     Strict,
     Year,
     for_year,
+    unique_keys,
 )
 from allocator.schema.money import CURRENCY_UNITS, currency_unit
 from allocator.schema.planning import Fund, Region, parse_curve, parse_membership
@@ -44,17 +49,17 @@ class Pillar(Strict):
     """A policy pillar (infrastructure, talent, AX, R&D)."""
 
     id: Id
-    name: str
-    name_ko: str | None = None
+    name: Name
+    name_ko: Name | None = None
 
 
 class Kpi(Strict):
     """A key performance indicator whose level the lines' money raises."""
 
     id: Id
-    name: str
-    name_ko: str | None = None
-    unit: str = ""
+    name: Name
+    name_ko: Name | None = None
+    unit: Label = ""
     baseline: Finite = 0.0
     """Level before the first year."""
     cumulative: bool = True
@@ -69,11 +74,11 @@ class Line(Strict):
     """A budget line: a programme money can go to."""
 
     id: Id
-    name: str
-    name_ko: str | None = None
+    name: Name
+    name_ko: Name | None = None
     pillar: PillarMembership
     """The pillar, or fractional membership such as {infra: 0.7, rnd: 0.3} (shares sum to 1)."""
-    region: str | None = None
+    region: Name | None = None
     """The region the line's money goes to (an id from the instance's `regions`)."""
     new: bool = False
     """A new initiative (counts toward the new-initiative share)."""
@@ -81,21 +86,23 @@ class Line(Strict):
     """Government money floor (per year, or one figure for every year)."""
     max: PerYearMoney | None = None
     """Government money cap; none means no cap beyond the budget."""
-    leverage: NonNegative = 0.0
+    leverage: NonNegativeCoefficient = 0.0
     """Private won the fund may add per government won (0: not fund-eligible)."""
     impact: Finite = 0.0
     """Objective value per unit of government money."""
     private_impact: Finite = 0.0
     """Objective value per unit of private money."""
-    yields: dict[str, Finite] = Field(default_factory=dict)
+    yields: Annotated[dict[Name, Finite], BeforeValidator(lambda v: unique_keys(v, "KPI"))] = Field(
+        default_factory=dict
+    )
     """KPI units per unit of money (government plus private)."""
-    unit_cost: Money | None = None
+    unit_cost: MoneyCoefficient | None = None
     integer: bool = False
     """Money comes in whole units of `unit_cost`."""
     select: bool = False
     """A go/no-go decision over the whole horizon."""
-    requires: list[str] = Field(default_factory=list)
-    groups: list[str] = Field(default_factory=list)
+    requires: list[Name] = Field(default_factory=list)
+    groups: list[Name] = Field(default_factory=list)
     schedule: PerYearMoney | None = None
     """A committed project: exactly this government money each year if funded (0 in years the
     schedule leaves out); with `select: true` all or nothing over the span."""
@@ -107,7 +114,7 @@ class Line(Strict):
     curve: Curve = None
     """Diminishing (or threshold) returns: the objective value of a year's government money
     as points `money: value`, linear between them; replaces `impact`."""
-    reported: dict[Year, Money] | None = None
+    reported: PerYearMoney | None = None
     """Government money the budget as passed gives the line, per year (`reported.2026` in a
     CSV table): data, not a bound — `--plan reported` scores it. Its provenance is a source
     about `lines.ID.reported`."""
@@ -131,7 +138,7 @@ def _years_of(value: float | dict[int, float] | None) -> list[int]:
 class Target(Strict):
     """A KPI level to reach in a year (hard or soft, as the model says)."""
 
-    kpi: str
+    kpi: Name
     year: Year
     value: Finite = Field(json_schema_extra={"exclusiveMinimum": 0})
     """The level to reach, above 0."""
@@ -150,11 +157,11 @@ class Target(Strict):
 class Source(Strict):
     """Provenance of one or more figures: reported (with a citation), derived or assumed."""
 
-    about: str
+    about: Name
     """Dotted path, prefix or glob of the figures covered: `budget.2026`, `lines.INF-01.max`."""
     kind: Literal["reported", "derived", "assumed"]
-    cite: str | None = None
-    note: str | None = None
+    cite: Prose | None = None
+    note: Prose | None = None
 
     @model_validator(mode="after")
     def _explained(self) -> Source:
@@ -170,10 +177,10 @@ class Instance(Strict):
     """The facts of one budget problem; the policy regime is a separate `ModelSpec`."""
 
     name: Id
-    title: str | None = None
+    title: Prose | None = None
     currency_unit: Literal["krw", "mn_krw", "eok_krw", "bn_krw", "tn_krw"] = "bn_krw"
     years: list[Year] = Field(min_length=1)
-    model: str | None = None
+    model: Name | None = None
     """Default model file, relative to the instance file."""
     pillars: list[Pillar] = Field(min_length=1)
     budget: PerYearMoney
@@ -194,10 +201,14 @@ class Instance(Strict):
     """Distributions on uncertain figures, for `allocator montecarlo`."""
 
     _files: dict[str, str] = PrivateAttr(default_factory=dict)
+    _allow_outside: bool = PrivateAttr(default=False)
 
     @model_validator(mode="wrap")
     @classmethod
     def _in_currency_unit(cls, data: Any, handler: Any) -> Instance:
+        clashes = _spelling_problems(data)
+        if clashes:
+            raise CrossReferenceError(clashes)
         unit = data.get("currency_unit", "bn_krw") if isinstance(data, dict) else "bn_krw"
         with currency_unit(unit if isinstance(unit, str) and unit in CURRENCY_UNITS else "bn_krw"):
             result: Instance = handler(data)
@@ -247,6 +258,37 @@ class Instance(Strict):
     def files(self) -> dict[str, str]:
         """Files this instance was read from, with their SHA-256 hashes."""
         return dict(self._files)
+
+
+_NAMESPACES = {"pillars": "pillar", "lines": "line", "kpis": "KPI", "regions": "region"}
+
+
+def _spelling_problems(data: Any) -> list[tuple[str, Any, str]]:
+    """Names of one kind (ids of pillars, lines, KPIs, regions, funds; line groups) spelled two
+    ways that differ only in case, spaces or Unicode form, as written (before they are
+    cleaned): each would be read as its own name."""
+    if not isinstance(data, dict):
+        return []
+    problems: list[tuple[str, Any, str]] = []
+    for field, kind in (*_NAMESPACES.items(), ("funds", "fund")):
+        items = data.get(field)
+        if isinstance(items, list):
+            ids = [
+                (f"{field}[{i}].id", item.get("id"))
+                for i, item in enumerate(items)
+                if isinstance(item, dict)
+            ]
+            problems += names.spelling_clashes(ids, f"{kind} id")
+    lines = data.get("lines")
+    if isinstance(lines, list):
+        groups = [
+            (f"lines[{i}].groups", group)
+            for i, line in enumerate(lines)
+            if isinstance(line, dict) and isinstance(line.get("groups"), list)
+            for group in line["groups"]
+        ]
+        problems += names.spelling_clashes(groups, "group")
+    return problems
 
 
 def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:

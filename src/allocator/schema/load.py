@@ -6,6 +6,7 @@ what is allowed."""
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,9 +14,20 @@ import yaml
 from pydantic import BaseModel
 
 from allocator.errors import MISSING, InputError, Issue
-from allocator.schema.files import is_file, read_text, read_yaml, sha256
+from allocator.schema import output
+from allocator.schema.files import (
+    allowed_outside,
+    check_readable,
+    describe,
+    is_file,
+    read_text,
+    read_yaml,
+    reference,
+    sha256,
+)
 from allocator.schema.instance import Instance
 from allocator.schema.model import ModelSpec, model_problems
+from allocator.schema.names import column_key
 from allocator.schema.validate import TABLE_FIELDS, Table, validate
 
 M = TypeVar("M", bound=BaseModel)
@@ -23,14 +35,26 @@ LIST_COLUMNS = ("requires", "groups")
 """CSV columns holding lists, written with `;` between the items."""
 
 
-def load_instance(path: str | Path) -> Instance:
-    """Read and validate an instance file; tables named as `.csv` are read from beside it.
-    A `.xlsx` workbook is read by `allocator.schema.excel`."""
+MODEL_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
+"""What an instance's `model:` may name: a model file (YAML, or a workbook's model sheets)."""
+
+
+def load_instance(path: str | Path, *, allow_outside: bool | None = None) -> Instance:
+    """Read and validate an instance file; tables named as `.csv` are read from its folder (or a
+    folder below it). A `.xlsx` workbook is read by `allocator.schema.excel`.
+
+    Files the instance names must lie in its folder (CSV tables) or in the folder that holds
+    it (the `model:`, for the layout `instances/` beside `models/`), unless `allow_outside` is
+    True (default: the environment variable ALLOCATOR_ALLOW_OUTSIDE, which `--allow-outside`
+    sets)."""
     path = Path(path)
+    allow = allowed_outside(allow_outside)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from allocator.schema.excel.read import read_instance  # lazy: openpyxl loads on use
 
-        return read_instance(path)
+        inst = read_instance(path)
+        inst._allow_outside = allow
+        return inst
     data = read_yaml(path, "instance")
     files = {str(path): sha256(path)}
     tables: dict[str, Table] = {}
@@ -50,15 +74,22 @@ def load_instance(path: str | Path) -> Instance:
                 )
             )
             continue
-        table = path.parent / value
+        table, outside = reference(
+            path.parent, value, roots=[path.parent], allow=allow, what="CSV tables are read"
+        )
+        if outside is not None:
+            issues.append(Issue(str(path), field, value, outside))
+            continue
         if not is_file(table):
+            kind = describe(table)
+            what = f"no such file: {table}" if kind == "file not found" else f"{table} is {kind}"
             issues.append(
                 Issue(
                     str(path),
                     field,
                     value,
-                    f"no such file: {table} (CSV tables are read from the instance's folder); "
-                    "fix the name or list the entries in the YAML",
+                    f"{what} (CSV tables are read from the instance's folder); fix the name or "
+                    "list the entries in the YAML",
                 )
             )
             continue
@@ -73,24 +104,27 @@ def load_instance(path: str | Path) -> Instance:
         raise InputError(issues)
     inst = validate(Instance, data, str(path), tables)
     inst._files = files
+    inst._allow_outside = allow
     return inst
 
 
-def load_model(path: str | Path) -> ModelSpec:
-    """Read and validate a model (policy regime) file (YAML, or the sheets of a `.xlsx`)."""
+def load_model(path: str | Path, *, quote: bool = True) -> ModelSpec:
+    """Read and validate a model (policy regime) file (YAML, or the sheets of a `.xlsx`).
+    `quote=False` when another file named it: a file that is no YAML mapping is then refused
+    without showing what it holds."""
     path = Path(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from allocator.schema.excel.read import read_model  # lazy: openpyxl loads on use
 
         return read_model(path)
-    model = validate(ModelSpec, read_yaml(path, "model"), str(path))
+    model = validate(ModelSpec, read_yaml(path, "model", quote=quote), str(path))
     model._files = {str(path): sha256(path)}
     return model
 
 
 def load_default_model(inst: Instance) -> ModelSpec:
-    """Load the model file named by the instance's `model:` (a missing file is the instance's
-    error, named at `model`)."""
+    """Load the model file named by the instance's `model:` (a missing, misnamed or out-of-place
+    file is the instance's error, named at `model`; the file's contents are never shown)."""
     path = default_model_path(inst)
     instance_file = next(iter(inst.files), inst.name)
     if path is None:
@@ -105,39 +139,51 @@ def load_default_model(inst: Instance) -> ModelSpec:
                 )
             ]
         )
-    if not is_file(path):
-        raise InputError(
-            [
-                Issue(
-                    instance_file,
-                    "model",
-                    inst.model,
-                    f"no such model file: {path} (read relative to the instance's folder); fix "
-                    "the path or pass a model (--model FILE.yaml)",
-                )
-            ]
+    problem = None
+    if path.suffix.lower() not in MODEL_SUFFIXES:
+        problem = (
+            f"{path} is not a model file (a model is {', '.join(MODEL_SUFFIXES)}); fix the path "
+            "or pass a model (--model FILE.yaml)"
         )
-    return load_model(path)
+    else:
+        files = list(inst.files)
+        base = Path(files[0]).parent if files else Path.cwd()
+        _, problem = reference(
+            base,
+            str(inst.model),
+            roots=[base.parent],
+            allow=inst._allow_outside,
+            what="an instance's model is read",
+        )
+    if problem is None and not is_file(path):
+        kind = describe(path)
+        what = f"no such model file: {path}" if kind == "file not found" else f"{path} is {kind}"
+        problem = (
+            f"{what} (read relative to the instance's folder); fix the path or pass a model "
+            "(--model FILE.yaml)"
+        )
+    if problem is not None:
+        raise InputError([Issue(instance_file, "model", inst.model, problem)])
+    return load_model(path, quote=False)
 
 
-def save(obj: Instance | ModelSpec, path: str | Path) -> Path:
+def save(obj: Instance | ModelSpec, path: str | Path, *, force: bool = False) -> Path:
     """Write an instance or model back as YAML (tables inline), or as a workbook for a `.xlsx`
-    name; loading it gives an equal object."""
+    name; loading it gives an equal object. An existing file is replaced only with `force`
+    (`allocator.schema.output`)."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         from allocator.schema.excel.write import write_workbook  # lazy: openpyxl
 
         if isinstance(obj, Instance):
-            return write_workbook(path, instance=obj)
-        return write_workbook(path, model=obj)
+            return write_workbook(path, instance=obj, force=force)
+        return write_workbook(path, model=obj, force=force)
     data = obj.model_dump(mode="python", exclude_defaults=True)
     if isinstance(obj, Instance):
         data = {"name": obj.name, "years": obj.years, **data}
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
+    out = output.target(path, force=force, flag="path")
+    return output.write_file(out, lambda staged: staged.write_text(text, encoding="utf-8"))
 
 
 def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> ModelSpec:
@@ -175,8 +221,7 @@ def check_model(model: ModelSpec, inst: Instance, model_file: str = "model") -> 
 
 def read_table(path: Path) -> list[dict[str, Any]]:
     """Rows of a CSV table as nested dicts: `min.2027` → {"min": {"2027": ...}}; blank = default."""
-    if not is_file(path):
-        raise InputError([Issue(str(path), "", MISSING, "file not found")])
+    check_readable(path)
     return _read_rows(path)[0]
 
 
@@ -188,7 +233,7 @@ def _read_rows(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
     issues: list[Issue] = []
     reader = csv.reader(text.splitlines(keepends=True))
     try:
-        header = [h.strip() for h in next(reader, [])]
+        header = [unicodedata.normalize("NFC", h).strip() for h in next(reader, [])]
         issues += _header_issues(path, header)
         if issues:
             raise InputError(issues)
@@ -207,6 +252,17 @@ def _read_rows(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
                         ",".join(cells),
                         f"{len(cells)} cells for {len(header)} columns; put a cell holding a "
                         'comma in quotes ("1,200") or remove the extra cells',
+                    )
+                )
+                continue
+            if len(cells) < len(header):
+                issues.append(
+                    Issue(
+                        str(path),
+                        f"row {number}",
+                        ",".join(cells),
+                        f"{len(cells)} cells for {len(header)} columns; give every column a "
+                        "cell, leaving a blank one empty between its commas (x,Line X,a,,,)",
                     )
                 )
                 continue
@@ -233,11 +289,25 @@ def _header_issues(path: Path, header: list[str]) -> list[Issue]:
                 "the header needs a name for every column (id, name, pillar, ...)",
             )
         ]
-    return [
-        Issue(str(path), "row 1", column, f"column {column!r} appears twice; keep one")
-        for i, column in enumerate(header)
-        if column in header[:i]
-    ]
+    issues: list[Issue] = []
+    seen: dict[str, str] = {}
+    for column in header:
+        same = seen.get(column_key(column))
+        if same == column:
+            issues.append(
+                Issue(str(path), "row 1", column, f"column {column!r} appears twice; keep one")
+            )
+        elif same is not None:
+            issues.append(
+                Issue(
+                    str(path),
+                    "row 1",
+                    column,
+                    f"columns {same!r} and {column!r} name the same figure; keep one",
+                )
+            )
+        seen.setdefault(column_key(column), column)
+    return issues
 
 
 def _row(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
-from allocator.schema.base import Id, NonNegative, Share, Strict, Year
+from allocator.schema.base import Fraction, Id, Name, NonNegative, Prose, Strict, Year, unique_keys
 from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
 from allocator.schema.rules import RULE_KINDS, Rule
 
@@ -17,7 +17,9 @@ class TargetPolicy(Strict):
 
     mode: Literal["soft", "hard"] | None = None
     """For `max_impact` only (soft by default); `min_cost` makes every target hard, `goal` soft."""
-    weights: dict[str, NonNegative] = Field(default_factory=dict)
+    weights: Annotated[
+        dict[Name, NonNegative], BeforeValidator(lambda v: unique_keys(v, "KPI"))
+    ] = Field(default_factory=dict)
     """Objective weight per 100 % shortfall of a KPI's target (default 1)."""
 
 
@@ -40,7 +42,7 @@ class Goal(Strict):
     """One goal of a priority level: the shortfall of a KPI's targets (all its years, or one), or
     the impact (`max_impact`) or government money (`min_cost`) objective."""
 
-    kpi: str | None = None
+    kpi: Name | None = None
     year: Year | None = None
     """Only this target year of the KPI (default: every target of the KPI)."""
     objective: Literal["max_impact", "min_cost"] | None = None
@@ -75,7 +77,7 @@ class Level(Strict):
     goals: list[
         Annotated[Goal, BeforeValidator(_goal_shorthand, json_schema_input_type=str | Goal)]
     ] = Field(min_length=1)
-    tolerance: Share = 0.0
+    tolerance: Fraction = 0.0
     """Share of the level's optimum later levels may give up (0.02 or "2%")."""
     tolerance_abs: NonNegative = 0.0
     """Amount of the level's value, in its own units, later levels may give up."""
@@ -90,7 +92,7 @@ class ModelSpec(Strict):
     """A policy regime: the objective and the rules the split must obey."""
 
     name: Id
-    title: str | None = None
+    title: Prose | None = None
     objective: Literal["max_impact", "min_cost", "goal", "lexicographic"] = "max_impact"
     must_spend: bool = False
     """Spend the whole budget every year (`=` instead of `≤`)."""

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 CURRENCY_UNITS: dict[str, Decimal] = {
@@ -42,7 +42,6 @@ _MULTIPLIERS: dict[str, Decimal] = {
     "k": Decimal(10) ** 3,
     "thousand": Decimal(10) ** 3,
 }
-_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)([^\d.]*)")
 _CURRENCY_WORD = re.compile(r"(원|won|krw)$", re.IGNORECASE)
 
 MONEY_HELP = (
@@ -78,23 +77,26 @@ def parse_money(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected {MONEY_HELP}, not a true/false value")
     unit_given = False
-    if isinstance(value, int | float):
-        amount = float(value)
+    if isinstance(value, int):
+        amount = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"expected {MONEY_HELP}; NaN and infinity are not amounts")
+        amount = Decimal(repr(value))
     elif isinstance(value, str):
         amount, unit_given = _parse_money_text(value)
     else:
         raise ValueError(f"expected {MONEY_HELP}, not {_kind(value)}")
-    if not math.isfinite(amount):
-        raise ValueError(f"expected {MONEY_HELP}; NaN and infinity are not amounts")
     if amount < 0:
         raise ValueError("money cannot be negative; give an amount of 0 or more")
     _check_plausible(amount, unit_given)
-    if amount >= LARGEST:
+    number = float(amount)
+    if number >= LARGEST:
         raise ValueError(
-            f"{amount:g} {UNIT_LABELS[_unit.get()]} is too large for the solver (figures must be "
+            f"{number:g} {UNIT_LABELS[_unit.get()]} is too large for the solver (figures must be "
             f"below {LARGEST:g}); use a larger currency_unit, such as bn_krw"
         )
-    return amount
+    return number
 
 
 def check_size(value: float) -> float:
@@ -115,28 +117,37 @@ def _kind(value: Any) -> str:
     return "nothing" if value is None else f"a {type(value).__name__}"
 
 
-def _check_plausible(amount: float, unit_given: bool) -> None:
+def _check_plausible(amount: Decimal, unit_given: bool) -> None:
     """Refuse an amount above PLAUSIBLE_WON, saying what was probably meant."""
     name = _unit.get()
     factor = CURRENCY_UNITS[name]
-    won = Decimal(repr(amount)) * factor
+    won = amount * factor
     if won <= PLAUSIBLE_WON:
         return
     label = UNIT_LABELS[name]
     limit = f"more than 10,000 trillion won ({_num(PLAUSIBLE_WON / factor)} {label})"
     if unit_given or factor == 1:
         raise ValueError(f"{_won_text(won)} is {limit}; check the figure and its unit")
-    meant = Decimal(repr(amount)) / factor
+    meant = amount / factor
+    if won > PLAUSIBLE_WON * factor:  # not even a figure in won: a typo, or far too many digits
+        raise ValueError(f"{_big(amount)} {label} is {limit}; check the figure and its unit")
     raise ValueError(
         f"{amount:,.0f} {label} would be {float(won):.3g} won, {limit}; it looks like a figure in "
         f"won where the instance declares {label}: write {_num(meant)} (the figure in "
         f"{label}) or a string with its unit, "
-        f'such as "{_won_text(Decimal(repr(amount)))}"'
+        f'such as "{_won_text(amount)}"'
     )
+
+
+def _big(amount: Decimal) -> str:
+    """A very large figure, shortened: `1.2e+400`."""
+    return f"{amount:,.0f}" if amount.adjusted() < 30 else f"{amount:.3g}"
 
 
 def _won_text(won: Decimal) -> str:
     """An amount of won as Koreans write it: `2.4조`, `1936억`, `5,000원`."""
+    if won >= 10**16:
+        return f"{_big(won / 10**12)}조"
     if won >= 10**12:
         return f"{_num(won / 10**12)}조"
     if won >= 10**8:
@@ -149,16 +160,81 @@ def _num(value: Decimal) -> str:
     return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,.6g}"
 
 
-def _parse_money_text(text: str) -> tuple[float, bool]:
+_DIGITS = re.compile(r"[\d.,]+")
+_WELL_FORMED = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+")
+_SCIENTIFIC = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
+_MONEY_PART = re.compile(r"([\d.,]+)([^\d.,+\-]*)")
+
+
+def read_number(text: str, what: str = "number") -> Decimal:
+    """A plain number written as text, read exactly: digits with at most one decimal point,
+    commas only as thousands separators (`1,500.5`), one optional sign in front, an optional
+    exponent (`1e3`). Anything else is a ValueError saying why."""
+    body, negative = _sign(text, what)
+    if _SCIENTIFIC.fullmatch(body):
+        number = Decimal(body)
+    else:
+        _check_digits(body, text)
+        if not _WELL_FORMED.fullmatch(body):
+            raise ValueError(f"cannot read {text!r} as a {what}; write digits such as 1500 or 1.5")
+        number = Decimal(body.replace(",", ""))
+    return -number if negative else number
+
+
+def _sign(text: str, what: str) -> tuple[str, bool]:
+    """The text after one optional leading sign, and whether the sign was `-`."""
+    raw = text.strip()
+    signs = re.match(r"[+\-\s]*", raw)
+    lead = signs.group() if signs else ""
+    marks = [c for c in lead if c in "+-"]
+    if len(marks) > 1:
+        raise ValueError(
+            f"{text!r} has {len(marks)} signs in front ({''.join(marks)}); a {what} takes at "
+            "most one, + or -"
+        )
+    body = raw[len(lead) :]
+    if marks and lead != marks[0]:
+        raise ValueError(f"{text!r}: put the sign right before the digits, with no space")
+    if "+" in body or "-" in body.replace("e-", "").replace("E-", ""):
+        raise ValueError(f"{text!r}: a sign (+ or -) goes only in front of the whole {what}")
+    return body, marks == ["-"]
+
+
+def _check_digits(body: str, text: str) -> None:
+    """Refuse a run of digits, commas and points that is not one well-formed number."""
+    for run in _DIGITS.findall(body):
+        if _WELL_FORMED.fullmatch(run):
+            continue
+        if run.count(".") > 1 and "," not in run:
+            raise ValueError(f"{text!r}: {run!r} has more than one decimal point")
+        if "," in run and "." in run and run.rindex(",") > run.index("."):
+            raise ValueError(
+                f"{text!r}: {run!r} has a comma after the decimal point; the decimal mark is a "
+                "point and a comma separates thousands, as in 1,000.5"
+            )
+        if "," in run:
+            raise ValueError(
+                f"{text!r}: {run!r} is not a number with thousands separators; a comma may "
+                "only separate groups of three digits (1,500 or 1,234,567), so write 1.5 for "
+                "one and a half, or drop the comma"
+            )
+        raise ValueError(f"cannot read {run!r} in {text!r} as a number")
+
+
+def _parse_money_text(text: str) -> tuple[Decimal, bool]:
     """The amount in the current unit, and whether the text named a unit."""
-    raw = text.strip().replace(",", "").replace("_", " ")
-    negative = raw.startswith("-")
-    body = raw.lstrip("+-").strip()
-    parts = _PART.findall(body)
+    cleaned = text.replace("_", " ")
+    body, negative = _sign(cleaned, "money amount")
+    if _SCIENTIFIC.fullmatch(body.strip()):
+        amount = Decimal(body.strip())
+        return (-amount if negative else amount), False
+    parts = _MONEY_PART.findall(body)
     if not parts or "".join(n + u for n, u in parts).replace(" ", "") != body.replace(" ", ""):
         raise ValueError(f"cannot read {text!r} as money; expected {MONEY_HELP}")
+    _check_digits(body, text)
     total = Decimal(0)
     unit_given = False
+    previous: Decimal | None = None
     for number, unit_text in parts:
         unit = _CURRENCY_WORD.sub("", unit_text.strip()).strip()
         key = unit if not unit.isascii() else unit.lower()
@@ -167,13 +243,16 @@ def _parse_money_text(text: str) -> tuple[float, bool]:
         has_unit = bool(unit_text.strip())
         if len(parts) > 1 and not has_unit:
             raise ValueError(f"every part of {text!r} needs a unit (as in '1조 2000억')")
+        factor = _MULTIPLIERS[key]
+        if previous is not None and factor >= previous:
+            raise ValueError(
+                f"{text!r}: write each unit once, the larger first (as in '1조 2000억')"
+            )
+        previous = factor
         unit_given = unit_given or has_unit
-        try:
-            total += Decimal(number) * _MULTIPLIERS[key]
-        except InvalidOperation as exc:  # pragma: no cover - the regex admits only decimals
-            raise ValueError(f"cannot read {text!r} as money") from exc
+        total += Decimal(number.replace(",", "")) * factor
     amount = total / CURRENCY_UNITS[_unit.get()] if unit_given else total
-    return float(-amount if negative else amount), unit_given
+    return (-amount if negative else amount), unit_given
 
 
 def parse_share(value: Any) -> float:

@@ -9,16 +9,24 @@ from typing import Any
 
 from pydantic import Field
 
-from allocator.schema.base import Id, Money, NonNegative, PerYearMoney, Strict
-from allocator.schema.money import parse_money
+from allocator.schema.base import (
+    SMALLEST,
+    Id,
+    Money,
+    Name,
+    NonNegativeCoefficient,
+    PerYearMoney,
+    Strict,
+)
+from allocator.schema.money import LARGEST, check_size, parse_money, read_number
 
 
 class Region(Strict):
     """A region lines may belong to (a regional AI hub's province, say)."""
 
     id: Id
-    name: str
-    name_ko: str | None = None
+    name: Name
+    name_ko: Name | None = None
 
 
 class Fund(Strict):
@@ -26,15 +34,15 @@ class Fund(Strict):
     lines draws private money, at most `leverage` won per won of seed, into eligible lines."""
 
     id: Id
-    name: str
-    name_ko: str | None = None
-    seed: list[str] = Field(min_length=1)
+    name: Name
+    name_ko: Name | None = None
+    seed: list[Name] = Field(min_length=1)
     """Lines whose government money is the fund's public seed."""
-    lines: list[str] = Field(min_length=1)
+    lines: list[Name] = Field(min_length=1)
     """Lines the fund's private money may go to (eligibility)."""
-    leverage: NonNegative
+    leverage: NonNegativeCoefficient
     """Private won the fund may draw, cumulatively, per won of seed paid in so far."""
-    min_leverage: NonNegative = 0.0
+    min_leverage: NonNegativeCoefficient = 0.0
     """Private won the fund must draw over the horizon per won of seed (a fund-level floor)."""
     cap: PerYearMoney | None = None
     """Private money the fund may draw per year; none: no cap beyond the leverage."""
@@ -94,18 +102,35 @@ def parse_curve(value: Any) -> Any:
         raise ValueError(f"a curve starts at 0:0 and has at least two points; expected {example}")
     if any(b[0] <= a[0] for a, b in pairwise(points)):
         raise ValueError("a curve's money points must increase, such as 0:0; 500:650; 2400:2000")
+    for a, b in pairwise(points):
+        if b[0] - a[0] <= SMALLEST:
+            raise ValueError(
+                f"the curve's money points {a[0]:g} and {b[0]:g} are closer than {SMALLEST:g}; "
+                "HiGHS would drop the segment's width from its rows: merge the two points"
+            )
+    steep = [rate for rate in slopes(points) if abs(rate) >= LARGEST]
+    if steep:
+        raise ValueError(
+            f"a segment of the curve is worth {steep[0]:.3g} per unit of money, beyond the "
+            f"{LARGEST:g} the solver accepts; check the points"
+        )
     return points
 
 
 def _number(value: Any) -> float:
     """A curve point's value: a finite number (not true/false)."""
     try:
-        number = float(str(value).replace(",", "")) if not isinstance(value, bool) else math.nan
-    except ValueError:
+        if isinstance(value, bool):
+            number = math.nan
+        elif isinstance(value, int | float):
+            number = float(value)
+        else:
+            number = float(read_number(str(value)))
+    except (ValueError, OverflowError):
         raise ValueError(f"{value!r} is not a number") from None
     if not math.isfinite(number):
         raise ValueError(f"{value!r} is not a finite number")
-    return number
+    return check_size(number)
 
 
 def slopes(points: list[tuple[float, float]]) -> list[float]:

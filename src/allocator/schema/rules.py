@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_
 
 from pydantic import Field, field_validator, model_validator
 
-from allocator.schema.base import Count, Id, Money, NonNegative, Share, Strict, Year
+from allocator.schema.base import Count, Id, Money, Name, NonNegative, Share, Strict, Year
 from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
 from allocator.schema.expr import Relation as ParsedRelation
 from allocator.schema.instance import Instance, unknown_name
@@ -38,6 +38,11 @@ class RuleSpec(Strict):
     def identity(self) -> str:
         """What makes two rules of this kind the same rule (a second one is an error)."""
         return self.subject or ""
+
+    @property
+    def path_names(self) -> tuple[str, ...]:
+        """The names a scenario path may give this rule by (`rules.KIND.NAME.FIELD`)."""
+        return (self.subject,) if self.subject else ()
 
     def problems(self, inst: Instance, at: str) -> Problems:
         """Names in the rule that `inst` lacks, as (path under `at`, value, problem)."""
@@ -67,7 +72,7 @@ class PillarShare(RuleSpec):
     """A pillar's government money stays between `min` and `max` of the year's government money."""
 
     rule: Literal["pillar_share"]
-    pillar: str
+    pillar: Name
     min: Share | None = None
     max: Share | None = None
 
@@ -123,7 +128,7 @@ class Cardinality(RuleSpec):
     """At most `max` go/no-go lines of `group` are selected."""
 
     rule: Literal["cardinality"]
-    group: str
+    group: Name
     max: Count
 
     @property
@@ -142,7 +147,7 @@ class Exclusive(RuleSpec):
     """At most one line of `group` is selected."""
 
     rule: Literal["exclusive"]
-    group: str
+    group: Name
 
     @property
     def subject(self) -> str:
@@ -162,8 +167,8 @@ class GroupTotal(RuleSpec):
     horizon."""
 
     rule: Literal["group_total"]
-    group: str | None = None
-    region: str | None = None
+    group: Name | None = None
+    region: Name | None = None
     min: Money | None = None
     max: Money | None = None
     min_share: Share | None = None
@@ -186,7 +191,11 @@ class GroupTotal(RuleSpec):
 
     @property
     def identity(self) -> str:
-        return f"{self.subject}/{self.over}"
+        return f"{'group' if self.group is not None else 'region'} {self.subject}/{self.over}"
+
+    @property
+    def path_names(self) -> tuple[str, ...]:
+        return (self.subject, f"{self.subject}/{self.over}")
 
     def problems(self, inst: Instance, at: str) -> Problems:
         if self.group is not None:

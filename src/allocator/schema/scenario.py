@@ -6,6 +6,7 @@ changes:
   lines.INF-01.leverage: 2.0              # absolute
   rules.pillar_share.talent.min: 0.2      # model rules by kind and pillar/group
   must_spend: false                       # model fields by name
+  model: ../models/gpu-first.yaml         # another model (relative to this file), changed too
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from pydantic import Field
 
 from allocator.errors import InputError, Issue
 from allocator.schema.base import Id, Strict
-from allocator.schema.files import read_yaml
+from allocator.schema.files import read_yaml, reference
 from allocator.schema.instance import Instance, unknown_name
+from allocator.schema.load import check_model, load_model
 from allocator.schema.model import ModelSpec
+from allocator.schema.names import column_key
 from allocator.schema.paths import locate_figure
 from allocator.schema.rules import RULE_KINDS
 from allocator.schema.validate import validate
@@ -55,16 +58,41 @@ def load_scenario(path: str | Path) -> Scenario:
 def apply_scenario(
     inst: Instance, model: ModelSpec, scenario: Scenario, file: str = "<scenario>"
 ) -> tuple[Instance, ModelSpec, list[Change]]:
-    """The instance and model with the scenario's changes made, and the list of changes."""
+    """The instance and model with the scenario's changes made, and the list of changes.
+
+    `model: FILE` switches the model (read relative to the scenario file's folder); the other
+    changes then apply to that model. Two changes that reach one figure (the same path written
+    twice, or a figure and a part of it) are refused."""
+    issues = overlapping(list(scenario.changes), file, "changes")
+    if issues:
+        raise InputError(issues)
+    changes: list[Change] = []
+    if "model" in scenario.changes:
+        value = scenario.changes["model"]
+        before = next(iter(model.files), model.name)
+        model = _switch_model(inst, model, value, file)
+        changes.append(Change("model", before, value))
     data = inst.model_dump()
     spec = model.model_dump()
-    changes: list[Change] = []
-    issues: list[Issue] = []
+    reached: dict[tuple[int, Any], str] = {}
     for path, value in scenario.changes.items():
+        if path == "model":
+            continue
         try:
             target, key, before = locate(data, spec, path.split("."), inst.years)
         except KeyError as exc:
             issues.append(Issue(file, f"changes.{path}", value, str(exc.args[0])))
+            continue
+        other = reached.setdefault((id(target), key), path)
+        if other != path:
+            issues.append(
+                Issue(
+                    file,
+                    f"changes.{path}",
+                    value,
+                    f"changes the same figure as changes.{other}; give one change per figure",
+                )
+            )
             continue
         after = _new_value(before, value)
         if isinstance(after, str) and after.startswith("!"):
@@ -77,8 +105,66 @@ def apply_scenario(
     new_inst = validate(Instance, data, f"{file} (applied to {inst.name})")
     new_model = validate(ModelSpec, spec, f"{file} (applied to {model.name})")
     new_inst._files = inst._files
+    new_inst._allow_outside = inst._allow_outside
     new_model._files = model._files
     return new_inst, new_model, changes
+
+
+def overlapping(paths: list[str], file: str, field: str) -> list[Issue]:
+    """Paths that name one figure twice: the same figure written two ways (`budget.2026` and
+    `budget.02026`), or a figure and a part of it (`budget` and `budget.2026`)."""
+    issues: list[Issue] = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        key = column_key(path)
+        for other_key, other in seen.items():
+            if (
+                key == other_key
+                or key.startswith(other_key + ".")
+                or other_key.startswith(key + ".")
+            ):
+                what = "the same figure as" if key == other_key else "a figure that overlaps"
+                issues.append(
+                    Issue(
+                        file,
+                        f"{field}.{path}",
+                        path,
+                        f"names {what} {field}.{other}; name each figure once",
+                    )
+                )
+                break
+        else:
+            seen[key] = path
+    return issues
+
+
+def _switch_model(inst: Instance, model: ModelSpec, value: Any, file: str) -> ModelSpec:
+    """The model a scenario's `model: FILE` names (relative to the scenario file's folder)."""
+    base = Path(file).parent if file not in ("<scenario>", "--vary") else Path.cwd()
+    if not isinstance(value, str) or Path(value).suffix.lower() not in (".yaml", ".yml", ".xlsx"):
+        raise InputError(
+            [
+                Issue(
+                    file,
+                    "changes.model",
+                    value,
+                    "a scenario's model is a model file (.yaml, .yml or .xlsx), read relative to "
+                    "the scenario file's folder",
+                )
+            ]
+        )
+    _, outside = reference(
+        base,
+        value,
+        roots=[base.parent],
+        allow=inst._allow_outside,
+        what="a scenario's model is read",
+    )
+    if outside is not None:
+        raise InputError([Issue(file, "changes.model", value, outside)])
+    spec = load_model(base / value, quote=False)
+    check_model(spec, inst, str(base / value))
+    return spec
 
 
 def locate(
@@ -103,9 +189,7 @@ def _locate_rule(spec: dict[str, Any], parts: list[str]) -> tuple[dict[str, Any]
     rules = [r for r in spec["rules"] if r["rule"] == kind]
     if len(parts) == 3:
         specs = [RULE_KINDS[kind].model_validate(r) for r in rules]
-        rules = [
-            r for r, s in zip(rules, specs, strict=True) if parts[1] in (s.subject, s.identity)
-        ]
+        rules = [r for r, s in zip(rules, specs, strict=True) if parts[1] in s.path_names]
     if not rules:
         raise KeyError(
             f"the model has no {kind} rule" + (f" on {parts[1]!r}" if len(parts) == 3 else "")

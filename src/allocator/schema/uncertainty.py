@@ -19,8 +19,14 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from allocator.schema.base import Finite, Strict
+from allocator.schema.base import SMALLEST, Finite, Strict
+from allocator.schema.names import column_key
 from allocator.schema.paths import locate_figure
+
+MAX_SEED = 2**63 - 1
+"""The largest random seed (seeds are whole numbers from 0)."""
+MAX_SAMPLES = 1_000_000
+"""The most samples one Monte Carlo run draws."""
 
 PARAMETERS = {
     "uniform": ("low", "high"),
@@ -88,9 +94,9 @@ class UncertainParameter(Strict):
 class Uncertainty(Strict):
     """The uncertain figures of an instance, and how to sample them reproducibly."""
 
-    seed: int = 0
-    """Seed of the random draws: the same seed gives the same samples and the same table."""
-    samples: int = Field(default=100, ge=1)
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    """Seed of the random draws (0 or more): the same seed gives the same samples and table."""
+    samples: int = Field(default=100, ge=1, le=MAX_SAMPLES)
     """How many samples `allocator montecarlo` draws unless told otherwise."""
     parameters: list[UncertainParameter] = Field(min_length=1)
 
@@ -103,12 +109,29 @@ def uncertainty_problems(
     if uncertainty is None:
         return []
     problems: list[tuple[str, Any, str]] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for i, param in enumerate(uncertainty.parameters):
         at = f"uncertainty.parameters[{i}].path"
-        if param.path in seen:
-            problems.append((at, param.path, "this figure is already uncertain; declare it once"))
-        seen.add(param.path)
+        key = column_key(param.path)
+        twin = next(
+            (
+                j
+                for k, j in seen.items()
+                if k == key or k.startswith(key + ".") or key.startswith(k + ".")
+            ),
+            None,
+        )
+        if twin is not None:
+            same = uncertainty.parameters[twin].path
+            problems.append(
+                (
+                    at,
+                    param.path,
+                    f"this figure is already uncertain (uncertainty.parameters[{twin}], "
+                    f"{same}); declare each figure once",
+                )
+            )
+        seen.setdefault(key, i)
         if param.path.split(".")[0] == "rules" or param.path.split(".")[0] not in data:
             problems.append((at, param.path, "name a figure of the instance, e.g. budget.2027"))
             continue
@@ -131,4 +154,37 @@ def uncertainty_problems(
                     "e.g. budget.2027",
                 )
             )
+        elif _is_coefficient(param.path):
+            problems += _tiny_draws(param, value, f"uncertainty.parameters[{i}]")
     return problems
+
+
+COEFFICIENTS = ("leverage", "min_leverage", "unit_cost")
+"""Figures that multiply money in a rule (with `yields.KPI`): a draw of one is 0 or at least
+1e-9 in size, like the figure itself."""
+
+
+def _is_coefficient(path: str) -> bool:
+    parts = path.split(".")
+    return parts[-1] in COEFFICIENTS or (len(parts) >= 2 and parts[-2] == "yields")
+
+
+def _tiny_draws(param: UncertainParameter, value: Any, at: str) -> list[tuple[str, Any, str]]:
+    """The bounds and centre of a draw on a coefficient that would be one HiGHS drops."""
+    scale = float(value) if param.relative and isinstance(value, int | float) else 1.0
+    out: list[tuple[str, Any, str]] = []
+    for name in ("low", "high", "mode", "mean", "median"):
+        given = getattr(param, name)
+        if given is None:
+            continue
+        drawn = given * scale
+        if drawn != 0 and abs(drawn) <= SMALLEST:
+            out.append(
+                (
+                    f"{at}.{name}",
+                    given,
+                    f"{param.path} would be drawn as {drawn:.3g}, not 0 but at most {SMALLEST:g} "
+                    "in size: a coefficient HiGHS drops; state the figure in a larger unit",
+                )
+            )
+    return out

@@ -175,7 +175,15 @@ def message(cls: type[BaseModel], err: Any, loc: tuple[Any, ...]) -> str:
         return f"must be {ctx.get('ge')} or more"
     if kind == "greater_than":
         return f"must be above {ctx.get('gt')}"
+    if kind == "less_than_equal":
+        return f"must be {_number_text(ctx.get('le'))} or less"
+    if kind == "less_than":
+        return f"must be below {_number_text(ctx.get('lt'))}"
     return msg
+
+
+def _number_text(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def _fields_at(cls: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

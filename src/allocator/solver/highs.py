@@ -21,6 +21,7 @@ import numpy as np
 from allocator.errors import HighsWarning, SolverError
 from allocator.formulation import Formulation
 from allocator.solver.compile import Matrix, check_ranges, compile_matrix
+from allocator.solver.options import SolveOptions
 from allocator.solver.status import Status
 
 _MS = highspy.HighsModelStatus
@@ -41,25 +42,6 @@ _WITH_INCUMBENT = {
     Status.time_limit: Status.time_limit_incumbent,
     Status.limit: Status.limit_incumbent,
 }
-
-
-@dataclass(frozen=True)
-class SolveOptions:
-    """HiGHS options a caller may set; the MIP gap is tight so integer answers are exact enough."""
-
-    time_limit: float | None = None
-    mip_gap: float = 1e-7
-    """Relative MIP gap (HiGHS's `mip_rel_gap`; its default 1e-4 is far too loose for budgets)."""
-    threads: int | None = None
-    seed: int = 0
-    presolve: bool = True
-    highs: tuple[tuple[str, Any], ...] = ()
-    """Further HiGHS options by name, e.g. (("mip_max_improving_sols", 1),)."""
-    solver: str = "highs"
-    """`highs`: the matrix to HiGHS through highspy (the fast path, with duals, ranging and
-    IIS); any other name: the complete Pyomo model to that Pyomo solver (`pyomo_solvers`)."""
-    solver_options: tuple[tuple[str, Any], ...] = ()
-    """Options for a Pyomo solver by its own names, e.g. (("cuts", "off"),) for CBC."""
 
 
 @dataclass
@@ -131,7 +113,7 @@ def _highs() -> highspy.Highs:
             os.dup2(saved, 1)
             os.close(saved)
         _banner_silenced = True
-    h.setOptionValue("log_to_console", False)
+    set_option(h, "log_to_console", False)
     log: list[str] = []
     serious = (highspy.HighsLogType.kWarning, highspy.HighsLogType.kError)
 
@@ -319,7 +301,7 @@ def _run(h: highspy.Highs) -> None:
 def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
     """Tell infeasible from unbounded: without presolve, then, if HiGHS still cannot say, by
     checking feasibility alone (a zero objective)."""
-    h.setOptionValue("presolve", "off")
+    set_option(h, "presolve", "off")
     h.clearSolver()
     _run(h)
     status = h.getModelStatus()
@@ -334,17 +316,25 @@ def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
 
 
 def _set_options(h: highspy.Highs, options: SolveOptions) -> None:
+    """Set the options on a session; an option HiGHS refuses is an error, never ignored."""
+    chosen: list[tuple[str, Any]] = []
     if options.time_limit is not None:
-        h.setOptionValue("time_limit", float(options.time_limit))
-    h.setOptionValue("mip_rel_gap", float(options.mip_gap))
-    h.setOptionValue("random_seed", int(options.seed))
+        chosen.append(("time_limit", float(options.time_limit)))
+    chosen += [("mip_rel_gap", float(options.mip_gap)), ("random_seed", int(options.seed))]
     if options.threads is not None:
-        h.setOptionValue("threads", int(options.threads))
+        chosen.append(("threads", int(options.threads)))
     if not options.presolve:
-        h.setOptionValue("presolve", "off")
-    for name, value in options.highs:
-        if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
-            raise SolverError(f"HiGHS refused option {name}={value!r}")
+        chosen.append(("presolve", "off"))
+    for name, value in [*chosen, *options.highs]:
+        set_option(h, name, value)
+
+
+def set_option(h: highspy.Highs, name: str, value: Any) -> None:
+    """One HiGHS option; raises `SolverError` when HiGHS does not accept it as given."""
+    if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+        raise SolverError(
+            f"HiGHS refused option {name}={value!r} (unknown name, wrong type or out of range)"
+        )
 
 
 def _relative_gap(objective: float, bound: float) -> float:

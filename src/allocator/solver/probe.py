@@ -12,7 +12,7 @@ import highspy
 import numpy as np
 
 from allocator.solver.compile import Matrix
-from allocator.solver.highs import Solution, SolveOptions, new_highs
+from allocator.solver.highs import Solution, SolveOptions, new_highs, set_option
 
 INF = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -77,7 +77,7 @@ def feasible(matrix: Matrix, options: SolveOptions, lp: Any = None) -> bool | No
     h = new_highs(matrix, options)
     if lp is not None:
         h.passModel(lp)
-    h.setOptionValue("objective_bound", INF)
+    set_option(h, "objective_bound", INF)
     h.changeColsCost(
         matrix.lp.num_col_,
         np.arange(matrix.lp.num_col_, dtype=np.int32),
@@ -93,7 +93,7 @@ def irreducible_rows(matrix: Matrix, options: SolveOptions) -> tuple[list[int], 
     relaxed.integrality_ = []
     h = new_highs(matrix, options)
     h.passModel(relaxed)
-    h.setOptionValue("iis_strategy", 4)
+    set_option(h, "iis_strategy", 4)
     h.run()
     candidates = list(range(matrix.lp.num_row_))
     if h.getModelStatus() == _INFEASIBLE:

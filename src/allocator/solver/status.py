@@ -29,9 +29,26 @@ class Status(StrEnum):
         """Whether the solve carries an allocation (optimal, or an incumbent with its gap)."""
         return self in (Status.optimal, Status.time_limit_incumbent, Status.limit_incumbent)
 
-    def describe(self) -> str:
-        """The status in plain words."""
+    def describe(self, gap: float | None = None) -> str:
+        """The status in plain words; an optimum whose MIP gap is above `LOOSE_GAP` (pass it as
+        `gap`, see `Result.loose_gap`) is said to be within that gap of the best, not optimal."""
+        if self == Status.optimal and gap is not None and gap > LOOSE_GAP:
+            return (
+                f"within {percent(gap)} of the best: a split under every rule, not proven best "
+                f"(the best possible may be up to {percent(gap)} better; lower the MIP gap)"
+            )
         return _WORDS[self]
+
+
+LOOSE_GAP = 1e-6
+"""A MIP answer whose relative gap to the best bound is above this (and whose absolute gap is
+above it too, HiGHS's own absolute tolerance) is not called optimal but "within x % of the
+best"."""
+
+
+def percent(share: float) -> str:
+    """A share as people write a percentage: `1.39 %`, `0.0012 %`."""
+    return f"{share * 100:.3g} %"
 
 
 _WORDS = {

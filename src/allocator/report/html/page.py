@@ -11,7 +11,6 @@ script and no fetch (a Content-Security-Policy forbids both), so it opens offlin
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from allocator.report.labels import (
 )
 from allocator.results.result import GOVERNMENT, PRIVATE, Result
 from allocator.schema import Instance
+from allocator.schema.output import target, write_file
 from allocator.schema.provenance import covers, figure_paths
 from allocator.solver.status import Status
 
@@ -55,19 +55,13 @@ def write(
     sweeps: Mapping[str, pd.DataFrame] | None = None,
     frontiers: Mapping[str, pd.DataFrame] | None = None,
     title: str | None = None,
+    force: bool = False,
 ) -> Path:
-    """Write the report to `path`, all or nothing (a temporary twin renamed into place)."""
+    """Write the report to `path`, all or nothing (a staged twin renamed into place); an existing
+    file is replaced only with `force`, and never a file the result was made from."""
+    out = target(path, force=force, inputs=res.inputs, make_parents=True)
     page = render(res, lang=lang, sweeps=sweeps, frontiers=frontiers, title=title)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_text(page, encoding="utf-8")
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return target
+    return write_file(out, lambda staged: staged.write_text(page, encoding="utf-8"))
 
 
 def render(
@@ -136,7 +130,7 @@ class _Page:
                 "status",
                 res.status.value,
                 self.t("status"),
-                esc(status_text(res.status, lang)),
+                esc(status_text(res.status, lang, res.loose_gap)),
                 "good" if res.status == Status.optimal else "bad",
             )
         ]

@@ -20,7 +20,6 @@ from typing import Any
 
 import pandas as pd
 import yaml
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
@@ -45,9 +44,11 @@ from allocator.schema.excel.layout import (
     _options,
 )
 from allocator.schema.excel.locate import locate, validate_book
-from allocator.schema.files import sha256
+from allocator.schema.excel.sheets import SheetTooLargeError, read_sheets
+from allocator.schema.files import load_yaml_text, sha256
 from allocator.schema.instance import Instance
 from allocator.schema.model import ModelSpec
+from allocator.schema.names import column_key
 from allocator.schema.validate import split_path
 
 
@@ -91,15 +92,9 @@ def _open(path: Path, layout: Layout) -> Book:
         what = "a folder, not a file" if path.is_dir() else "file not found"
         raise InputError([Issue(str(path), "", MISSING, f"{what}; check the path")])
     try:
-        with pd.ExcelFile(path, engine="openpyxl") as workbook:
-            names = [str(name) for name in workbook.sheet_names]
-            frames = pd.read_excel(
-                workbook,
-                sheet_name=[name for name in names if name in layout.sheets],
-                header=None,
-                dtype=object,
-                na_filter=False,
-            )
+        names, hidden, frames, formulas = read_sheets(path, layout.sheets)
+    except SheetTooLargeError as exc:
+        raise InputError([Issue(str(path), exc.where, MISSING, exc.problem)]) from None
     except Exception as exc:  # a zip that is not a workbook, a locked or truncated file, ...
         raise InputError(
             [
@@ -113,7 +108,14 @@ def _open(path: Path, layout: Layout) -> Book:
             ]
         ) from None
     book = Book(path, frames)
-    for sheet, row, column in _uncomputed(path, [s for s in layout.sheets if s in frames]):
+    for name in hidden:
+        book.issue(
+            f"sheet {name}",
+            MISSING,
+            "the sheet is very hidden (Excel neither shows it nor offers to unhide it), so its "
+            "rows would count without anyone seeing them; delete the sheet or make it visible",
+        )
+    for sheet, row, column in formulas:
         frame = frames.get(sheet)
         if (
             frame is not None
@@ -140,21 +142,6 @@ def _open(path: Path, layout: Layout) -> Book:
                 f"{', '.join(known)}",
             )
     return book
-
-
-def _uncomputed(path: Path, sheets: list[str]) -> list[tuple[str, int, int]]:
-    """Formula cells (sheet, row, column) of `sheets`; without a cached value they read as blank."""
-    book = load_workbook(path, read_only=True, data_only=False)
-    try:
-        return [
-            (ws.title, cell.row or 0, cell.column or 0)
-            for ws in (book[name] for name in sheets)
-            for row in ws.iter_rows()
-            for cell in row
-            if getattr(cell, "data_type", None) == "f"
-        ]
-    finally:
-        book.close()
 
 
 def _read(book: Book, layout: Layout) -> dict[str, Any]:
@@ -188,11 +175,15 @@ def _header(book: Book, name: str, grid: list[list[Any]]) -> Sheet:
                     "pillar, ...) or clear the column",
                 )
             continue
-        if text in sheet.columns:
-            first = get_column_letter(sheet.columns[text] + 1)
-            book.issue(
-                f"{name}!{column}1", text, f"column {text!r} appears twice (first in {first}1)"
+        same = [c for c in sheet.columns if column_key(c) == column_key(text)]
+        if same:
+            first = get_column_letter(sheet.columns[same[0]] + 1)
+            what = (
+                f"column {text!r} appears twice"
+                if same[0] == text
+                else f"columns {same[0]!r} and {text!r} name the same figure"
             )
+            book.issue(f"{name}!{column}1", text, f"{what} (first in {first}1); keep one")
             continue
         sheet.columns[text] = j
     return sheet
@@ -254,9 +245,13 @@ def _read_keys(book: Book, layout: Layout) -> dict[str, Any]:
             if _filled(raw):
                 book.issue(f"{name}!B{i}", raw, "a value with no key in column A; name the field")
             continue
-        if key in sheet.keys:
+        twin = next((k for k in sheet.keys if column_key(k) == column_key(key)), None)
+        if twin is not None:
             book.issue(
-                f"{name}!A{i}", key, f"key {key!r} is given twice (first in row {sheet.keys[key]})"
+                f"{name}!A{i}",
+                key,
+                f"key {key!r} is given twice (first in row {sheet.keys[twin]}"
+                + (f", as {twin!r})" if twin != key else ")"),
             )
             continue
         sheet.keys[key] = i
@@ -380,7 +375,7 @@ def _cell_value(book: Book, where: str, raw: Any, annotation: Any) -> Any:
         ]
     if isinstance(raw, str) and raw[:1] in "[{" and _is_complex(annotation):
         try:
-            return yaml.safe_load(raw)
+            return load_yaml_text(raw)
         except yaml.YAMLError as exc:
             book.issue(
                 where,

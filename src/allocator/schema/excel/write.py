@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, get_args, get_origin
@@ -17,7 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import BaseModel
 
-from allocator.errors import AllocatorError
+from allocator.schema import output
 from allocator.schema.excel.layout import (
     _SCALARS,
     BUDGETS,
@@ -44,9 +43,13 @@ def write_workbook(
     model: ModelSpec | None = None,
     *,
     every_column: bool = False,
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
 ) -> Path:
-    """Write an instance and/or a model as one workbook (all or nothing: a temporary twin is
-    renamed into place). `every_column` adds a column for every field, set or not (templates)."""
+    """Write an instance and/or a model as one workbook under the output policy of
+    `allocator.schema.output` (staged and renamed; an existing file only with `force`; never
+    over one of `inputs`). `every_column` adds a column for every field, set or not
+    (templates)."""
     if instance is None and model is None:
         raise ValueError("give an instance, a model or both")
     sheets: dict[str, pd.DataFrame] = {}
@@ -56,23 +59,30 @@ def write_workbook(
         sheets |= _sheets(model, MODEL, every_column)
     if every_column:
         sheets = {README: _readme(), **sheets}
-    return write_frames(path, sheets, style=partial(_style_input, notes=every_column))
+    style = partial(_style_input, notes=every_column)
+    return write_frames(path, sheets, style=style, force=force, inputs=inputs)
 
 
-def write_frames(path: str | Path, sheets: dict[str, pd.DataFrame], style: Any = None) -> Path:
+def workbook_target(
+    path: str | Path, *, force: bool = False, inputs: Iterable[str | Path] = (), flag: str = "path"
+) -> output.Target:
+    """The checked name of a workbook to write (`.xlsx`, in a folder that exists)."""
+    return output.target(path, force=force, inputs=inputs, flag=flag, suffixes=(".xlsx",))
+
+
+def write_frames(
+    path: str | Path,
+    sheets: dict[str, pd.DataFrame],
+    style: Any = None,
+    *,
+    force: bool = False,
+    inputs: Iterable[str | Path] = (),
+) -> Path:
     """Write DataFrames as the sheets of one `.xlsx` workbook, then `style(sheet, frame)` each;
-    the file appears complete or not at all."""
-    path = Path(path)
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
-    except OSError as exc:
-        raise AllocatorError(
-            f"{path}: cannot write the workbook here ({exc.strerror or exc}); check the folder"
-        ) from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+    the file appears complete or not at all (see `allocator.schema.output`)."""
+
+    def write(staged: Path) -> None:
+        with pd.ExcelWriter(staged, engine="openpyxl") as writer:
             for sheet, frame in sheets.items():
                 frame.to_excel(writer, sheet_name=sheet, index=False)
             for sheet, frame in sheets.items():
@@ -80,11 +90,8 @@ def write_frames(path: str | Path, sheets: dict[str, pd.DataFrame], style: Any =
                 _keep_text(ws, frame)
                 if style is not None:
                     style(ws, frame, sheets)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
+
+    return output.write_file(workbook_target(path, force=force, inputs=inputs), write)
 
 
 def _sheets(obj: BaseModel, layout: Layout, every_column: bool) -> dict[str, pd.DataFrame]:
@@ -274,10 +281,12 @@ def _shown(value: Any) -> str:
 # -- the template ---------------------------------------------------------------------------------
 
 
-def template(path: str | Path) -> Path:
+def template(path: str | Path, *, force: bool = False) -> Path:
     """A workbook to fill in: every sheet and column, drop-down lists, one example row per sheet.
-    As written it loads (instance and model); its instance names the workbook as its model."""
+    As written it loads (instance and model); its instance names the workbook as its model. An
+    existing file is replaced only with `force`."""
     path = Path(path)
+    workbook_target(path, force=force)  # refused before any work
     inst = Instance.model_validate(
         {
             "name": "my-plan",
@@ -314,7 +323,7 @@ def template(path: str | Path) -> Path:
             "rules": [{"rule": "pillar_share", "pillar": "infra", "min": 0.2, "max": 1}],
         }
     )
-    return write_workbook(path, inst, model, every_column=True)
+    return write_workbook(path, inst, model, every_column=True, force=force)
 
 
 def _readme() -> pd.DataFrame:

@@ -1,0 +1,92 @@
+"""Names read exactly: Unicode NFC form, no surrounding spaces, no control characters; two
+spellings of one name (differing only in Unicode form, case or spaces) refused, both shown.
+
+Korean text saved by different programs may come in two Unicode forms (a syllable as one code
+point, NFC, or as its jamo, NFD) that look the same and compare different; a trailing space is
+invisible. Left alone, `hub_sites` and `hub_sites ` would be two groups and a rule on one would
+silently miss the lines of the other."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+"""Characters that reorder text on screen (a name could show as something it is not)."""
+
+
+def _bad_character(text: str, allowed: str = "") -> str | None:
+    for ch in text:
+        if ch in allowed:
+            continue
+        if unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS:
+            return ch
+    return None
+
+
+def clean(value: Any, what: str = "name", *, empty: bool = False, allowed: str = "") -> Any:
+    """`value` (when it is text) in NFC form without surrounding spaces; a control character
+    (an escape sequence, say) or, unless `empty`, an empty text is a ValueError."""
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFC", value).strip()
+    bad = _bad_character(text, allowed)
+    if bad is not None:
+        raise ValueError(
+            f"a {what} holds the control character {bad!r} (U+{ord(bad):04X}); a {what} is "
+            "plain text: remove it"
+        )
+    if not text and not empty:
+        raise ValueError(f"a {what} cannot be empty or only spaces")
+    return text
+
+
+def key(name: str) -> str:
+    """What two spellings of one name share: NFC, case-folded, spaces collapsed."""
+    text = unicodedata.normalize("NFC", name).casefold()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def spelling_clashes(spellings: Iterable[tuple[str, Any]], kind: str) -> list[tuple[str, Any, str]]:
+    """(path, problem) for each name spelled a second, different way: `spellings` are (path,
+    name as written) pairs of one namespace (the groups of an instance, say)."""
+    first: dict[str, tuple[str, str]] = {}
+    problems: list[tuple[str, Any, str]] = []
+    reported: set[tuple[str, str]] = set()
+    for path, raw in spellings:
+        if not isinstance(raw, str):
+            continue
+        k = key(raw)
+        if k not in first:
+            first[k] = (path, raw)
+            continue
+        where, seen = first[k]
+        if raw == seen or (seen, raw) in reported:
+            continue
+        reported.add((seen, raw))
+        problems.append(
+            (
+                path,
+                raw,
+                f"{kind} {shown(raw)} and {shown(seen)} (at {where}) differ only in case, spaces "
+                f"or Unicode form: they would be two different {kind}s; spell the {kind} one way",
+            )
+        )
+    return problems
+
+
+def shown(text: str) -> str:
+    """`text` quoted; when it is not in NFC form, its code points too (two Unicode forms of
+    one word look the same on screen)."""
+    if unicodedata.is_normalized("NFC", text):
+        return repr(text)
+    return f"{text!r} (stored decomposed, NFD: {text!a})"
+
+
+def column_key(column: str) -> str:
+    """What makes two column names (or dotted keys) the same field: `max.2026` and `max.02026`
+    are one figure; so are names that differ only in Unicode form or spaces."""
+    parts = [p.strip() for p in unicodedata.normalize("NFC", column).split(".")]
+    return ".".join(str(int(p)) if p.isdigit() else p for p in parts)
