@@ -8,7 +8,8 @@ import unicodedata
 from typing import Any
 
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
-from allocator.results.result import GOVERNMENT, PRIVATE, Result
+from allocator.results.result import Result
+from allocator.results.tables import GOVERNMENT, PRIVATE
 from allocator.schema.money import CURRENCY_UNITS
 from allocator.solver.status import Status
 

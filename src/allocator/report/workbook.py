@@ -17,7 +17,8 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocator.results.result import GOVERNMENT, PRIVATE, Result
+from allocator.results.result import Result
+from allocator.results.tables import GOVERNMENT, PRIVATE
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.excel.read import read_instance, read_model
 from allocator.schema.excel.write import (

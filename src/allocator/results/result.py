@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from allocator import explain
-from allocator.check import Plan, Violation, impact_value, kpi_levels, level_value, verify
+from allocator.check import Plan, Violation, verify
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
+from allocator.results import tables
 from allocator.results.output import RESULT_FILES
 from allocator.schema import Instance, ModelSpec, output
 from allocator.solver.highs import Solution
@@ -24,8 +25,6 @@ from allocator.solver.status import LOOSE_GAP, Status
 
 if TYPE_CHECKING:
     from allocator.results.display import ResultPlot
-
-GOVERNMENT, PRIVATE = "government", "private"
 
 
 @dataclass
@@ -173,30 +172,8 @@ class Result:
     def allocation(self) -> pd.DataFrame:
         """Money per line, year and source (government, private pool, or a named fund), in the
         currency unit; `pillar` is the line's main pillar."""
-        if self._allocation is not None:
-            return self._allocation.copy()
-        plan = self.plan()
-        funds = {
-            line.id: [f.id for f in self.instance.funds if line.id in f.lines]
-            for line in self.instance.lines
-        }
-        records = []
-        for line in self.instance.lines:
-            for y in self.instance.years:
-                amounts = [(GOVERNMENT, plan.g(line.id, y)), (PRIVATE, plan.p(line.id, y))]
-                amounts += [(f, plan.draws.get((f, line.id, y), 0.0)) for f in funds[line.id]]
-                for source, amount in amounts:
-                    records.append(
-                        {
-                            "line": line.id,
-                            "name": line.name,
-                            "pillar": line.main_pillar,
-                            "year": y,
-                            "source": source,
-                            "amount": amount,
-                        }
-                    )
-        self._allocation = pd.DataFrame.from_records(records)
+        if self._allocation is None:
+            self._allocation = tables.allocation(self.instance, self.plan())
         return self._allocation.copy()
 
     @property
@@ -204,158 +181,28 @@ class Result:
         """Per pillar and year: government, private, amount (both) and share (of the year's
         government money — the quantity the pillar-share rule limits). Private counts the pool
         and every fund; a line in several pillars counts in each by its share."""
-        alloc = self._by_pillar()
-        alloc["source"] = alloc["source"].where(alloc["source"] == GOVERNMENT, PRIVATE)
-        table = alloc.pivot_table(
-            index=["pillar", "year"],
-            columns="source",
-            values="amount",
-            aggfunc="sum",
-            fill_value=0.0,
-        )
-        table = table.reindex(columns=[GOVERNMENT, PRIVATE], fill_value=0.0).reset_index()
-        order = {p.id: i for i, p in enumerate(self.instance.pillars)}
-        rows = pd.DataFrame(
-            [(p.id, p.name, y) for p in self.instance.pillars for y in self.instance.years],
-            columns=["pillar", "name", "year"],
-        )
-        table = rows.merge(table, on=["pillar", "year"], how="left").fillna(
-            {GOVERNMENT: 0.0, PRIVATE: 0.0}
-        )
-        table["amount"] = table[GOVERNMENT] + table[PRIVATE]
-        year_total = table.groupby("year")[GOVERNMENT].transform("sum")
-        table["share"] = (table[GOVERNMENT] / year_total.where(year_total > 0)).fillna(0.0)
-        table = table.sort_values(
-            ["year", "pillar"], key=lambda c: c.map(order) if c.name == "pillar" else c
-        )
-        return table.reset_index(drop=True)[
-            ["pillar", "name", "year", GOVERNMENT, PRIVATE, "amount", "share"]
-        ]
-
-    def _by_pillar(self) -> pd.DataFrame:
-        """The allocation with each line's money split over its pillars by membership share."""
-        shares = pd.DataFrame(
-            [(ln.id, p, w) for ln in self.instance.lines for p, w in ln.shares.items()],
-            columns=["line", "pillar", "weight"],
-        )
-        alloc = self.allocation.drop(columns="pillar").merge(shares, on="line")
-        alloc["amount"] = alloc["amount"] * alloc["weight"]
-        return alloc
+        return tables.pillars(self.instance, self.allocation)
 
     def funding(self) -> pd.DataFrame:
         """Per pillar, year and source (government, private pool, each named fund): the money."""
-        alloc = self._by_pillar()
-        sources = [GOVERNMENT, PRIVATE, *(f.id for f in self.instance.funds)]
-        table = alloc.groupby(["pillar", "year", "source"], sort=False)["amount"].sum()
-        index = pd.MultiIndex.from_product(
-            [[p.id for p in self.instance.pillars], self.instance.years, sources],
-            names=["pillar", "year", "source"],
-        )
-        return table.reindex(index, fill_value=0.0).reset_index()
+        return tables.funding(self.instance, self.allocation)
 
     @property
     def kpis(self) -> pd.DataFrame:
         """Per KPI and year: level, target (NaN where none) and shortfall below the target."""
-        levels = kpi_levels(self.instance, self.plan())
-        targets = {(t.kpi, t.year): t.value for t in self.instance.targets}
-        records = []
-        for kpi in self.instance.kpis:
-            for y in self.instance.years:
-                level, target = levels[kpi.id, y], targets.get((kpi.id, y), math.nan)
-                records.append(
-                    {
-                        "kpi": kpi.id,
-                        "name": kpi.name,
-                        "unit": kpi.unit,
-                        "year": y,
-                        "level": level,
-                        "target": target,
-                        "shortfall": max(0.0, target - level)
-                        if not math.isnan(target)
-                        else math.nan,
-                    }
-                )
-        columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall"]
-        return pd.DataFrame.from_records(records, columns=columns)
+        return tables.kpis(self.instance, self.plan())
 
     def levels(self) -> pd.DataFrame:
         """For a lexicographic model: per priority level and goal (a KPI target by year, or an
         objective), the weight, target, level reached, shortfall and weighted shortfall, with the
         level's optimum, the bound it was held to and its value in the final plan."""
-        columns = [
-            "level",
-            "priority",
-            "goal",
-            "kpi",
-            "year",
-            "weight",
-            "target",
-            "achieved",
-            "shortfall",
-            "weighted_shortfall",
-            "level_optimum",
-            "level_held_at",
-            "level_value",
-        ]
-        if not self.model.levels:
-            return pd.DataFrame(columns=columns)
-        plan = self.plan()
-        reached = kpi_levels(self.instance, plan)
-        outcomes = {o.name: o for o in self.level_outcomes}
-        records: list[dict[str, Any]] = []
-        for priority, level in enumerate(self.model.levels, start=1):
-            outcome = outcomes.get(level.name)
-            common = {
-                "level": level.name,
-                "priority": priority,
-                "level_optimum": outcome.optimum if outcome else math.nan,
-                "level_held_at": outcome.held_at
-                if outcome and outcome.held_at is not None
-                else math.nan,
-                "level_value": level_value(self.instance, level, plan, self.model),
-            }
-            for goal in level.goals:
-                if goal.objective is not None:
-                    impact = impact_value(self.instance, plan)
-                    achieved = impact if goal.objective == "max_impact" else sum(plan.gov.values())
-                    records.append(
-                        common
-                        | {
-                            "goal": goal.label,
-                            "weight": 1.0 if goal.weight is None else goal.weight,
-                            "achieved": achieved,
-                        }
-                    )
-                    continue
-                weight = self.model.weight(str(goal.kpi)) if goal.weight is None else goal.weight
-                for t in self.instance.targets:
-                    if t.kpi != goal.kpi or goal.year not in (None, t.year):
-                        continue
-                    short = max(0.0, t.value - reached[t.kpi, t.year])
-                    records.append(
-                        common
-                        | {
-                            "goal": goal.label,
-                            "kpi": t.kpi,
-                            "year": t.year,
-                            "weight": weight,
-                            "target": t.value,
-                            "achieved": reached[t.kpi, t.year],
-                            "shortfall": short,
-                            "weighted_shortfall": weight * short / t.value,
-                        }
-                    )
-        table = pd.DataFrame.from_records(records, columns=columns)
-        table["year"] = table["year"].astype("Int64")  # blank on objective goals
-        return table
+        plan = self.plan() if self.model.levels else Plan({}, {}, {}, {})
+        return tables.levels(self.instance, self.model, plan, self.level_outcomes)
 
     @property
     def selected(self) -> pd.DataFrame:
         """The go/no-go decisions: line, name, selected."""
-        plan = self.plan()
-        names = {line.id: line.name for line in self.instance.lines}
-        records = [{"line": k, "name": names[k], "selected": v} for k, v in plan.selected.items()]
-        return pd.DataFrame.from_records(records, columns=["line", "name", "selected"])
+        return tables.selected(self.instance, self.plan())
 
     def audit(self) -> pd.DataFrame:
         """Every rule instance: state (binding, slack, short, always holds), slack in its own

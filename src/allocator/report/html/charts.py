@@ -20,7 +20,7 @@ from allocator.report.labels import (
     text,
     won,
 )
-from allocator.results.result import GOVERNMENT, PRIVATE
+from allocator.results.tables import GOVERNMENT, PRIVATE
 
 
 def _svg(width: int, height: int, inner: Iterable[str], label: str, attrs: str = "") -> str:

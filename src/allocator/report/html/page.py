@@ -37,7 +37,8 @@ from allocator.report.labels import (
     status_text,
     text,
 )
-from allocator.results.result import GOVERNMENT, PRIVATE, Result
+from allocator.results.result import Result
+from allocator.results.tables import GOVERNMENT, PRIVATE
 from allocator.schema import Instance
 from allocator.schema.output import target, write_file
 from allocator.schema.provenance import covers, figure_paths
