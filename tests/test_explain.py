@@ -46,8 +46,8 @@ def test_shadow_price_and_its_range_match_the_hand_derivation(toy: allocator.Res
     assert prices.loc["budget[2026]", "shadow_price"] == pytest.approx(1.35)
     assert prices.loc["budget[2026]", "valid_to"] == pytest.approx(100 + 50 / 7)
     sentence = str(prices.loc["budget[2026]", "sentence"])
-    assert "is worth 135 impact points per 100.0 bn KRW more" in sentence
-    assert "until the figure reaches 107.1 bn KRW" in sentence
+    assert "one more bn KRW of this figure adds 1.35 impact points" in sentence
+    assert "for any figure from 57.14 bn KRW to 107.1 bn KRW" in sentence
 
 
 def test_shadow_price_agrees_with_a_re_solve_inside_its_range(toy: allocator.Result) -> None:
@@ -157,6 +157,6 @@ def test_cli_solve_prints_the_diagnosis(tmp_path: Path, capsys: pytest.CaptureFi
 def test_cli_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", str(TOY), "--audit", str(tmp_path / "audit.csv")]) == 0
     out = capsys.readouterr().out
-    assert "rules[1] ramp costs 10 impact points (3.1% of the objective without it)" in out
+    assert "rules[1] ramp costs 10 impact points (3.12% of the objective without it)" in out
     assert "budget[2026]" in out
     assert (tmp_path / "audit.csv").read_text(encoding="utf-8").startswith("rule,family,text")

@@ -7,6 +7,7 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -24,6 +25,7 @@ from allocator.schema import Instance, ModelSpec
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import Status
+from allocator.words import Lang, check_lang
 
 GOVERNMENT, PRIVATE = "government", "private"
 
@@ -51,6 +53,7 @@ class Result:
     level_outcomes: list[LevelOutcome] = field(default_factory=list)
     """For a lexicographic model: each priority level's optimum and the bound it was held to."""
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
+    _studies: dict[int | None, dict[str, Any]] = field(default_factory=dict, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -316,10 +319,21 @@ class Result:
         built, sol = self._need_allocation()
         return explain.audit(built, sol)
 
-    def shadow_prices(self) -> pd.DataFrame:
-        """Rules with a non-zero shadow price, the interval it holds over, and a sentence."""
+    def shadow_prices(
+        self,
+        lang: Lang = "en",
+        resolves: int | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> pd.DataFrame:
+        """Priced rules: what one more unit of each figure is worth, the figures over which that
+        holds, and a sentence (`lang`: en or ko). For a MIP the value and its range come from
+        re-solving the MIP with the figure moved (at most `resolves` MIP re-solves, by default
+        `explain.default_resolves`, the rules that move the objective most first; `progress(done, total)` is called after each rule); the
+        fixed-choice LP duals stay as `shadow_price`, holding with the chosen projects held."""
         built, sol = self._need_allocation()
-        return explain.shadow_prices(built, sol)
+        if resolves not in self._studies:
+            self._studies[resolves] = explain.studies(built, sol, resolves, progress)
+        return explain.shadow_prices(built, sol, check_lang(lang), self._studies[resolves])
 
     def impact_ranges(self) -> pd.DataFrame:
         """For each funded line and year, the objective-coefficient interval that keeps the
@@ -327,10 +341,10 @@ class Result:
         built, sol = self._need_allocation()
         return explain.impact_ranges(built, sol)
 
-    def price_of_policies(self, per_instance: bool = False) -> pd.DataFrame:
+    def price_of_policies(self, per_instance: bool = False, lang: Lang = "en") -> pd.DataFrame:
         """What each policy costs: the objective's change when it is removed (exact re-solves)."""
         built, sol = self._need_allocation()
-        return explain.price_of_policies(built, sol, per_instance)
+        return explain.price_of_policies(built, sol, per_instance, check_lang(lang))
 
     def diagnosis(self) -> explain.Diagnosis:
         """For an infeasible solve: the colliding rules, their numbers and ranked repairs."""
@@ -341,9 +355,10 @@ class Result:
             self._diagnosis = explain.diagnose(self.built, options)
         return self._diagnosis
 
-    def explain(self) -> pd.DataFrame:
-        """The binding rules and their marginal values; for an infeasible solve, the rules that
-        collide with the smallest repair of each."""
+    def explain(self, lang: Lang = "en", resolves: int | None = None) -> pd.DataFrame:
+        """The binding rules and their marginal values (for a MIP, from re-solves of the MIP:
+        see `shadow_prices`); for an infeasible solve, the rules that collide with the smallest
+        repair of each."""
         if self.status == Status.infeasible:
             diag = self.diagnosis()
             repairs = {r.rule: r.sentence for r in diag.repairs}
@@ -357,7 +372,7 @@ class Result:
             )
         table = self.audit()
         binding = table[table.state.isin(["binding", "short (penalised)"])]
-        prices = self.shadow_prices().set_index("rule").sentence
+        prices = self.shadow_prices(lang, resolves).set_index("rule").sentence
         out = binding[["rule", "text", "state", "slack", "unit", "shadow_price"]].copy()
         out["sentence"] = out.rule.map(prices).fillna("")
         return out.reset_index(drop=True)
