@@ -49,4 +49,3 @@ def _parser() -> argparse.ArgumentParser:
     for group in (solving, whatif, files):
         group.register(commands)
     return parser
-

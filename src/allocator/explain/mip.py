@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from allocator.errors import AllocatorError
 from allocator.explain.words import row_unit, step
@@ -39,6 +40,8 @@ MINIMUM = 8
 def default_resolves(built: Formulation) -> int:
     """The MIP re-solves `shadow_prices` spends unless told (see `WORK`)."""
     return max(MINIMUM, WORK // max(1, built.columns))
+
+
 TOLERANCE = 1e-4
 """Breakpoints are located to this share of the figure's scale (its value, or one natural step
 when that is larger)."""
@@ -211,3 +214,41 @@ def importance(built: Formulation, sol: Solution, name: str) -> float:
     the re-solve budget)."""
     dual = sol.duals.get(name, 0.0)
     return abs(dual) * step(built, built.rows[name])
+
+
+def step_function(
+    built: Formulation,
+    sol: Solution,
+    rule: str,
+    low: float,
+    high: float,
+    tolerance: float | None = None,
+) -> pd.DataFrame:
+    """The MIP optimum as a function of `rule`'s figure from `low` to `high`, by re-solves in one
+    HiGHS session: one row per piece on which it is linear (start, end, the optimum at the
+    start, slope per unit of the figure), each end located by bisection to `tolerance`
+    (default `TOLERANCE` of the figure's scale). Stretches where no plan fits are left out."""
+    if sol.matrix is None or rule not in built.rows:
+        known = ", ".join(list(built.rows)[:8])
+        raise AllocatorError(f"{rule}: no such rule in this model (rules include {known}, ...)")
+    row = built.rows[rule]
+    path = figure_path(built, row)
+    unit = figure_unit(built, row, path)
+    move = None
+    if path is not None:
+        move = _figure_move(built, sol, path, _scale(built, row, unit, figure_value(built, path)))
+    if move is None:
+        path, move = None, Move.of_row(sol.matrix, sol.matrix.rows.index(rule))
+    tol = tolerance if tolerance is not None else TOLERANCE * max(abs(move.value), 1.0)
+    session = Parametric(sol.matrix, sol.options)
+    pieces = session.step_function(move, low, high, tol)
+    return pd.DataFrame(
+        {
+            "start": [p.start for p in pieces],
+            "end": [p.end for p in pieces],
+            "objective": [p.objective for p in pieces],
+            "slope": [math.nan if p.slope is None else p.slope for p in pieces],
+            "figure": path or rule,
+            "tolerance": tol,
+        }
+    )

@@ -144,7 +144,7 @@ def shadow_prices(
                 and high - low <= 1e-9 * max(1.0, abs(row.rhs))
             ):
                 low = high = math.nan  # a degenerate range says nothing
-            record.update(valid_from=low, valid_to=high, holds_for="the chosen projects held")
+            record.update(valid_from=low, valid_to=high, holds_for="with the chosen projects held")
             record.update(method=HELD, value=dual, value_from=low, value_to=high)
         study = found.get(name)
         if study is not None:

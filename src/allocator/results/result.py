@@ -335,6 +335,16 @@ class Result:
             self._studies[resolves] = explain.studies(built, sol, resolves, progress)
         return explain.shadow_prices(built, sol, check_lang(lang), self._studies[resolves])
 
+    def step_function(
+        self, rule: str, low: float, high: float, tolerance: float | None = None
+    ) -> pd.DataFrame:
+        """The optimum as a function of `rule`'s figure (`budget[2027]` moves `budget.2027`)
+        from `low` to `high`, by re-solves: one row per piece on which it is linear — `start`,
+        `end`, the `objective` at the start and its `slope` per unit — each end located by
+        bisection to `tolerance`. For a 0-1 problem the slopes are 0: a step function."""
+        built, sol = self._need_allocation()
+        return explain.step_function(built, sol, rule, low, high, tolerance)
+
     def impact_ranges(self) -> pd.DataFrame:
         """For each funded line and year, the objective-coefficient interval that keeps the
         allocation optimal."""

@@ -384,11 +384,16 @@ class Parametric:
         Stretches where no plan fits are left out."""
         pieces: list[Piece] = []
         start = low
-        while start < high:
+        while start <= high:
             objective, choice = self.solve(move, start)
             if objective is None or choice is None:
+                if start >= high:
+                    break
                 start = self._first_feasible(move, start, high, tolerance)
                 continue
+            if start >= high:  # a change found right at the end: a piece of one point
+                pieces.append(Piece(start, start, objective, 0.0))
+                break
             here = Move(
                 start,
                 move.rows,
@@ -400,6 +405,9 @@ class Parametric:
             )
             side = self._side(here, objective, choice, 1.0, high, tolerance)
             pieces.append(Piece(start, side.end, objective, side.slope))
+            if side.reason == "kink":  # the same projects, another binding rule: a new slope
+                start = side.end + tolerance
+                continue
             if side.past is None:
                 break
             start = side.past
