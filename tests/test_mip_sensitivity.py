@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
+from typing import cast
 
 import pytest
 import yaml
@@ -124,7 +125,7 @@ def test_the_mip_price_of_a_budget_comes_from_re_solves(res: allocator.Result) -
     # 72); just below 20 the chosen projects no longer fit and the best is 58.
     assert second.value == pytest.approx(0)
     assert second.value_from == pytest.approx(20)
-    assert second.value_to == pytest.approx(43, abs=second.tolerance)
+    assert second.value_to == pytest.approx(43, abs=cast(float, second.tolerance))
     assert second.below == pytest.approx(brute_force(50, 20 - 1e-3)) == 58
     assert second.above == pytest.approx(brute_force(50, 43)) == 72
     assert (
@@ -142,7 +143,7 @@ def test_fixed_choice_duals_stay_labelled_never_zero_width_never_unchosen(
     assert prices.shadow_price.notna().all()  # the fixed-integer LP's duals remain available
     widths = (prices.valid_to - prices.valid_from).dropna()
     assert (widths > 0).all()
-    assert math.isnan(prices.set_index("rule").loc["budget[2027]", "valid_from"])
+    assert math.isnan(cast(float, prices.set_index("rule").loc["budget[2027]", "valid_from"]))
     unchosen = ("P2", "P5", "P7", "P8")
     assert not any(f"[{p}," in rule for rule in prices.rule for p in unchosen)
 
@@ -170,8 +171,9 @@ def test_korea_prices_are_re_solved_and_agree_with_the_fixed_choice_dual() -> No
     moved = allocator.load_instance(Path("instances/korea-2026.yaml")).model_copy(
         update={"budget": {2026: 9933.4 + 10}}
     )
+    assert res.objective is not None
     assert allocator.solve(moved).objective == pytest.approx(
-        res.objective + 10 * budget.value, rel=1e-6
+        res.objective + 10 * cast(float, budget.value), rel=1e-6
     )
 
 

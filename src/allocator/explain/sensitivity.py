@@ -35,6 +35,7 @@ COLUMNS = [
     "method",
     "figure",
     "figure_value",
+    "figure_unit",
     "value",
     "value_from",
     "value_to",
@@ -46,7 +47,8 @@ COLUMNS = [
 ]
 """`shadow_price`, `valid_from`, `valid_to`: the LP dual and HiGHS's ranging (for a MIP, of the LP
 with the chosen projects held; a range of zero width is left blank). `value`, `value_from`,
-`value_to`: what one more unit of the figure is worth and over which figures that holds — the
+`value_to`: what one more unit of the figure (in `figure_unit`) is worth and over which figures
+that holds — the
 dual and its range for an LP, the MIP re-solves' slope and ends for a MIP — with `below` and
 `above` the optimum just past each end (MIP), `tolerance` the precision of the ends and
 `resolves` the MIP re-solves spent. `method` says which."""
@@ -129,6 +131,7 @@ def shadow_prices(
             "method": LP,
             "figure": row.figure,
             "figure_value": row.rhs,
+            "figure_unit": row_unit(built, row),
             "value": dual,
             "value_from": low,
             "value_to": high,
@@ -154,6 +157,7 @@ def shadow_prices(
                 method=RESOLVED,
                 figure=study.figure or row.figure,
                 figure_value=steps.value,
+                figure_unit=study.unit,
                 value=math.nan if slope is None else slope,
                 value_from=steps.down.end,
                 value_to=steps.up.end,

@@ -70,6 +70,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "funds": {"en": "funds (private money drawn, by year)", "ko": "펀드 (연도별 민간 자금 조달액)"},
     "lines": {"en": "Money by line", "ko": "사업별 배분"},
     "kpis": {"en": "KPI paths against targets", "ko": "성과지표 경로와 목표"},
+    "kpi": {"en": "KPI", "ko": "성과지표"},
     "targets": {"en": "targets", "ko": "목표"},
     "level": {"en": "level", "ko": "수준"},
     "target": {"en": "target", "ko": "목표"},
@@ -101,6 +102,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     "unit": {"en": "unit", "ko": "단위"},
     "shadow_price": {"en": "shadow price", "ko": "잠재가격"},
     "valid": {"en": "holds from … to", "ko": "유효 범위"},
+    "worth": {"en": "one more unit is worth", "ko": "한 단위 더의 가치"},
+    "value": {"en": "value", "ko": "값"},
+    "objective_note": {"en": "objective", "ko": "목적함수"},
     "origin": {"en": "origin", "ko": "출처(규칙)"},
     "source": {"en": "source", "ko": "근거"},
     "rule_counts": {"en": "Rule audit", "ko": "규칙 점검"},
@@ -148,10 +152,6 @@ TEXT: dict[str, dict[Lang, str]] = {
     "no_points": {"en": "no solved points to draw", "ko": "그릴 수 있는 해가 없음"},
     "money_axis": {"en": "government money", "ko": "정부 재정"},
     "gap": {"en": "gap", "ko": "갭"},
-    "language_note": {
-        "en": "Rule texts and sentences are in English.",
-        "ko": "규칙 설명과 문장은 영어로 표시됩니다.",
-    },
 }
 """Fixed headings and words of the reports, by key and language."""
 

@@ -313,11 +313,12 @@ class Result:
         records = [{"line": k, "name": names[k], "selected": v} for k, v in plan.selected.items()]
         return pd.DataFrame.from_records(records, columns=["line", "name", "selected"])
 
-    def audit(self) -> pd.DataFrame:
+    def audit(self, lang: Lang = "en") -> pd.DataFrame:
         """Every rule instance: state (binding, slack, short, always holds), slack in its own
-        unit, shadow price, and origin (model rule or instance figure, with its source)."""
+        unit, shadow price, and origin (model rule or instance figure, with its source); texts
+        in `lang`."""
         built, sol = self._need_allocation()
-        return explain.audit(built, sol)
+        return explain.audit(built, sol, check_lang(lang))
 
     def shadow_prices(
         self,

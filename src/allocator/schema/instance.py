@@ -183,6 +183,8 @@ class Instance(Strict):
     carryover: PerYearMoney | None = None
     """Unspent government money that may be carried into the next year, at most (none: no
     carry-over)."""
+    title_ko: str | None = None
+    """The title in Korean, for reports in Korean (`--lang ko`)."""
     lines: list[Line] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
