@@ -127,7 +127,7 @@ def _record(
         "shadow_price": dual,
         "origin": origin,
         "figure": figure,
-        "source": _source(built, figure),
+        "source": _source(built, figure, lang),
     }
 
 
@@ -136,15 +136,19 @@ def _origin(built: Formulation, rule: int | None, lang: Lang = "en") -> str:
         return "입력" if lang == "ko" else "instance"
     kind = built.spec.rules[rule].rule
     if lang == "ko":
-        return f"모형 {built.spec.name}: rules[{rule}] ({RULE_KINDS_KO.get(kind, kind)})"
+        return f"모형 {built.spec.name}의 규칙 {rule}번 ({RULE_KINDS_KO.get(kind, kind)})"
     return f"model {built.spec.name}: rules[{rule}] ({kind})"
 
 
-def _source(built: Formulation, figure: str | None) -> str | None:
+KINDS_KO = {"reported": "보고", "derived": "산출", "assumed": "가정"}
+
+
+def _source(built: Formulation, figure: str | None, lang: Lang = "en") -> str | None:
     if figure is None:
         return None
     for source in built.inst.sources:
         if covers(source.about, figure):
             detail = source.cite or source.note or ""
-            return f"{source.kind}: {detail}"
+            kind = KINDS_KO.get(source.kind, source.kind) if lang == "ko" else source.kind
+            return f"{kind}: {detail}"
     return None

@@ -12,7 +12,7 @@ from allocator.explain.sentences import cost_sentence, describe, without_sentenc
 from allocator.formulation import Formulation
 from allocator.solver.highs import Solution
 from allocator.solver.probe import objective_without
-from allocator.words import Lang
+from allocator.words import Lang, name_of
 
 DEFINITIONAL = {"budget", "private_pool", "leverage", "integer_units", "kpi_level", "line_max"}
 """Families that define the problem rather than restrict it; they are not priced."""
@@ -40,8 +40,9 @@ def _groups(
         for i, rule in enumerate(built.spec.rules):
             names = [n for n, r in rows.items() if r.rule == i]
             if names:
+                kind = RULE_KINDS_KO.get(rule.rule, rule.rule)
                 label = (
-                    f"rules[{i}] {RULE_KINDS_KO.get(rule.rule, rule.rule)} {_about(rule, lang)}"
+                    f"규칙 {i}번 {kind} {_about(rule, lang, built)}"
                     if ko
                     else f"rules[{i}] {rule.rule} {_about(rule)}"
                 )
@@ -77,10 +78,13 @@ def _soft(built: Formulation) -> bool:
 ABOUT_KO = {"pillar": "분야", "group": "그룹", "name": "이름", "expr": "식"}
 
 
-def _about(rule: object, lang: Lang = "en") -> str:
+def _about(rule: object, lang: Lang = "en", built: Formulation | None = None) -> str:
     for key in ("pillar", "group", "name", "expr"):
         value = getattr(rule, key, None)
         if value:
+            if lang == "ko" and key == "pillar" and built is not None:
+                pillar = next((p for p in built.inst.pillars if p.id == value), None)
+                value = name_of(pillar, "ko") if pillar is not None else value
             return f"{ABOUT_KO[key] if lang == 'ko' else key} {value}"
     return ""
 

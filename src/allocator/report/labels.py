@@ -90,7 +90,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "audit_hint": {
         "en": "Result.audit() has every rule with its slack, price and source",
-        "ko": "Result.audit()에 모든 규칙의 여유, 잠재가격, 근거가 있음",
+        "ko": "모든 규칙의 여유, 잠재가격, 근거는 규칙 점검표(감사표)에 있음",
     },
     "vacuous": {"en": "Rules that built nothing here", "ko": "여기서 아무 제약도 만들지 않은 규칙"},
     "more": {"en": "More priced rules", "ko": "나머지 잠재가격"},

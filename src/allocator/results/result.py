@@ -328,9 +328,10 @@ class Result:
     ) -> pd.DataFrame:
         """Priced rules: what one more unit of each figure is worth, the figures over which that
         holds, and a sentence (`lang`: en or ko). For a MIP the value and its range come from
-        re-solving the MIP with the figure moved (at most `resolves` MIP re-solves, by default
-        `explain.default_resolves`, the rules that move the objective most first; `progress(done, total)` is called after each rule); the
-        fixed-choice LP duals stay as `shadow_price`, holding with the chosen projects held."""
+        re-solving the MIP with the figure moved: at most `resolves` MIP re-solves (default
+        `explain.default_resolves`), the rules that move the objective most first, with
+        `progress(done, total)` called after each rule. The fixed-choice LP duals stay as
+        `shadow_price`, holding with the chosen projects held."""
         built, sol = self._need_allocation()
         if resolves not in self._studies:
             self._studies[resolves] = explain.studies(built, sol, resolves, progress)

@@ -75,6 +75,8 @@ def quantity(value: float, unit: str, lang: Lang = "en", change: bool = False, s
     """A KPI figure with its unit: "30,286 GPU", "84%", "+5 pp"; "30,286대", "84%", "5%p"."""
     word = kpi_unit(unit, lang, change)
     text = figure(value, sig)
+    if lang == "en" and word.lower() == "person" and text != "1":
+        word = "people"
     if not word:
         return text
     if word in ("%", "%p") or (lang == "ko" and word in KPI_KO.values()):

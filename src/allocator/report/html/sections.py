@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from allocator.explain.audit import KINDS_KO
 from allocator.report.html.markup import PageContext, esc, figure_value, g
 from allocator.results.result import Result
 from allocator.schema.provenance import covers, figure_paths
@@ -22,8 +23,6 @@ from allocator.words import (
 SHOWN = 12
 """Priced rules shown before the rest fold away."""
 
-KINDS_KO = {"reported": "보고", "derived": "산출", "assumed": "가정"}
-"""Provenance kinds in Korean."""
 OPTIONS_KO = {
     "time_limit": "시간 한도",
     "mip_gap": "MIP 갭",
@@ -115,7 +114,7 @@ def rules(page: PageContext, res: Result) -> str:
             f"<td><code>{esc(r['rule'])}</code></td><td>{esc(state_text(state, lang))}</td>"
             f"<td class='n'>{g(r['slack'])}</td><td>{esc(unit)}</td>"
             f"<td class='n'>{g(r['shadow_price'])}</td><td>{esc(r['text'])}</td>"
-            f"<td>{esc(r['origin'])}</td><td>{esc(r['source'] or '')}</td></tr>"
+            f"<td>{esc(r['origin'])}</td><td>{esc(_plain(r['source']))}</td></tr>"
         )
     return (
         f"<section id='rules'><h2>{page.t('rules')}</h2>"
@@ -124,6 +123,19 @@ def rules(page: PageContext, res: Result) -> str:
         f"<details><summary>{page.t('all_rules')} ({len(audit)})</summary>"
         f"<table class='data'>{head}{''.join(rows)}</table></details></section>"
     )
+
+
+def _plain(value: object) -> str:
+    """Text of a cell, empty for a missing one (None or NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _option(value: object, lang: Lang) -> str:
+    if isinstance(value, bool) and lang == "ko":
+        return "예" if value else "아니오"
+    return str(value)
 
 
 def _num(value: float) -> str:
@@ -234,7 +246,7 @@ def how_made(page: PageContext, res: Result) -> str:
     )
     versions = ", ".join(f"{esc(k)} {esc(v)}" for k, v in manifest["versions"].items())
     options = ", ".join(
-        f"{esc(OPTIONS_KO.get(k, k) if lang == 'ko' else k)}={esc(v)}"
+        f"{esc(OPTIONS_KO.get(k, k) if lang == 'ko' else k)}={esc(_option(v, lang))}"
         for k, v in manifest["options"].items()
         if v not in (None, {})
     )
