@@ -101,10 +101,11 @@ def test_korean_units_levels_in_percent_changes_in_percentage_points() -> None:
     inst = allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml")
     res = allocator.solve(inst)
     en, ko = report.table(res, "en"), report.table(res, "ko")
-    adoption = [line for line in en.splitlines() if "adoption rate in industry 2030" in line][0]
+    adoption = next(line for line in en.splitlines() if "adoption rate in industry 2030" in line)
     assert re.search(r": [\d.]+% of 70% — ", adoption), adoption
     assert " pp" not in adoption
-    assert "산업 AI 도입률 2030: " in ko and "% / 70% — " in ko
+    assert "산업 AI 도입률 2030: " in ko
+    assert "% / 70% — " in ko
     assert "명 / 200,000명 — 부족 " in ko
     assert "대 / 260,000대 — 부족 " in ko
     assert allocator.words.quantity(5.0, "pp", "ko", change=True) == "5%p"
