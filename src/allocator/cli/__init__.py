@@ -6,7 +6,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from collections.abc import Sequence
+from typing import TextIO
 
 from allocator.cli import files, solving, whatif
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_OPTIMAL, EXIT_OK
@@ -17,9 +19,27 @@ from allocator.solver.status import Status
 # `allocator validate` and `allocator schema` never load Pyomo, HiGHS or SciPy.
 
 
+def _warn(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one line on stderr, `allocator: warning: ...`, without Python's location."""
+    print(f"allocator: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
+    with warnings.catch_warnings():
+        warnings.showwarning = _warn
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code: int = args.run(args)
         return code

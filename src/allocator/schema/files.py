@@ -18,10 +18,33 @@ REQUIRED = {
 """The keys a file of each kind must have, for messages about empty or misshapen files."""
 
 
+def near(path: Path) -> str:
+    """Help for a file that is not there: the closest names in its folder ("did you mean
+    scenarios/budget-2026-minus-10.yaml?"), or the folder's YAML files."""
+    from difflib import get_close_matches
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES)
+    except OSError:
+        return "check the path"
+    close = get_close_matches(path.name, names, n=2, cutoff=0.6)
+    if close:
+        shown = " or ".join(str(folder / name) for name in close)
+        return f"did you mean {shown}?"
+    if names:
+        listed = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        return f"check the path ({folder} holds {listed})"
+    return "check the path"
+
+
+YAML_SUFFIXES = (".yaml", ".yml", ".xlsx")
+
+
 def read_yaml(path: Path, kind: str) -> dict[str, Any]:
     if not is_file(path):
         what = "a folder, not a file" if is_dir(path) else "file not found"
-        raise InputError([Issue(str(path), "", MISSING, f"{what}; check the path")])
+        raise InputError([Issue(str(path), "", MISSING, f"{what}; {near(path)}")])
     text = read_text(path)
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator
 
 from allocator.errors import InputError, Issue
 from allocator.schema.base import Id, Strict
 from allocator.schema.files import read_yaml
-from allocator.schema.instance import Instance
+from allocator.schema.instance import Instance, unknown_name
 from allocator.schema.model import ModelSpec
 from allocator.schema.validate import validate
 
@@ -32,9 +32,23 @@ _ID_LISTS = ("lines", "pillars", "kpis", "funds", "regions")
 class Scenario(Strict):
     """A named set of changes to an instance and its model."""
 
+    model_config = ConfigDict(populate_by_name=True)
+
     name: Id
     title: str | None = None
+    instances: list[str] | None = Field(default=None, alias="for")
+    """`for:` the names of the instances the scenario is written for (`korea-2026-2030`): to
+    any other, `compare` says it does not apply and goes on with the rest."""
     changes: dict[str, Any] = Field(min_length=1)
+
+    @field_validator("instances", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def applies_to(self, inst: Instance) -> bool:
+        """Whether the scenario is for `inst` (a scenario without `for:` is for any)."""
+        return self.instances is None or inst.name in self.instances
 
 
 @dataclass(frozen=True)
@@ -92,7 +106,8 @@ def locate(
     elif head in ModelSpec.model_fields:
         node = spec
     else:
-        raise KeyError(f"no such field {head!r} in the instance or the model")
+        fields = sorted({*Instance.model_fields, *ModelSpec.model_fields, "rules"})
+        raise KeyError(f"{head!r}: {unknown_name('field', fields, head)}")
     i = 0
     while i < len(parts) - 1:
         part, following = parts[i], parts[i + 1]
@@ -100,7 +115,8 @@ def locate(
         if isinstance(child, list) and part in _ID_LISTS:
             match = [item for item in child if item.get("id") == following]
             if not match:
-                raise KeyError(f"no {part[:-1]} with id {following!r}")
+                ids = [str(item.get("id")) for item in child]
+                raise KeyError(f"{following!r}: {unknown_name(part[:-1], ids, following)}")
             node, i = match[0], i + 2
             continue
         if isinstance(child, int | float) and not isinstance(child, bool) and following.isdigit():
