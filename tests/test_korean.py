@@ -14,6 +14,7 @@ import allocator
 from allocator.cli import main
 from allocator.report import html
 from allocator.report import text as report
+from allocator.words import Named
 from tests.helpers import ROOT, run, tiny
 
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
@@ -48,7 +49,8 @@ def allowed(res: allocator.Result) -> set[str]:
     (이노코어(InnoCORE)), the sources' text, the instance's and model's names."""
     inst = res.instance
     names: list[str] = [inst.name, res.model.name, inst.title or ""]
-    for item in [*inst.pillars, *inst.lines, *inst.kpis, *inst.funds, *inst.regions]:
+    items: list[Named] = [*inst.pillars, *inst.lines, *inst.kpis, *inst.funds, *inst.regions]
+    for item in items:
         names.append(item.name_ko or item.name)
     for line in inst.lines:
         names += line.groups

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 import pandas as pd
@@ -28,7 +29,8 @@ def res() -> allocator.Result:
 def test_the_pillar_table_splits_private_money_by_source(res: allocator.Result) -> None:
     table = columns.pillar_table(res).set_index(["pillar", "year"])
     funding = res.funding().groupby(["pillar", "year", "source"]).amount.sum()
-    for (pillar, year), row in table.iterrows():
+    for key, row in table.iterrows():
+        pillar, year = cast(tuple[str, int], key)
         assert row[columns.POOL] == pytest.approx(funding[pillar, year, "private"])
         assert row["ngf"] == pytest.approx(funding[pillar, year, "ngf"])
         total = row["government"] + row[columns.POOL] + row["ngf"]
