@@ -46,8 +46,8 @@ def test_shadow_price_and_its_range_match_the_hand_derivation(toy: allocator.Res
     assert prices.loc["budget[2026]", "shadow_price"] == pytest.approx(1.35)
     assert prices.loc["budget[2026]", "valid_to"] == pytest.approx(100 + 50 / 7)
     sentence = str(prices.loc["budget[2026]", "sentence"])
-    assert "is worth 135 impact points per 100.0 bn KRW more" in sentence
-    assert "until the figure reaches 107.1 bn KRW" in sentence
+    assert "one more bn KRW of this figure adds 1.35 impact points" in sentence
+    assert "for any figure from 57.14 bn KRW to 107.1 bn KRW" in sentence
 
 
 def test_shadow_price_agrees_with_a_re_solve_inside_its_range(toy: allocator.Result) -> None:
@@ -110,7 +110,7 @@ def test_lp_infeasibility_names_the_colliding_rules_and_ranks_repairs() -> None:
     assert second.rule == "budget[2026]"
     assert second.change == pytest.approx(70 / 0.6 - 100)
     assert third.change == pytest.approx(0.1, abs=1e-5)
-    assert "lower the Pillar B floor from 40.0% to 30.00%" in third.sentence
+    assert "lower the Pillar B floor from 40.0% to 30.0%" in third.sentence
     assert list(res.explain().rule) == diag.rules
 
 
@@ -157,6 +157,55 @@ def test_cli_solve_prints_the_diagnosis(tmp_path: Path, capsys: pytest.CaptureFi
 def test_cli_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", str(TOY), "--audit", str(tmp_path / "audit.csv")]) == 0
     out = capsys.readouterr().out
-    assert "rules[1] ramp costs 10 impact points (3.1% of the objective without it)" in out
+    assert "rules[1] ramp costs 10 impact points (3.12% of the objective without it)" in out
     assert "budget[2026]" in out
     assert (tmp_path / "audit.csv").read_text(encoding="utf-8").startswith("rule,family,text")
+
+
+def test_a_repair_keeps_a_budget_in_its_domain() -> None:
+    """The budget as passed, mistyped as 9,900억 (990 bn KRW) under must_spend: the repair
+    raises the budget to what the line minimums and the rules need, never below zero (it once
+    proposed −6,375.8 bn KRW: the equation's elastic sign was read backwards)."""
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026.yaml")
+    data = inst.model_dump()
+    data["budget"] = {2026: "9,900억"}
+    model = ROOT / "models" / "national-ai-2026.yaml"
+    res = allocator.solve(allocator.Instance.model_validate(data), model)
+    assert res.status == Status.infeasible
+    repairs = {r.rule: r for r in res.diagnosis().repairs}
+    budget = repairs["budget[2026]"]
+    assert budget.change > 0
+    assert "raise it from 990.0 bn KRW to " in budget.sentence
+    assert "9,900억원에서 " in budget.text("ko")
+    for repair in repairs.values():
+        assert "−" not in repair.sentence  # no negative amount anywhere
+
+
+def test_a_repair_that_needs_an_impossible_value_says_so() -> None:
+    """Spend all of 100 in 2026 with at most 20 spent and the rest carried, then all of 10 plus
+    the 80 carried in 2027 with at most 30 spendable: 2027's budget alone would have to be
+    30 − 80 = −50, which a budget cannot be; 2026's can fall to 40 (20 spent, 20 carried)."""
+    inst = allocator.Instance.model_validate(
+        {
+            "name": "carry",
+            "years": [2026, 2027],
+            "pillars": [{"id": "a", "name": "A"}],
+            "budget": {2026: 100, 2027: 10},
+            "carryover": 100,
+            "lines": [
+                {"id": "x", "name": "X", "pillar": "a", "impact": 1, "max": {2026: 20, 2027: 30}}
+            ],
+        }
+    )
+    res = allocator.solve(
+        inst, allocator.ModelSpec.model_validate({"name": "m", "must_spend": True})
+    )
+    repairs = {r.rule: r for r in res.diagnosis().repairs}
+    assert repairs["budget[2026]"].change == pytest.approx(60)
+    later = repairs["budget[2027]"]
+    assert later.needed == pytest.approx(-50)
+    assert "would need its figure at −50.0 bn KRW, below zero, which it cannot be" in (
+        later.sentence
+    )
+    assert "0보다 작을 수 없음" in later.text("ko")
+    assert "cannot restore feasibility" in str(res.diagnosis())

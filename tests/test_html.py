@@ -78,7 +78,7 @@ def test_headline_numbers_are_the_results(toy: allocator.Result) -> None:
     assert figure(page, "verified") == "true"
     text = " ".join(page.text)
     assert "200.0 billion won" in text
-    assert "310.00" in text
+    assert "310 impact points" in text
 
 
 def test_chart_segments_add_up_to_the_split(toy: allocator.Result) -> None:

@@ -82,8 +82,8 @@ def test_table_in_korean_and_english() -> None:
     assert "700억원" in ko
     assert "1,000억원" in ko
     assert "Infrastructure" not in ko
-    assert "구매 GPU 2027: 1,000 / 1,200 GPU — 부족 200" in ko
-    assert "GPUs bought 2027: 1,000 of 1,200 GPU — short by 200" in en
+    assert "구매 GPU 2027: 1,000대 / 1,200대 — 부족 200대" in ko
+    assert "GPUs bought 2027: 1,000 GPU of 1,200 GPU — short by 200 GPU" in en
 
 
 @pytest.mark.parametrize("command", ["solve", "explain"])

@@ -67,8 +67,10 @@ def test_bad_paths_and_values_are_located(
     with pytest.raises(InputError) as caught:
         apply_scenario(inst, model, scenario, "s.yaml")
     text = str(caught.value)
-    assert "s.yaml: changes.budjet.2026 = 5: no such field 'budjet'" in text
-    assert "changes.lines.nope.max = 5: no line with id 'nope'" in text
+    assert (
+        "s.yaml: changes.budjet.2026 = 5: 'budjet': no such field; did you mean 'budget'?" in text
+    )
+    assert "changes.lines.nope.max = 5: 'nope': no such line; known: gpu, " in text
     assert "the model has no exclusive rule on 'g'" in text
     assert "a relative change needs a number" in text
 
@@ -136,16 +138,19 @@ def test_cli_compare_and_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert main(["compare", str(TOY), str(path)]) == 0
     out = capsys.readouterr().out
     assert "input budget.2026: 100.0 → 95.0" in out
-    assert "objective 310.0000 → 303.2500 (-6.7500)" in out
+    assert "objective 310 → 303.25 impact points (−6.75)" in out
     assert main(["sweep", str(TOY), "--vary", "budget.2027=90:100:2"]) == 0
     assert "government.talent" in capsys.readouterr().out
 
 
 def test_shipped_scenarios_run(capsys: pytest.CaptureFixture[str]) -> None:
     five_years = {"ngf-3-to-1.yaml"}  # changes the fund only korea-2026-2030 declares
-    files = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.name not in five_years)
+    files = sorted((ROOT / "scenarios").glob("*.yaml"))
     assert main(["compare", str(ROOT / "instances" / "korea-2026.yaml"), *map(str, files)]) == 0
-    assert "leverage-2-to-1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "leverage-2-to-1: optimal" in out
+    assert "budget-2026-minus-10: optimal" in out
+    assert "== ngf-3-to-1: skipped — it is for korea-2026-2030 (its `for:`), not korea-2026" in out
     fund = [str(ROOT / "scenarios" / name) for name in sorted(five_years)]
     assert main(["compare", str(ROOT / "instances" / "korea-2026-2030.yaml"), *fund]) == 0
     out = capsys.readouterr().out
@@ -204,3 +209,29 @@ def test_near_optimal_cli(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "GPU purchase can range from" in out
     assert "alternative 1: objective 303.8000, verified True" in out
+
+
+def test_compare_goes_on_past_a_scenario_that_does_not_apply(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A change that does not fit the instance, and a scenario file that is not there, are
+    reported (with a suggestion) and the others still run; the exit code says bad input."""
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(yaml.safe_dump({"name": "typo", "changes": {"lines.gpv.max": 50}}))
+    cut = tmp_path / "cut.yaml"
+    cut.write_text(yaml.safe_dump({"name": "cut", "changes": {"budget.2026": "-5%"}}))
+    missing = tmp_path / "cutt.yaml"
+    assert main(["compare", str(TOY), str(typo), str(missing), str(cut)]) == 2
+    out = capsys.readouterr().out
+    assert "== typo: skipped — it does not apply to toy" in out
+    assert "'gpv': no such line; did you mean 'gpu'?" in out
+    assert f"file not found; did you mean {cut}" in out
+    assert "== cut: optimal" in out
+
+
+def test_a_scenario_names_the_instances_it_is_for() -> None:
+    scenario = load_scenario(ROOT / "scenarios" / "ngf-3-to-1.yaml")
+    assert scenario.instances == ["korea-2026-2030"]
+    assert scenario.applies_to(allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml"))
+    assert not scenario.applies_to(allocator.load_instance(TOY))
+    assert Scenario.model_validate({"name": "s", "changes": {"budget": 1}}).instances is None

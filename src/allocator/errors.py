@@ -96,6 +96,11 @@ class HighsWarning(UserWarning):
     """A warning HiGHS printed in its log (large costs, dropped coefficients, ...)."""
 
 
+class InputWarning(UserWarning):
+    """Input that is valid but probably not what was meant: a weight on a KPI that has no
+    target in the instance does nothing."""
+
+
 class NumericalWarning(UserWarning):
     """Figures whose range puts a solve at numerical risk (named by rule and line)."""
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.api import resolve_model, solve
+from allocator.errors import InputError
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.scenario import Change, Scenario, apply_scenario
@@ -18,12 +19,18 @@ from allocator.schema.scenario import Change, Scenario, apply_scenario
 
 @dataclass
 class Comparison:
-    """A scenario against the base: what changed in the inputs, in the split, and in the rules."""
+    """A scenario against the base: what changed in the inputs, in the split, and in the rules;
+    or, for a scenario that does not apply to the instance, why (`skipped`)."""
 
     scenario: str
     inputs: list[Change]
     base: Result
     result: Result
+    skipped: str | None = None
+    """Why the scenario was not solved: it names other instances in `for:`, or a change does
+    not fit this instance (`result` is then the base)."""
+    bad_input: bool = False
+    """True when `skipped` is an error in the scenario, not a scenario for another instance."""
 
     def allocation(self) -> pd.DataFrame:
         """Money by line, year and source: base, scenario and change (both must be answers)."""
@@ -61,11 +68,23 @@ class Comparison:
 def compare(
     inst: Instance, scenarios: Sequence[tuple[Scenario, str]], model: ModelSpec | str | Path | None
 ) -> list[Comparison]:
-    """Solve the base and each (scenario, file) pair; one Comparison per scenario."""
+    """Solve the base and each (scenario, file) pair; one Comparison per scenario. A scenario
+    written for other instances (`for:`), or whose changes do not fit this one, is reported as
+    skipped and the rest go on."""
     spec = resolve_model(inst, model)
     base = solve(inst, spec)
     out = []
     for scenario, file in scenarios:
-        new_inst, new_spec, changes = apply_scenario(inst, spec, scenario, file)
+        if not scenario.applies_to(inst):
+            named = ", ".join(scenario.instances or [])
+            why = f"it is for {named} (its `for:`), not {inst.name}"
+            out.append(Comparison(scenario.name, [], base, base, skipped=why))
+            continue
+        try:
+            new_inst, new_spec, changes = apply_scenario(inst, spec, scenario, file)
+        except InputError as exc:
+            why = f"it does not apply to {inst.name}: {exc}"
+            out.append(Comparison(scenario.name, [], base, base, skipped=why, bad_input=True))
+            continue
         out.append(Comparison(scenario.name, changes, base, solve(new_inst, new_spec)))
     return out

@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP
+from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP
 from allocator.errors import InputError, Issue
 from allocator.results.output import table_target, write_table
 from allocator.schema import load_instance, resolve_model
@@ -84,33 +84,55 @@ def register(commands: Any) -> None:
 
 def _compare(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
+    from allocator.report.text import objective_lines
+    from allocator.words import figure, objective_amount, row_unit_words, signed
 
     inst = load_instance(args.instance)
-    pairs = [(load_scenario(path), str(path)) for path in args.scenarios]
+    pairs = []
     code = EXIT_OK
-    for comp in scenarios.compare(inst, pairs, args.model):
+    for path in args.scenarios:
+        try:
+            pairs.append((load_scenario(path), str(path)))
+        except InputError as exc:  # report it and go on with the others
+            print(f"== {path}: skipped — {exc}")
+            code = EXIT_BAD_INPUT
+    comparisons = scenarios.compare(inst, pairs, args.model)
+    if comparisons and comparisons[0].base.status.has_allocation:
+        print("\n".join(objective_lines(comparisons[0].base)))
+    unit = inst.currency_unit
+    for comp in comparisons:
+        if comp.skipped is not None:
+            print(f"== {comp.scenario}: skipped — {comp.skipped}")
+            code = EXIT_BAD_INPUT if comp.bad_input else code
+            continue
         print(f"== {comp.scenario}: {comp.result.status_text}")
         for change in comp.inputs:
             print(f"  input {change.path}: {change.before!r} → {change.after!r}")
         if not (comp.base.status.has_allocation and comp.result.status.has_allocation):
-            code = EXIT_NOT_OPTIMAL
+            code = max(code, EXIT_NOT_OPTIMAL) if code != EXIT_BAD_INPUT else code
             if comp.result.status == Status.infeasible:
                 print(comp.result.diagnosis())
             continue
-        delta = (comp.result.objective or 0.0) - (comp.base.objective or 0.0)
+        kind = comp.base.model.objective
+        before, after = comp.base.objective or 0.0, comp.result.objective or 0.0
         print(
-            f"  objective {comp.base.objective:,.4f} → {comp.result.objective:,.4f} ({delta:+,.4f})"
+            f"  objective {figure(before, 9)} → {objective_amount(after, kind, unit, sig=9)} "
+            f"({signed(after - before, 6)})"
         )
         pillars = comp.pillars()
         for _, row in pillars[pillars.change.abs() > 1e-6].iterrows():
             print(
-                f"  {row['name']} {row['year']}: {row['base']:,.1f} → {row['scenario']:,.1f}"
-                f" ({row['change']:+,.1f})"
+                f"  {row['name']} {row['year']}: government money {figure(row['base'], 6)} → "
+                f"{figure(row['scenario'], 6)} {row_unit_words('money', unit)} "
+                f"({signed(row['change'], 6)})"
             )
+        audit = comp.base.audit().set_index("rule").unit
         for _, row in comp.rules().head(12).iterrows():
+            per = row_unit_words(str(audit.get(row["rule"], "money") or "money"), unit)
+            points = objective_amount(0.0, kind, unit).split(" ", 1)[-1]
             print(
-                f"  rule {row['rule']}: {row['base_state']} → {row['state']}, price "
-                f"{row['base_price']:.4g} → {row['price']:.4g}"
+                f"  rule {row['rule']}: {row['base_state']} → {row['state']}, one more {per} "
+                f"worth {figure(row['base_price'])} → {figure(row['price'])} {points}"
             )
     return code
 

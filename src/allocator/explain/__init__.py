@@ -4,15 +4,19 @@ the results layer exposes it as `Result.audit()`, `Result.shadow_prices()` and s
 
 from allocator.explain.audit import audit
 from allocator.explain.infeasible import Diagnosis, Repair, diagnose
+from allocator.explain.mip import default_resolves, step_function
 from allocator.explain.policy_cost import price_of_policies
-from allocator.explain.sensitivity import impact_ranges, shadow_prices
+from allocator.explain.sensitivity import impact_ranges, shadow_prices, studies
 
 __all__ = [
     "Diagnosis",
     "Repair",
     "audit",
+    "default_resolves",
     "diagnose",
     "impact_ranges",
     "price_of_policies",
     "shadow_prices",
+    "step_function",
+    "studies",
 ]

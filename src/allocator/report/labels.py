@@ -1,86 +1,39 @@
-"""Words the reports print, in English or Korean: money in trillion/billion won or 조/억, the
-instance's names in the reader's language where the instance gives them, fixed headings."""
+"""The reports' fixed headings in English or Korean. Numbers, money, units, names and statuses
+in words come from `allocator.words` (shared with the explanations) and are re-exported here."""
 
 from __future__ import annotations
 
-import math
-from typing import Literal, Protocol
+from allocator.words import (
+    LANGS,
+    STATE_KO,
+    STATUS_KO,
+    Lang,
+    Named,
+    money,
+    money_tick,
+    name_of,
+    number,
+    state_text,
+    status_text,
+    won,
+)
 
-from allocator.schema.money import CURRENCY_UNITS
-from allocator.solver.status import LOOSE_GAP, Status, percent
-
-Lang = Literal["en", "ko"]
-LANGS: tuple[Lang, ...] = ("en", "ko")
-
-
-class Named(Protocol):
-    """A pillar, line or KPI: an English name and, optionally, a Korean one."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def name_ko(self) -> str | None: ...
-
-
-def name_of(item: Named, lang: Lang = "en") -> str:
-    """The Korean name when `lang` is ko and the instance gives one, else the English name."""
-    if lang == "ko" and item.name_ko:
-        return item.name_ko
-    return item.name
-
-
-def won(amount: float, currency_unit: str = "bn_krw") -> float:
-    """An amount in the instance's currency unit, in won."""
-    return amount * float(CURRENCY_UNITS[currency_unit])
-
-
-def money(amount: float, currency_unit: str = "bn_krw", lang: Lang = "en") -> str:
-    """An amount as readers of `lang` write it: "9.93 trillion won" or "9조 9,334억원"."""
-    value = won(amount, currency_unit)
-    if not math.isfinite(value):
-        return "—"
-    sign = "−" if value < 0 else ""
-    value = abs(value)
-    if lang == "ko":
-        return sign + _korean(value)
-    if value >= 1e12 - 5e8:
-        return f"{sign}{value / 1e12:,.2f} trillion won"
-    if value >= 1e9 - 5e4:
-        return f"{sign}{value / 1e9:,.1f} billion won"
-    if value >= 1e6:
-        return f"{sign}{value / 1e6:,.1f} million won"
-    return f"{sign}{value:,.0f} won"
-
-
-def _korean(value: float) -> str:
-    """조 and 억 (만 below 1억), rounded to the last unit shown: 9,933.4 bn → "9조 9,334억원"."""
-    if value < 1e8 - 5e3:
-        man = round(value / 1e4)
-        return f"{man:,}만원" if man else "0원"
-    jo, eok = divmod(round(value / 1e8), 10_000)
-    if jo and eok:
-        return f"{jo:,}조 {eok:,}억원"
-    return f"{jo:,}조원" if jo else f"{eok:,}억원"
-
-
-def money_tick(value_won: float, lang: Lang = "en") -> str:
-    """A short axis label for an amount in won: "2.5 tn", "500 bn"; "2.5조", "5,000억"."""
-    if value_won == 0:
-        return "0"
-    if abs(value_won) >= 1e12:
-        return f"{value_won / 1e12:,.3g}" + ("조" if lang == "ko" else " tn")
-    if lang == "ko":
-        return f"{value_won / 1e8:,.4g}억" if abs(value_won) >= 1e8 else f"{value_won / 1e4:,.4g}만"
-    return f"{value_won / 1e9:,.4g} bn" if abs(value_won) >= 1e9 else f"{value_won / 1e6:,.4g} mn"
-
-
-def number(value: float, digits: int = 0) -> str:
-    """A figure with thousands separators, or a dash for a missing one."""
-    if value is None or not math.isfinite(value):
-        return "—"
-    return f"{value:,.{digits}f}"
-
+__all__ = [
+    "LANGS",
+    "STATE_KO",
+    "STATUS_KO",
+    "TEXT",
+    "Lang",
+    "Named",
+    "money",
+    "money_tick",
+    "name_of",
+    "number",
+    "state_text",
+    "status_text",
+    "text",
+    "won",
+]
 
 TEXT: dict[str, dict[Lang, str]] = {
     "report": {"en": "Budget allocation report", "ko": "예산 배분 보고서"},
@@ -99,12 +52,14 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ko": "반환된 값으로 모든 규칙을 다시 확인함",
     },
     "verified_no": {"en": "NOT VERIFIED", "ko": "검증 실패"},
-    "government": {"en": "Government", "ko": "정부 재정"},
-    "private": {"en": "Private", "ko": "민간 자금"},
+    "government": {"en": "government", "ko": "정부 재정"},
+    "private": {"en": "private, pool and funds", "ko": "민간 자금(풀·펀드 합계)"},
+    "private_pool": {"en": "private pool", "ko": "민간 풀 자금"},
+    "share_gov": {"en": "share of government money", "ko": "정부 재정 중 비중"},
     "gov_short": {"en": "gov.", "ko": "정부"},
     "private_short": {"en": "private", "ko": "민간"},
     "government_total": {"en": "Government money", "ko": "정부 재정 합계"},
-    "private_total": {"en": "Private money", "ko": "민간 자금 합계"},
+    "private_total": {"en": "Private money, pool and funds", "ko": "민간 자금 합계(풀·펀드)"},
     "split": {"en": "Split by pillar and year", "ko": "분야·연도별 배분"},
     "split_table": {"en": "The split as a table", "ko": "배분 표"},
     "pillar": {"en": "pillar", "ko": "분야"},
@@ -115,6 +70,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "funds": {"en": "funds (private money drawn, by year)", "ko": "펀드 (연도별 민간 자금 조달액)"},
     "lines": {"en": "Money by line", "ko": "사업별 배분"},
     "kpis": {"en": "KPI paths against targets", "ko": "성과지표 경로와 목표"},
+    "kpi": {"en": "KPI", "ko": "성과지표"},
     "targets": {"en": "targets", "ko": "목표"},
     "level": {"en": "level", "ko": "수준"},
     "target": {"en": "target", "ko": "목표"},
@@ -134,7 +90,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     },
     "audit_hint": {
         "en": "Result.audit() has every rule with its slack, price and source",
-        "ko": "Result.audit()에 모든 규칙의 여유, 잠재가격, 근거가 있음",
+        "ko": "모든 규칙의 여유, 잠재가격, 근거는 규칙 점검표(감사표)에 있음",
     },
     "vacuous": {"en": "Rules that built nothing here", "ko": "여기서 아무 제약도 만들지 않은 규칙"},
     "more": {"en": "More priced rules", "ko": "나머지 잠재가격"},
@@ -146,6 +102,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     "unit": {"en": "unit", "ko": "단위"},
     "shadow_price": {"en": "shadow price", "ko": "잠재가격"},
     "valid": {"en": "holds from … to", "ko": "유효 범위"},
+    "worth": {"en": "one more unit is worth", "ko": "한 단위 더의 가치"},
+    "value": {"en": "value", "ko": "값"},
+    "objective_note": {"en": "objective", "ko": "목적함수"},
     "origin": {"en": "origin", "ko": "출처(규칙)"},
     "source": {"en": "source", "ko": "근거"},
     "rule_counts": {"en": "Rule audit", "ko": "규칙 점검"},
@@ -200,10 +159,6 @@ TEXT: dict[str, dict[Lang, str]] = {
         "ko": "충돌하는 규칙과 수정안은 HiGHS(기약 불가능 부분집합)로 구합니다: --solver 없이 다시 "
         "풀면 볼 수 있습니다.",
     },
-    "language_note": {
-        "en": "Rule texts and sentences are in English.",
-        "ko": "규칙 설명과 문장은 영어로 표시됩니다.",
-    },
 }
 """Fixed headings and words of the reports, by key and language."""
 
@@ -211,49 +166,3 @@ TEXT: dict[str, dict[Lang, str]] = {
 def text(key: str, lang: Lang = "en") -> str:
     """The fixed string `key` in `lang`."""
     return TEXT[key][lang]
-
-
-STATUS_KO: dict[Status, str] = {
-    Status.optimal: "최적: 모든 규칙을 지키는 가장 좋은 배분",
-    Status.infeasible: "실행 불가능: 모든 규칙을 동시에 지킬 수 없음",
-    Status.unbounded: "무한: 목적함수가 한없이 커질 수 있음",
-    Status.infeasible_or_unbounded: "실행 불가능 또는 무한 (솔버가 구분하지 못함)",
-    Status.time_limit: "시간 한도 도달: 모든 규칙을 지키는 배분을 찾지 못함",
-    Status.time_limit_incumbent: "시간 한도 도달: 지금까지 찾은 최선의 배분 (최적 증명 안 됨)",
-    Status.limit: "풀이 한도 도달: 모든 규칙을 지키는 배분을 찾지 못함",
-    Status.limit_incumbent: "풀이 한도 도달: 지금까지 찾은 최선의 배분 (최적 증명 안 됨)",
-    Status.interrupted: "풀이가 중단됨",
-    Status.error: "솔버 오류",
-}
-"""Korean words for each status (English comes from `Status.describe`)."""
-
-
-def status_text(status: Status, lang: Lang = "en", gap: float | None = None) -> str:
-    """The status in plain words; with a loose MIP `gap` (`Result.loose_gap`), an optimum is
-    said to be within that gap of the best."""
-    if status == Status.optimal and gap is not None and gap > LOOSE_GAP:
-        if lang == "ko":
-            return (
-                f"최선과의 차이 {percent(gap)} 이내: 모든 규칙을 지키는 배분 (최적 증명 안 됨; "
-                "MIP 간격을 줄이세요)"
-            )
-        return status.describe(gap)
-    if lang == "ko" and status in STATUS_KO:
-        return STATUS_KO[status]
-    return status.describe()
-
-
-STATE_KO = {
-    "binding": "구속",
-    "slack": "여유",
-    "short (penalised)": "미달(벌점)",
-    "always holds": "항상 성립",
-    "cannot hold": "성립 불가",
-    "not in the solved model": "모형에 없음",
-}
-"""Korean words for the rule audit's states."""
-
-
-def state_text(state: str, lang: Lang = "en") -> str:
-    """A rule audit state in `lang`."""
-    return STATE_KO.get(state, state) if lang == "ko" else state

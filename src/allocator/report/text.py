@@ -1,48 +1,55 @@
-"""Plain-text and JSON renderings of a result for the terminal."""
+"""Plain-text and JSON renderings of a result for the terminal, in English or Korean."""
 
 from __future__ import annotations
 
 import json
 import math
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
+from allocator.explain.korean import RULE_KINDS_KO
+from allocator.report.columns import SHARE, label, money_columns, pillar_table
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import Result
-from allocator.results.tables import GOVERNMENT, PRIVATE
-from allocator.schema.money import CURRENCY_UNITS
 from allocator.solver.status import Status
+from allocator.words import assumed_note, objective_amount, percent, point, quantity
+
+OBJECTIVE_KINDS_KO = {
+    "max_impact": "영향 최대화",
+    "min_cost": "비용 최소화",
+    "goal": "목표 미달 최소화",
+    "lexicographic": "우선순위 순차 최적화",
+}
 
 
-def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
-    """An amount as Korean readers write it: 9,933.4 bn KRW → "9조 9,334억"."""
-    won = amount * float(CURRENCY_UNITS[currency_unit])
-    eok_total = round(won / 1e8)
-    jo, eok = divmod(eok_total, 10_000)
-    if jo and eok:
-        return f"{jo:,}조 {eok:,}억"
-    if jo:
-        return f"{jo:,}조"
-    return f"{eok:,}억"
+def objective_kind(kind: str, lang: Lang = "en") -> str:
+    """The objective's kind as readers of `lang` name it."""
+    return OBJECTIVE_KINDS_KO.get(kind, kind) if lang == "ko" else kind
 
 
-def _funds(res: Result, lang: Lang) -> list[str]:
-    """Private money by named fund and year (the pool's share is in the pillar table)."""
-    inst = res.instance
-    if not inst.funds:
-        return []
-    funding = res.funding()
-    out = ["", text("funds", lang)]
-    for fund in inst.funds:
-        drawn = funding[funding.source == fund.id].groupby("year")["amount"].sum()
-        years = "; ".join(f"{y} {money(v, inst.currency_unit, lang)}" for y, v in drawn.items())
-        out.append(f"  {name_of(fund, lang)}: {years}")
-    return out
+def objective_lines(res: Result, lang: Lang = "en") -> list[str]:
+    """The objective with its unit and gap, then what one point is and how many of the figures
+    behind it are assumed."""
+    inst, spec = res.instance, res.model
+    assert res.objective is not None
+    value = objective_amount(res.objective, spec.objective, inst.currency_unit, lang, sig=9)
+    gap = ""
+    if (res.gap or 0) >= 1e-12:
+        size = objective_amount(res.gap_abs or 0.0, spec.objective, inst.currency_unit, lang)
+        gap = f", {text('gap', lang)} {res.gap:.2e} ({size})"
+    check = text("verified_line", lang) if res.verified else text("verified_no", lang)
+    kind = objective_kind(spec.objective, lang)
+    return [
+        f"{text('objective_line', lang)} ({kind}) = {value}{gap}; {check}",
+        f"  ({point(inst, spec, lang)}; {assumed_note(inst, spec, lang)})",
+    ]
 
 
 def table(res: Result, lang: Lang = "en") -> str:
-    """The split by pillar and year, public and private, with totals; money and names as readers
-    of `lang` write them."""
+    """The split by pillar and year — government, private pool, each fund, total and share of
+    government money — with totals, then the targets; money, units and names as readers of
+    `lang` write them."""
     inst = res.instance
     under = text("under", lang).format(instance=inst.name, model=res.model.name)
     head = f"{under}: {status_text(res.status, lang, res.loose_gap)}"
@@ -50,66 +57,67 @@ def table(res: Result, lang: Lang = "en") -> str:
     if res.solver != "highs":
         lines[0] += f" ({text('solved_with', lang)} {res.solver})"
     if res.status == Status.infeasible:
-        lines += ["", str(res.diagnosis()) if res.solver == "highs" else text("needs_highs", lang)]
+        lines += [
+            "",
+            res.diagnosis().text(lang) if res.solver == "highs" else text("needs_highs", lang),
+        ]
     if not res.status.has_allocation:
         return "\n".join(lines)
-    gap = (
-        ""
-        if (res.gap or 0) < 1e-12
-        else f", {text('gap', lang)} {res.gap:.2e} ({res.gap_abs:,.4g} in objective units)"
-    )
-    check = text("verified_line", lang) if res.verified else text("verified_no", lang)
-    lines.append(
-        f"{text('objective_line', lang)} ({res.model.objective}) = {res.objective:,.4f}{gap}; "
-        f"{check}"
-    )
+    lines += objective_lines(res, lang)
     unit = inst.currency_unit
-    pillars = res.pillars
+    split = pillar_table(res)
+    columns = money_columns(res)
     names = {p.id: name_of(p, lang) for p in inst.pillars}
     width = max(_width(n) for n in [*names.values(), text("total", lang)])
-    gov_head, priv_head = text("government", lang).lower(), text("private", lang).lower()
-    cells = [money(x, unit, lang) for x in pillars[GOVERNMENT]] + [
-        money(x, unit, lang) for x in pillars[PRIVATE]
-    ]
-    cell = max(_width(c) for c in [*cells, gov_head, priv_head]) + 2
-    for year, rows in pillars.groupby("year", sort=True):
+    heads = [label(c, res, lang) for c in columns]
+    cells = [money(x, unit, lang) for c in columns for x in split[c]]
+    cell = max(_width(c) for c in [*cells, *heads]) + 2
+    for year, rows in split.groupby("year", sort=True):
         lines.append("")
         lines.append(
-            f"{year}  {_pad(text('pillar', lang), width)}  {_pad(gov_head, cell, True)}  "
-            f"{_pad(priv_head, cell, True)}  {text('share', lang)}"
+            f"{year}  {_pad(text('pillar', lang), width)}  "
+            + "  ".join(_pad(h, cell, True) for h in heads)
+            + f"  {label(SHARE, res, lang)}"
         )
         for _, row in rows.iterrows():
             lines.append(
                 f"      {_pad(names[row['pillar']], width)}  "
-                f"{_pad(money(row[GOVERNMENT], unit, lang), cell, True)}  "
-                f"{_pad(money(row[PRIVATE], unit, lang), cell, True)}  {row['share']:6.1%}"
+                + "  ".join(_pad(money(row[c], unit, lang), cell, True) for c in columns)
+                + f"  {percent(row[SHARE]):>7}"
             )
-        gov, priv = rows[GOVERNMENT].sum(), rows[PRIVATE].sum()
         lines.append(
-            f"      {_pad(text('total', lang), width)}  {_pad(money(gov, unit, lang), cell, True)}"
-            f"  {_pad(money(priv, unit, lang), cell, True)}"
+            f"      {_pad(text('total', lang), width)}  "
+            + "  ".join(_pad(money(rows[c].sum(), unit, lang), cell, True) for c in columns)
         )
-    lines += _funds(res, lang)
-    kpis = res.kpis.dropna(subset=["target"])
-    if len(kpis):
-        kpi_names = {k.id: name_of(k, lang) for k in inst.kpis}
-        lines.append("")
-        lines.append(text("targets", lang))
-        for _, row in kpis.iterrows():
-            status = (
-                text("met", lang)
-                if row["shortfall"] <= 1e-6 * max(1.0, row["target"])
-                else (f"{text('short_by', lang)} {row['shortfall']:,.0f}")
-            )
-            lines.append(
-                f"  {kpi_names[row['kpi']]} {row['year']}: {row['level']:,.0f} {text('of', lang)} "
-                f"{row['target']:,.0f} {row['unit']} — {status}"
-            )
+    lines += _targets(res, lang)
     if res.violations:
         lines.append("")
         lines.append(text("violations", lang) + ":")
         lines += [f"  - {v}" for v in res.violations]
     return "\n".join(lines)
+
+
+def _targets(res: Result, lang: Lang) -> list[str]:
+    """Each target: the level reached against it in the KPI's unit (a rate in %, a shortfall in
+    pp), met or short by how much."""
+    kpis = res.kpis.dropna(subset=["target"])
+    if not len(kpis):
+        return []
+    names = {k.id: name_of(k, lang) for k in res.instance.kpis}
+    lines = ["", text("targets", lang)]
+    for _, row in kpis.iterrows():
+        short = row["shortfall"] > 1e-6 * max(1.0, row["target"])
+        status = (
+            f"{text('short_by', lang)} {quantity(row['shortfall'], row['unit'], lang, True)}"
+            if short
+            else text("met", lang)
+        )
+        level = quantity(row["level"], row["unit"], lang)
+        target = quantity(row["target"], row["unit"], lang)
+        lines.append(
+            f"  {names[row['kpi']]} {row['year']}: {level} {text('of', lang)} {target} — {status}"
+        )
+    return lines
 
 
 def _width(s: str) -> int:
@@ -122,16 +130,22 @@ def _pad(s: str, width: int, right: bool = False) -> str:
     return fill + s if right else s + fill
 
 
-def explanation(res: Result, per_instance: bool = False, lang: Lang = "en") -> str:
-    """Why this split: the binding rules and their prices, what each policy costs, the rules with
-    slack; or, for an infeasible solve, the colliding rules and their repairs. Headings, money
-    and names in `lang`; the rule sentences are in English."""
+def explanation(
+    res: Result,
+    per_instance: bool = False,
+    lang: Lang = "en",
+    resolves: int | None = None,
+    progress: Callable[[int, int], object] | None = None,
+) -> str:
+    """Why this split: the binding rules and what one more unit of each is worth (for a MIP,
+    from re-solves of the MIP), what each policy costs, the rules with slack; or, for an
+    infeasible solve, the colliding rules and their repairs. Everything in `lang`."""
     if not res.status.has_allocation:
         return table(res, lang)
     lines = [table(res, lang), "", text("binding_rules", lang) + ":"]
-    sentences = res.shadow_prices().sentence
+    sentences = res.shadow_prices(lang, resolves, progress).sentence
     lines += [f"  - {s}" for s in sentences] or ["  " + text("none_priced", lang)]
-    prices = res.price_of_policies(per_instance)
+    prices = res.price_of_policies(per_instance, lang)
     if len(prices):
         lines += ["", text("policy_price", lang) + ":"]
         lines += [f"  - {s}" for s in prices.sentence]
@@ -145,8 +159,19 @@ def explanation(res: Result, per_instance: bool = False, lang: Lang = "en") -> s
         + f" ({text('audit_hint', lang)})",
     ]
     if res.vacuous_rules:
-        lines.append(text("vacuous", lang) + ": " + ", ".join(res.vacuous_rules))
+        lines.append(text("vacuous", lang) + ": " + ", ".join(vacuous(res, lang)))
     return "\n".join(lines)
+
+
+def vacuous(res: Result, lang: Lang = "en") -> list[str]:
+    """The model rules that built nothing, with their kind in `lang`."""
+    if lang != "ko" or res.built is None:
+        return res.vacuous_rules
+    kinds = [res.model.rules[i].rule for i in res.built.vacuous]
+    return [
+        f"rules[{i}] ({RULE_KINDS_KO.get(kind, kind)})"
+        for i, kind in zip(res.built.vacuous, kinds, strict=True)
+    ]
 
 
 def as_json(res: Result) -> str:

@@ -1,9 +1,11 @@
 """Excel in and out at the report layer: a solve's result as a workbook people read, and the
 input workbooks of `allocator.schema.excel` (instance, model, template) re-exported.
 
-`write_result(res, "plan.xlsx")` writes the split by pillar × year (government, private, both),
-the split per line, KPIs against targets and the rule audit, with money formats and readable
-widths; each sheet is a flat table that `pandas.read_excel(path, sheet_name=...)` reads back."""
+`write_result(res, "plan.xlsx")` writes the split by pillar × year (government, private pool,
+each fund, total), the split per line, KPIs against targets and the rule audit, with money
+formats that show the currency unit in every money cell and readable widths; each sheet is a
+flat table that `pandas.read_excel(path, sheet_name=...)` reads back. Column names mean what
+they mean in the text and HTML reports (`allocator.report.columns`)."""
 
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from allocator.report.columns import POOL, SHARE, SOURCE_LABELS, money_columns, pillar_table
 from allocator.results.result import Result
-from allocator.results.tables import GOVERNMENT, PRIVATE
+from allocator.results.tables import GOVERNMENT
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.excel.read import read_instance, read_model
 from allocator.schema.excel.write import (
@@ -30,6 +33,7 @@ from allocator.schema.excel.write import (
 )
 from allocator.schema.money import UNIT_LABELS
 from allocator.solver.status import Status
+from allocator.words import row_unit_words
 
 __all__ = [
     "check_target",
@@ -47,14 +51,16 @@ BOTH = "total"
 ALL_PILLARS = "all"
 """The `pillar` of the rows that add every pillar."""
 MONEY = "#,##0.0"
-SHARE = "0.0%"
+SHARE_FORMAT = "0.0%"
 NUMBER = "#,##0.####"
 PRICE = "#,##0.0000"
 
 
 def write_result(res: Result, path: str | Path, *, force: bool = False) -> Path:
-    """Write a result as a workbook: summary; split (pillar × year, government/private/total);
-    lines (line × year); pillars, kpis, allocation and audit as the Result's own DataFrames;
+    """Write a result as a workbook: summary; split (pillar × year: government, private pool,
+    each fund, total); lines (line × year); pillars (the reports' pillar table: government,
+    private pool, each fund, total, share of government money); kpis, allocation and audit as
+    the Result's own DataFrames (the audit's units in words);
     selected (go/no-go lines), when any. Without an allocation: the summary, and for an
     infeasible solve the colliding rules. All or nothing (a staged twin is renamed); an
     existing file is replaced only with `force`, and never one the result was made from."""
@@ -63,16 +69,26 @@ def write_result(res: Result, path: str | Path, *, force: bool = False) -> Path:
     if res.status.has_allocation:
         alloc = res.allocation
         sheets["split"] = split_by_pillar(res)
-        sheets["lines"] = _by_year(alloc, ["line", "name", "pillar"], res.instance.years)
-        sheets["pillars"] = res.pillars
+        labelled = alloc.assign(source=alloc.source.map(lambda s: SOURCE_LABELS.get(s, s)))
+        sheets["lines"] = _by_year(labelled, ["line", "name", "pillar"], res.instance.years)
+        sheets["pillars"] = pillar_table(res)
         sheets["kpis"] = res.kpis
-        sheets["audit"] = res.audit()
+        audit = res.audit()
+        cu = res.instance.currency_unit
+        sheets["audit"] = audit.assign(unit=[row_unit_words(u, cu) if u else u for u in audit.unit])
         sheets["allocation"] = alloc
         if res.instance.lines and not res.selected.empty:
             sheets["selected"] = res.selected
     elif res.status == Status.infeasible:
         sheets["diagnosis"] = res.explain()
-    return write_frames(path, sheets, style=_style, force=force, inputs=res.inputs)
+    unit = UNIT_LABELS.get(res.instance.currency_unit, res.instance.currency_unit)
+    return write_frames(
+        path,
+        sheets,
+        style=lambda ws, frame, every: _style(ws, frame, every, unit, money_columns(res)),
+        force=force,
+        inputs=res.inputs,
+    )
 
 
 def export(inst: Instance, model: ModelSpec, path: str | Path, *, force: bool = False) -> Path:
@@ -95,10 +111,11 @@ def check_target(
 
 
 def split_by_pillar(res: Result) -> pd.DataFrame:
-    """Money per pillar (rows: government, private, total) and year (columns), then the rows of
-    every pillar together; a `total` column adds the years. A line in several pillars counts in
-    each by its share; each named fund is a source row of its own."""
+    """Money per pillar (rows: government, private pool, each named fund, total) and year
+    (columns), then the rows of every pillar together; a `total` column adds the years. A line in
+    several pillars counts in each by its share."""
     alloc = res.funding()
+    alloc["source"] = alloc.source.map(lambda s: SOURCE_LABELS.get(s, s))
     every = alloc.assign(pillar=ALL_PILLARS)
     table = _by_year(pd.concat([alloc, every]), ["pillar"], res.instance.years)
     names = {p.id: p.name for p in res.instance.pillars} | {ALL_PILLARS: "all pillars"}
@@ -120,7 +137,7 @@ def _by_year(alloc: pd.DataFrame, keys: list[str], years: list[int]) -> pd.DataF
     table.columns = [str(y) for y in years]
     table[BOTH] = table.sum(axis=1)
     table = table.reset_index()
-    rank = {GOVERNMENT: 0, PRIVATE: 1, BOTH: 2}
+    rank = {GOVERNMENT: 0, POOL: 1, BOTH: 2}
     first = {k: i for i, k in enumerate(dict.fromkeys(alloc[keys[0]]))}
     table = table.sort_values(
         [keys[0], "source"],
@@ -140,17 +157,32 @@ def _summary(res: Result) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"], dtype=object)
 
 
-def _style(ws: Worksheet, frame: pd.DataFrame, sheets: dict[str, pd.DataFrame]) -> None:
-    """Money, share and price formats by column; widths that fit; a frozen header row."""
+def money_format(unit: str) -> str:
+    """The number format of money cells: the amount with the currency unit after it."""
+    return f'{MONEY}" {unit}"'
+
+
+def _style(
+    ws: Worksheet,
+    frame: pd.DataFrame,
+    sheets: dict[str, pd.DataFrame],
+    unit: str,
+    money: list[str],
+) -> None:
+    """Money (with its currency unit in every cell), share and price formats by column; widths
+    that fit; a frozen header row."""
     fit_columns(ws, frame)
     ws.freeze_panes = "A2"
     years = {str(y) for y in frame.columns if str(y).isdigit()}
+    money_names = {*money, BOTH, GOVERNMENT, "amount", "private"}
     for j, column in enumerate(frame.columns, start=1):
         name = str(column)
-        if name in years or name in (BOTH, GOVERNMENT, PRIVATE, "amount"):
-            fmt = MONEY
-        elif name == "share":
-            fmt = SHARE
+        if ws.title == "summary":
+            continue
+        if name in years or name in money_names:
+            fmt = money_format(unit)
+        elif name in ("share", SHARE):
+            fmt = SHARE_FORMAT
         elif name in ("level", "target", "shortfall", "slack"):
             fmt = NUMBER
         elif name == "shadow_price":
@@ -160,7 +192,8 @@ def _style(ws: Worksheet, frame: pd.DataFrame, sheets: dict[str, pd.DataFrame]) 
         for row in range(2, len(frame) + 2):
             ws.cell(row=row, column=j).number_format = fmt
         letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 8, 12)
+        wide = 18 if fmt.endswith('"') else 12
+        ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 8, wide)
     if ws.title in ("split", "lines") and "source" in frame.columns:
         for i, source in enumerate(frame["source"], start=2):
             if source == BOTH:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -22,6 +23,7 @@ from allocator.schema import Instance, ModelSpec, output
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import LOOSE_GAP, Status
+from allocator.words import Lang, check_lang
 
 if TYPE_CHECKING:
     from allocator.results.display import ResultPlot
@@ -50,6 +52,7 @@ class Result:
     level_outcomes: list[LevelOutcome] = field(default_factory=list)
     """For a lexicographic model: each priority level's optimum and the bound it was held to."""
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
+    _studies: dict[int | None, dict[str, Any]] = field(default_factory=dict, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -204,17 +207,41 @@ class Result:
         """The go/no-go decisions: line, name, selected."""
         return tables.selected(self.instance, self.plan())
 
-    def audit(self) -> pd.DataFrame:
+    def audit(self, lang: Lang = "en") -> pd.DataFrame:
         """Every rule instance: state (binding, slack, short, always holds), slack in its own
-        unit, shadow price, and origin (model rule or instance figure, with its source)."""
+        unit, shadow price, and origin (model rule or instance figure, with its source); texts
+        in `lang`."""
         built, sol = self._need_allocation()
-        return explain.audit(built, sol)
+        return explain.audit(built, sol, check_lang(lang))
 
-    def shadow_prices(self) -> pd.DataFrame:
-        """Rules with a non-zero shadow price, the interval it holds over, and a sentence."""
+    def shadow_prices(
+        self,
+        lang: Lang = "en",
+        resolves: int | None = None,
+        progress: Callable[[int, int], object] | None = None,
+    ) -> pd.DataFrame:
+        """Priced rules: what one more unit of each figure is worth, the figures over which that
+        holds, and a sentence (`lang`: en or ko). For a MIP the value and its range come from
+        re-solving the MIP with the figure moved: at most `resolves` MIP re-solves (default
+        `explain.default_resolves`), the rules that move the objective most first, with
+        `progress(done, total)` called after each rule. The fixed-choice LP duals stay as
+        `shadow_price`, holding with the chosen projects held."""
         self._need_highs("Shadow prices")
         built, sol = self._need_allocation()
-        return explain.shadow_prices(built, sol)
+        if resolves not in self._studies:
+            self._studies[resolves] = explain.studies(built, sol, resolves, progress)
+        return explain.shadow_prices(built, sol, check_lang(lang), self._studies[resolves])
+
+    def step_function(
+        self, rule: str, low: float, high: float, tolerance: float | None = None
+    ) -> pd.DataFrame:
+        """The optimum as a function of `rule`'s figure (`budget[2027]` moves `budget.2027`)
+        from `low` to `high`, by re-solves: one row per piece on which it is linear — `start`,
+        `end`, the `objective` at the start and its `slope` per unit — each end located by
+        bisection to `tolerance`. For a 0-1 problem the slopes are 0: a step function."""
+        self._need_highs("Step functions")
+        built, sol = self._need_allocation()
+        return explain.step_function(built, sol, rule, low, high, tolerance)
 
     def impact_ranges(self) -> pd.DataFrame:
         """For each funded line and year, the objective-coefficient interval that keeps the
@@ -223,11 +250,11 @@ class Result:
         built, sol = self._need_allocation()
         return explain.impact_ranges(built, sol)
 
-    def price_of_policies(self, per_instance: bool = False) -> pd.DataFrame:
+    def price_of_policies(self, per_instance: bool = False, lang: Lang = "en") -> pd.DataFrame:
         """What each policy costs: the objective's change when it is removed (exact re-solves)."""
         self._need_highs("Prices of policies")
         built, sol = self._need_allocation()
-        return explain.price_of_policies(built, sol, per_instance)
+        return explain.price_of_policies(built, sol, per_instance, check_lang(lang))
 
     def diagnosis(self) -> explain.Diagnosis:
         """For an infeasible solve: the colliding rules, their numbers and ranked repairs."""
@@ -239,9 +266,10 @@ class Result:
             self._diagnosis = explain.diagnose(self.built, options)
         return self._diagnosis
 
-    def explain(self) -> pd.DataFrame:
-        """The binding rules and their marginal values; for an infeasible solve, the rules that
-        collide with the smallest repair of each."""
+    def explain(self, lang: Lang = "en", resolves: int | None = None) -> pd.DataFrame:
+        """The binding rules and their marginal values (for a MIP, from re-solves of the MIP:
+        see `shadow_prices`); for an infeasible solve, the rules that collide with the smallest
+        repair of each."""
         self._need_highs("Explanations (binding rules with shadow prices, or repairs)")
         if self.status == Status.infeasible:
             diag = self.diagnosis()
@@ -256,7 +284,7 @@ class Result:
             )
         table = self.audit()
         binding = table[table.state.isin(["binding", "short (penalised)"])]
-        prices = self.shadow_prices().set_index("rule").sentence
+        prices = self.shadow_prices(lang, resolves).set_index("rule").sentence
         out = binding[["rule", "text", "state", "slack", "unit", "shadow_price"]].copy()
         out["sentence"] = out.rule.map(prices).fillna("")
         return out.reset_index(drop=True)

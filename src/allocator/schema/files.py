@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,27 @@ REQUIRED = {
 
 MAX_BYTES = 256 * 2**20
 """The largest file allocator reads (256 MiB); instances with big tables are far smaller."""
+
+
+def near(path: Path) -> str:
+    """Help for a file that is not there: the closest names in its folder ("did you mean
+    scenarios/budget-2026-minus-10.yaml?"), or the folder's YAML files."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in YAML_SUFFIXES)
+    except OSError:
+        return "check the path"
+    close = get_close_matches(path.name, names, n=2, cutoff=0.6)
+    if close:
+        shown = " or ".join(str(folder / name) for name in close)
+        return f"did you mean {shown}?"
+    if names:
+        listed = ", ".join(names[:8]) + (", ..." if len(names) > 8 else "")
+        return f"check the path ({folder} holds {listed})"
+    return "check the path"
+
+
+YAML_SUFFIXES = (".yaml", ".yml", ".xlsx")
 
 
 def read_yaml(path: Path, kind: str, *, quote: bool = True) -> dict[str, Any]:
@@ -233,9 +255,7 @@ def check_readable(path: Path) -> None:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise InputError(
-            [Issue(str(path), "", MISSING, "file not found; check the path")]
-        ) from None
+        raise InputError([Issue(str(path), "", MISSING, f"file not found; {near(path)}")]) from None
     except OSError as exc:  # a name too long for the file system, a loop of links, ...
         raise InputError(
             [Issue(str(path), "", MISSING, f"cannot read the file: {exc.strerror or exc}")]

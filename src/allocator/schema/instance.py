@@ -25,6 +25,7 @@ from allocator.schema.base import (
     unique_keys,
 )
 from allocator.schema.money import CURRENCY_UNITS, currency_unit
+from allocator.schema.names import unknown_name
 from allocator.schema.planning import Fund, Region, parse_curve, parse_membership
 from allocator.schema.uncertainty import Uncertainty, uncertainty_problems
 
@@ -194,6 +195,8 @@ class Instance(Strict):
     carryover: PerYearMoney | None = None
     """Unspent government money that may be carried into the next year, at most (none: no
     carry-over)."""
+    title_ko: str | None = None
+    """The title in Korean, for reports in Korean (`--lang ko`)."""
     lines: list[Line] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -469,13 +472,3 @@ def _outside(years: list[int]) -> str:
         f"this year is outside the instance's years ({years[0]}–{years[-1]}); use one of "
         f"{', '.join(map(str, years))} or add the year to `years`"
     )
-
-
-def unknown_name(kind: str, known: list[str], given: str | None = None) -> str:
-    """`no such KPI; known: a, b` with a "did you mean" when one is close."""
-    from difflib import get_close_matches
-
-    listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-    close = get_close_matches(given, known, n=1) if given else []
-    guess = f"did you mean {close[0]!r}? " if close else ""
-    return f"no such {kind}; {guess}known: {listed or 'none'}"

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 import unicodedata
+import warnings
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel
 
-from allocator.errors import MISSING, InputError, Issue
+from allocator.errors import MISSING, InputError, InputWarning, Issue
 from allocator.schema import output
 from allocator.schema.files import (
     allowed_outside,
@@ -56,6 +57,7 @@ def load_instance(path: str | Path, *, allow_outside: bool | None = None) -> Ins
         inst._allow_outside = allow
         return inst
     data = read_yaml(path, "instance")
+    _refuse_other_kind(path, data, "instance")
     files = {str(path): sha256(path)}
     tables: dict[str, Table] = {}
     issues: list[Issue] = []
@@ -117,7 +119,9 @@ def load_model(path: str | Path, *, quote: bool = True) -> ModelSpec:
         from allocator.schema.excel.read import read_model  # lazy: openpyxl loads on use
 
         return read_model(path)
-    model = validate(ModelSpec, read_yaml(path, "model", quote=quote), str(path))
+    data = read_yaml(path, "model", quote=quote)
+    _refuse_other_kind(path, data, "model")
+    model = validate(ModelSpec, data, str(path))
     model._files = {str(path): sha256(path)}
     return model
 
@@ -186,6 +190,51 @@ def save(obj: Instance | ModelSpec, path: str | Path, *, force: bool = False) ->
     return output.write_file(out, lambda staged: staged.write_text(text, encoding="utf-8"))
 
 
+INSTANCE_KEYS = {"lines", "budget", "pillars", "years", "kpis", "private_pool", "funds"}
+MODEL_KEYS = {"objective", "rules", "must_spend", "levels"}
+SCENARIO_KEYS = {"changes"}
+
+
+def file_kind(data: dict[str, Any]) -> str | None:
+    """What a file's top-level keys say it is: `instance`, `model`, `scenario`, or None."""
+    keys = set(data)
+    for kind, marks in (
+        ("instance", INSTANCE_KEYS),
+        ("model", MODEL_KEYS),
+        ("scenario", SCENARIO_KEYS),
+    ):
+        if keys & marks:
+            return kind
+    return None
+
+
+HOW = {
+    "instance": "pass it as the instance (the first argument: allocator solve INSTANCE)",
+    "model": "pass it with --model (allocator solve INSTANCE --model MODEL)",
+    "scenario": "pass it to allocator compare INSTANCE SCENARIO...",
+}
+
+
+def _refuse_other_kind(path: Path, data: dict[str, Any], wanted: str) -> None:
+    """A model given where an instance is wanted (and so on) is one clear error, not a list of
+    missing and unknown fields."""
+    kind = file_kind(data)
+    if kind is None or kind == wanted:
+        return
+    raise InputError(
+        [
+            Issue(
+                str(path),
+                "",
+                MISSING,
+                f"this is {'an' if kind == 'instance' else 'a'} {kind} file, not "
+                f"{'an' if wanted == 'instance' else 'a'} {wanted}; "
+                f"{HOW[kind]}",
+            )
+        ]
+    )
+
+
 def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> ModelSpec:
     """The model to use: the one given, or the instance's default `model:` file."""
     if isinstance(model, ModelSpec):
@@ -194,8 +243,38 @@ def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> Model
         spec = load_model(model)
     else:
         spec = load_default_model(inst)
-    check_model(spec, inst, next(iter(spec.files), spec.name))
+    model_file = next(iter(spec.files), spec.name)
+    check_model(spec, inst, model_file)
+    issue = weight_warning(spec, inst, model_file)
+    if issue is not None and str(issue) not in _WARNED:
+        _WARNED.add(str(issue))
+        warnings.warn(InputWarning(str(issue)), stacklevel=2)
     return spec
+
+
+_WARNED: set[str] = set()
+"""Warnings already given in this process (a sweep resolves its model once per point)."""
+
+
+def weight_warning(model: ModelSpec, inst: Instance, model_file: str = "model") -> Issue | None:
+    """The weights the model puts on KPIs that have no target in the instance: they weigh
+    nothing (a shortfall is measured below a target), which is worth a warning."""
+    if model.objective == "min_cost":
+        return None
+    targeted = {t.kpi for t in inst.targets}
+    idle = [kpi for kpi in model.targets.weights if kpi not in targeted]
+    if not idle:
+        return None
+    named = ", ".join(idle)
+    verb = "has" if len(idle) == 1 else "have"
+    weights = "its weight does" if len(idle) == 1 else "their weights do"
+    return Issue(
+        model_file,
+        "targets.weights",
+        MISSING,
+        f"{named} {verb} no target in {inst.name}, so {weights} nothing here; give the "
+        "instance targets for them or drop the weights",
+    )
 
 
 def default_model_path(inst: Instance) -> Path | None:

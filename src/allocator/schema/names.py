@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from difflib import get_close_matches
 from typing import Any
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
@@ -90,3 +91,11 @@ def column_key(column: str) -> str:
     are one figure; so are names that differ only in Unicode form or spaces."""
     parts = [p.strip() for p in unicodedata.normalize("NFC", column).split(".")]
     return ".".join(str(int(p)) if p.isdigit() else p for p in parts)
+
+
+def unknown_name(kind: str, known: list[str], given: str | None = None) -> str:
+    """`no such KPI; known: a, b` with a "did you mean" when one is close."""
+    listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+    close = get_close_matches(given, known, n=1) if given else []
+    guess = f"did you mean {close[0]!r}? " if close else ""
+    return f"no such {kind}; {guess}known: {listed or 'none'}"

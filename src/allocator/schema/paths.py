@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allocator.schema.names import unknown_name
+
 _ID_LISTS = ("lines", "pillars", "kpis", "funds", "regions")
 """Lists whose items a path names by id (`lines.INF-01`)."""
 
@@ -20,7 +22,8 @@ def locate_figure(
     elif head in spec:
         node = spec
     else:
-        raise KeyError(f"no such field {head!r} in the instance or the model")
+        fields = sorted({*data, *spec, "rules"} if spec else set(data))
+        raise KeyError(f"{head!r}: {unknown_name('field', fields, head)}")
     i = 0
     while i < len(parts) - 1:
         part, following = parts[i], parts[i + 1]
@@ -28,7 +31,8 @@ def locate_figure(
         if isinstance(child, list) and part in _ID_LISTS:
             match = [item for item in child if item.get("id") == following]
             if not match:
-                raise KeyError(f"no {part[:-1]} with id {following!r}")
+                ids = [str(item.get("id")) for item in child]
+                raise KeyError(f"{following!r}: {unknown_name(part[:-1], ids, following)}")
             node, i = match[0], i + 2
             continue
         if isinstance(child, int | float) and not isinstance(child, bool) and following.isdigit():

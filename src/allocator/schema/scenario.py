@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, field_validator
 
 from allocator.errors import InputError, Issue
 from allocator.schema.base import Id, Strict
@@ -36,9 +36,23 @@ _RELATIVE = re.compile(r"^\s*(?:([+-]\d+(?:\.\d+)?)\s*%|[x×*]\s*(\d+(?:\.\d+)?)
 class Scenario(Strict):
     """A named set of changes to an instance and its model."""
 
+    model_config = ConfigDict(populate_by_name=True)
+
     name: Id
     title: str | None = None
+    instances: list[str] | None = Field(default=None, alias="for")
+    """`for:` the names of the instances the scenario is written for (`korea-2026-2030`): to
+    any other, `compare` says it does not apply and goes on with the rest."""
     changes: dict[str, Any] = Field(min_length=1)
+
+    @field_validator("instances", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def applies_to(self, inst: Instance) -> bool:
+        """Whether the scenario is for `inst` (a scenario without `for:` is for any)."""
+        return self.instances is None or inst.name in self.instances
 
 
 @dataclass(frozen=True)

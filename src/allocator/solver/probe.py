@@ -143,8 +143,12 @@ def copy_lp(lp: Any) -> Any:
     return out
 
 
-def elastic(matrix: Matrix, i: int, sense: str, options: SolveOptions) -> float | None:
-    """The least relaxation of row i that makes the problem feasible (None if none does)."""
+def elastic(
+    matrix: Matrix, i: int, sense: str, options: SolveOptions, lowest: float | None = None
+) -> float | None:
+    """The least relaxation of row i that makes the problem feasible (None if none does). The
+    row's right-hand side is raised (`<=`), lowered (`>=`) or moved (`==`); with `lowest`, it
+    may be lowered by at most that much (a figure that cannot go below zero)."""
     lp = copy_lp(matrix.lp)
     n = lp.num_col_
     h = new_highs(matrix, options)
@@ -153,7 +157,8 @@ def elastic(matrix: Matrix, i: int, sense: str, options: SolveOptions) -> float 
     h.changeObjectiveSense(highspy.ObjSense.kMinimize)
     signs = {"<=": [-1.0], ">=": [1.0], "==": [1.0, -1.0]}[sense]
     for sign in signs:
-        h.addCol(1.0, 0.0, INF, 1, np.array([i], dtype=np.int32), np.array([sign]))
+        cap = INF if lowest is None or sign < 0 else max(0.0, lowest)
+        h.addCol(1.0, 0.0, cap, 1, np.array([i], dtype=np.int32), np.array([sign]))
     h.run()
     if h.getModelStatus() != _OPTIMAL:
         return None
