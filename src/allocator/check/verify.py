@@ -25,11 +25,7 @@ def verify(
 
     `held` gives, for a lexicographic model, the bound each priority level was held to (by level
     name): the level's value is recomputed from the plan and checked against it."""
-    c = Context(inst, spec, plan)
-    for run in CORE_CHECKS.values():
-        run(c)
-    for i, rule in enumerate(spec.rules):
-        RULE_CHECKS[rule.kind](c, rule, i)
+    c = verdict(inst, spec, plan)
     if objective is not None:
         expected = objective_value(inst, spec, plan)
         c.need(
@@ -69,6 +65,17 @@ def verify(
                 unit="level points",
             )
     return c.violations
+
+
+def verdict(inst: Instance, spec: ModelSpec, plan: Plan) -> Context:
+    """Every core rule and model rule checked on the plan: `violations` (what it breaks) and
+    `held` (the rule instances that hold, by name)."""
+    c = Context(inst, spec, plan)
+    for run in CORE_CHECKS.values():
+        run(c)
+    for i, rule in enumerate(spec.rules):
+        RULE_CHECKS[rule.kind](c, rule, i)
+    return c
 
 
 def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
@@ -112,12 +119,20 @@ def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> fl
 
 def impact_value(inst: Instance, plan: Plan) -> float:
     """Σ impact·g (or each curve's value) + private_impact·(pool and fund money)."""
-    return sum(
-        _value(line.impact, line.curve, plan.g(line.id, y))
-        + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
+    return sum(line_values(inst, plan).values())
+
+
+def line_values(inst: Instance, plan: Plan) -> dict[str, float]:
+    """Each line's impact over the horizon: Σ_y impact·g (or its curve's value) +
+    private_impact·(pool and fund money)."""
+    return {
+        line.id: sum(
+            _value(line.impact, line.curve, plan.g(line.id, y))
+            + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
+            for y in inst.years
+        )
         for line in inst.lines
-        for y in inst.years
-    )
+    }
 
 
 def _value(impact: float, curve: list[tuple[float, float]] | None, money: float) -> float:

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from allocator.cli import files, solving, whatif
+from allocator.cli import files, plans, solving, whatif
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_OPTIMAL, EXIT_OK
 from allocator.errors import AllocatorError
 from allocator.solver.status import Status
@@ -46,6 +46,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allocator", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for group in (solving, whatif, files):
+    for group in (solving, plans, whatif, files):
         group.register(commands)
     return parser

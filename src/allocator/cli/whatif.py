@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK
-from allocator.errors import InputError, Issue
+from allocator.errors import MISSING, InputError, Issue
 from allocator.results.output import table_format, write_table
 from allocator.schema import load_instance
 from allocator.schema.scenario import load_scenario
@@ -22,8 +22,12 @@ def register(commands: Any) -> None:
     """Add this module's commands to the `allocator` parser."""
     what_if = commands.add_parser("compare", help="solve scenarios and show what changed, and why")
     what_if.add_argument("instance", type=Path)
-    what_if.add_argument("scenarios", type=Path, nargs="+")
+    what_if.add_argument("scenarios", type=Path, nargs="*")
     what_if.add_argument("--model", type=Path)
+    what_if.add_argument(
+        "--plan",
+        help="put a given plan (CSV, BOOK.xlsx[:SHEET] or 'reported') beside the optimum",
+    )
     what_if.set_defaults(run=_compare)
     grid = commands.add_parser("sweep", help="solve a grid over one to three parameters")
     grid.add_argument("instance", type=Path)
@@ -83,6 +87,14 @@ def _compare(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
 
     inst = load_instance(args.instance)
+    if args.plan is not None:
+        from allocator.cli.plans import compare_plan
+
+        return compare_plan(inst, args.plan, args.model, args.scenarios)
+    if not args.scenarios:
+        raise InputError(
+            [Issue("compare", "", MISSING, "give scenario files, or --plan PLAN, or both")]
+        )
     pairs = [(load_scenario(path), str(path)) for path in args.scenarios]
     code = EXIT_OK
     for comp in scenarios.compare(inst, pairs, args.model):

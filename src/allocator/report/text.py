@@ -56,6 +56,8 @@ def table(res: Result, lang: Lang = "en") -> str:
         else f", {text('gap', lang)} {res.gap:.2e} ({res.gap_abs:,.4g} in objective units)"
     )
     check = text("verified_line", lang) if res.verified else text("verified_no", lang)
+    if res.status == Status.scored:  # a given plan: the verdict is listed after the table
+        check = "satisfies every rule" if res.verified else "breaks rules (listed below)"
     lines.append(
         f"{text('objective_line', lang)} ({res.model.objective}) = {res.objective:,.4f}{gap}; "
         f"{check}"
@@ -102,7 +104,7 @@ def table(res: Result, lang: Lang = "en") -> str:
                 f"  {kpi_names[row['kpi']]} {row['year']}: {row['level']:,.0f} {text('of', lang)} "
                 f"{row['target']:,.0f} {row['unit']} — {status}"
             )
-    if res.violations:
+    if res.violations and res.status != Status.scored:
         lines.append("")
         lines.append(text("violations", lang) + ":")
         lines += [f"  - {v}" for v in res.violations]

@@ -11,19 +11,33 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from allocator import explain
-from allocator.check import Plan, Violation, impact_value, kpi_levels, level_value, verify
+from allocator.check import (
+    Plan,
+    Violation,
+    impact_value,
+    kpi_levels,
+    level_value,
+    objective_value,
+    verdict,
+    verify,
+)
+from allocator.check.amounts import plan_from_amounts
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
 from allocator.results.output import check_output_dir
 from allocator.schema import Instance, ModelSpec
+from allocator.schema.plans import read_plan
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import Status
+
+if TYPE_CHECKING:
+    from allocator.results.against import PlanComparison
 
 GOVERNMENT, PRIVATE = "government", "private"
 
@@ -53,6 +67,45 @@ class Result:
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
+    plan_rows: tuple[Any, ...] = field(default=(), repr=False)
+    """For a scored plan: the amounts it was given (`PlanRow`s)."""
+    rules_held: list[str] = field(default_factory=list, repr=False)
+    """For a scored plan: the rule instances it satisfies, by name."""
+    plan_origin: str | None = None
+    """For a scored plan (`allocator.evaluate`): where the plan came from (file, `reported`)."""
+
+    @classmethod
+    def from_plan(cls, inst: Instance, spec: ModelSpec, given: Any) -> Result:
+        """A given plan (amounts read by `allocator.schema.plans.read_plan`) scored: its
+        objective computed from the numbers as for a solve, and the independent checker's
+        verdict on every rule (`violations`; `verified` when none)."""
+        plan = plan_from_amounts(inst, given.rows)
+        value = objective_value(inst, spec, plan)
+        res = cls(Status.scored, inst, spec, value, plan_origin=given.origin)
+        res.plan_rows = tuple(given.rows)
+        res._plan = plan
+        checked = verdict(inst, spec, plan)
+        res.violations = checked.violations
+        broken = {v.name for v in checked.violations}
+        res.rules_held = [name for name in checked.held if name not in broken]
+        res.verified = not res.violations
+        return res
+
+    def against(self, plan: Any) -> PlanComparison:
+        """This optimum beside a given plan (a path, a DataFrame, `"reported"` or a scored
+        Result): moves by line and by pillar and year, KPI differences, the objective gap split
+        by line, and for each rule the plan breaks the figure value that would admit it."""
+        from allocator.results.against import compare_plan
+
+        self._need_allocation()
+        if not isinstance(plan, Result):
+            plan = Result.from_plan(self.instance, self.model, read_plan(self.instance, plan))
+        return compare_plan(self, plan)
+
+    @property
+    def is_scored_plan(self) -> bool:
+        """True for a given plan scored by `allocator.evaluate` (never an optimum)."""
+        return self.status == Status.scored
 
     @classmethod
     def from_solution(
@@ -100,6 +153,12 @@ class Result:
         return self.status in (Status.time_limit_incumbent, Status.limit_incumbent)
 
     def _need_allocation(self) -> tuple[Formulation, Solution]:
+        if self.status == Status.scored:
+            raise NoAllocationError(
+                "a scored plan has no solve behind it (no shadow prices, ranges or audit of "
+                "binding rules); compare it with the optimum: res.against(...) or "
+                "allocator compare INSTANCE --plan PLAN"
+            )
         if not self.status.has_allocation or self.built is None or self.solution is None:
             raise NoAllocationError(
                 f"no allocation: the solve ended {self.status.value} ({self.status.describe()})"
@@ -108,9 +167,9 @@ class Result:
 
     def plan(self) -> Plan:
         """The returned numbers as the checker reads them."""
-        built, sol = self._need_allocation()
         if self._plan is not None:
             return self._plan
+        built, sol = self._need_allocation()
         self._plan = Plan(
             gov={k: _clean(sol.value(v)) for k, v in built.gov.items()},
             private={k: _clean(sol.value(v)) for k, v in built.private.items()},
@@ -365,35 +424,39 @@ class Result:
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, gap and verification: the same for the same inputs and options."""
-        return {
-            "instance": self.instance.name,
-            "model": self.model.name,
-            "status": self.status.value,
-            "status_text": self.status.describe(),
-            "highs_status": self.highs_status,
-            "objective": self.objective,
-            "objective_kind": self.model.objective,
-            "gap": self.gap,
-            "gap_abs": self.gap_abs,
-            "verified": self.verified,
-            "violations": [str(v) for v in self.violations],
-            "retried_without_presolve": self.retried_without_presolve,
-            "vacuous_rules": self.vacuous_rules,
-            "currency_unit": self.instance.currency_unit,
-        } | (
+        return (
             {
-                "levels": [
-                    {
-                        "level": o.name,
-                        "status": o.status.value,
-                        "optimum": o.optimum,
-                        "held_at": o.held_at,
-                    }
-                    for o in self.level_outcomes
-                ]
+                "instance": self.instance.name,
+                "model": self.model.name,
+                "status": self.status.value,
+                "status_text": self.status.describe(),
+                "highs_status": self.highs_status,
+                "objective": self.objective,
+                "objective_kind": self.model.objective,
+                "gap": self.gap,
+                "gap_abs": self.gap_abs,
+                "verified": self.verified,
+                "violations": [str(v) for v in self.violations],
+                "retried_without_presolve": self.retried_without_presolve,
+                "vacuous_rules": self.vacuous_rules,
+                "currency_unit": self.instance.currency_unit,
             }
-            if self.level_outcomes
-            else {}
+            | ({"plan": self.plan_origin} if self.plan_origin else {})
+            | (
+                {
+                    "levels": [
+                        {
+                            "level": o.name,
+                            "status": o.status.value,
+                            "optimum": o.optimum,
+                            "held_at": o.held_at,
+                        }
+                        for o in self.level_outcomes
+                    ]
+                }
+                if self.level_outcomes
+                else {}
+            )
         )
 
     def manifest(self) -> dict[str, Any]:
