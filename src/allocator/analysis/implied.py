@@ -259,6 +259,7 @@ def _solve_inverse(
     tol = 1e-7 * np.maximum(1.0, np.abs(given))
     theta = np.where(np.abs(theta - given) <= tol, given, theta)
     theta = np.where(np.abs(theta) <= 1e-9 * max(1.0, float(np.abs(given).max())), 0.0, theta)
+    theta = np.array([float(f"{v:.9g}") for v in theta])  # the LP's last digits are noise
     values = pd.DataFrame(
         {
             "figure": [f for f, _, _ in named],
