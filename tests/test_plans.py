@@ -36,7 +36,6 @@ def test_reported_plan_scored_by_hand() -> None:
     res = allocator.evaluate(toy(), "reported", MODEL)
     assert res.status == allocator.Status.scored
     assert res.status.value != "optimal"
-    assert res.is_scored_plan
     assert res.objective == pytest.approx(200.0)
     assert not res.verified
     (v,) = res.violations

@@ -8,21 +8,40 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
-from allocator.check import Plan, Violation, line_values
+from allocator.check import Plan, Violation, line_values, objective_value, verdict
 from allocator.check.amounts import plan_from_amounts
 from allocator.check.registry import CORE_CHECKS, RULE_CHECKS, Context
 from allocator.errors import InputError
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.paths import locate_figure
-from allocator.schema.plans import PlanRow
+from allocator.schema.plans import PlanInput, PlanRow, read_plan
 from allocator.schema.validate import validate
 
-if TYPE_CHECKING:
-    from allocator.results.result import Result
+Result = Any
+"""A `allocator.Result` (not imported here: `Result.against` imports this module)."""
+
+
+__all__ = ["PlanComparison", "PlanInput", "compare_plan", "read_plan", "repairs", "scored_fields"]
+
+
+def scored_fields(inst: Instance, spec: ModelSpec, given: PlanInput) -> dict[str, Any]:
+    """The fields of a scored plan's `Result`: objective, the checker's verdict, the plan."""
+    plan = plan_from_amounts(inst, given.rows)
+    checked = verdict(inst, spec, plan)
+    broken = {v.name for v in checked.violations}
+    return {
+        "objective": objective_value(inst, spec, plan),
+        "verified": not checked.violations,
+        "violations": checked.violations,
+        "rules_held": [name for name in checked.held if name not in broken],
+        "plan_rows": tuple(given.rows),
+        "plan_origin": given.origin,
+        "_plan": plan,
+    }
 
 
 @dataclass

@@ -16,28 +16,17 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from allocator import explain
-from allocator.check import (
-    Plan,
-    Violation,
-    impact_value,
-    kpi_levels,
-    level_value,
-    objective_value,
-    verdict,
-    verify,
-)
-from allocator.check.amounts import plan_from_amounts
+from allocator.check import Plan, Violation, impact_value, kpi_levels, level_value, verify
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
 from allocator.results.output import check_output_dir
 from allocator.schema import Instance, ModelSpec
-from allocator.schema.plans import read_plan
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import Status
 
 if TYPE_CHECKING:
-    from allocator.results.against import PlanComparison
+    from allocator.results.against import PlanComparison, PlanInput
 
 GOVERNMENT, PRIVATE = "government", "private"
 
@@ -75,37 +64,23 @@ class Result:
     """For a scored plan (`allocator.evaluate`): where the plan came from (file, `reported`)."""
 
     @classmethod
-    def from_plan(cls, inst: Instance, spec: ModelSpec, given: Any) -> Result:
-        """A given plan (amounts read by `allocator.schema.plans.read_plan`) scored: its
-        objective computed from the numbers as for a solve, and the independent checker's
-        verdict on every rule (`violations`; `verified` when none)."""
-        plan = plan_from_amounts(inst, given.rows)
-        value = objective_value(inst, spec, plan)
-        res = cls(Status.scored, inst, spec, value, plan_origin=given.origin)
-        res.plan_rows = tuple(given.rows)
-        res._plan = plan
-        checked = verdict(inst, spec, plan)
-        res.violations = checked.violations
-        broken = {v.name for v in checked.violations}
-        res.rules_held = [name for name in checked.held if name not in broken]
-        res.verified = not res.violations
-        return res
+    def from_plan(cls, inst: Instance, spec: ModelSpec, given: PlanInput) -> Result:
+        """A given plan scored (status `scored`): its objective computed from the numbers as
+        for a solve, and the checker's verdict on every rule (`verified` when none breaks)."""
+        from allocator.results.against import scored_fields
+
+        return cls(Status.scored, inst, spec, **scored_fields(inst, spec, given))
 
     def against(self, plan: Any) -> PlanComparison:
         """This optimum beside a given plan (a path, a DataFrame, `"reported"` or a scored
         Result): moves by line and by pillar and year, KPI differences, the objective gap split
         by line, and for each rule the plan breaks the figure value that would admit it."""
-        from allocator.results.against import compare_plan
+        from allocator.results.against import compare_plan, read_plan
 
         self._need_allocation()
         if not isinstance(plan, Result):
             plan = Result.from_plan(self.instance, self.model, read_plan(self.instance, plan))
         return compare_plan(self, plan)
-
-    @property
-    def is_scored_plan(self) -> bool:
-        """True for a given plan scored by `allocator.evaluate` (never an optimum)."""
-        return self.status == Status.scored
 
     @classmethod
     def from_solution(
@@ -154,11 +129,7 @@ class Result:
 
     def _need_allocation(self) -> tuple[Formulation, Solution]:
         if self.status == Status.scored:
-            raise NoAllocationError(
-                "a scored plan has no solve behind it (no shadow prices, ranges or audit of "
-                "binding rules); compare it with the optimum: res.against(...) or "
-                "allocator compare INSTANCE --plan PLAN"
-            )
+            raise NoAllocationError("a scored plan has no solve behind it (no prices or ranges)")
         if not self.status.has_allocation or self.built is None or self.solution is None:
             raise NoAllocationError(
                 f"no allocation: the solve ended {self.status.value} ({self.status.describe()})"
