@@ -11,6 +11,7 @@ from allocator.check.plan import Plan
 from allocator.check.registry import CORE_CHECKS, RULE_CHECKS, Context, Violation, key
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.model import Level
+from allocator.schema.robust import impact_deviation, protection
 
 
 def verify(
@@ -87,12 +88,21 @@ def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
         if spec.soft_target(t.kpi, t.year)
     )
     if spec.objective == "max_impact":
-        return impact_value(inst, plan) - shortfall
+        return impact_value(inst, plan) - shortfall - robust_protection(inst, spec, plan)
     if spec.objective == "min_cost":
         return sum(plan.gov.values())
     if spec.objective == "goal":
         return shortfall
     return level_value(inst, spec.levels[-1], plan, spec) if spec.levels else 0.0
+
+
+def robust_protection(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
+    """For a robust model, the worst fall of the impact at the plan (0 otherwise)."""
+    if spec.robust is None:
+        return 0.0
+    money = {ln.id: sum(plan.g(ln.id, y) for y in inst.years) for ln in inst.lines}
+    deviations = impact_deviation(inst, spec.robust.band)
+    return protection(deviations, money, spec.robust.gamma)
 
 
 def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> float:

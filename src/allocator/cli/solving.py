@@ -75,6 +75,10 @@ def _solve(args: argparse.Namespace) -> int:
     print(report.as_json(res) if args.format == "json" else report.table(res, args.lang))
     if args.format == "table" and res.model.levels:
         print(report.levels(res))
+    if args.format == "table" and res.model.robust is not None and res.status.has_allocation:
+        from allocator.analysis.robust import robustness
+
+        print(robustness(inst, res.model).sentence())
     if res.status == Status.optimal and res.verified:
         return EXIT_OK
     return EXIT_NOT_OPTIMAL
