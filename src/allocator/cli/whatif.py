@@ -72,6 +72,13 @@ def register(commands: Any) -> None:
     mc.add_argument(
         "--out", type=Path, help=".csv (written as samples arrive) or .parquet (at the end)"
     )
+    mc.add_argument(
+        "--values",
+        action="store_true",
+        help="also draw every assumed impact, private impact and KPI yield (±--band) and report "
+        "per line and pillar the probability it is funded and its median and 10-90%% range",
+    )
+    mc.add_argument("--band", type=float, default=0.2, help="relative band of --values")
     mc.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
     mc.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
     mc.set_defaults(run=_montecarlo)
@@ -176,6 +183,10 @@ def _montecarlo(args: argparse.Namespace) -> int:
     from allocator.analysis import montecarlo as uncertainty
 
     inst = load_instance(args.instance)
+    if args.values:
+        from allocator.analysis.firmness import value_bands
+
+        inst = value_bands(inst, args.band)
     named = args.dask is not None or args.workers is not None
     samples = args.samples or (inst.uncertainty.samples if inst.uncertainty else 1)
     with execute.executor_for(samples, args.workers, args.dask) if named else nullcontext() as ex:
@@ -211,6 +222,15 @@ def _montecarlo(args: argparse.Namespace) -> int:
         if len(broken):
             print("\nWhat the held base plan breaks (share of samples):")
             print(broken.head(12).to_string(index=False, formatters={"share": "{:.1%}".format}))
+        if args.values:
+            from allocator.analysis.firmness import value_ranges
+
+            lines, pillars = value_ranges(run)
+            shown = {"probability": "{:.0%}".format}
+            print("\nPer line over the samples (government money, funded = over the threshold):")
+            print(lines.to_string(index=False, formatters=shown))
+            print("\nPer pillar:")
+            print(pillars.to_string(index=False, formatters=shown))
     return EXIT_OK
 
 

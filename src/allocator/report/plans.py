@@ -105,6 +105,26 @@ def comparison(cmp: PlanComparison) -> str:
     return "\n".join(out)
 
 
+def how_firm(firmness: Any) -> str:
+    """The "how firm" section in words: the lines the rules settle, the lines the optimum does
+    not decide (with the range within the slack), and how many are firm otherwise."""
+    t = firmness.table
+    out = [f"How firm is the optimum (plans within {firmness.slack * 100:g} % of the best):"]
+    settled = t[t.verdict == "settled by the rules"]
+    undecided = t[t.verdict == "not decided by the optimum"]
+    out.append(f"  settled by the rules ({len(settled)} of {len(t)} lines):")
+    out += [f"    {r.name}: {r.optimum:,.1f}" for r in settled.itertuples()] or ["    none"]
+    out.append(f"  not decided by the optimum ({len(undecided)} of {len(t)} lines):")
+    out += [
+        f"    {r.name}: any amount from {r.low:,.1f} to {r.high:,.1f} (optimum {r.optimum:,.1f})"
+        for r in undecided.itertuples()
+    ] or ["    none"]
+    rest = len(t) - len(settled) - len(undecided)
+    if rest:
+        out.append(f"  firm but not fixed ({rest} lines): they move by under 1 % of the largest")
+    return "\n".join(out)
+
+
 def implied(found: ImpliedValues) -> str:
     """Which values moved and by how much, in words."""
     out = [found.headline()]

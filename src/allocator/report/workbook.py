@@ -45,7 +45,7 @@ NUMBER = "#,##0.####"
 PRICE = "#,##0.0000"
 
 
-def write_result(res: Result, path: str | Path) -> Path:
+def write_result(res: Result, path: str | Path, firmness: Any = None) -> Path:
     """Write a result as a workbook: summary; split (pillar × year, government/private/total);
     lines (line × year); pillars, kpis, allocation and audit as the Result's own DataFrames;
     selected (go/no-go lines), when any. Without an allocation: the summary, and for an
@@ -61,6 +61,8 @@ def write_result(res: Result, path: str | Path) -> Path:
         sheets["allocation"] = alloc
         if res.instance.lines and not res.selected.empty:
             sheets["selected"] = res.selected
+        if firmness is not None:  # allocator.analysis.firmness.how_firm: the "how firm" sheet
+            sheets["how firm"] = firmness.table
     elif res.status == Status.infeasible:
         sheets["diagnosis"] = res.explain()
     return write_frames(path, sheets, style=_style)

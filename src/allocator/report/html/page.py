@@ -15,10 +15,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from allocator.report.html import charts
+from allocator.report.html import charts, firm
 from allocator.report.html.markup import (
     PALETTE,
     card,
@@ -55,9 +56,13 @@ def write(
     sweeps: Mapping[str, pd.DataFrame] | None = None,
     frontiers: Mapping[str, pd.DataFrame] | None = None,
     title: str | None = None,
+    firmness: Any = None,
 ) -> Path:
-    """Write the report to `path`, all or nothing (a temporary twin renamed into place)."""
+    """Write the report to `path`, all or nothing (a temporary twin renamed into place);
+    `firmness` (`allocator.analysis.firmness.how_firm`) adds the "how firm" section."""
     page = render(res, lang=lang, sweeps=sweeps, frontiers=frontiers, title=title)
+    if firmness is not None:
+        page = page.replace("</main>", firm.section(firmness, lang) + "</main>", 1)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
