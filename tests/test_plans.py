@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import allocator
 from allocator.cli import main
-from tests.helpers import tiny
+from tests.helpers import ROOT, tiny
 
 MODEL = allocator.ModelSpec.model_validate(
     {"name": "m", "rules": [{"rule": "new_initiative_share", "min": 0.6}]}
@@ -196,3 +196,27 @@ def test_against_repairs_a_budget(tmp_path: Path) -> None:
     (repair,) = cmp.repairs.itertuples()
     assert (repair.rule, repair.figure, repair.given) == ("budget[2026]", "budget.2026", 100.0)
     assert repair.admits == pytest.approx(120.0, rel=1e-5)
+
+
+def test_workbook_sheet_is_a_plan(tmp_path: Path) -> None:
+    from allocator.report.workbook import write_result
+
+    inst = toy()
+    best = allocator.solve(inst, MODEL)
+    book = tmp_path / "plan.xlsx"
+    write_result(best, book)
+    res = allocator.evaluate(inst, book, MODEL)  # the `allocation` sheet by default
+    assert res.verified
+    assert res.objective == pytest.approx(260.0)
+    with pytest.raises(allocator.InputError, match="missing: line"):
+        allocator.evaluate(inst, f"{book}:pillars", MODEL)
+
+
+def test_five_year_plan_with_funds_cohorts_and_curves_rescores() -> None:
+    # funds, carry-over, cohorts, schedules, curves and go/no-go hubs: the optimum's own
+    # allocation, read back as a plan, passes every rule with the same objective
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml")
+    best = allocator.solve(inst)
+    res = allocator.evaluate(inst, best.allocation)
+    assert res.verified, res.violations
+    assert res.objective == pytest.approx(best.objective, rel=1e-9)
