@@ -49,6 +49,10 @@ if TYPE_CHECKING:
     from allocator.formulation import Formulation
 
 
+FIX_ROOM = 1e-8
+"""Relative room around each fixed amount when completing the plan (rounding in a plan file)."""
+
+
 @dataclass
 class ImpliedValues:
     """The values under which the plan is optimal, or why there are none."""
@@ -119,7 +123,10 @@ def implied_values(
     held = _fix_plan(built, scored.plan())
     sol = run_highs(built)
     if not sol.status.has_allocation:
-        raise AllocatorError(f"the plan's own completion failed: {sol.status.describe()}")
+        raise AllocatorError(
+            "the plan passes the checker within its tolerance, but the model with the plan's "
+            f"amounts fixed is {sol.status.value}: give the amounts with more digits"
+        )
     x0 = sol.x.copy()
     notes: list[str] = []
     if held:
@@ -181,12 +188,12 @@ def _figures(
 
 def _fix_plan(built: Formulation, plan: Any) -> list[str]:
     """Fix the money columns at the plan's amounts; the integer choices it implies, by name."""
-    for key, j in built.gov.items():
-        built.lower[j] = built.upper[j] = plan.g(*key)
-    for key, j in built.private.items():
-        built.lower[j] = built.upper[j] = plan.p(*key)
-    for fund_key, j in built.draw.items():
-        built.lower[j] = built.upper[j] = plan.draws.get(fund_key, 0.0)
+    amounts = [(j, plan.g(*key)) for key, j in built.gov.items()]
+    amounts += [(j, plan.p(*key)) for key, j in built.private.items()]
+    amounts += [(j, plan.draws.get(key, 0.0)) for key, j in built.draw.items()]
+    for j, value in amounts:  # a hair of room: a plan's amounts are rounded in its file
+        room = FIX_ROOM * abs(value)
+        built.lower[j], built.upper[j] = max(0.0, value - room), value + room
     return sorted({built.column_name(j) for j, whole in enumerate(built.integer) if whole})
 
 
@@ -258,7 +265,7 @@ def _solve_inverse(
     theta = x[:k]
     tol = 1e-7 * np.maximum(1.0, np.abs(given))
     theta = np.where(np.abs(theta - given) <= tol, given, theta)
-    theta = np.where(np.abs(theta) <= 1e-9 * max(1.0, float(np.abs(given).max())), 0.0, theta)
+    theta = np.where(np.abs(theta) <= 1e-7 * max(1.0, float(np.abs(given).max())), 0.0, theta)
     theta = np.array([float(f"{v:.9g}") for v in theta])  # the LP's last digits are noise
     values = pd.DataFrame(
         {
