@@ -117,3 +117,11 @@ def test_property_implied_values_make_the_plan_optimal(
     moved = allocator.Instance.model_validate(data)
     scored = allocator.evaluate(moved, plan, SPEC).objective
     assert scored == pytest.approx(allocator.solve(moved, SPEC).objective, rel=1e-6, abs=1e-6)
+
+
+def test_named_values_that_cannot_do_it_say_which_must_move() -> None:
+    # the plan x 80, y 20 needs y worth at least z's 2: x's value alone cannot do it
+    found = implied_values(three(), PLAN, SPEC, ["lines.x.impact"])
+    assert not found.possible
+    assert "no change of the named values" in found.headline()
+    assert any("lines.z.impact" in n or "lines.y.impact" in n for n in found.notes)

@@ -143,7 +143,23 @@ def implied_values(
         break
     # The money columns were fixed to complete the plan; free them for the optimality test.
     _free_money(built, inst)
-    return _solve_inverse(built, x0, named, held, notes)
+    found = _solve_inverse(built, x0, named, held, notes)
+    if not found.possible and figures is not None:
+        # Which other values would have to move: the same question with every value free.
+        wider = _solve_inverse(built, x0, _figures(inst, spec, built, ["*"]), held, [])
+        chosen = {f for f, _, _ in named}
+        others = wider.values[wider.values.changed & ~wider.values.figure.isin(chosen)]
+        if wider.possible and len(others):
+            found.notes.append(
+                "the named values alone cannot make the plan optimal; it is optimal if these "
+                "also move: " + ", ".join(others.figure)
+            )
+        elif not wider.possible:
+            found.notes.append(
+                "no objective value can make the plan optimal: the curves' values or the "
+                "robust protection favour another plan"
+            )
+    return found
 
 
 def _figures(
