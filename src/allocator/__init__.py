@@ -24,7 +24,7 @@ from allocator.schema import Instance, ModelSpec, load_instance, load_model, sav
 from allocator.solver.status import Status
 
 if TYPE_CHECKING:
-    from allocator.api import solve, solve_many, to_pyomo, write_model
+    from allocator.api import evaluate, solve, solve_many, to_pyomo, write_model
     from allocator.results.result import Result
 
 __version__ = "0.1.0"
@@ -33,6 +33,7 @@ __version__ = "0.1.0"
 # or SciPy: attribute -> (module, attribute or None for the module itself).
 _LAZY: dict[str, tuple[str, str | None]] = {
     "solve": ("allocator.api", "solve"),
+    "evaluate": ("allocator.api", "evaluate"),
     "solve_many": ("allocator.api", "solve_many"),
     "to_pyomo": ("allocator.api", "to_pyomo"),
     "write_model": ("allocator.api", "write_model"),
@@ -73,6 +74,7 @@ __all__ = [
     "Status",
     "__version__",
     "check",
+    "evaluate",
     "load_instance",
     "load_model",
     "save",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allocator.errors import InputError, Issue
 from allocator.formulation import Formulation, build
 from allocator.formulation.pyomo_model import FORMULATION
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec, load_instance, output, resolve_model
+from allocator.schema.plans import read_plan
 from allocator.solver.files import model_format
 from allocator.solver.files import write_model as write_formulation
 from allocator.solver.highs import Resolver, SolveOptions, run_highs
@@ -24,6 +25,9 @@ from allocator.solver.pyomo_solvers import (
     run_pyomo,
     solve_levels_with,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def solve(
@@ -175,6 +179,24 @@ def _instance(instance: Any) -> Instance:
             )
         ]
     )
+
+
+def evaluate(
+    instance: Instance,
+    plan: str | Path | pd.DataFrame,
+    model: ModelSpec | str | Path | None = None,
+) -> Result:
+    """Score a given plan under `model` (default: the instance's own): its objective and KPI
+    levels computed as for a solve, and the independent checker's verdict on every rule.
+
+    `plan` is a CSV path (columns line, year, amount[, source]; a solve's `allocation.csv` is
+    one), `BOOK.xlsx[:SHEET]`, a DataFrame with those columns, or `"reported"` (each line's
+    reported government money). The result's status is `Status.scored`, never `optimal`;
+    `res.verified` is True when the plan satisfies every rule, else `res.violations` lists what
+    it breaks, each by how much in the rule's unit. Bad input raises `InputError`."""
+    given = read_plan(instance, plan)
+    spec = resolve_model(instance, model)
+    return Result.from_plan(instance, spec, given)
 
 
 def _solve_built(built: Formulation, options: SolveOptions) -> Result:

@@ -10,7 +10,9 @@ from allocator.check.verify import (
     impact_value,
     kpi_levels,
     level_value,
+    line_values,
     objective_value,
+    verdict,
     verify,
 )
 from allocator.schema.rules import RULE_KINDS
@@ -34,6 +36,8 @@ __all__ = [
     "impact_value",
     "kpi_levels",
     "level_value",
+    "line_values",
     "objective_value",
+    "verdict",
     "verify",
 ]

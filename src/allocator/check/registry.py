@@ -49,6 +49,8 @@ class Context:
     violations: list[Violation] = field(default_factory=list)
     checked: int = 0
     """How many rule instances were checked (held or broken)."""
+    held: dict[str, str] = field(default_factory=dict)
+    """Rule instances found to hold, by name, with the check (kind) that checked them."""
 
     def need(
         self,
@@ -67,6 +69,8 @@ class Context:
         if lhs > rhs + tol:
             shown = f"{text} ({lhs:,.6g} > {rhs:,.6g})"
             self.violations.append(Violation(kind, name, shown, lhs - rhs, unit, figure))
+        else:
+            self.held.setdefault(name, kind)
 
     def fail(
         self, kind: str, name: str, text: str, by: float, unit: str, figure: str | None = None

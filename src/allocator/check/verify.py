@@ -11,6 +11,7 @@ from allocator.check.plan import Plan
 from allocator.check.registry import CORE_CHECKS, RULE_CHECKS, Context, Violation, key
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.model import Level
+from allocator.schema.robust import impact_deviation, protection
 
 
 def verify(
@@ -25,11 +26,7 @@ def verify(
 
     `held` gives, for a lexicographic model, the bound each priority level was held to (by level
     name): the level's value is recomputed from the plan and checked against it."""
-    c = Context(inst, spec, plan)
-    for run in CORE_CHECKS.values():
-        run(c)
-    for i, rule in enumerate(spec.rules):
-        RULE_CHECKS[rule.kind](c, rule, i)
+    c = verdict(inst, spec, plan)
     if objective is not None:
         expected = objective_value(inst, spec, plan)
         c.need(
@@ -71,6 +68,17 @@ def verify(
     return c.violations
 
 
+def verdict(inst: Instance, spec: ModelSpec, plan: Plan) -> Context:
+    """Every core rule and model rule checked on the plan: `violations` (what it breaks) and
+    `held` (the rule instances that hold, by name)."""
+    c = Context(inst, spec, plan)
+    for run in CORE_CHECKS.values():
+        run(c)
+    for i, rule in enumerate(spec.rules):
+        RULE_CHECKS[rule.kind](c, rule, i)
+    return c
+
+
 def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
     """The model's objective at the plan, computed from the numbers alone."""
     levels = kpi_levels(inst, plan)
@@ -80,12 +88,21 @@ def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
         if spec.soft_target(t.kpi, t.year)
     )
     if spec.objective == "max_impact":
-        return impact_value(inst, plan) - shortfall
+        return impact_value(inst, plan) - shortfall - robust_protection(inst, spec, plan)
     if spec.objective == "min_cost":
         return sum(plan.gov.values())
     if spec.objective == "goal":
         return shortfall
     return level_value(inst, spec.levels[-1], plan, spec) if spec.levels else 0.0
+
+
+def robust_protection(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
+    """For a robust model, the worst fall of the impact at the plan (0 otherwise)."""
+    if spec.robust is None:
+        return 0.0
+    money = {ln.id: sum(plan.g(ln.id, y) for y in inst.years) for ln in inst.lines}
+    deviations = impact_deviation(inst, spec.robust.band)
+    return protection(deviations, money, spec.robust.gamma)
 
 
 def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> float:
@@ -112,12 +129,20 @@ def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> fl
 
 def impact_value(inst: Instance, plan: Plan) -> float:
     """Σ impact·g (or each curve's value) + private_impact·(pool and fund money)."""
-    return sum(
-        _value(line.impact, line.curve, plan.g(line.id, y))
-        + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
+    return sum(line_values(inst, plan).values())
+
+
+def line_values(inst: Instance, plan: Plan) -> dict[str, float]:
+    """Each line's impact over the horizon: Σ_y impact·g (or its curve's value) +
+    private_impact·(pool and fund money)."""
+    return {
+        line.id: sum(
+            _value(line.impact, line.curve, plan.g(line.id, y))
+            + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
+            for y in inst.years
+        )
         for line in inst.lines
-        for y in inst.years
-    )
+    }
 
 
 def _value(impact: float, curve: list[tuple[float, float]] | None, money: float) -> float:

@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TextIO
 
-from allocator.cli import files, solving, whatif
+from allocator.cli import files, plans, solving, whatif
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_OPTIMAL, EXIT_OK
 from allocator.errors import AllocatorError, printable
 from allocator.solver.status import Status
@@ -76,7 +76,7 @@ def _show_warning(
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allocator", description=__doc__)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    for group in (solving, whatif, files):
+    for group in (solving, plans, whatif, files):
         group.register(commands)
     for command in commands.choices.values():
         if any(action.dest == "instance" for action in command._actions):

@@ -12,6 +12,19 @@ from allocator.results.output import check_output_dir
 from allocator.schema import load_instance, output, resolve_model
 from allocator.solver.status import Status
 
+HOW_FIRM = (
+    "add the 'how firm' section: lines settled by the rules and lines the optimum does not "
+    "decide within SLACK (a share, e.g. 0.02) of the best"
+)
+
+
+def _firmness(res: Any, slack: float | None) -> Any:
+    if slack is None or res.status != Status.optimal or res.model.objective == "lexicographic":
+        return None
+    from allocator.analysis.firmness import how_firm
+
+    return how_firm(res, slack)
+
 
 def register(commands: Any) -> None:
     """Add this module's commands to the `allocator` parser."""
@@ -31,6 +44,7 @@ def register(commands: Any) -> None:
     run.add_argument("--format", choices=["table", "json"], default="table")
     run.add_argument("--xlsx", type=Path, metavar="FILE", help="write the plan as a workbook")
     run.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
+    run.add_argument("--how-firm", type=float, metavar="SLACK", help=HOW_FIRM)
     run.set_defaults(run=_solve)
     why = commands.add_parser("explain", help="solve and say why: binding rules, prices, costs")
     why.add_argument("instance", type=Path)
@@ -62,6 +76,7 @@ def register(commands: Any) -> None:
     )
     page.add_argument("--points", type=int, default=15, help="points per frontier")
     page.add_argument("--force", action="store_true", help=FORCE_HELP)
+    page.add_argument("--how-firm", type=float, metavar="SLACK", help=HOW_FIRM)
     page.set_defaults(run=_report)
 
 
@@ -78,13 +93,22 @@ def _solve(args: argparse.Namespace) -> int:
     if args.xlsx:
         excel.check_target(args.xlsx, force=args.force, inputs=inputs)
     res = solve(inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap)
+    firmness = _firmness(res, args.how_firm)
     if args.out and res.status != Status.interrupted:
         res.to_dir(args.out, force=args.force)
     if args.xlsx and res.status != Status.interrupted:
-        excel.write_result(res, args.xlsx, force=args.force)
+        excel.write_result(res, args.xlsx, firmness, force=args.force)
     print(report.as_json(res) if args.format == "json" else report.table(res, args.lang))
+    if firmness is not None and args.format == "table":
+        from allocator.report.plans import how_firm
+
+        print("\n" + how_firm(firmness))
     if args.format == "table" and res.model.levels:
         print(report.levels(res))
+    if args.format == "table" and res.model.robust is not None and res.status.has_allocation:
+        from allocator.analysis.robust import robustness
+
+        print(robustness(inst, res.model).sentence())
     return _exit(res)
 
 
@@ -130,7 +154,16 @@ def _report(args: argparse.Namespace) -> int:
         known = {k.id: k for k in inst.kpis}
         title = f"{name_of(known[kpi], args.lang) if kpi in known else kpi} {when}"
         frontiers[title] = scenarios.frontier(inst, spec, kpi, when, args.points)
-    html.write(res, args.out, lang=args.lang, sweeps=sweeps, frontiers=frontiers, force=args.force)
+    firmness = _firmness(res, args.how_firm)
+    html.write(
+        res,
+        args.out,
+        lang=args.lang,
+        sweeps=sweeps,
+        frontiers=frontiers,
+        force=args.force,
+        firmness=firmness,
+    )
     print(f"{args.out}: {report.table(res, args.lang).splitlines()[0]}")
     return _exit(res)
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP
-from allocator.errors import InputError, Issue
+from allocator.errors import MISSING, InputError, Issue
 from allocator.results.output import table_target, write_table
 from allocator.schema import load_instance, resolve_model
 from allocator.schema.scenario import load_scenario
@@ -22,8 +22,12 @@ def register(commands: Any) -> None:
     """Add this module's commands to the `allocator` parser."""
     what_if = commands.add_parser("compare", help="solve scenarios and show what changed, and why")
     what_if.add_argument("instance", type=Path)
-    what_if.add_argument("scenarios", type=Path, nargs="+")
+    what_if.add_argument("scenarios", type=Path, nargs="*")
     what_if.add_argument("--model", type=Path)
+    what_if.add_argument(
+        "--plan",
+        help="put a given plan (CSV, BOOK.xlsx[:SHEET] or 'reported') beside the optimum",
+    )
     what_if.set_defaults(run=_compare)
     grid = commands.add_parser("sweep", help="solve a grid over one to three parameters")
     grid.add_argument("instance", type=Path)
@@ -70,6 +74,13 @@ def register(commands: Any) -> None:
     mc.add_argument(
         "--out", type=Path, help=".csv (written as samples arrive) or .parquet (at the end)"
     )
+    mc.add_argument(
+        "--values",
+        action="store_true",
+        help="also draw every assumed impact, private impact and KPI yield (±--band) and report "
+        "per line and pillar the probability it is funded and its median and 10-90%% range",
+    )
+    mc.add_argument("--band", type=float, default=0.2, help="relative band of --values")
     mc.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
     mc.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
     mc.add_argument("--force", action="store_true", help=FORCE_HELP)
@@ -88,6 +99,14 @@ def _compare(args: argparse.Namespace) -> int:
     from allocator.words import figure, objective_amount, row_unit_words, signed
 
     inst = load_instance(args.instance)
+    if args.plan is not None:
+        from allocator.cli.plans import compare_plan
+
+        return compare_plan(inst, args.plan, args.model, args.scenarios)
+    if not args.scenarios:
+        raise InputError(
+            [Issue("compare", "", MISSING, "give scenario files, or --plan PLAN, or both")]
+        )
     pairs = []
     code = EXIT_OK
     for path in args.scenarios:
@@ -193,6 +212,10 @@ def _montecarlo(args: argparse.Namespace) -> int:
     from allocator.analysis import montecarlo as uncertainty
 
     inst = load_instance(args.instance)
+    if args.values:
+        from allocator.analysis.firmness import value_bands
+
+        inst = value_bands(inst, args.band)
     named = args.dask is not None or args.workers is not None
     samples = args.samples or (inst.uncertainty.samples if inst.uncertainty else 1)
     with execute.executor_for(samples, args.workers, args.dask) if named else nullcontext() as ex:
@@ -229,6 +252,15 @@ def _montecarlo(args: argparse.Namespace) -> int:
         if len(broken):
             print("\nWhat the held base plan breaks (share of samples):")
             print(broken.head(12).to_string(index=False, formatters={"share": "{:.1%}".format}))
+        if args.values:
+            from allocator.analysis.firmness import value_ranges
+
+            lines, pillars = value_ranges(run)
+            shown = {"probability": "{:.0%}".format}
+            print("\nPer line over the samples (government money, funded = over the threshold):")
+            print(lines.to_string(index=False, formatters=shown))
+            print("\nPer pillar:")
+            print(pillars.to_string(index=False, formatters=shown))
     return EXIT_OK
 
 

@@ -57,6 +57,8 @@ def _variables(built: Formulation) -> None:
     targeted = [(t.kpi, t.year) for t in inst.targets if spec.soft_target(t.kpi, t.year)]
     built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
     _planning_variables(built)
+    if spec.robust is not None and spec.objective == "max_impact":
+        built.protect = _var(built, "protect", ["all", *(ln.id for ln in lines)], "nonnegative")
 
 
 def _planning_variables(built: Formulation) -> None:

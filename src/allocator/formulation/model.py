@@ -141,6 +141,8 @@ class Formulation:
     """Government money on each segment of a line's curve: (line, year, segment)."""
     reached: dict[tuple[str, int, int], int] = field(default_factory=dict)
     """Whether a non-concave curve's segment is reached (line, year, segment ≥ 1)."""
+    protect: dict[str, int] = field(default_factory=dict)
+    """Robust objective: the protection's budget price (`all`) and each line's share of it."""
     row_blocks: list[RowBlock] = field(default_factory=list)
     row_count: int = 0
     constants: list[Constant] = field(default_factory=list)

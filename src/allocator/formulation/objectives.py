@@ -8,6 +8,7 @@ from allocator.formulation.model import Formulation, Terms
 from allocator.formulation.registry import objective
 from allocator.schema.model import Level
 from allocator.schema.planning import slopes
+from allocator.schema.robust import impact_deviation
 
 
 def _weighted_shortfall(b: Formulation, sign: float) -> Terms:
@@ -44,8 +45,41 @@ def max_impact(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
     $\iota_l$ = `impact`, $\iota^p_l$ = `private_impact` (on the pool's and every fund's money). A
     line with a `curve` counts $\sum_k r_k \sigma_{l,y,k}$ instead of $\iota_l g_{l,y}$. The
     shortfall term is absent when targets are hard.
+
+    With `robust: {gamma: Γ}` (Bertsimas & Sim 2004) the impact is protected against up to Γ
+    lines at their worst, each line's impact falling by $d_l$ (its `uncertainty` range, or the
+    model's `band` for an assumed impact; `allocator.schema.robust`). The worst fall
+    $\max_{|S| \le \Gamma} \sum_{l \in S} d_l G_l$, with $G_l = \sum_y g_{l,y}$, is an LP whose
+    dual enters the objective as $-\Gamma \pi - \sum_l q_l$ under the rows
+    `robust[l]`: $\pi + q_l \ge d_l \sum_y g_{l,y}$, $\pi, q_l \ge 0$.
     """
-    return _impact(b) + _weighted_shortfall(b, -1.0), 0.0, "max"
+    terms = _impact(b) + _weighted_shortfall(b, -1.0)
+    if b.protect:
+        terms += _robust(b)
+    return terms, 0.0, "max"
+
+
+def _robust(b: Formulation) -> Terms:
+    """The rows `robust[l]` and the protection's objective terms (see `max_impact`)."""
+    robust = b.spec.robust
+    assert robust is not None
+    deviations = impact_deviation(b.inst, robust.band)
+    pi = b.protect["all"]
+    for line in b.inst.lines:
+        d = deviations[line.id]
+        terms: Terms = [(1.0, pi), (1.0, b.protect[line.id])]
+        terms += [(-d, b.gov[line.id, y]) for y in b.inst.years]
+        b.add(
+            "robust",
+            (line.id,),
+            terms,
+            ">=",
+            0.0,
+            text=f"protection of {line.id}'s impact against a fall of {d:g} per unit",
+            unit="points",
+            line=line.id,
+        )
+    return [(-robust.gamma, pi)] + [(-1.0, b.protect[ln.id]) for ln in b.inst.lines]
 
 
 @objective("min_cost")

@@ -90,7 +90,7 @@ def table(res: Result, lang: Lang = "en") -> str:
             + "  ".join(_pad(money(rows[c].sum(), unit, lang), cell, True) for c in columns)
         )
     lines += _targets(res, lang)
-    if res.violations:
+    if res.violations and res.status != Status.scored:
         lines.append("")
         lines.append(text("violations", lang) + ":")
         lines += [f"  - {v}" for v in res.violations]

@@ -56,7 +56,9 @@ NUMBER = "#,##0.####"
 PRICE = "#,##0.0000"
 
 
-def write_result(res: Result, path: str | Path, *, force: bool = False) -> Path:
+def write_result(
+    res: Result, path: str | Path, firmness: Any = None, *, force: bool = False
+) -> Path:
     """Write a result as a workbook: summary; split (pillar × year: government, private pool,
     each fund, total); lines (line × year); pillars (the reports' pillar table: government,
     private pool, each fund, total, share of government money); kpis, allocation and audit as
@@ -79,6 +81,8 @@ def write_result(res: Result, path: str | Path, *, force: bool = False) -> Path:
         sheets["allocation"] = alloc
         if res.instance.lines and not res.selected.empty:
             sheets["selected"] = res.selected
+        if firmness is not None:  # allocator.analysis.firmness.how_firm: the "how firm" sheet
+            sheets["how firm"] = firmness.table
     elif res.status == Status.infeasible:
         sheets["diagnosis"] = res.explain()
     unit = UNIT_LABELS.get(res.instance.currency_unit, res.instance.currency_unit)

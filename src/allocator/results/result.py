@@ -26,6 +26,7 @@ from allocator.solver.status import LOOSE_GAP, Status
 from allocator.words import Lang, check_lang
 
 if TYPE_CHECKING:
+    from allocator.results.against import PlanComparison, PlanInput
     from allocator.results.display import ResultPlot
 
 
@@ -55,6 +56,31 @@ class Result:
     _studies: dict[int | None, dict[str, Any]] = field(default_factory=dict, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
+    plan_rows: tuple[Any, ...] = field(default=(), repr=False)
+    """For a scored plan: the amounts it was given (`PlanRow`s)."""
+    rules_held: list[str] = field(default_factory=list, repr=False)
+    """For a scored plan: the rule instances it satisfies, by name."""
+    plan_origin: str | None = None
+    """For a scored plan (`allocator.evaluate`): where the plan came from (file, `reported`)."""
+
+    @classmethod
+    def from_plan(cls, inst: Instance, spec: ModelSpec, given: PlanInput) -> Result:
+        """A given plan scored (status `scored`): its objective computed from the numbers as
+        for a solve, and the checker's verdict on every rule (`verified` when none breaks)."""
+        from allocator.results.against import scored_fields
+
+        return cls(Status.scored, inst, spec, **scored_fields(inst, spec, given))
+
+    def against(self, plan: Any) -> PlanComparison:
+        """This optimum beside a given plan (a path, a DataFrame, `"reported"` or a scored
+        Result): moves by line and by pillar and year, KPI differences, the objective gap split
+        by line, and for each rule the plan breaks the figure value that would admit it."""
+        from allocator.results.against import compare_plan, read_plan
+
+        self._need_allocation()
+        if not isinstance(plan, Result):
+            plan = Result.from_plan(self.instance, self.model, read_plan(self.instance, plan))
+        return compare_plan(self, plan)
 
     @classmethod
     def from_solution(
@@ -148,6 +174,8 @@ class Result:
         return self.status in (Status.time_limit_incumbent, Status.limit_incumbent)
 
     def _need_allocation(self) -> tuple[Formulation, Solution]:
+        if self.status == Status.scored:
+            raise NoAllocationError("a scored plan has no solve behind it (no prices or ranges)")
         if not self.status.has_allocation or self.built is None or self.solution is None:
             raise NoAllocationError(
                 f"no allocation: the solve ended {self.status.value} ({self.status.describe()})"
@@ -156,9 +184,9 @@ class Result:
 
     def plan(self) -> Plan:
         """The returned numbers as the checker reads them."""
-        built, sol = self._need_allocation()
         if self._plan is not None:
             return self._plan
+        built, sol = self._need_allocation()
         self._plan = Plan(
             gov={k: _clean(sol.value(v)) for k, v in built.gov.items()},
             private={k: _clean(sol.value(v)) for k, v in built.private.items()},
@@ -291,36 +319,40 @@ class Result:
 
     def summary(self) -> dict[str, Any]:
         """Status, objective, gap and verification: the same for the same inputs and options."""
-        return {
-            "instance": self.instance.name,
-            "model": self.model.name,
-            "status": self.status.value,
-            "status_text": self.status_text,
-            "solver": self.solver,
-            "highs_status": self.highs_status,
-            "objective": self.objective,
-            "objective_kind": self.model.objective,
-            "gap": self.gap,
-            "gap_abs": self.gap_abs,
-            "verified": self.verified,
-            "violations": [str(v) for v in self.violations],
-            "retried_without_presolve": self.retried_without_presolve,
-            "vacuous_rules": self.vacuous_rules,
-            "currency_unit": self.instance.currency_unit,
-        } | (
+        return (
             {
-                "levels": [
-                    {
-                        "level": o.name,
-                        "status": o.status.value,
-                        "optimum": o.optimum,
-                        "held_at": o.held_at,
-                    }
-                    for o in self.level_outcomes
-                ]
+                "instance": self.instance.name,
+                "model": self.model.name,
+                "status": self.status.value,
+                "status_text": self.status_text,
+                "solver": self.solver,
+                "highs_status": self.highs_status,
+                "objective": self.objective,
+                "objective_kind": self.model.objective,
+                "gap": self.gap,
+                "gap_abs": self.gap_abs,
+                "verified": self.verified,
+                "violations": [str(v) for v in self.violations],
+                "retried_without_presolve": self.retried_without_presolve,
+                "vacuous_rules": self.vacuous_rules,
+                "currency_unit": self.instance.currency_unit,
             }
-            if self.level_outcomes
-            else {}
+            | ({"plan": self.plan_origin} if self.plan_origin else {})
+            | (
+                {
+                    "levels": [
+                        {
+                            "level": o.name,
+                            "status": o.status.value,
+                            "optimum": o.optimum,
+                            "held_at": o.held_at,
+                        }
+                        for o in self.level_outcomes
+                    ]
+                }
+                if self.level_outcomes
+                else {}
+            )
         )
 
     def manifest(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
 from allocator.schema.base import Fraction, Id, Name, NonNegative, Prose, Strict, Year, unique_keys
 from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
+from allocator.schema.robust import Robust
 from allocator.schema.rules import RULE_KINDS, Rule
 
 
@@ -100,6 +101,9 @@ class ModelSpec(Strict):
     levels: list[Level] = Field(default_factory=list)
     """For `objective: lexicographic`: priority levels, the most important first."""
     rules: list[Rule] = Field(default_factory=list)
+    robust: Robust | None = None
+    """For `max_impact`: protect the objective against up to `gamma` lines' impacts at their
+    worst (`allocator.schema.robust`)."""
 
     _files: dict[str, str] = PrivateAttr(default_factory=dict)
 
@@ -114,6 +118,15 @@ class ModelSpec(Strict):
                     "objective lexicographic needs `levels:`, the priority levels in order, "
                     "such as [{name: floors, goals: [ai_experts]}, {name: rest, goals: "
                     "[max_impact]}]",
+                )
+            )
+        if self.robust is not None and self.objective != "max_impact":
+            problems.append(
+                (
+                    "robust",
+                    self.robust.gamma,
+                    f"robust protects the max_impact objective, not {self.objective}; set "
+                    "`objective: max_impact` or remove `robust`",
                 )
             )
         if self.levels and self.objective != "lexicographic":

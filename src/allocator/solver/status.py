@@ -23,11 +23,19 @@ class Status(StrEnum):
     """Another solver limit came with a feasible allocation (gap reported)."""
     interrupted = "interrupted"
     error = "error"
+    scored = "scored"
+    """A given plan scored against the rules (`allocator.evaluate`): its numbers, not an optimum;
+    whether it satisfies every rule is `Result.verified`."""
 
     @property
     def has_allocation(self) -> bool:
         """Whether the solve carries an allocation (optimal, or an incumbent with its gap)."""
-        return self in (Status.optimal, Status.time_limit_incumbent, Status.limit_incumbent)
+        return self in (
+            Status.optimal,
+            Status.time_limit_incumbent,
+            Status.limit_incumbent,
+            Status.scored,
+        )
 
     def describe(self, gap: float | None = None) -> str:
         """The status in plain words; an optimum whose MIP gap is above `LOOSE_GAP` (pass it as
@@ -62,4 +70,5 @@ _WORDS = {
     Status.limit_incumbent: "a solver limit was reached: the best split so far, not proven best",
     Status.interrupted: "the solve was interrupted",
     Status.error: "the solver reported an error",
+    Status.scored: "scored: a given plan checked against every rule, not an optimum",
 }

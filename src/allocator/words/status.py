@@ -16,6 +16,7 @@ STATUS_KO: dict[Status, str] = {
     Status.limit_incumbent: "풀이 한도 도달: 지금까지 찾은 최선의 배분 (최적 증명 안 됨)",
     Status.interrupted: "풀이가 중단됨",
     Status.error: "솔버 오류",
+    Status.scored: "평가: 주어진 배분을 모든 규칙에 대해 검사함 (최적이 아님)",
 }
 """Korean words for each status (English comes from `Status.describe`)."""
 
@@ -30,6 +31,7 @@ STATUS_SHORT_KO: dict[str, str] = {
     "limit_incumbent": "풀이 한도(잠정해)",
     "interrupted": "중단",
     "error": "오류",
+    "scored": "평가",
 }
 
 

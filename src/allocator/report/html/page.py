@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from allocator.report.columns import SHARE, SOURCE_LABELS, label, money_columns, pillar_table
-from allocator.report.html import charts, sections
+from allocator.report.html import charts, firm, sections
 from allocator.report.html.markup import (
     PALETTE,
     card,
@@ -55,11 +56,15 @@ def write(
     frontiers: Mapping[str, pd.DataFrame] | None = None,
     title: str | None = None,
     force: bool = False,
+    firmness: Any = None,
 ) -> Path:
     """Write the report to `path`, all or nothing (a staged twin renamed into place); an existing
-    file is replaced only with `force`, and never a file the result was made from."""
+    file is replaced only with `force`, and never a file the result was made from. `firmness`
+    (`allocator.analysis.firmness.how_firm`) adds the "how firm" section."""
     out = target(path, force=force, inputs=res.inputs, make_parents=True)
     page = render(res, lang=lang, sweeps=sweeps, frontiers=frontiers, title=title)
+    if firmness is not None:
+        page = page.replace("</main>", firm.section(firmness, lang) + "</main>", 1)
     return write_file(out, lambda staged: staged.write_text(page, encoding="utf-8"))
 
 
