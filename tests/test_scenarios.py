@@ -142,10 +142,11 @@ def test_cli_compare_and_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_shipped_scenarios_run(capsys: pytest.CaptureFixture[str]) -> None:
-    five_years = {"ngf-3-to-1.yaml"}  # changes the fund only korea-2026-2030 declares
+    # change the fund only korea-2026-2030 declares
+    five_years = {"ngf-3-to-1.yaml", "leverage-2-to-1.yaml"}
     files = sorted(p for p in (ROOT / "scenarios").glob("*.yaml") if p.name not in five_years)
     assert main(["compare", str(ROOT / "instances" / "korea-2026.yaml"), *map(str, files)]) == 0
-    assert "leverage-2-to-1" in capsys.readouterr().out
+    assert "rnd11-leverage-2-to-1" in capsys.readouterr().out
     fund = [str(ROOT / "scenarios" / name) for name in sorted(five_years)]
     assert main(["compare", str(ROOT / "instances" / "korea-2026-2030.yaml"), *fund]) == 0
     out = capsys.readouterr().out

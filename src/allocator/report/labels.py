@@ -116,6 +116,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "lines": {"en": "Money by line", "ko": "사업별 배분"},
     "kpis": {"en": "KPI paths against targets", "ko": "성과지표 경로와 목표"},
     "targets": {"en": "targets", "ko": "목표"},
+    "care": {"en": "Figures to treat with care", "ko": "주의해서 볼 수치"},
     "level": {"en": "level", "ko": "수준"},
     "target": {"en": "target", "ko": "목표"},
     "baseline": {"en": "baseline (before the first year)", "ko": "기준값 (첫해 이전)"},

@@ -7,6 +7,7 @@ import math
 import unicodedata
 from typing import Any
 
+from allocator.report.care import care_lines
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import GOVERNMENT, PRIVATE, Result
 from allocator.schema.money import CURRENCY_UNITS
@@ -102,6 +103,7 @@ def table(res: Result, lang: Lang = "en") -> str:
                 f"  {kpi_names[row['kpi']]} {row['year']}: {row['level']:,.0f} {text('of', lang)} "
                 f"{row['target']:,.0f} {row['unit']} — {status}"
             )
+    lines += care_lines(res, text("care", lang))
     if res.violations:
         lines.append("")
         lines.append(text("violations", lang) + ":")

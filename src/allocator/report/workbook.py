@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.errors import AllocatorError
+from allocator.report.care import care
 from allocator.results.result import GOVERNMENT, PRIVATE, Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.excel.read import read_instance, read_model
@@ -59,6 +60,9 @@ def write_result(res: Result, path: str | Path) -> Path:
         sheets["kpis"] = res.kpis
         sheets["audit"] = res.audit()
         sheets["allocation"] = alloc
+        flagged = care(res)
+        if not flagged.empty:
+            sheets["care"] = flagged
         if res.instance.lines and not res.selected.empty:
             sheets["selected"] = res.selected
     elif res.status == Status.infeasible:

@@ -155,6 +155,12 @@ class Source(Strict):
     kind: Literal["reported", "derived", "assumed"]
     cite: str | None = None
     note: str | None = None
+    status: Literal["unconfirmed"] | None = None
+    """`unconfirmed`: one source gives the figure and no other confirms it (status U); the
+    reports list it among the figures to treat with care."""
+    conflict: str | None = None
+    """The other values sources give for the figure, with their sources; the reports list it
+    among the figures to treat with care."""
 
     @model_validator(mode="after")
     def _explained(self) -> Source:

@@ -37,6 +37,7 @@ def figure_paths(inst: Instance) -> list[str]:
             per_year(f"{at}.min", line.min)
         per_year(f"{at}.max", line.max)
         per_year(f"{at}.schedule", line.schedule)
+        per_year(f"{at}.reported", line.reported)
         fields = (
             "leverage",
             "impact",
@@ -71,3 +72,22 @@ def unsourced(inst: Instance) -> list[str]:
     """Figures no source covers (zero and default figures need none)."""
     abouts = [s.about for s in inst.sources]
     return [p for p in figure_paths(inst) if not any(covers(a, p) for a in abouts)]
+
+
+def first_source(inst: Instance, path: str) -> int | None:
+    """Index of the first source that covers `path` (the one that states its provenance)."""
+    return next((i for i, s in enumerate(inst.sources) if covers(s.about, path)), None)
+
+
+def summary(inst: Instance) -> str:
+    """One sentence: how many figures, by the kind of their first covering source, and how many
+    are reported amounts of the budget as passed (`lines.ID.reported.YEAR`)."""
+    paths = figure_paths(inst)
+    kinds: dict[str, int] = {}
+    for p in paths:
+        i = first_source(inst, p)
+        kind = inst.sources[i].kind if i is not None else "unsourced"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+    amounts = sum(1 for p in paths if p.split(".")[2:3] == ["reported"])
+    return f"{len(paths)} figures: {by_kind}; {amounts} reported amounts of the budget as passed"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from allocator.report.care import care_html
 from allocator.report.html import charts
 from allocator.report.html.markup import (
     PALETTE,
@@ -97,7 +98,7 @@ def render(
     if res.status == Status.infeasible:
         body.append(page.diagnosis())
     if res.status.has_allocation:
-        body += [page.split(), page.kpis(), page.rules()]
+        body += [page.split(), page.kpis(), care_html(res, text("care", lang)), page.rules()]
     for kind, tables in (("sweeps", sweeps), ("frontiers", frontiers)):
         if tables:
             body.append(page.scenario_charts(kind, tables))
