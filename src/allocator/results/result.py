@@ -209,9 +209,11 @@ class Result:
 
     @property
     def kpis(self) -> pd.DataFrame:
-        """Per KPI and year: level, target (NaN where none) and shortfall below the target."""
+        """Per KPI and year: level, target (NaN where none), shortfall below the target, and
+        at_most, the upper bound a target with `at_most` sets (NaN where none)."""
         levels = kpi_levels(self.instance, self.plan())
-        targets = {(t.kpi, t.year): t.value for t in self.instance.targets}
+        targets = {(t.kpi, t.year): t.value for t in self.instance.targets if not t.at_most}
+        caps = {(t.kpi, t.year): t.value for t in self.instance.targets if t.at_most}
         records = []
         for kpi in self.instance.kpis:
             for y in self.instance.years:
@@ -227,9 +229,10 @@ class Result:
                         "shortfall": max(0.0, target - level)
                         if not math.isnan(target)
                         else math.nan,
+                        "at_most": caps.get((kpi.id, y), math.nan),
                     }
                 )
-        columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall"]
+        columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall", "at_most"]
         return pd.DataFrame.from_records(records, columns=columns)
 
     def levels(self) -> pd.DataFrame:
@@ -283,7 +286,7 @@ class Result:
                     continue
                 weight = self.model.weight(str(goal.kpi)) if goal.weight is None else goal.weight
                 for t in self.instance.targets:
-                    if t.kpi != goal.kpi or goal.year not in (None, t.year):
+                    if t.kpi != goal.kpi or goal.year not in (None, t.year) or t.at_most:
                         continue
                     short = max(0.0, t.value - reached[t.kpi, t.year])
                     records.append(

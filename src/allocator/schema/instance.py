@@ -63,6 +63,10 @@ class Kpi(Strict):
     """Years an addition to a stock stays in service (GPUs age out); none: for ever."""
     baseline_year: Year | None = None
     """Year the baseline stock was added; with `lifetime` it retires `lifetime` years later."""
+    additions: dict[Year, Finite] | None = None
+    """Exogenous additions by year, outside the budget (GPUs companies buy on their own, an
+    already-funded supercomputer): counted in the level from that year, like a line's yield (for
+    `lifetime` years in a stock; in that year only in a flow)."""
 
 
 class Line(Strict):
@@ -107,6 +111,9 @@ class Line(Strict):
     curve: Curve = None
     """Diminishing (or threshold) returns: the objective value of a year's government money
     as points `money: value`, linear between them; replaces `impact`."""
+    total_max: Money | None = None
+    """All money (government, private pool and fund draws) over the whole horizon: a project's
+    total cost (rule `line_total`)."""
     reported: dict[Year, Money] | None = None
     """Government money the budget as passed gives the line, per year (`reported.2026` in a
     CSV table): data, not a bound — `--plan reported` scores it. Its provenance is a source
@@ -135,6 +142,9 @@ class Target(Strict):
     year: Year
     value: Finite = Field(json_schema_extra={"exclusiveMinimum": 0})
     """The level to reach, above 0."""
+    at_most: bool = False
+    """An upper bound instead: the level may not exceed `value` (hard under every regime, no
+    shortfall) — the government's at most 50,000 of the 260,000 GPUs."""
 
     @field_validator("value")
     @classmethod
@@ -288,6 +298,16 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                     problems.append(
                         (f"funds[{i}].{field}", lid, unknown_name("line", line_ids, lid))
                     )
+        for lid in fund.line_caps or {}:
+            if lid not in fund.lines:
+                problems.append(
+                    (
+                        f"funds[{i}].line_caps",
+                        lid,
+                        f"a line cap needs a line the fund may draw into ({', '.join(fund.lines)});"
+                        " add it to `lines` or remove the cap",
+                    )
+                )
         if isinstance(fund.cap, dict):
             problems += [
                 (f"funds[{i}].cap.{y}", y, _outside(inst.years))
@@ -295,6 +315,11 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                 if y not in set(inst.years)
             ]
     for i, stock in enumerate(inst.kpis):
+        problems += [
+            (f"kpis[{i}].additions.{y}", y, _outside(inst.years))
+            for y in stock.additions or {}
+            if y not in set(inst.years)
+        ]
         if stock.lifetime is not None and not stock.cumulative:
             problems.append(
                 (

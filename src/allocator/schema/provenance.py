@@ -25,12 +25,15 @@ def figure_paths(inst: Instance) -> list[str]:
         for field in ("baseline", "lifetime", "baseline_year"):
             if getattr(kpi, field):
                 paths.append(f"kpis.{kpi.id}.{field}")
+        per_year(f"kpis.{kpi.id}.additions", kpi.additions)
     for fund in inst.funds:
         at = f"funds.{fund.id}"
         per_year(f"{at}.cap", fund.cap)
         for field in ("leverage", "min_leverage", "total_cap", "total_min"):
             if getattr(fund, field):
                 paths.append(f"{at}.{field}")
+        for lid, caps in (fund.line_caps or {}).items():
+            per_year(f"{at}.line_caps.{lid}", caps)
     for line in inst.lines:
         at = f"lines.{line.id}"
         if line.min:
@@ -46,6 +49,7 @@ def figure_paths(inst: Instance) -> list[str]:
             "span",
             "max_starts",
             "curve",
+            "total_max",
         )
         for field in fields:
             if getattr(line, field):
