@@ -736,3 +736,29 @@ def test_target_at_most_is_an_upper_bound() -> None:
     row = res.kpis.set_index("kpi").loc["k"]
     assert (row["level"], row["at_most"]) == pytest.approx((10, 10))
     assert res.audit().set_index("rule").loc["target_max[k,2026]", "state"] == "binding"
+
+
+def test_kpi_level_counts_a_funded_projects_delivery() -> None:
+    """A hard target of 30 on k: y alone must give 30 (x 70: 240). The go/no-go project s costs
+    exactly 10 and is worth nothing itself, but delivers 20 units once it is funded: s 10,
+    y 10, x 80 gives 240 + 10 = 250, so it is funded and the level is 20 + 10 = 30."""
+    project = {
+        "id": "s",
+        "name": "S",
+        "pillar": "b",
+        "min": 10,
+        "max": 10,
+        "select": True,
+        "delivers": {"k": {2026: 20}},
+    }
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100, "yields": {"k": 1}},
+        project,
+    ]
+    data = tiny(lines=lines, kpis=[{"id": "k", "name": "K", "unit": "u"}])
+    hard: dict[str, Any] = {"targets": {"mode": "hard"}}
+    res = run({**data, "targets": [{"kpi": "k", "year": 2026, "value": 30}]}, **hard)
+    assert res.objective == pytest.approx(250)
+    assert (gov(res, "s"), gov(res, "y")) == pytest.approx((10, 10))
+    assert res.kpis.set_index("kpi").loc["k", "level"] == pytest.approx(30)

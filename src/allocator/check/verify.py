@@ -146,6 +146,9 @@ def kpi_levels(inst: Instance, plan: Plan) -> dict[tuple[str, int], float]:
         }
         for y, extra in (kpi.additions or {}).items():
             added[y] = added.get(y, 0.0) + extra
+        for line in inst.lines:
+            for y, once in line.delivers.get(kpi.id, {}).items():
+                added[y] = added.get(y, 0.0) + once * plan.s(line.id)
         life = kpi.lifetime
         for y in years:
             base = kpi.baseline

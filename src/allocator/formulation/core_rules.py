@@ -279,7 +279,9 @@ def kpi_level(b: Formulation) -> None:
     while it is in service (GPUs age out); its baseline retires $L_k$ years after `baseline_year`
     $y^\beta_k$ (never, when no `baseline_year` is given). Without `lifetime`, $L_k = \infty$: the
     formula of the core contract. $a_{k,y}$ are the KPI's exogenous `additions` (GPUs companies
-    buy outside the budget), counted like the lines' yields: from their year, while in service.
+    buy outside the budget) plus the lines' one-off `delivers` (a project's GPUs from the year it
+    runs; times $s_l$ for a go/no-go line), counted like the yields: from their year, while in
+    service.
 
     Name: `kpi_level[gpus,2028]`.
     """
@@ -311,6 +313,14 @@ def kpi_level(b: Formulation) -> None:
             if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
                 in_service = 0.0
             in_service += sum((kpi.additions or {}).get(yy, 0.0) for yy in counted)
+            for line in lines:
+                once = sum(line.delivers.get(kpi.id, {}).get(yy, 0.0) for yy in counted)
+                if not once:
+                    continue
+                if line.id in b.selected:
+                    terms = terms + Linear.of([(-once, b.selected[line.id])])
+                else:
+                    in_service += once
             ages = f", additions in service for {life} years" if life else ""
             b.add(
                 "kpi_level",

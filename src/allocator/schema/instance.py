@@ -93,6 +93,9 @@ class Line(Strict):
     """Objective value per unit of private money."""
     yields: dict[str, Finite] = Field(default_factory=dict)
     """KPI units per unit of money (government plus private)."""
+    delivers: dict[str, dict[Year, Finite]] = Field(default_factory=dict)
+    """KPI units the line adds once, in a year, whatever its money: `{gpus: {2028: 15000}}` (a
+    project's GPUs from the year it runs). For a go/no-go line only if it is funded."""
     unit_cost: Money | None = None
     integer: bool = False
     """Money comes in whole units of `unit_cost`."""
@@ -361,6 +364,14 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
         for kpi in line.yields:
             if kpi not in kpi_ids:
                 problems.append((f"{at}.yields.{kpi}", kpi, unknown_name("KPI", kpi_ids, kpi)))
+        for kpi, when in line.delivers.items():
+            if kpi not in kpi_ids:
+                problems.append((f"{at}.delivers.{kpi}", kpi, unknown_name("KPI", kpi_ids, kpi)))
+            problems += [
+                (f"{at}.delivers.{kpi}.{y}", y, _outside(inst.years))
+                for y in when
+                if y not in set(inst.years)
+            ]
         for other in line.requires:
             if other not in line_ids:
                 problems.append((f"{at}.requires", other, unknown_name("line", line_ids, other)))

@@ -57,6 +57,8 @@ def figure_paths(inst: Instance) -> list[str]:
         if not isinstance(line.pillar, str):
             paths.append(f"{at}.pillar")
         paths.extend(f"{at}.yields.{kpi}" for kpi in line.yields)
+        for kpi_id, when in line.delivers.items():
+            per_year(f"{at}.delivers.{kpi_id}", when)
     paths.extend(f"targets.{t.kpi}.{t.year}" for t in inst.targets)
     if inst.uncertainty is not None:
         paths.extend(f"uncertainty.{p.path}" for p in inst.uncertainty.parameters)
