@@ -11,13 +11,14 @@ from allocator.schema.base import for_year
 
 @core_rule("line_total")
 def line_total(b: Formulation) -> None:
-    r"""A line's money over the whole horizon stays within its `total_max`.
+    r"""A line's money over the whole horizon stays within its total cap.
 
     $$
     \sum_y \Big(g_{l,y} + p_{l,y} + \textstyle\sum_f d_{f,l,y}\Big) \le \overline{T}_l
     $$
 
-    All money counts: government, private pool and fund draws (a project's total cost). For a
+    The cap is the line's `total_max`; all money counts: government, private pool and fund draws
+    (a project's total cost). For a
     multi-year project whose yearly bounds would allow more than the project costs (the
     National AI Computing Center: about 2.9 T won of public and private money to 2030).
 

@@ -129,3 +129,15 @@ def care_html(res: Result, heading: str) -> str:
         "<table class='data'><tr><th>figure</th><th>flag</th><th>detail</th><th>plan</th></tr>"
         f"{rows}</table></div></section>"
     )
+
+
+def outside_budget(res: Result, kpi_id: str, year: int) -> float:
+    """Units of a KPI's level in `year` that come from its exogenous `additions` still in service
+    (GPUs companies buy on their own), to show beside a target."""
+    kpi = next(k for k in res.instance.kpis if k.id == kpi_id)
+    life = kpi.lifetime
+    return sum(
+        amount
+        for y, amount in (kpi.additions or {}).items()
+        if y <= year and (kpi.cumulative or y == year) and (life is None or year < y + life)
+    )

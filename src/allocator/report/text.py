@@ -7,7 +7,7 @@ import math
 import unicodedata
 from typing import Any
 
-from allocator.report.care import care_lines
+from allocator.report.care import care_lines, outside_budget
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import GOVERNMENT, PRIVATE, Result
 from allocator.schema.money import CURRENCY_UNITS
@@ -99,10 +99,18 @@ def table(res: Result, lang: Lang = "en") -> str:
                 if row["shortfall"] <= 1e-6 * max(1.0, row["target"])
                 else (f"{text('short_by', lang)} {row['shortfall']:,.0f}")
             )
+            extra = outside_budget(res, row["kpi"], row["year"])
+            beside = f" ({extra:,.0f} of them added outside the budget)" if extra else ""
             lines.append(
                 f"  {kpi_names[row['kpi']]} {row['year']}: {row['level']:,.0f} {text('of', lang)} "
-                f"{row['target']:,.0f} {row['unit']} — {status}"
+                f"{row['target']:,.0f} {row['unit']} — {status}{beside}"
             )
+    for _, row in res.kpis.dropna(subset=["at_most"]).iterrows():
+        within = row["level"] <= row["at_most"] * (1 + 1e-9) + 1e-6
+        lines.append(
+            f"  {row['name']} {row['year']}: {row['level']:,.0f}, at most {row['at_most']:,.0f} "
+            f"{row['unit']} — {'within' if within else 'ABOVE'}"
+        )
     lines += care_lines(res, text("care", lang))
     if res.violations:
         lines.append("")
