@@ -1,6 +1,6 @@
 """The leverage what-if: the National Growth Fund draws 2 private won per fiscal won, not 15.
 
-`scenarios/leverage-2-to-1.yaml` patches one figure of the instance
+`scenarios/rnd11-leverage-2-to-1.yaml` patches one figure of the instance
 (`lines.RND-11.leverage`); `allocator.analysis.compare` solves the base and the scenario and
 says what moved in the inputs, in the split, and in the rules that explain the change.
 """
@@ -13,7 +13,7 @@ import allocator
 from allocator.schema.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
-SCENARIO = ROOT / "scenarios" / "leverage-2-to-1.yaml"
+SCENARIO = ROOT / "scenarios" / "rnd11-leverage-2-to-1.yaml"
 
 
 def main() -> None:

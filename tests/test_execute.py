@@ -29,7 +29,7 @@ TOY = ROOT / "instances" / "toy.yaml"
 T = TypeVar("T")
 R = TypeVar("R")
 
-VARY = [scenarios.parse_vary("budget.2026=8000:11000:10")]  # two infeasible points, then optima
+VARY = [scenarios.parse_vary("budget.2026=7200:10800:10")]  # two infeasible points, then optima
 
 
 @pytest.fixture(scope="module")

@@ -79,7 +79,9 @@ def _seed(name: str) -> dict[str, str]:
         csv.reader(io.StringIO((ROOT / "instances" / data["lines"]).read_text(encoding="utf-8")))
     )
     header, body = rows[0], [r for r in rows[1:] if r[0] in KOREA_LINES]
-    lo, hi = (sum(float(r[header.index(c)]) for r in body) for c in ("min", "max"))
+    # a scheduled line (the computing centre) has no min or max: its schedule is both
+    fixed = header.index("schedule")
+    lo, hi = (sum(float(r[header.index(c)] or r[fixed]) for r in body) for c in ("min", "max"))
     data.update(
         lines="lines.csv", model="m.yaml", sources=data["sources"][:3], budget={2026: (lo + hi) / 2}
     )

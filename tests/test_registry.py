@@ -120,12 +120,25 @@ EVERY_FEATURE = tiny(
             "cap": 30,
             "total_cap": 50,
             "total_min": 1,
+            "line_caps": {"s1": 20},
         }
     ],
-    kpis=[{"id": "k", "name": "K", "unit": "u"}],
-    targets=[{"kpi": "k", "year": 2027, "value": 10}],
+    kpis=[{"id": "k", "name": "K", "unit": "u", "additions": {2026: 1}}],
+    targets=[
+        {"kpi": "k", "year": 2027, "value": 10},
+        {"kpi": "k", "year": 2026, "value": 50, "at_most": True},
+    ],
     lines=[
-        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "min": 5, "max": 80, "leverage": 1},
+        {
+            "id": "x",
+            "name": "X",
+            "pillar": "a",
+            "impact": 3,
+            "min": 5,
+            "max": 80,
+            "leverage": 1,
+            "total_max": 150,
+        },
         {"id": "n", "name": "N", "pillar": "a", "integer": True, "unit_cost": 5, "new": True},
         {
             "id": "t",

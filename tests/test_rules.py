@@ -676,3 +676,89 @@ def test_selection_binds_every_source() -> None:
     assert res.objective == pytest.approx(100)
     assert res.allocation[res.allocation.line == "lab"].amount.sum() == pytest.approx(0)
     assert res.selected.set_index("line").loc["lab", "selected"] == False  # noqa: E712
+
+
+def test_line_total_caps_a_project_over_the_horizon() -> None:
+    """Two years of budget 100: without a total, x takes its 80 each year (2 × 260 = 520); with
+    `total_max: 100` x gets 100 over both years and y the other 100: 300 + 100 = 400."""
+    lines = [{**tiny()["lines"][0], "total_max": 100}, tiny()["lines"][1]]
+    assert run(tiny(years=[2026, 2027])).objective == pytest.approx(520)
+    res = run(tiny(years=[2026, 2027], lines=lines))
+    assert res.objective == pytest.approx(400)
+    assert gov(res, "x", 2026) + gov(res, "x", 2027) == pytest.approx(100)
+    assert res.audit().set_index("rule").loc["line_total[x]", "state"] == "binding"
+
+
+def test_fund_line_cap_holds_a_fund_below_its_cap() -> None:
+    """As test_fund_leverage_and_cap_set_the_seed, but the fund may draw at most 40 into x:
+    the seed stops at 40 / 2 = 20, x takes its 80: 80·3 + 20 + 40·1.5 = 320 (330 with the fund
+    cap of 60 alone)."""
+    res = run(_fund(cap=60, line_caps={"x": 40}))
+    assert res.objective == pytest.approx(320)
+    assert (gov(res, "x"), gov(res, "y")) == pytest.approx((80, 20))
+    assert res.audit().set_index("rule").loc["fund_line_cap[F,x,2026]", "state"] == "binding"
+
+
+def _kpi(**kpi: object) -> dict[str, object]:
+    """y yields 1 unit of k per won; k's hard or soft target is given by the caller."""
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100, "yields": {"k": 1}},
+    ]
+    return tiny(lines=lines, kpis=[{"id": "k", "name": "K", "unit": "u", **kpi}])
+
+
+def test_kpi_level_counts_exogenous_additions() -> None:
+    """A hard target of 30 on k: y must give 30 (x 70: 210 + 30 = 240); with 5 added outside the
+    budget y needs only 25 (x 75: 225 + 25 = 250), and the level is 30 either way."""
+    target = [{"kpi": "k", "year": 2026, "value": 30}]
+    hard: dict[str, Any] = {"targets": {"mode": "hard"}}
+    assert run({**_kpi(), "targets": target}, **hard).objective == pytest.approx(240)
+    res = run({**_kpi(additions={2026: 5}), "targets": target}, **hard)
+    assert res.objective == pytest.approx(250)
+    assert gov(res, "y") == pytest.approx(25)
+    assert res.kpis.set_index("kpi").loc["k", "level"] == pytest.approx(30)
+
+
+def test_kpi_level_additions_age_out_with_the_lifetime() -> None:
+    """k is a stock with a one-year life: 10 added in 2026 count in 2026, not in 2027."""
+    data = {**_kpi(additions={2026: 10}, lifetime=1), "years": [2026, 2027]}
+    levels = run(data).kpis.set_index("year").level
+    assert (levels[2026], levels[2027]) == pytest.approx((30, 20))
+
+
+def test_target_at_most_is_an_upper_bound() -> None:
+    """At most 10 units of k: y stops at 10 (the base optimum gives it 20), x keeps 80:
+    240 + 10 = 250, under soft targets as well; the bound is not in the objective."""
+    res = run({**_kpi(), "targets": [{"kpi": "k", "year": 2026, "value": 10, "at_most": True}]})
+    assert res.objective == pytest.approx(250)
+    assert gov(res, "y") == pytest.approx(10)
+    row = res.kpis.set_index("kpi").loc["k"]
+    assert (row["level"], row["at_most"]) == pytest.approx((10, 10))
+    assert res.audit().set_index("rule").loc["target_max[k,2026]", "state"] == "binding"
+
+
+def test_kpi_level_counts_a_funded_projects_delivery() -> None:
+    """A hard target of 30 on k: y alone must give 30 (x 70: 240). The go/no-go project s costs
+    exactly 10 and is worth nothing itself, but delivers 20 units once it is funded: s 10,
+    y 10, x 80 gives 240 + 10 = 250, so it is funded and the level is 20 + 10 = 30."""
+    project = {
+        "id": "s",
+        "name": "S",
+        "pillar": "b",
+        "min": 10,
+        "max": 10,
+        "select": True,
+        "delivers": {"k": {2026: 20}},
+    }
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "max": 100, "yields": {"k": 1}},
+        project,
+    ]
+    data = tiny(lines=lines, kpis=[{"id": "k", "name": "K", "unit": "u"}])
+    hard: dict[str, Any] = {"targets": {"mode": "hard"}}
+    res = run({**data, "targets": [{"kpi": "k", "year": 2026, "value": 30}]}, **hard)
+    assert res.objective == pytest.approx(250)
+    assert (gov(res, "s"), gov(res, "y")) == pytest.approx((10, 10))
+    assert res.kpis.set_index("kpi").loc["k", "level"] == pytest.approx(30)

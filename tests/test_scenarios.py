@@ -144,13 +144,14 @@ def test_cli_compare_and_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_shipped_scenarios_run(capsys: pytest.CaptureFixture[str]) -> None:
-    five_years = {"ngf-3-to-1.yaml"}  # changes the fund only korea-2026-2030 declares
+    five_years = {"ngf-3-to-1.yaml", "leverage-2-to-1.yaml"}  # change the fund `ngf`
     files = sorted((ROOT / "scenarios").glob("*.yaml"))
     assert main(["compare", str(ROOT / "instances" / "korea-2026.yaml"), *map(str, files)]) == 0
     out = capsys.readouterr().out
-    assert "leverage-2-to-1: optimal" in out
+    assert "rnd11-leverage-2-to-1: optimal" in out
     assert "budget-2026-minus-10: optimal" in out
     assert "== ngf-3-to-1: skipped — it is for korea-2026-2030 (its `for:`), not korea-2026" in out
+    assert "== leverage-2-to-1: skipped" in out
     fund = [str(ROOT / "scenarios" / name) for name in sorted(five_years)]
     assert main(["compare", str(ROOT / "instances" / "korea-2026-2030.yaml"), *fund]) == 0
     out = capsys.readouterr().out

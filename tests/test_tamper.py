@@ -127,6 +127,33 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], Tam
     "target": (KPI, [], {"targets": {"mode": "hard"}}, lambda p: _gov(p, x=1, y=-1)),
     "fund_leverage": (FUND, [], {}, lambda p: {"draws": {**p.draws, ("F", "x", 2026): 500.0}}),
     "fund_limits": (FUND, [], {}, lambda p: {"draws": {**p.draws, ("F", "x", 2026): 31.0}}),
+    "line_total": (
+        tiny(
+            years=[2026, 2027], lines=[{**tiny()["lines"][0], "total_max": 100}, tiny()["lines"][1]]
+        ),
+        [],
+        {},
+        lambda p: _gov(p, x_2027=1, y_2027=-1),
+    ),
+    "fund_line_cap": (
+        tiny(
+            private_pool=0,
+            lines=tiny()["lines"],
+            funds=[
+                {
+                    "id": "F",
+                    "name": "F",
+                    "seed": ["y"],
+                    "lines": ["x"],
+                    "leverage": 2,
+                    "line_caps": {"x": 5},
+                }
+            ],
+        ),
+        [],
+        {},
+        lambda p: {"draws": {**p.draws, ("F", "x", 2026): 6.0}},
+    ),
     "schedule": (
         tiny(lines=[*tiny()["lines"], {"id": "z", "name": "Z", "pillar": "b", "schedule": 5}]),
         [],

@@ -234,10 +234,22 @@ def kpi_level(c: Context) -> None:
 
 @core_check("target")
 def target(c: Context) -> None:
-    """level[k,y] ≥ target for every hard target (soft targets are in the objective)."""
+    """level[k,y] ≥ target for every hard target (soft targets are in the objective);
+    level[k,y] ≤ target for an upper bound (`at_most`)."""
     levels = kpi_levels(c.inst, c.plan)
     units = {k.id: k.unit or "units" for k in c.inst.kpis}
     for t in c.inst.targets:
+        if t.at_most:
+            c.need(
+                levels[t.kpi, t.year],
+                t.value,
+                "target",
+                key("target_max", t.kpi, t.year),
+                f"{t.kpi} in {t.year} is above its upper bound",
+                unit=units[t.kpi],
+                figure=f"targets.{t.kpi}.{t.year}",
+            )
+            continue
         if c.spec.soft_target(t.kpi, t.year):
             continue
         c.need(

@@ -93,6 +93,41 @@ def fund_limits(c: Context) -> None:
         )
 
 
+@core_check("line_total")
+def line_total(c: Context) -> None:
+    """Σ_y money[l,y] ≤ total_max[l] (government, private pool and fund draws)."""
+    for line in c.inst.lines:
+        if line.total_max is None:
+            continue
+        total = sum(c.plan.money(line.id, y) for y in c.inst.years)
+        c.need(
+            total,
+            line.total_max,
+            "line_total",
+            key("line_total", line.id),
+            f"{line.id}: above its total over the horizon",
+            figure=f"lines.{line.id}.total_max",
+        )
+
+
+@core_check("fund_line_cap")
+def fund_line_cap(c: Context) -> None:
+    """d[f,l,y] ≤ line_caps[f][l] for every capped line and year."""
+    for fund in c.inst.funds:
+        for lid, caps in (fund.line_caps or {}).items():
+            for y in c.inst.years:
+                cap = for_year(caps, y, None)
+                if cap is not None:
+                    c.need(
+                        c.plan.draws.get((fund.id, lid, y), 0.0),
+                        cap,
+                        "fund_line_cap",
+                        key("fund_line_cap", fund.id, lid, y),
+                        f"{fund.id} into {lid} in {y}: draws above its line cap",
+                        figure=f"funds.{fund.id}.line_caps.{lid}",
+                    )
+
+
 @core_check("schedule")
 def schedule(c: Context) -> None:
     """g[l,y] = schedule[l,y] · s[l]."""

@@ -85,7 +85,7 @@ def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
     shortfall = sum(
         spec.weight(t.kpi) * max(0.0, t.value - levels[t.kpi, t.year]) / t.value
         for t in inst.targets
-        if spec.soft_target(t.kpi, t.year)
+        if not t.at_most and spec.soft_target(t.kpi, t.year)
     )
     if spec.objective == "max_impact":
         return impact_value(inst, plan) - shortfall - robust_protection(inst, spec, plan)
@@ -121,7 +121,7 @@ def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> fl
         else:
             w = spec.weight(str(goal.kpi)) if goal.weight is None else goal.weight
             for t in inst.targets:
-                if t.kpi == goal.kpi and goal.year in (None, t.year):
+                if t.kpi == goal.kpi and goal.year in (None, t.year) and not t.at_most:
                     short = max(0.0, t.value - levels[t.kpi, t.year])
                     total += sign * w * short / t.value
     return total
@@ -156,8 +156,8 @@ def _value(impact: float, curve: list[tuple[float, float]] | None, money: float)
 
 
 def kpi_levels(inst: Instance, plan: Plan) -> dict[tuple[str, int], float]:
-    """Each KPI's level per year, computed from the money (stock or flow, additions ageing out
-    after the KPI's lifetime)."""
+    """Each KPI's level per year, computed from the money and the KPI's exogenous `additions`
+    (stock or flow, additions ageing out after the KPI's lifetime)."""
     levels: dict[tuple[str, int], float] = {}
     years = inst.years
     for kpi in inst.kpis:
@@ -169,6 +169,11 @@ def kpi_levels(inst: Instance, plan: Plan) -> dict[tuple[str, int], float]:
             )
             for y in years
         }
+        for y, extra in (kpi.additions or {}).items():
+            added[y] = added.get(y, 0.0) + extra
+        for line in inst.lines:
+            for y, once in line.delivers.get(kpi.id, {}).items():
+                added[y] = added.get(y, 0.0) + once * plan.s(line.id)
         life = kpi.lifetime
         for y in years:
             base = kpi.baseline

@@ -10,7 +10,7 @@ from typing import Any
 from allocator.cli.common import EXIT_OK, FORCE_HELP
 from allocator.errors import InputError, Issue
 from allocator.schema import Instance, ModelSpec, load_instance, output, resolve_model
-from allocator.schema.provenance import unsourced
+from allocator.schema.provenance import summary, unsourced
 
 
 def register(commands: Any) -> None:
@@ -49,6 +49,7 @@ def _validate(args: argparse.Namespace) -> int:
         f"years {inst.years[0]}–{inst.years[-1]}; model {spec.name} "
         f"({spec.objective}, {len(spec.rules)} rules)"
     )
+    print(summary(inst))
     missing = unsourced(inst)
     if missing:
         shown = ", ".join(missing[:8]) + (", ..." if len(missing) > 8 else "")

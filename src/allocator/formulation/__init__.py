@@ -2,13 +2,13 @@
 
 from typing import get_args
 
-from allocator.formulation import core_rules, objectives, planning_rules, policy_rules
+from allocator.formulation import caps, core_rules, objectives, planning_rules, policy_rules
 from allocator.formulation.assemble import build
 from allocator.formulation.model import Constant, Formulation, Row
 from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 from allocator.schema.model import RULE_KINDS, ModelSpec
 
-del core_rules, objectives, planning_rules, policy_rules
+del caps, core_rules, objectives, planning_rules, policy_rules
 
 _missing = set(RULE_KINDS) - set(POLICY_RULES)
 _objectives = set(get_args(ModelSpec.model_fields["objective"].annotation)) - set(OBJECTIVES)

@@ -54,7 +54,9 @@ def _variables(built: Formulation) -> None:
     built.units = _var(built, "units", whole, "integer")
     built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
     built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
-    targeted = [(t.kpi, t.year) for t in inst.targets if spec.soft_target(t.kpi, t.year)]
+    targeted = [
+        (t.kpi, t.year) for t in inst.targets if not t.at_most and spec.soft_target(t.kpi, t.year)
+    ]
     built.shortfall = _var(built, "shortfall", targeted, "nonnegative")
     _planning_variables(built)
     if spec.robust is not None and spec.objective == "max_impact":

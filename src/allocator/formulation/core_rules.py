@@ -270,7 +270,7 @@ def kpi_level(b: Formulation) -> None:
     $$
     \ell_{k,y} = \beta_k\,[y < y^\beta_k + L_k]
     + \sum_{y - L_k < y' \le y} \sum_l \eta_{l,k}\,\big(g_{l,y'} + p_{l,y'}
-    + \textstyle\sum_f d_{f,l,y'}\big)
+    + \textstyle\sum_f d_{f,l,y'}\big) + \sum_{y - L_k < y' \le y} a_{k,y'}
     $$
 
     For a cumulative KPI (a stock, the default); with `cumulative: false` (a per-year flow) only
@@ -278,7 +278,10 @@ def kpi_level(b: Formulation) -> None:
     $\beta_k$ the KPI's `baseline`. A stock with a `lifetime` $L_k$ (years) counts an addition only
     while it is in service (GPUs age out); its baseline retires $L_k$ years after `baseline_year`
     $y^\beta_k$ (never, when no `baseline_year` is given). Without `lifetime`, $L_k = \infty$: the
-    formula of the core contract.
+    formula of the core contract. $a_{k,y}$ are the KPI's exogenous `additions` (GPUs companies
+    buy outside the budget) plus the lines' one-off `delivers` (a project's GPUs from the year it
+    runs; times $s_l$ for a go/no-go line), counted like the yields: from their year, while in
+    service.
 
     Name: `kpi_level[gpus,2028]`.
     """
@@ -309,6 +312,15 @@ def kpi_level(b: Formulation) -> None:
             in_service = kpi.baseline
             if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
                 in_service = 0.0
+            in_service += sum((kpi.additions or {}).get(yy, 0.0) for yy in counted)
+            for line in lines:
+                once = sum(line.delivers.get(kpi.id, {}).get(yy, 0.0) for yy in counted)
+                if not once:
+                    continue
+                if line.id in b.selected:
+                    terms = terms + Linear.of([(-once, b.selected[line.id])])
+                else:
+                    in_service += once
             ages = f", additions in service for {life} years" if life else ""
             b.add(
                 "kpi_level",
@@ -319,8 +331,9 @@ def kpi_level(b: Formulation) -> None:
                 figure=f"kpis.{kpi.id}.baseline",
                 kpi=kpi.id,
                 year=y,
-                text=f"{kpi.name} in {y} = {in_service:,g} {kpi.unit} at the start plus what "
-                f"the lines' money yields{ages}".replace("  ", " "),
+                text=f"{kpi.name} in {y} = {in_service:,g} {kpi.unit} at the start"
+                + (" and added outside the budget" if kpi.additions else "")
+                + f" plus what the lines' money yields{ages}".replace("  ", " "),
                 unit=kpi.unit or "units",
             )
 
@@ -331,16 +344,33 @@ def target(b: Formulation) -> None:
 
     $$
     \ell_{k,y} \ge T_{k,y} \ \text{(hard)} \qquad
-    \ell_{k,y} + u_{k,y} \ge T_{k,y},\ u_{k,y} \ge 0 \ \text{(soft)}
+    \ell_{k,y} + u_{k,y} \ge T_{k,y},\ u_{k,y} \ge 0 \ \text{(soft)} \qquad
+    \ell_{k,y} \le T_{k,y} \ \text{(at\_most)}
     $$
 
     Targets are soft under `max_impact` (unless the model says `targets: {mode: hard}`) and
-    under `goal`; hard under `min_cost`.
+    under `goal`; hard under `min_cost`. A target with `at_most: true` is an upper bound, hard
+    under every regime and never in the objective.
 
-    Name: `target[gpus,2028]`.
+    Names: `target[gpus,2028]`, `target_max[gpus,2030]`.
     """
     kpis = {k.id: k for k in b.inst.kpis}
     for t in b.inst.targets:
+        if t.at_most:
+            kpi = kpis[t.kpi]
+            b.add(
+                "target_max",
+                (t.kpi, t.year),
+                [(1.0, b.level[t.kpi, t.year])],
+                "<=",
+                t.value,
+                figure=f"targets.{t.kpi}.{t.year}",
+                kpi=t.kpi,
+                year=t.year,
+                text=f"{kpi.name} stays at most {t.value:,g} {kpi.unit} in {t.year}",
+                unit=kpi.unit or "units",
+            )
+            continue
         terms: Terms = [(1.0, b.level[t.kpi, t.year])]
         soft = (t.kpi, t.year) in b.shortfall
         if soft:

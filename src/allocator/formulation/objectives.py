@@ -12,7 +12,7 @@ from allocator.schema.robust import impact_deviation
 
 
 def _weighted_shortfall(b: Formulation, sign: float) -> Terms:
-    targets = {(t.kpi, t.year): t.value for t in b.inst.targets}
+    targets = {(t.kpi, t.year): t.value for t in b.inst.targets if not t.at_most}
     return [
         (sign * b.spec.weight(kpi) / targets[kpi, year], var)
         for (kpi, year), var in b.shortfall.items()
@@ -103,7 +103,7 @@ def goal(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
 def level_objective(b: Formulation, level: Level) -> tuple[Terms, Literal["max", "min"]]:
     """The objective of one priority level: weighted shortfalls of its targets (as a share of
     each target), plus its impact (maximised) or government money (minimised) goals."""
-    targets = {(t.kpi, t.year): t.value for t in b.inst.targets}
+    targets = {(t.kpi, t.year): t.value for t in b.inst.targets if not t.at_most}
     sense: Literal["max", "min"] = "max" if level.maximise else "min"
     sign = -1.0 if level.maximise else 1.0
     terms: Terms = []

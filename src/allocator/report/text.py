@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from allocator.explain.korean import RULE_KINDS_KO
+from allocator.report.care import care_lines, outside_budget
 from allocator.report.columns import SHARE, label, money_columns, pillar_table
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import Result
@@ -90,6 +91,13 @@ def table(res: Result, lang: Lang = "en") -> str:
             + "  ".join(_pad(money(rows[c].sum(), unit, lang), cell, True) for c in columns)
         )
     lines += _targets(res, lang)
+    for _, row in res.kpis.dropna(subset=["at_most"]).iterrows():
+        within = row["level"] <= row["at_most"] * (1 + 1e-9) + 1e-6
+        lines.append(
+            f"  {row['name']} {row['year']}: {row['level']:,.0f}, at most {row['at_most']:,.0f} "
+            f"{row['unit']} — {'within' if within else 'ABOVE'}"
+        )
+    lines += care_lines(res, text("care", lang))
     if res.violations and res.status != Status.scored:
         lines.append("")
         lines.append(text("violations", lang) + ":")
@@ -114,8 +122,11 @@ def _targets(res: Result, lang: Lang) -> list[str]:
         )
         level = quantity(row["level"], row["unit"], lang)
         target = quantity(row["target"], row["unit"], lang)
+        extra = outside_budget(res, row["kpi"], row["year"])
+        beside = f" ({quantity(extra, row['unit'], lang)} {text('outside_budget', lang)})"
         lines.append(
             f"  {names[row['kpi']]} {row['year']}: {level} {text('of', lang)} {target} — {status}"
+            + (beside if extra else "")
         )
     return lines
 

@@ -19,6 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from allocator.report.care import care
 from allocator.report.columns import POOL, SHARE, SOURCE_LABELS, money_columns, pillar_table
 from allocator.results.result import Result
 from allocator.results.tables import GOVERNMENT
@@ -79,6 +80,9 @@ def write_result(
         cu = res.instance.currency_unit
         sheets["audit"] = audit.assign(unit=[row_unit_words(u, cu) if u else u for u in audit.unit])
         sheets["allocation"] = alloc
+        flagged = care(res)
+        if not flagged.empty:
+            sheets["care"] = flagged
         if res.instance.lines and not res.selected.empty:
             sheets["selected"] = res.selected
         if firmness is not None:  # allocator.analysis.firmness.how_firm: the "how firm" sheet

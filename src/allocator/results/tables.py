@@ -95,9 +95,11 @@ def funding(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
 
 
 def kpis(inst: Instance, plan: Plan) -> pd.DataFrame:
-    """Per KPI and year: level, target (NaN where none) and shortfall below the target."""
+    """Per KPI and year: level, target (NaN where none), shortfall below the target, and
+    at_most, the upper bound a target with `at_most` sets (NaN where none)."""
     levels = kpi_levels(inst, plan)
-    targets = {(t.kpi, t.year): t.value for t in inst.targets}
+    targets = {(t.kpi, t.year): t.value for t in inst.targets if not t.at_most}
+    caps = {(t.kpi, t.year): t.value for t in inst.targets if t.at_most}
     records = []
     for kpi in inst.kpis:
         for y in inst.years:
@@ -111,9 +113,10 @@ def kpis(inst: Instance, plan: Plan) -> pd.DataFrame:
                     "level": level,
                     "target": target,
                     "shortfall": max(0.0, target - level) if not math.isnan(target) else math.nan,
+                    "at_most": caps.get((kpi.id, y), math.nan),
                 }
             )
-    columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall"]
+    columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall", "at_most"]
     return pd.DataFrame.from_records(records, columns=columns)
 
 

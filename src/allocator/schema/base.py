@@ -150,6 +150,11 @@ PerYearMoney = Annotated[
     float | dict[int, float],
     BeforeValidator(_per_year_money, json_schema_input_type=float | str | dict[int, float | str]),
 ]
+YearlyMoney = Annotated[
+    dict[int, float],
+    BeforeValidator(_per_year_money, json_schema_input_type=dict[int, float | str]),
+]
+"""Money per year as a mapping only (`{2026: "1,500억"}`), each year once in any notation."""
 MAX_COUNT = 10**9
 """The largest whole number of things (teams, sites, years) a file may state."""
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_whole)]

@@ -13,6 +13,7 @@ from allocator.schema.base import (
     Finite,
     Id,
     Label,
+    Money,
     MoneyCoefficient,
     Name,
     NonNegativeCoefficient,
@@ -21,6 +22,7 @@ from allocator.schema.base import (
     Share,
     Strict,
     Year,
+    YearlyMoney,
     for_year,
     unique_keys,
 )
@@ -69,6 +71,10 @@ class Kpi(Strict):
     """Years an addition to a stock stays in service (GPUs age out); none: for ever."""
     baseline_year: Year | None = None
     """Year the baseline stock was added; with `lifetime` it retires `lifetime` years later."""
+    additions: dict[Year, Finite] | None = None
+    """Exogenous additions by year, outside the budget (GPUs companies buy on their own, an
+    already-funded supercomputer): counted in the level from that year, like a line's yield (for
+    `lifetime` years in a stock; in that year only in a flow)."""
 
 
 class Line(Strict):
@@ -97,6 +103,9 @@ class Line(Strict):
         default_factory=dict
     )
     """KPI units per unit of money (government plus private)."""
+    delivers: dict[str, dict[Year, Finite]] = Field(default_factory=dict)
+    """KPI units the line adds once, in a year, whatever its money: `{gpus: {2028: 15000}}` (a
+    project's GPUs from the year it runs). For a go/no-go line only if it is funded."""
     unit_cost: MoneyCoefficient | None = None
     integer: bool = False
     """Money comes in whole units of `unit_cost`."""
@@ -115,7 +124,10 @@ class Line(Strict):
     curve: Curve = None
     """Diminishing (or threshold) returns: the objective value of a year's government money
     as points `money: value`, linear between them; replaces `impact`."""
-    reported: PerYearMoney | None = None
+    total_max: Money | None = None
+    """All money (government, private pool and fund draws) over the whole horizon: a project's
+    total cost (rule `line_total`)."""
+    reported: YearlyMoney | None = None
     """Government money the budget as passed gives the line, per year (`reported.2026` in a
     CSV table): data, not a bound — `--plan reported` scores it. Its provenance is a source
     about `lines.ID.reported`."""
@@ -143,6 +155,9 @@ class Target(Strict):
     year: Year
     value: Finite = Field(json_schema_extra={"exclusiveMinimum": 0})
     """The level to reach, above 0."""
+    at_most: bool = False
+    """An upper bound instead: the level may not exceed `value` (hard under every regime, no
+    shortfall) — the government's at most 50,000 of the 260,000 GPUs."""
 
     @field_validator("value")
     @classmethod
@@ -163,6 +178,12 @@ class Source(Strict):
     kind: Literal["reported", "derived", "assumed"]
     cite: Prose | None = None
     note: Prose | None = None
+    status: Literal["unconfirmed"] | None = None
+    """`unconfirmed`: one source gives the figure and no other confirms it (status U); the
+    reports list it among the figures to treat with care."""
+    conflict: Prose | None = None
+    """The other values sources give for the figure, with their sources; the reports list it
+    among the figures to treat with care."""
 
     @model_validator(mode="after")
     def _explained(self) -> Source:
@@ -327,6 +348,16 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                     problems.append(
                         (f"funds[{i}].{field}", lid, unknown_name("line", line_ids, lid))
                     )
+        for lid in fund.line_caps or {}:
+            if lid not in fund.lines:
+                problems.append(
+                    (
+                        f"funds[{i}].line_caps",
+                        lid,
+                        f"a line cap needs a line the fund may draw into ({', '.join(fund.lines)});"
+                        " add it to `lines` or remove the cap",
+                    )
+                )
         if isinstance(fund.cap, dict):
             problems += [
                 (f"funds[{i}].cap.{y}", y, _outside(inst.years))
@@ -334,6 +365,11 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                 if y not in set(inst.years)
             ]
     for i, stock in enumerate(inst.kpis):
+        problems += [
+            (f"kpis[{i}].additions.{y}", y, _outside(inst.years))
+            for y in stock.additions or {}
+            if y not in set(inst.years)
+        ]
         if stock.lifetime is not None and not stock.cumulative:
             problems.append(
                 (
@@ -375,6 +411,14 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
         for kpi in line.yields:
             if kpi not in kpi_ids:
                 problems.append((f"{at}.yields.{kpi}", kpi, unknown_name("KPI", kpi_ids, kpi)))
+        for kpi, when in line.delivers.items():
+            if kpi not in kpi_ids:
+                problems.append((f"{at}.delivers.{kpi}", kpi, unknown_name("KPI", kpi_ids, kpi)))
+            problems += [
+                (f"{at}.delivers.{kpi}.{y}", y, _outside(inst.years))
+                for y in when
+                if y not in set(inst.years)
+            ]
         for other in line.requires:
             if other not in line_ids:
                 problems.append((f"{at}.requires", other, unknown_name("line", line_ids, other)))

@@ -50,6 +50,9 @@ class Fund(Strict):
     """Private money the fund may draw over the whole horizon."""
     total_min: Money | None = None
     """Private money the fund must draw over the whole horizon."""
+    line_caps: dict[str, PerYearMoney] | None = None
+    """Private money the fund may draw into an eligible line per year, by line id (rule
+    `fund_line_cap`): `{INF-02: 1000}` or `{INF-02: {2026: 250, 2027: 1000}}`."""
 
 
 def parse_mapping(value: Any, what: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from allocator.report.care import care_html
 from allocator.report.columns import SHARE, SOURCE_LABELS, label, money_columns, pillar_table
 from allocator.report.html import charts, firm, sections
 from allocator.report.html.markup import (
@@ -95,7 +96,12 @@ def render(
     if res.status == Status.infeasible:
         body.append(sections.diagnosis(page, res))
     if res.status.has_allocation:
-        body += [page.split(), page.kpis(), sections.rules(page, res)]
+        body += [
+            page.split(),
+            page.kpis(),
+            care_html(res, text("care", lang)),
+            sections.rules(page, res),
+        ]
     for kind, tables in (("sweeps", sweeps), ("frontiers", frontiers)):
         if tables:
             body.append(page.scenario_charts(kind, tables))

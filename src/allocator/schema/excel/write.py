@@ -142,6 +142,8 @@ def _admits_text(annotation: Any) -> bool:
     args = get_args(annotation)
     while args and get_origin(annotation) is Annotated:
         annotation, args = args[0], get_args(args[0])
+    if get_origin(annotation) is dict:  # a mapping field (`delivers`) spreads over columns
+        return False
     return str in args and any(get_origin(a) is dict for a in args)
 
 
