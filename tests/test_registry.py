@@ -107,7 +107,7 @@ def _select(i: int, **more: Any) -> dict[str, Any]:
 EVERY_FEATURE = tiny(
     years=[2026, 2027],
     private_pool=50,
-    carryover=10,
+    cash={"carry": 10, "rate": 0.05, "borrow": 5, "borrow_rate": 0.1},
     regions=[{"id": "r", "name": "R"}],
     funds=[
         {
@@ -139,6 +139,15 @@ EVERY_FEATURE = tiny(
         {"id": "c", "name": "C", "pillar": "b", "curve": "0:0; 10:30; 20:35", "region": "r"},
         {"id": "h", "name": "H", "pillar": "b", "curve": "0:0; 10:5; 20:40"},
         {"id": "d", "name": "D", "pillar": "b", "schedule": {2026: 5, 2027: 5}},
+        {
+            "id": "p",
+            "name": "P",
+            "pillar": "b",
+            "profile": {2026: 4, 2027: -5},
+            "value": 2,
+            "min_scale": 0.1,
+        },
+        {"id": "q", "name": "Q", "pillar": "b", "max": 5, "returns": {1: 1.1}},
         _select(1, requires=["s2"], yields={"k": 1}),
         _select(2),
     ],

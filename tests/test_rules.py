@@ -676,3 +676,109 @@ def test_selection_binds_every_source() -> None:
     assert res.objective == pytest.approx(100)
     assert res.allocation[res.allocation.line == "lab"].amount.sum() == pytest.approx(0)
     assert res.selected.set_index("line").loc["lab", "selected"] == False  # noqa: E712
+
+
+# -- capital budgeting: profiles, returns, cash, borrowing, final cash ----------------------------
+
+
+def _periods(**changes: Any) -> dict[str, Any]:
+    """Two periods 0 and 1 in m USD with the given lines."""
+    return tiny(years=[0, 1], currency_unit="m_usd", **changes)
+
+
+def test_profile_divisible_project_is_taken_in_part() -> None:
+    """A (outlay 10 then 2, NPV 30) is worth 3 per unit of period-0 money, B (5 then 4, NPV 10)
+    2: with 8 in period 0, A is taken at 0.8 (8 then 1.6), B not at all; NPV 24, and one more
+    unit of period-0 money is worth 3."""
+    lines = [
+        {"id": "A", "name": "A", "pillar": "a", "profile": {0: 10, 1: 2}, "value": 30},
+        {"id": "B", "name": "B", "pillar": "b", "profile": {0: 5, 1: 4}, "value": 10},
+    ]
+    res = run(_periods(budget={0: 8, 1: 4}, lines=lines))
+    assert res.objective == pytest.approx(24)
+    assert res.plan().scale == pytest.approx({"A": 0.8, "B": 0.0})
+    assert (gov(res, "A", 0), gov(res, "A", 1)) == pytest.approx((8, 1.6))
+    prices = res.shadow_prices().set_index("rule")
+    assert prices.loc["budget[0]", "shadow_price"] == pytest.approx(3)
+
+
+def test_profile_whole_copies_and_go_no_go() -> None:
+    """Whole copies of (3 then 1, NPV 4) with 10 a period: 3 copies (9 then 3), NPV 12; as a
+    go/no-go line (select) the same profile is taken once: NPV 4."""
+    copies = {"id": "C", "name": "C", "pillar": "a", "profile": {0: 3, 1: 1}, "value": 4}
+    res = run(_periods(budget=10, lines=[{**copies, "integer": True}]))
+    assert res.objective == pytest.approx(12)
+    assert (gov(res, "C", 0), gov(res, "C", 1)) == pytest.approx((9, 3))
+    res = run(_periods(budget=10, lines=[{**copies, "select": True}]))
+    assert res.objective == pytest.approx(4)
+    assert gov(res, "C", 0) == pytest.approx(3)
+
+
+def test_profile_inflow_raises_a_later_budget() -> None:
+    """P costs 10 in period 0 and pays 12 back in period 1 (NPV 5); Y (impact 1) may spend the
+    period-1 budget of 10 plus the 12 that comes back: 22, so the objective is 5 + 22 = 27 (not
+    taking P: Y spends 10 + 10 = 20... of which only period-0 money counts twice)."""
+    lines = [
+        {"id": "P", "name": "P", "pillar": "a", "profile": {0: 10, 1: -12}, "value": 5},
+        {"id": "Y", "name": "Y", "pillar": "b", "impact": 1, "max": {0: 0, 1: 100}},
+    ]
+    res = run(_periods(budget={0: 10, 1: 10}, lines=lines))
+    assert res.objective == pytest.approx(27)
+    assert gov(res, "Y", 1) == pytest.approx(22)
+
+
+def test_profile_with_no_outlay_inside_the_horizon_counts_its_value() -> None:
+    lines = [{"id": "L", "name": "Late", "pillar": "a", "profile": {}, "value": 7, "select": True}]
+    res = run(_periods(budget=1, lines=lines))
+    assert res.objective == pytest.approx(7)
+    assert res.plan().selected == {"L": True}
+
+
+def test_budget_counts_returns_on_money_spent_with_a_lag() -> None:
+    """R returns 1.5 a period after each unit spent: 10 in period 0 (impact 10) returns 15, spent
+    again in period 1 (impact 15): 25."""
+    lines = [{"id": "R", "name": "R", "pillar": "a", "impact": 1, "returns": {1: 1.5}}]
+    res = run(_periods(budget={0: 10, 1: 0}, lines=lines))
+    assert res.objective == pytest.approx(25)
+    assert (gov(res, "R", 0), gov(res, "R", 1)) == pytest.approx((10, 15))
+
+
+def test_borrowing_funds_a_project_and_is_repaid_with_interest() -> None:
+    """X needs 20 in period 0 (NPV 50) where the budget is 10: borrow 10 at 10 %, repay 11 from
+    period 1's 100, leaving 89 for Y (impact 1): 50 + 89 = 139 (borrowing all 20 to spend 10 more
+    on Y in period 0 costs 22 in period 1: 138)."""
+    lines = [
+        {"id": "X", "name": "X", "pillar": "a", "profile": {0: 20}, "value": 50},
+        {"id": "Y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
+    ]
+    res = run(
+        _periods(budget={0: 10, 1: 100}, cash={"borrow": 20, "borrow_rate": 0.1}, lines=lines)
+    )
+    assert res.objective == pytest.approx(139)
+    assert res.plan().borrow == pytest.approx({0: 10})
+    assert gov(res, "Y", 1) == pytest.approx(89)
+
+
+def test_max_final_cash_with_interest_on_carried_cash() -> None:
+    """100 at time 0; cash earns 10 % a period (1 → 1.21 by time 2); A returns 1.3 at time 2 per
+    1 at time 0, at most 50: A = 50 gives 65, the other 50 carried gives 60.5: final cash 125.5."""
+    lines = [
+        {"id": "A", "name": "A", "pillar": "a", "profile": {0: 1, 2: -1.3}, "max_scale": 50},
+    ]
+    data = tiny(years=[0, 1, 2], budget={0: 100, 1: 0, 2: 0}, cash={"rate": 0.1}, lines=lines)
+    res = run(data, objective="max_final_cash")
+    assert res.objective == pytest.approx(125.5)
+    assert res.plan().carry == pytest.approx({0: 50, 1: 55, 2: 125.5})
+
+
+def test_carryover_cap_of_the_cash_account_binds() -> None:
+    """The same with at most 20 carried out of a period: A = 50, 20 carried into time 1 (22), of
+    which 20 is carried on (22 at time 2): 65 + 22 = 87."""
+    lines = [
+        {"id": "A", "name": "A", "pillar": "a", "profile": {0: 1, 2: -1.3}, "max_scale": 50},
+    ]
+    cash = {"rate": 0.1, "carry": 20}
+    data = tiny(years=[0, 1, 2], budget={0: 100, 1: 0, 2: 0}, cash=cash, lines=lines)
+    res = run(data, objective="max_final_cash")
+    assert res.objective == pytest.approx(87)
+    assert res.plan().carry == pytest.approx({0: 20, 1: 20, 2: 87})

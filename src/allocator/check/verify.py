@@ -85,6 +85,8 @@ def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
         return sum(plan.gov.values())
     if spec.objective == "goal":
         return shortfall
+    if spec.objective == "max_final_cash":
+        return plan.carry.get(inst.years[-1], 0.0)
     return level_value(inst, spec.levels[-1], plan, spec) if spec.levels else 0.0
 
 
@@ -111,8 +113,14 @@ def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> fl
 
 
 def impact_value(inst: Instance, plan: Plan) -> float:
-    """Σ impact·g (or each curve's value) + private_impact·(pool and fund money)."""
-    return sum(
+    """Σ impact·g (or each curve's value) + private_impact·(pool and fund money) + each
+    project's value (NPV) times its scale or go/no-go choice."""
+    lump = sum(
+        line.value * (plan.s(line.id) if line.select else plan.scale.get(line.id, 0.0))
+        for line in inst.lines
+        if line.value
+    )
+    return lump + sum(
         _value(line.impact, line.curve, plan.g(line.id, y))
         + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
         for line in inst.lines

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Literal, Protocol
 
-from allocator.schema.money import CURRENCY_UNITS
+from allocator.schema.money import CURRENCY_UNITS, currency_of
 from allocator.solver.status import Status
 
 Lang = Literal["en", "ko"]
@@ -42,6 +42,9 @@ def money(amount: float, currency_unit: str = "bn_krw", lang: Lang = "en") -> st
         return "—"
     sign = "−" if value < 0 else ""
     value = abs(value)
+    currency = currency_of(currency_unit)
+    if currency != "KRW":
+        return sign + _foreign(value, "$" if currency == "USD" else "€")
     if lang == "ko":
         return sign + _korean(value)
     if value >= 1e12 - 5e8:
@@ -51,6 +54,14 @@ def money(amount: float, currency_unit: str = "bn_krw", lang: Lang = "en") -> st
     if value >= 1e6:
         return f"{sign}{value / 1e6:,.1f} million won"
     return f"{sign}{value:,.0f} won"
+
+
+def _foreign(value: float, symbol: str) -> str:
+    """Dollars or euros as English readers write them: "$14.0 million", "€250,000"."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if value >= size:
+            return f"{symbol}{value / size:,.3g} {word}"
+    return f"{symbol}{value:,.0f}"
 
 
 def _korean(value: float) -> str:

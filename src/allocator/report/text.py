@@ -9,12 +9,15 @@ from typing import Any
 
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import GOVERNMENT, PRIVATE, Result
-from allocator.schema.money import CURRENCY_UNITS
+from allocator.schema.money import CURRENCY_UNITS, currency_of, format_money
 from allocator.solver.status import Status
 
 
 def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
-    """An amount as Korean readers write it: 9,933.4 bn KRW → "9조 9,334억"."""
+    """An amount as Korean readers write it: 9,933.4 bn KRW → "9조 9,334억" (dollars and euros
+    as their unit writes them)."""
+    if currency_of(currency_unit) != "KRW":
+        return format_money(amount, currency_unit)
     won = amount * float(CURRENCY_UNITS[currency_unit])
     eok_total = round(won / 1e8)
     jo, eok = divmod(eok_total, 10_000)

@@ -118,6 +118,8 @@ class Result:
             units={k: sol.value(v) for k, v in built.units.items()},
             draws={k: _clean(sol.value(v)) for k, v in built.draw.items()},
             carry={k: _clean(sol.value(v)) for k, v in built.carry.items()},
+            borrow={k: _clean(sol.value(v)) for k, v in built.borrow.items()},
+            scale={k: _clean(sol.value(v)) for k, v in built.scale.items()},
             starts={k: sol.value(v) for k, v in built.starts.items()},
             levels={k: sol.value(v) for k, v in built.level.items()},
         )

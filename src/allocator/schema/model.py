@@ -91,7 +91,11 @@ class ModelSpec(Strict):
 
     name: Id
     title: str | None = None
-    objective: Literal["max_impact", "min_cost", "goal", "lexicographic"] = "max_impact"
+    objective: Literal["max_impact", "min_cost", "goal", "lexicographic", "max_final_cash"] = (
+        "max_impact"
+    )
+    """`max_impact`, `min_cost`, `goal`, `lexicographic` (with `levels`), or `max_final_cash`
+    (the cash left after the last period; every target hard)."""
     must_spend: bool = False
     """Spend the whole budget every year (`=` instead of `≤`)."""
     targets: TargetPolicy = Field(default_factory=TargetPolicy)
