@@ -782,3 +782,81 @@ def test_carryover_cap_of_the_cash_account_binds() -> None:
     res = run(data, objective="max_final_cash")
     assert res.objective == pytest.approx(87)
     assert res.plan().carry == pytest.approx({0: 20, 1: 20, 2: 87})
+
+
+# -- two-sided logic: cardinality at least / exactly, exclusive exactly, any-of, if-then ----------
+
+
+def _logic(**more: Any) -> dict[str, Any]:
+    """Budget 100; x (impact 3, max 80), y (impact 1); go/no-go lines of exactly 10 each: a
+    (impact 2: worth 10 more than y), b (0.5: 5 less), d (0: 10 less). The optimum takes a: x 80,
+    a 10, y 10: 270."""
+
+    def chosen(i: str, impact: float, groups: list[str]) -> dict[str, Any]:
+        line = {"id": i, "name": i.upper(), "pillar": "b", "impact": impact, "min": 10}
+        return {**line, "max": 10, "select": True, "groups": groups, **more.get(i, {})}
+
+    return tiny(
+        lines=[
+            *tiny()["lines"],
+            chosen("a", 2, ["g"]),
+            chosen("b", 0.5, ["g", "h"]),
+            chosen("d", 0, ["h"]),
+        ]
+    )
+
+
+def _taken(res: Any) -> set[str]:
+    return {k for k, v in res.plan().selected.items() if v}
+
+
+def _expect(res: Any, objective: float, taken: set[str]) -> None:
+    assert res.objective == pytest.approx(objective)
+    assert _taken(res) == taken
+
+
+def test_logic_base_case() -> None:
+    res = run(_logic())
+    assert res.objective == pytest.approx(270)
+    assert _taken(res) == {"a"}
+
+
+def test_cardinality_min_and_exactly() -> None:
+    """At least 2 of {a, b}: both (270 − 5 = 265); exactly 0: neither (260)."""
+    res = run(_logic(), [{"rule": "cardinality", "group": "g", "min": 2}])
+    _expect(res, 265, {"a", "b"})
+    res = run(_logic(), [{"rule": "cardinality", "group": "g", "exactly": 0}])
+    _expect(res, 260, set())
+
+
+def test_exclusive_exactly_one() -> None:
+    """Exactly one of {b, d}: b, the cheaper (−5): 265."""
+    res = run(_logic(), [{"rule": "exclusive", "group": "h", "exactly": True}])
+    _expect(res, 265, {"a", "b"})
+
+
+def test_requires_any_of() -> None:
+    """a needs b or d: a with b (+10 − 5) beats neither: 265."""
+    res = run(_logic(a={"requires_any": ["b", "d"]}))
+    _expect(res, 265, {"a", "b"})
+
+
+def test_implies_in_both_directions() -> None:
+    """if a then b: 265 (a, b). If not b then d (one of them): b, 265. If a then not b, with
+    exactly one of {b, d}: a and d (260) beat b alone (255). a if and only if b: 265."""
+    cases: list[tuple[list[dict[str, Any]], float, set[str]]] = [
+        ([{"rule": "implies", "if": "a", "then": "b"}], 265, {"a", "b"}),
+        ([{"rule": "implies", "if": "not b", "then": "d"}], 265, {"a", "b"}),
+        (
+            [
+                {"rule": "implies", "if": "a", "then": "not b"},
+                {"rule": "exclusive", "group": "h", "exactly": True},
+            ],
+            260,
+            {"a", "d"},
+        ),
+        ([{"rule": "implies", "if": "b", "then": "a", "both_ways": True}], 265, {"a", "b"}),
+    ]
+    for rules, objective, taken in cases:
+        res = run(_logic(), rules)
+        _expect(res, objective, taken)

@@ -192,6 +192,12 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], Tam
         {},
         lambda p: {"selected": {"s1": True, "s2": True}},
     ),
+    "implies": (
+        SELECTABLE,
+        [{"rule": "implies", "if": "s1", "then": "not s2"}],
+        {},
+        lambda p: {"selected": {"s1": True, "s2": True}},
+    ),
     "group_total": (
         tiny(lines=[{**tiny()["lines"][0], "groups": ["g"]}, tiny()["lines"][1]]),
         [{"rule": "group_total", "group": "g", "max": 50}],

@@ -265,7 +265,7 @@ def integer_units(c: Context) -> None:
 
 @core_check("requires")
 def requires(c: Context) -> None:
-    """s[a] ≤ s[b] for each prerequisite b of a."""
+    """s[a] ≤ s[b] for each prerequisite b of a; s[a] ≤ Σ s[b] over its requires_any."""
     for line in c.inst.lines:
         for other in line.requires:
             c.need(
@@ -276,6 +276,16 @@ def requires(c: Context) -> None:
                 f"{line.id} is funded without {other}, which it requires",
                 unit="lines",
                 figure=f"lines.{line.id}.requires",
+            )
+        if line.requires_any:
+            c.need(
+                c.plan.s(line.id),
+                sum(c.plan.s(other) for other in line.requires_any),
+                "requires",
+                key("requires_any", line.id),
+                f"{line.id} is funded without any of {', '.join(line.requires_any)}",
+                unit="lines",
+                figure=f"lines.{line.id}.requires_any",
             )
 
 

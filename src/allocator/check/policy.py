@@ -8,6 +8,7 @@ from allocator.schema.rules import (
     Cardinality,
     Exclusive,
     GroupTotal,
+    Implies,
     NewInitiativeShare,
     PillarShare,
     Ramp,
@@ -89,29 +90,85 @@ def ramp(c: Context, rule: Ramp, i: int) -> None:
             )
 
 
-def _at_most(c: Context, group: str, k: int, family: str, i: int) -> None:
-    chosen = sum(c.plan.s(line.id) for line in c.inst.lines if group in line.groups)
-    c.need(
-        chosen,
-        k,
-        family,
-        key(family, group),
-        f"group {group}: {chosen:g} lines selected, at most {k} allowed",
-        unit="lines",
-        figure=f"rules[{i}]",
-    )
+def _chosen(c: Context, group: str) -> float:
+    return sum(c.plan.s(line.id) for line in c.inst.lines if group in line.groups)
 
 
 @check("cardinality")
 def cardinality(c: Context, rule: Cardinality, i: int) -> None:
-    """Σ_{l∈G} s[l] ≤ k."""
-    _at_most(c, rule.group, rule.max, "cardinality", i)
+    """min ≤ Σ_{l∈G} s[l] ≤ max (= exactly)."""
+    chosen = _chosen(c, rule.group)
+    low = rule.exactly if rule.exactly is not None else rule.min
+    high = rule.exactly if rule.exactly is not None else rule.max
+    name, said = key("cardinality", rule.group), f"group {rule.group}: {chosen:g} lines selected"
+    if high is not None:
+        c.need(
+            chosen,
+            high,
+            "cardinality",
+            name,
+            f"{said}, at most {high} allowed",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
+    if low is not None:
+        c.need(
+            low,
+            chosen,
+            "cardinality",
+            name,
+            f"{said}, at least {low} needed",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
 
 
 @check("exclusive")
 def exclusive(c: Context, rule: Exclusive, i: int) -> None:
-    """Σ_{l∈G} s[l] ≤ 1."""
-    _at_most(c, rule.group, 1, "exclusive", i)
+    """Σ_{l∈G} s[l] ≤ 1 (= 1 with exactly)."""
+    chosen = _chosen(c, rule.group)
+    name, said = key("exclusive", rule.group), f"group {rule.group}: {chosen:g} lines selected"
+    c.need(
+        chosen,
+        1,
+        "exclusive",
+        name,
+        f"{said}, at most 1 allowed",
+        unit="lines",
+        figure=f"rules[{i}]",
+    )
+    if rule.exactly:
+        c.need(
+            1,
+            chosen,
+            "exclusive",
+            name,
+            f"{said}, exactly 1 needed",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
+
+
+@check("implies")
+def implies(c: Context, rule: Implies, i: int) -> None:
+    """[if holds] ≤ [then holds] (and the converse with both_ways), each literal s or 1 − s."""
+
+    def holds(text: str) -> float:
+        line, on = rule.literal(text)
+        s = c.plan.s(line)
+        return s if on else 1.0 - s
+
+    pairs = [(rule.if_, rule.then)] + ([(rule.then, rule.if_)] if rule.both_ways else [])
+    for cond, then in pairs:
+        c.need(
+            holds(cond),
+            holds(then),
+            "implies",
+            key("implies", rule.subject),
+            f"{cond} holds but {then} does not",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
 
 
 @check("group_total")

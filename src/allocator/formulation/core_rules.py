@@ -265,13 +265,15 @@ def integer_units(b: Formulation) -> None:
 
 @core_rule("requires")
 def requires(b: Formulation) -> None:
-    r"""A line is funded only if every line it requires is funded.
+    r"""A line is funded only if every line it requires, and one of those it requires any of, is.
 
-    $$s_a \le s_b \quad \text{for each } b \in \texttt{requires}_a$$
+    $$s_a \le s_b \quad \text{for each } b \in \texttt{requires}_a \qquad
+    s_a \le \sum_{b \in \texttt{requires\_any}_a} s_b$$
 
-    $s_l \equiv 1$ for a line that is not a go/no-go decision.
+    $s_l \equiv 1$ for a line that is not a go/no-go decision. `requires` is "all of",
+    `requires_any` "any of" (a warehouse needs a factory in one of two cities).
 
-    Name: `requires[llm_team_2,llm_compute]`.
+    Names: `requires[llm_team_2,llm_compute]`, `requires_any[warehouse]`.
     """
     for line in b.inst.lines:
         for other in line.requires:
@@ -288,6 +290,24 @@ def requires(b: Formulation) -> None:
                 line=line.id,
                 requires=other,
                 text=f"{line.name} is funded only if {b.lines[other].name} is",
+                unit="lines",
+            )
+        if line.requires_any:
+            terms, constant = b.select_terms(line.id, 1.0)
+            for other in line.requires_any:
+                more, c_more = b.select_terms(other, -1.0)
+                terms, constant = terms + more, constant + c_more
+            names = " or ".join(b.lines[o].name for o in line.requires_any)
+            b.add(
+                "requires_any",
+                (line.id,),
+                terms,
+                "<=",
+                0.0,
+                constant,
+                f"lines.{line.id}.requires_any",
+                line=line.id,
+                text=f"{line.name} is funded only if {names} is",
                 unit="lines",
             )
 

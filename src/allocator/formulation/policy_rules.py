@@ -14,6 +14,7 @@ from allocator.schema.rules import (
     Cardinality,
     Exclusive,
     GroupTotal,
+    Implies,
     NewInitiativeShare,
     PillarShare,
     Ramp,
@@ -138,8 +139,8 @@ def ramp(b: Formulation, rule: Ramp) -> None:
         )
 
 
-def _at_most(b: Formulation, family: str, group: str, limit: int, text: str) -> None:
-    """`family[G]`: Σ_{l∈G} s[l] ≤ limit (lines that are not go/no-go count as 1)."""
+def _count(b: Formulation, family: str, group: str, sense: Sense, limit: int, text: str) -> None:
+    """`family[G]`: Σ_{l∈G} s[l] (sense) limit (lines that are not go/no-go count as 1)."""
     terms: Terms = []
     constant = 0.0
     for line in b.inst.lines:
@@ -148,40 +149,91 @@ def _at_most(b: Formulation, family: str, group: str, limit: int, text: str) -> 
             terms += t
             constant += c
     b.add(
-        family, (group,), terms, "<=", float(limit), constant, group=group, text=text, unit="lines"
+        family, (group,), terms, sense, float(limit), constant, group=group, text=text, unit="lines"
     )
 
 
 @policy_rule("cardinality")
 def cardinality(b: Formulation, rule: Cardinality) -> None:
-    r"""At most a given number of the lines of a group are funded.
+    r"""At least, at most or exactly a given number of the lines of a group are funded.
 
-    $$\sum_{l \in G} s_l \le k$$
+    $$\underline{k} \le \sum_{l \in G} s_l \le \overline{k} \qquad (\sum_{l \in G} s_l = k
+    \text{ with } \texttt{exactly})$$
 
-    `{rule: cardinality, group: llm_teams, max: 5}`. Lines that are not go/no-go count as 1.
+    `{rule: cardinality, group: llm_teams, max: 5}`, `min: 2`, or `exactly: 3`. Lines that are not
+    go/no-go count as 1.
 
-    Name: `cardinality[llm_teams]`.
+    Names: `cardinality[llm_teams]` (at most, or exactly), `cardinality_min[llm_teams]`.
     """
-    _at_most(
-        b,
-        "cardinality",
-        rule.group,
-        rule.max,
-        f"at most {rule.max} lines of group {rule.group} are funded",
-    )
+    g = rule.group
+    if rule.exactly is not None:
+        text = f"exactly {rule.exactly} lines of group {g} are funded"
+        _count(b, "cardinality", g, "==", rule.exactly, text)
+    if rule.max is not None:
+        _count(
+            b, "cardinality", g, "<=", rule.max, f"at most {rule.max} lines of group {g} are funded"
+        )
+    if rule.min is not None:
+        text = f"at least {rule.min} lines of group {g} are funded"
+        _count(b, "cardinality_min", g, ">=", rule.min, text)
 
 
 @policy_rule("exclusive")
 def exclusive(b: Formulation, rule: Exclusive) -> None:
-    r"""At most one line of a group is funded.
+    r"""At most one line of a group is funded, or exactly one.
 
-    $$\sum_{l \in G} s_l \le 1$$
+    $$\sum_{l \in G} s_l \le 1 \qquad (= 1 \text{ with } \texttt{exactly})$$
 
-    `{rule: exclusive, group: hub_site_options}`. Lines that are not go/no-go count as 1.
+    `{rule: exclusive, group: hub_site_options}`; `exactly: true` when one of the options must be
+    taken. Lines that are not go/no-go count as 1.
 
     Name: `exclusive[hub_site_options]`.
     """
-    _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
+    sense: Sense = "==" if rule.exactly else "<="
+    words = "exactly one" if rule.exactly else "at most one"
+    _count(b, "exclusive", rule.group, sense, 1, f"{words} line of group {rule.group} is funded")
+
+
+@policy_rule("implies")
+def implies(b: Formulation, rule: Implies) -> None:
+    r"""If one go/no-go line is (or is not) funded, another must (or must not) be.
+
+    $$\lambda_a \le \lambda_b, \qquad \lambda_l = s_l \text{ for } l,\ 1 - s_l \text{ for }
+    \texttt{not } l$$
+
+    `{rule: implies, if: A, then: B}` is $s_A \le s_B$ (B is a prerequisite of A, as `requires`);
+    `then: not B` is $s_A + s_B \le 1$; `if: not A, then: B` is $s_A + s_B \ge 1$ (at least one);
+    `both_ways: true` adds the converse ($s_A = s_B$ for `if: A, then: B`: together or neither).
+
+    Names: `implies[A->B]`, `implies_back[A->B]` (the converse).
+    """
+    (a, a_on), (c, c_on) = rule.literal(rule.if_), rule.literal(rule.then)
+
+    def literal(line: str, on: bool, sign: float) -> tuple[Terms, float]:
+        column = b.selected[line]
+        return ([(sign, column)], 0.0) if on else ([(-sign, column)], sign)
+
+    def say(line: str, on: bool) -> str:
+        return f"{b.lines[line].name} is {'' if on else 'not '}funded"
+
+    pairs = [("implies", (a, a_on), (c, c_on))]
+    if rule.both_ways:
+        pairs.append(("implies_back", (c, c_on), (a, a_on)))
+    for family, (x, x_on), (z, z_on) in pairs:
+        lhs, k1 = literal(x, x_on, 1.0)
+        rhs, k2 = literal(z, z_on, -1.0)
+        b.add(
+            family,
+            (rule.subject,),
+            lhs + rhs,
+            "<=",
+            0.0,
+            k1 + k2,
+            text=f"if {say(x, x_on)}, {say(z, z_on)}",
+            unit="lines",
+            line=x,
+            then=z,
+        )
 
 
 @policy_rule("group_total")

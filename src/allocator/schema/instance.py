@@ -104,7 +104,9 @@ class Line(Strict):
     """Money comes in whole units of `unit_cost`."""
     select: bool = False
     """A go/no-go decision over the whole horizon."""
-    requires: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)  # all of these lines, funded
+    requires_any: list[str] = Field(default_factory=list)
+    """Lines at least one of which must be funded for this one to be (any of)."""
     groups: list[str] = Field(default_factory=list)
     schedule: PerYearMoney | None = None
     """A committed project: exactly this government money each year if funded (0 in years the
@@ -140,8 +142,7 @@ class Line(Strict):
 
     @property
     def top_scale(self) -> float | None:
-        """The largest scale of a profiled project: `max_scale`, else 1 (any number of copies
-        for a whole-unit one)."""
+        """A profiled project's largest scale: `max_scale`, else 1 (whole copies: no bound)."""
         return 1.0 if self.max_scale is None and not self.integer else self.max_scale
 
     @property
@@ -385,9 +386,10 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
         for kpi in line.yields:
             if kpi not in kpi_ids:
                 problems.append((f"{at}.yields.{kpi}", kpi, unknown_name("KPI", kpi_ids, kpi)))
-        for other in line.requires:
-            if other not in line_ids:
-                problems.append((f"{at}.requires", other, unknown_name("line", line_ids, other)))
+        for field in ("requires", "requires_any"):
+            for other in getattr(line, field):
+                if other not in line_ids:
+                    problems.append((f"{at}.{field}", other, unknown_name("line", line_ids, other)))
         problems += [(f"{at}.{path}", v, msg) for path, v, msg in capital_line_problems(line)]
         for year in line.profile or {}:
             if year not in years:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from allocator.schema.base import Count, Id, Money, NonNegative, Share, Strict, Year
 from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
@@ -120,11 +120,26 @@ class Ramp(RuleSpec):
 
 @rule_kind
 class Cardinality(RuleSpec):
-    """At most `max` go/no-go lines of `group` are selected."""
+    """At least `min`, at most `max`, or `exactly` so many go/no-go lines of `group` are
+    selected."""
 
     rule: Literal["cardinality"]
     group: str
-    max: Count
+    min: Count | None = None
+    max: Count | None = None
+    exactly: Count | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Cardinality:
+        if self.exactly is not None and (self.min is not None or self.max is not None):
+            raise ValueError("a cardinality rule gives exactly, or min and/or max, not both")
+        if self.exactly is None and self.min is None and self.max is None:
+            raise ValueError(
+                "a cardinality rule needs min, max or exactly (a number of lines), such as max: 5"
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}; lower min or raise max")
+        return self
 
     @property
     def subject(self) -> str:
@@ -139,10 +154,12 @@ class Cardinality(RuleSpec):
 
 @rule_kind
 class Exclusive(RuleSpec):
-    """At most one line of `group` is selected."""
+    """At most one line of `group` is selected (exactly one with `exactly: true`)."""
 
     rule: Literal["exclusive"]
     group: str
+    exactly: bool = False
+    """True: exactly one line of the group is selected (one of the options must be taken)."""
 
     @property
     def subject(self) -> str:
@@ -153,6 +170,49 @@ class Exclusive(RuleSpec):
         if self.group not in groups:
             return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
         return []
+
+
+@rule_kind
+class Implies(RuleSpec):
+    """If one go/no-go line is (or is not) selected, another must (or must not) be: `if: A`,
+    `then: B`; `"not A"` negates; `both_ways: true` makes it "if and only if"."""
+
+    model_config = ConfigDict(**Strict.model_config, populate_by_name=True)
+    rule: Literal["implies"]
+    if_: str = Field(alias="if")
+    """The condition: a go/no-go line's id (selected), or `not ID` (not selected)."""
+    then: str
+    """The consequence: a go/no-go line's id (must be selected), or `not ID` (must not be)."""
+    both_ways: bool = False
+    """True: the consequence also implies the condition (if and only if)."""
+
+    @staticmethod
+    def literal(text: str) -> tuple[str, bool]:
+        """`not A` → ("A", False); `A` → ("A", True)."""
+        words = text.split()
+        if len(words) == 2 and words[0].lower() == "not":
+            return words[1], False
+        return text.strip(), True
+
+    @property
+    def subject(self) -> str:
+        return f"{self.if_.replace(' ', '_')}->{self.then.replace(' ', '_')}"
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        chosen = [line.id for line in inst.lines if line.select]
+        out: Problems = []
+        for field, text in (("if", self.if_), ("then", self.then)):
+            line, _ = self.literal(text)
+            if line not in chosen:
+                out.append(
+                    (
+                        f"{at}.{field}",
+                        text,
+                        unknown_name("go/no-go line (select: true)", chosen, line)
+                        + "; write an id or `not ID`",
+                    )
+                )
+        return out
 
 
 @rule_kind
