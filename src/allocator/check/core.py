@@ -173,9 +173,12 @@ def leverage(c: Context) -> None:
 
 @core_check("line_bounds")
 def line_bounds(c: Context) -> None:
-    """min[l,y]·s[l] ≤ g[l,y] ≤ max[l,y]·s[l] (a go/no-go line with no max: B[y]·s[l])."""
+    """min[l,y]·s[l] ≤ g[l,y] ≤ max[l,y]·s[l] (a go/no-go line with no max: B[y]·s[l]); a
+    profiled line's money is held by `profile` instead."""
     inst, plan = c.inst, c.plan
     for line in inst.lines:
+        if line.profile is not None:
+            continue
         s = plan.s(line.id)
         for y in inst.years:
             lo = for_year(line.min, y, 0.0) or 0.0

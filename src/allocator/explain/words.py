@@ -17,6 +17,8 @@ OBJECTIVE_UNITS = {
 
 def objective_amount(built: Formulation, amount: float) -> str:
     """An objective change in the objective's own units."""
+    if built.spec.objective_unit:
+        return f"{amount:,.4g} {built.spec.objective_unit}"
     if built.spec.objective in ("min_cost", "max_final_cash"):
         return format_money(amount, built.inst.currency_unit)
     return f"{amount:,.4g} {OBJECTIVE_UNITS[built.spec.objective]}"

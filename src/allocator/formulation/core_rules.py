@@ -137,7 +137,8 @@ def line_bounds(b: Formulation) -> None:
     $$\underline{m}_{l,y}\, s_l \le g_{l,y} \le \overline{m}_{l,y}\, s_l$$
 
     A line without `max` has no cap beyond the budget, except a go/no-go line, whose cap is then
-    $B_y s_l$. A per-year `min`/`max` missing a year means 0 / no cap that year.
+    $B_y s_l$. A per-year `min`/`max` missing a year means 0 / no cap that year. A line with a
+    `profile` has no bounds here: its money is its profile times its scale (`profile`).
 
     Names: `line_min[TAL-01,2026]`, `line_max[TAL-01,2026]`.
     """
