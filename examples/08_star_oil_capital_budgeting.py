@@ -27,6 +27,7 @@ def main() -> None:
     res = allocator.solve(allocator.load_instance(ROOT / "instances/textbook/star-oil.yaml"))
     print(f"{res.status.describe()}; verified: {res.verified}")
     print(f"NPV: {res.objective:.3f} m USD")
+    assert res.objective is not None
     assert abs(res.objective - 57.449) < 1e-3
     taken = res.plan().scale
     assert [round(taken[i], 3) for i in ("I1", "I2", "I3", "I4", "I5")] == [1, 0.201, 1, 1, 0.288]
@@ -36,14 +37,15 @@ def main() -> None:
     rows = ["budget[0]", "budget[1]", "scale_max[I1]", "scale_max[I3]", "scale_max[I4]"]
     print()
     print(prices.loc[rows, ["shadow_price", "rhs", "valid_from", "valid_to"]].round(4).to_string())
-    assert [round(prices.loc[r, "shadow_price"], 4) for r in rows] == [
+    price = prices.shadow_price.to_dict()
+    assert [round(price[r], 4) for r in rows] == [
         0.1904,
         0.9846,
         7.9515,
         10.1247,
         12.0633,
     ]
-    assert round(prices.loc["budget[0]", "valid_to"], 2) == 78.26
+    assert round(prices.valid_to.to_dict()["budget[0]"], 2) == 78.26
     print()
     print(prices.loc["budget[1]", "sentence"])
 

@@ -25,6 +25,7 @@ def main() -> None:
     res = allocator.solve(allocator.load_instance(ROOT / "instances/textbook/finco.yaml"))
     print(f"{res.status.describe()}; verified: {res.verified}")
     print(f"cash at time 3: ${res.objective:,.2f}")
+    assert res.objective is not None
     assert abs(res.objective - 218_500) < 1e-6
     taken = {k: round(v) for k, v in res.plan().scale.items()}
     assert taken == {"A": 60_000, "B": 30_000, "C": 0, "D": 40_000, "E": 75_000}

@@ -35,13 +35,17 @@ def main() -> None:
     """Solve the three problems; for Lorie-Savage also the LP relaxation."""
     cm = allocator.solve(allocator.load_instance(TEXTBOOK / "california-manufacturing.yaml"))
     print(f"California Manufacturing: NPV {cm.objective:g} m USD, build {chosen(cm)}")
-    assert cm.verified and abs(cm.objective - 14) < 1e-9
+    assert cm.verified
+    assert cm.objective is not None
+    assert abs(cm.objective - 14) < 1e-9
     assert chosen(cm) == ["factory_la", "factory_sf"]
 
     inst = allocator.load_instance(TEXTBOOK / "lorie-savage.yaml")
     ls = allocator.solve(inst)
     print(f"Lorie-Savage (whole projects): NPV {ls.objective:g}, projects {chosen(ls)}")
-    assert ls.verified and abs(ls.objective - 70) < 1e-9
+    assert ls.verified
+    assert ls.objective is not None
+    assert abs(ls.objective - 70) < 1e-9
     assert chosen(ls) == ["P1", "P3", "P4", "P6", "P9"]
     spend = ls.allocation[ls.allocation.source == "government"]
     print(spend.groupby("year").amount.sum().rename("spent").to_string())
@@ -51,7 +55,10 @@ def main() -> None:
     lp = allocator.solve(allocator.Instance.model_validate(data), ROOT / "models/textbook/npv.yaml")
     parts = {k: round(v, 3) for k, v in lp.plan().scale.items() if v > 1e-9}
     print(f"Lorie-Savage (LP relaxation): NPV {lp.objective:.2f}, taken {parts}")
-    assert round(lp.objective, 2) == 70.27 and parts["P6"] == 0.97 and parts["P7"] == 0.045
+    assert lp.objective is not None
+    assert round(lp.objective, 2) == 70.27
+    assert parts["P6"] == 0.97
+    assert parts["P7"] == 0.045
     prices = lp.shadow_prices().set_index("rule").shadow_price
     duals = round(prices["budget[1]"], 3), round(prices["budget[2]"], 3)
     print(f"  shadow prices of the budgets: {duals[0]}, {duals[1]}")
@@ -59,7 +66,10 @@ def main() -> None:
 
     bm = allocator.solve(allocator.load_instance(TEXTBOOK / "brealey-myers.yaml"))
     print(f"Brealey-Myers: NPV {bm.objective:g} m USD, projects {chosen(bm)}")
-    assert bm.verified and abs(bm.objective - 34) < 1e-9 and chosen(bm) == ["A", "D"]
+    assert bm.verified
+    assert bm.objective is not None
+    assert abs(bm.objective - 34) < 1e-9
+    assert chosen(bm) == ["A", "D"]
 
 
 if __name__ == "__main__":
