@@ -403,6 +403,9 @@ CATALOGUE = [
     bad("implies-on-a-line-that-is-not-go-no-go", file="m.yaml", path="rules[0].if", value="x",
         fix="no such go/no-go line (select: true)", load="solve",
         model=rule(rule="implies", **{"if": "x", "then": "not y"})),
+    bad("relation-year-outside-the-horizon", file="m.yaml", path="rules[0].expr",
+        value="x[2031] >= 1.1 * x[2027]", fix="x[2031] names a year outside the instance's years",
+        load="solve", model=rule(rule="relation", expr="x[2031] >= 1.1 * x[2027]")),
 ]
 # fmt: on
 

@@ -860,3 +860,19 @@ def test_implies_in_both_directions() -> None:
     for rules, objective, taken in cases:
         res = run(_logic(), rules)
         _expect(res, objective, taken)
+
+
+def test_relation_across_years() -> None:
+    """Two years of budget 100 (x, impact 3, max 80; y, impact 1): x = 80 and y = 20 each year,
+    520. `x[2027] >= 1.1 * x[2026]` holds x in 2026 to 80 / 1.1 = 72.73, and those 7.27 go to y
+    at 2 less each: 520 − 14.545 = 505.45. `sum(y[2026..2027]) >= 60` needs 20 more of y over
+    the two years than the 40 it gets: 520 − 40 = 480."""
+    two = tiny(years=[2026, 2027])
+    res = run(two, [{"rule": "relation", "expr": "x[2027] >= 1.1 * x[2026]"}])
+    assert res.objective == pytest.approx(520 - 2 * (80 - 80 / 1.1))
+    assert gov(res, "x", 2026) == pytest.approx(80 / 1.1)
+    rows = res.audit().set_index("rule")
+    assert "relation[x[2027]>=1.1*x[2026],all]" in rows.index
+    res = run(two, [{"rule": "relation", "expr": "sum(y[2026..2027]) >= 60"}])
+    assert res.objective == pytest.approx(480)
+    assert gov(res, "y", 2026) + gov(res, "y", 2027) == pytest.approx(60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allocator.check.registry import Context, check, key
 from allocator.schema.base import for_year
+from allocator.schema.expr import years_of
 from allocator.schema.rules import (
     Cardinality,
     Exclusive,
@@ -232,17 +233,22 @@ def relation(c: Context, rule: Relation, i: int) -> None:
     parsed = rule.relation()
     names = resolve(parsed, c.inst)
     constant = parsed.constant(c.inst.currency_unit)
-    for y in rule.years or c.inst.years:
+    horizon = c.inst.years
+    rows: list[int | None] = [None] if parsed.across_years else list(rule.years or horizon)
+    for y in rows:
         value, size = constant, abs(constant)
         for ref, coef in parsed.coefs.items():
+            spans = years_of(ref, y, horizon)
             money = sum(
-                share * (c.plan.g(lid, y) + (c.plan.p(lid, y) if rule.money == "total" else 0.0))
+                share * (c.plan.g(lid, t) + (c.plan.p(lid, t) if rule.money == "total" else 0.0))
                 for lid, share in names[ref][1].items()
+                for t in spans
             )
             value += coef * money
             size += abs(coef * money)
-        name = key("relation", rule.label, y)
-        what = f"relation {rule.label} in {y} does not hold ({rule.expr})"
+        name = key("relation", rule.label, y if y is not None else "all")
+        what = f"relation {rule.label} {'across years' if y is None else f'in {y}'} does not hold"
+        what += f" ({rule.expr})"
         if parsed.sense in ("<=", "=="):
             c.need(value, 0.0, "relation", name, what, size, figure=f"rules[{i}].expr")
         if parsed.sense in (">=", "=="):

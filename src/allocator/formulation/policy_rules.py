@@ -9,6 +9,7 @@ import numpy as np
 
 from allocator.formulation.model import Formulation, Linear, Sense, Terms, line_year
 from allocator.formulation.registry import policy_rule
+from allocator.schema.expr import years_of
 from allocator.schema.money import UNIT_LABELS
 from allocator.schema.rules import (
     Cardinality,
@@ -302,14 +303,15 @@ def relation(b: Formulation, rule: Relation) -> None:
     \qquad m_{l,y} = g_{l,y} \ (\text{or } g_{l,y} + p_{l,y} \text{ with money: total})$$
 
     for each year y of `years` (default every year), the expression's right side moved to the
-    left; φ is the share of line l's money that name n counts (1 for whole membership).
-    Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
+    left; φ is the share of line l's money that name n counts (1 for whole membership). A name
+    qualified by years counts its money in those years instead of y: `rnd[2028] >= 1.1 * rnd[2027]`,
+    `sum(talent[2026..2030]) >= 7000`; when every name is qualified the relation is one row.
+    Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`;
+    `relation[NAME,all]` across years)."""
     parsed = rule.relation()
-    coef: dict[str, float] = {}
+    names = resolve(parsed, b.inst)
     meaning: list[str] = []
-    for ref, (kind, lines) in resolve(parsed, b.inst).items():
-        for lid, share in lines.items():
-            coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref] * share
+    for ref, (kind, _lines) in names.items():
         name = ref[1]
         shown = (
             b.pillar_name(name)
@@ -321,19 +323,26 @@ def relation(b: Formulation, rule: Relation) -> None:
         meaning.append(f"{name}: {kind} {shown}")
     constant = parsed.constant(b.inst.currency_unit)
     money = "government money" if rule.money == "government" else "government plus private money"
-    what = f"{'; '.join(meaning)}; {money}"
-    for y in rule.years or b.inst.years:
-        terms: Terms = [(c, b.gov[lid, y]) for lid, c in coef.items()]
+    what = f"{'; '.join(dict.fromkeys(meaning))}; {money}"
+    rows: list[int | None] = [None] if parsed.across_years else list(rule.years or b.inst.years)
+    for y in rows:
+        coef: dict[tuple[str, int], float] = {}
+        for ref, (_kind, lines) in names.items():
+            for year in years_of(ref, y, b.inst.years):
+                for lid, share in lines.items():
+                    coef[lid, year] = coef.get((lid, year), 0.0) + parsed.coefs[ref] * share
+        terms: Terms = [(c, b.gov[key]) for key, c in coef.items()]
         if rule.money == "total":
-            terms += [(c, b.private[lid, y]) for lid, c in coef.items() if (lid, y) in b.private]
+            terms += [(c, b.private[key]) for key, c in coef.items() if key in b.private]
+        when = f"in {y}" if y is not None else "across the years it names"
         b.add(
             "relation",
-            (rule.label, y),
+            (rule.label, y if y is not None else "all"),
             terms,
             parsed.sense,
             0.0,
             constant,
             year=y,
-            text=f"{rule.expr} in {y} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
+            text=f"{rule.expr} {when} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
             unit="money",
         )

@@ -309,9 +309,24 @@ class Relation(RuleSpec):
     def problems(self, inst: Instance, at: str) -> Problems:
         problems: Problems = []
         try:
-            resolve(self.relation(), inst)
+            parsed = self.relation()
+            resolve(parsed, inst)
         except ExpressionError as exc:
             problems.append((f"{at}.expr", self.expr, str(exc)))
+        else:
+            for ref in parsed.coefs:
+                if ref[2] is not None and not all(y in inst.years for y in ref[2]):
+                    where = (
+                        f"{ref[2][0]}" if ref[2][0] == ref[2][1] else f"{ref[2][0]}..{ref[2][1]}"
+                    )
+                    problems.append(
+                        (
+                            f"{at}.expr",
+                            self.expr,
+                            f"{ref[1]}[{where}] names a year outside the instance's years "
+                            f"({', '.join(map(str, inst.years))})",
+                        )
+                    )
         for year in self.years or []:
             if year not in inst.years:
                 problems.append(
@@ -354,7 +369,7 @@ def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, Me
     kinds = classifications(inst)
     out: dict[Ref, tuple[str, Members]] = {}
     for ref in relation.coefs:
-        qualifier, name = ref
+        qualifier, name, _ = ref
         column = relation.columns.get(ref, 1)
         if qualifier is not None:
             if name not in kinds[qualifier]:
