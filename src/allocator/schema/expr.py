@@ -365,9 +365,9 @@ class _Parser:
 
     def atom(self) -> Linear:
         token = self.next()
-        if token.kind == "name" and token.text == "sum" and not token.years:
-            if self.peek().kind == "op" and self.peek().text == "(":
-                token = self.next()  # `sum(...)`: the parenthesised sum itself
+        opens = self.peek().kind == "op" and self.peek().text == "("
+        if token.kind == "name" and token.text == "sum" and not token.years and opens:
+            token = self.next()  # `sum(...)`: the parenthesised sum itself
         value = self._value(token)
         after = self.peek()
         if after.kind in ("name", "number", "money") or (after.kind == "op" and after.text == "("):
