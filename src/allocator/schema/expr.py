@@ -365,8 +365,8 @@ class _Parser:
 
     def atom(self) -> Linear:
         token = self.next()
-        opens = self.peek().kind == "op" and self.peek().text == "("
-        if token.kind == "name" and token.text == "sum" and not token.years and opens:
+        summed = token.kind == "name" and token.text == "sum" and not token.years
+        if summed and self.peek().kind == "op" and self.peek().text == "(":
             token = self.next()  # `sum(...)`: the parenthesised sum itself
         value = self._value(token)
         after = self.peek()
