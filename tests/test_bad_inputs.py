@@ -406,6 +406,9 @@ CATALOGUE = [
     bad("relation-year-outside-the-horizon", file="m.yaml", path="rules[0].expr",
         value="x[2031] >= 1.1 * x[2027]", fix="x[2031] names a year outside the instance's years",
         load="solve", model=rule(rule="relation", expr="x[2031] >= 1.1 * x[2027]")),
+    bad("growth-of-an-unknown-name", file="m.yaml", path="rules[0].of", value="rdn",
+        fix="no such pillar, line group, line or region", load="solve",
+        model=rule(rule="growth", of="rdn", max=0.1)),
 ]
 # fmt: on
 

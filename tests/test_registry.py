@@ -161,6 +161,7 @@ EVERY_RULE = {
         {"rule": "ramp", "max_change": 0.5},
         {"rule": "cardinality", "group": "g", "min": 1, "max": 2},
         {"rule": "implies", "if": "s2", "then": "not s1", "both_ways": True},
+        {"rule": "growth", "of": "pillar:a", "max": 0.5, "min": -0.5},
         {"rule": "exclusive", "group": "g"},
         {"rule": "group_total", "region": "r", "min": 1, "max": 30},
         {"rule": "group_total", "group": "g", "min_share": 0.01, "max_share": 0.9},

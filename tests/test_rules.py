@@ -876,3 +876,17 @@ def test_relation_across_years() -> None:
     res = run(two, [{"rule": "relation", "expr": "sum(y[2026..2027]) >= 60"}])
     assert res.objective == pytest.approx(480)
     assert gov(res, "y", 2026) + gov(res, "y", 2027) == pytest.approx(60)
+
+
+def test_growth_limits_a_line_and_the_total() -> None:
+    """Budgets 50 then 100: x (impact 3, max 80) gets 50 then 80, y the rest: 150 + 260 = 410.
+    x growing at most 20 %: 60 in 2027, 20 more to y at 2 less each: 370. All money growing at
+    most 50 %: 75 spent in 2027, all on x: 150 + 225 = 375."""
+    two = tiny(years=[2026, 2027], budget={2026: 50, 2027: 100})
+    assert run(two).objective == pytest.approx(410)
+    res = run(two, [{"rule": "growth", "of": "x", "max": 0.2}])
+    assert res.objective == pytest.approx(370)
+    assert gov(res, "x", 2027) == pytest.approx(60)
+    res = run(two, [{"rule": "growth", "of": "total", "max": 0.5, "min": -0.1}])
+    assert res.objective == pytest.approx(375)
+    assert gov(res, "x", 2027) + gov(res, "y", 2027) == pytest.approx(75)

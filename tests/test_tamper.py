@@ -192,6 +192,12 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], Tam
         {},
         lambda p: {"selected": {"s1": True, "s2": True}},
     ),
+    "growth": (
+        TWO_YEARS,
+        [{"rule": "growth", "of": "a", "max": 0.5}],
+        {},
+        lambda p: _gov(p, x_2026=-40, y_2026=40),
+    ),
     "implies": (
         SELECTABLE,
         [{"rule": "implies", "if": "s1", "then": "not s2"}],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from allocator.check.registry import Context, check, key
 from allocator.schema.base import for_year
 from allocator.schema.expr import years_of
@@ -9,6 +11,7 @@ from allocator.schema.rules import (
     Cardinality,
     Exclusive,
     GroupTotal,
+    Growth,
     Implies,
     NewInitiativeShare,
     PillarShare,
@@ -253,3 +256,32 @@ def relation(c: Context, rule: Relation, i: int) -> None:
             c.need(value, 0.0, "relation", name, what, size, figure=f"rules[{i}].expr")
         if parsed.sense in (">=", "=="):
             c.need(0.0, value, "relation", name, what, size, figure=f"rules[{i}].expr")
+
+
+@check("growth")
+def growth(c: Context, rule: Growth, i: int) -> None:
+    """(1 + min)·M[y−1] ≤ M[y] ≤ (1 + max)·M[y−1] for the money M the rule follows."""
+    members = rule.members(c.inst)
+    years = c.inst.years
+    for before, y in itertools.pairwise(years):
+        now = sum(share * c.plan.g(lid, y) for lid, share in members.items())
+        then = sum(share * c.plan.g(lid, before) for lid, share in members.items())
+        name = key("growth", rule.of, y)
+        if rule.max is not None:
+            c.need(
+                now,
+                (1 + rule.max) * then,
+                "growth",
+                name,
+                f"{rule.of} grows faster than {rule.max:+.1%} into {y}",
+                figure=f"rules[{i}].max",
+            )
+        if rule.min is not None:
+            c.need(
+                (1 + rule.min) * then,
+                now,
+                "growth",
+                name,
+                f"{rule.of} changes by less than {rule.min:+.1%} into {y}",
+                figure=f"rules[{i}].min",
+            )

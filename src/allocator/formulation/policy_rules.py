@@ -15,6 +15,7 @@ from allocator.schema.rules import (
     Cardinality,
     Exclusive,
     GroupTotal,
+    Growth,
     Implies,
     NewInitiativeShare,
     PillarShare,
@@ -346,3 +347,43 @@ def relation(b: Formulation, rule: Relation) -> None:
             text=f"{rule.expr} {when} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
             unit="money",
         )
+
+
+@policy_rule("growth")
+def growth(b: Formulation, rule: Growth) -> None:
+    r"""The money of a line, group, pillar, region or the total grows each year within rates.
+
+    $$(1 + \underline{r})\, M_{y-1} \le M_y \le (1 + \overline{r})\, M_{y-1}, \qquad
+    M_y = \sum_{l \in n} \phi_{n,l}\, g_{l,y}$$
+
+    for each year after the first; $n$ is `of` (a name as in a relation, or `total` for every
+    line), $\phi$ the share of a line's money it counts, $\overline{r}$ = `max` and
+    $\underline{r}$ = `min` (growth rates: 0.1 is +10 %, −0.05 is −5 %).
+    `{rule: growth, of: rnd, max: 0.1}`.
+
+    Names: `growth_max[rnd,2027]`, `growth_min[rnd,2027]`.
+    """
+    members = rule.members(b.inst)
+    years = b.inst.years
+    bounds: list[tuple[str, float | None, Sense, str]] = [
+        ("growth_max", rule.max, "<=", "at most"),
+        ("growth_min", rule.min, ">=", "at least"),
+    ]
+    for family, rate, sense, words in bounds:
+        if rate is None:
+            continue
+        for before, y in pairwise(years):
+            terms: Terms = [(share, b.gov[lid, y]) for lid, share in members.items()]
+            terms += [(-(1 + rate) * share, b.gov[lid, before]) for lid, share in members.items()]
+            b.add(
+                family,
+                (rule.of, y),
+                terms,
+                sense,
+                0.0,
+                year=y,
+                group=rule.of,
+                text=f"{rule.of}'s government money in {y} is {words} {1 + rate:.4g} times "
+                f"{before}'s ({rate:+.1%})",
+                unit="money",
+            )

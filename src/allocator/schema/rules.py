@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from allocator.schema.base import Count, Id, Money, NonNegative, Share, Strict, Year
+from allocator.schema.base import Count, Finite, Id, Money, NonNegative, Share, Strict, Year
 from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
 from allocator.schema.expr import Relation as ParsedRelation
 from allocator.schema.instance import Instance, unknown_name
@@ -338,6 +338,48 @@ class Relation(RuleSpec):
                     )
                 )
         return problems
+
+
+@rule_kind
+class Growth(RuleSpec):
+    """The money of a line, group, pillar or region — or the `total` — changes from one year to
+    the next by at most `max` (a growth rate: 0.1 is +10 %) and at least `min` (−0.05 is −5 %)."""
+
+    rule: Literal["growth"]
+    of: str
+    """A pillar, line group, line or region as a relation names it (`pillar:talent` when
+    ambiguous), or `total` for all government money."""
+    max: Finite | None = None
+    min: Finite | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Growth:
+        if self.max is None and self.min is None:
+            raise ValueError("a growth rule needs max, min or both (rates such as 0.1 for +10 %)")
+        if self.min is not None and self.min < -1:
+            raise ValueError(f"min {self.min:g} is below −1 (−100 %): money cannot fall further")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+    @property
+    def subject(self) -> str:
+        return self.of
+
+    def members(self, inst: Instance) -> Members:
+        """The lines whose money the rule follows, with the share of each that counts."""
+        if self.of == "total":
+            return {line.id: 1.0 for line in inst.lines}
+        return next(iter(resolve(parse(f"{self.of} >= 0"), inst).values()))[1]
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        if self.of == "total":
+            return []
+        try:
+            self.members(inst)
+        except ExpressionError as exc:
+            return [(f"{at}.of", self.of, exc.problem)]
+        return []
 
 
 Members = dict[str, float]
