@@ -109,6 +109,7 @@ EVERY_FEATURE = tiny(
     private_pool=50,
     cash={"carry": 10, "rate": 0.05, "borrow": 5, "borrow_rate": 0.1},
     regions=[{"id": "r", "name": "R"}],
+    resources=[{"id": "staff", "name": "Staff", "unit": "staff-years", "limit": 50}],
     funds=[
         {
             "id": "f",
@@ -146,8 +147,16 @@ EVERY_FEATURE = tiny(
             "profile": {2026: 4, 2027: -5},
             "value": 2,
             "min_scale": 0.1,
+            "needs": {"staff": 1},
         },
-        {"id": "q", "name": "Q", "pillar": "b", "max": 5, "returns": {1: 1.1}},
+        {
+            "id": "q",
+            "name": "Q",
+            "pillar": "b",
+            "max": 5,
+            "returns": {1: 1.1},
+            "uses": {"staff": 2},
+        },
         _select(1, requires=["s2"], requires_any=["s2", "s3"], yields={"k": 1}),
         _select(3),
         _select(2),

@@ -890,3 +890,25 @@ def test_growth_limits_a_line_and_the_total() -> None:
     res = run(two, [{"rule": "growth", "of": "total", "max": 0.5, "min": -0.1}])
     assert res.objective == pytest.approx(375)
     assert gov(res, "x", 2027) + gov(res, "y", 2027) == pytest.approx(75)
+
+
+def test_resources_limit_money_and_chosen_projects() -> None:
+    """x (impact 3) uses 0.5 GPU per unit of money, 20 GPUs a year: x = 40, y 60: 180. Projects
+    A, B, C (1 of money each, NPV 10, 8, 7) need 3, 2, 2 staff of 4: B and C (15) beat A (10):
+    x 80, y 18, B, C: 240 + 18 + 15 = 273."""
+    gpus = {"id": "gpu", "name": "GPUs", "unit": "GPU", "limit": 20}
+    lines = [{**tiny()["lines"][0], "uses": {"gpu": 0.5}}, tiny()["lines"][1]]
+    res = run(tiny(resources=[gpus], lines=lines))
+    assert res.objective == pytest.approx(180)
+    assert gov(res, "x") == pytest.approx(40)
+    staff = {"id": "staff", "name": "Staff", "unit": "staff-years", "limit": {2026: 4}}
+
+    def project(i: str, value: float, need: float) -> dict[str, Any]:
+        line = {"id": i, "name": i, "pillar": "b", "select": True, "schedule": 1, "value": value}
+        return {**line, "needs": {"staff": need}}
+
+    more = [project("A", 10, 3), project("B", 8, 2), project("C", 7, 2)]
+    res = run(tiny(resources=[staff], lines=[*tiny()["lines"], *more]))
+    assert res.objective == pytest.approx(273)
+    assert {k for k, v in res.plan().selected.items() if v} == {"B", "C"}
+    assert res.audit().set_index("rule").loc["resource[staff,2026]", "state"] == "binding"

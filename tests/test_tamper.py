@@ -153,6 +153,15 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], Tam
     ),
     "profile": (PROFILED, [], {}, lambda p: {"scale": {"p": 1.5}}),
     "borrowing": (BORROWING, [], {}, lambda p: {"borrow": {0: 25.0}}),
+    "resources": (
+        tiny(
+            resources=[{"id": "r", "name": "R", "limit": 30}],
+            lines=[{**tiny()["lines"][0], "uses": {"r": 0.5}}, tiny()["lines"][1]],
+        ),
+        [],
+        {},
+        lambda p: _gov(p, x=1, y=-1),
+    ),
     "cohort": (COHORT, [], {}, lambda p: {"starts": {**p.starts, ("t", 2027): 1.0}}),
     "curve": (
         tiny(

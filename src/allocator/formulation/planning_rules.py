@@ -447,3 +447,43 @@ def curve(b: Formulation) -> None:
                         text=f"{line.name} {words}",
                         unit="money",
                     )
+
+
+@core_rule("resources")
+def resources(b: Formulation) -> None:
+    r"""A non-money resource's use in a year stays within its limit.
+
+    $$\sum_l u_{l,r}\, g_{l,y} + \sum_l n_{l,r,y}\, x_l \le R_{r,y}$$
+
+    For each of the instance's `resources` $r$ (staff-years, GPUs of capacity, floor space) and
+    year with a `limit` $R_{r,y}$: $u_{l,r}$ is the line's `uses` (units per unit of government
+    money) and $n_{l,r,y}$ its `needs` (units a chosen project takes that year), times its
+    go/no-go choice $s_l$ or, for a line with a `profile`, its scale $x_l$.
+
+    Name: `resource[staff,2027]`.
+    """
+    for res in b.inst.resources:
+        for y in b.inst.years:
+            limit = for_year(res.limit, y, None)
+            if limit is None:
+                continue
+            terms: Terms = [
+                (line.uses[res.id], b.gov[line.id, y])
+                for line in b.inst.lines
+                if res.id in line.uses
+            ]
+            for line in b.inst.lines:
+                need = for_year(line.needs.get(res.id), y, 0.0) or 0.0
+                if need:
+                    terms.append((need, b.scale.get(line.id, b.selected.get(line.id, -1))))
+            b.add(
+                "resource",
+                (res.id, y),
+                terms,
+                "<=",
+                limit,
+                figure=f"resources.{res.id}.limit",
+                year=y,
+                text=f"{res.name} used in {y} is at most {limit:,g} {res.unit}",
+                unit=res.unit,
+            )

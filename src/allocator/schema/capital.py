@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from allocator.schema.base import NonNegative, PerYearMoney, Strict, for_year
+from allocator.schema.base import Id, NonNegative, PerYearMoney, Strict, for_year
 from allocator.schema.money import parse_money
+from allocator.schema.names import unknown_name
 
 Line = Any
 """An instance's line (`allocator.schema.instance.Line`, which imports this module)."""
@@ -57,6 +58,49 @@ class Cash(Strict):
     """The most that may be borrowed in a period (0: no borrowing)."""
     borrow_rate: NonNegative = 0.0
     """Interest on a loan: borrowing 1 in a period repays 1 + borrow_rate the next period."""
+
+
+class Resource(Strict):
+    """A non-money resource with a limit per year (staff-years, GPUs of capacity, floor
+    space): lines use it per unit of money (`uses`) or per chosen project (`needs`)."""
+
+    id: Id
+    name: str
+    name_ko: str | None = None
+    unit: str = "units"
+    limit: PerYearMoney
+    """The most available each year (one figure or per year)."""
+
+
+def resource_problems(inst: Any) -> list[tuple[str, Any, str]]:
+    """Resources a line uses that the instance lacks; `needs` on a line that is not a project;
+    limits for years outside the horizon."""
+    known = [r.id for r in inst.resources]
+    problems: list[tuple[str, Any, str]] = []
+    for i, r in enumerate(inst.resources):
+        if isinstance(r.limit, dict):
+            problems += [
+                (f"resources[{i}].limit.{y}", y, "this year is outside the instance's years")
+                for y in r.limit
+                if y not in inst.years
+            ]
+    for i, line in enumerate(inst.lines):
+        for field in ("uses", "needs"):
+            for rid in getattr(line, field):
+                if rid not in known:
+                    problems.append(
+                        (f"lines[{i}].{field}.{rid}", rid, unknown_name("resource", known, rid))
+                    )
+        if line.needs and not (line.select or line.profile is not None):
+            problems.append(
+                (
+                    f"lines[{i}].needs",
+                    ", ".join(line.needs),
+                    "needs is what a chosen project takes; give the line select: true or a "
+                    "profile, or use `uses` (resource per unit of money)",
+                )
+            )
+    return problems
 
 
 def carry_cap(cash: Cash | None, carryover: float | dict[int, float] | None, year: int) -> float:

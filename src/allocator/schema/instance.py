@@ -21,12 +21,15 @@ from allocator.schema.base import (
 )
 from allocator.schema.capital import (
     Cash,
+    Resource,
     capital_line_problems,
     carry_cap,
     cash_problems,
     parse_profile,
+    resource_problems,
 )
 from allocator.schema.money import CURRENCY_UNITS, CurrencyUnit, currency_unit
+from allocator.schema.names import unknown_name
 from allocator.schema.planning import Fund, Region, parse_curve, parse_membership
 from allocator.schema.uncertainty import Uncertainty, uncertainty_problems
 
@@ -131,6 +134,10 @@ class Line(Strict):
     value: Finite = 0.0
     """The project's worth when taken whole (its NPV), counted once — times the scale for a
     profile, times the go/no-go choice for `select: true` — in the objective beside `impact`."""
+    uses: dict[str, NonNegative] = Field(default_factory=dict)
+    """Resource units (staff-years, GPUs, m²) per unit of government money, by resource id."""
+    needs: dict[str, PerYearMoney] = Field(default_factory=dict)
+    """Resource units a chosen project takes a year (× its choice or scale): {staff: {0: 3}}."""
     returns: dict[int, NonNegative] = Field(default_factory=dict)
     """Money that comes back per unit of government money spent, by lag in periods:
     {1: 0.5, 2: 1.0} returns half a won a period later and a won two periods later; the
@@ -223,6 +230,8 @@ class Instance(Strict):
     carryover: PerYearMoney | None = None
     """Unspent government money that may be carried into the next year, at most (none: no
     carry-over)."""
+    resources: list[Resource] = Field(default_factory=list)
+    """Non-money resources with per-year limits (staff-years, GPUs, floor space)."""
     cash: Cash | None = None
     """The cash account of a capital budget: carry-over with interest, borrowing repaid with
     interest, final cash (instead of `carryover`)."""
@@ -360,6 +369,7 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                 if year not in years:
                     problems.append((f"{field}.{year}", year, _outside(inst.years)))
     problems += cash_problems(inst.cash, inst.carryover, inst.years)
+    problems += resource_problems(inst)
     if isinstance(inst.budget, dict):
         for year in inst.years:
             if year not in inst.budget:
@@ -488,13 +498,3 @@ def _outside(years: list[int]) -> str:
         f"this year is outside the instance's years ({years[0]}–{years[-1]}); use one of "
         f"{', '.join(map(str, years))} or add the year to `years`"
     )
-
-
-def unknown_name(kind: str, known: list[str], given: str | None = None) -> str:
-    """`no such KPI; known: a, b` with a "did you mean" when one is close."""
-    from difflib import get_close_matches
-
-    listed = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
-    close = get_close_matches(given, known, n=1) if given else []
-    guess = f"did you mean {close[0]!r}? " if close else ""
-    return f"no such {kind}; {guess}known: {listed or 'none'}"

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
 from allocator.schema.base import Id, NonNegative, Share, Strict, Year
-from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
+from allocator.schema.instance import CrossReferenceError, Instance
+from allocator.schema.names import unknown_name
 from allocator.schema.rules import RULE_KINDS, Rule
 
 

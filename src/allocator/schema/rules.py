@@ -14,7 +14,8 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from allocator.schema.base import Count, Finite, Id, Money, NonNegative, Share, Strict, Year
 from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
 from allocator.schema.expr import Relation as ParsedRelation
-from allocator.schema.instance import Instance, unknown_name
+from allocator.schema.instance import Instance
+from allocator.schema.names import unknown_name
 
 Problems = list[tuple[str, Any, str]]
 """(field path, value, what is wrong) for names a rule gives that the instance lacks."""

@@ -21,8 +21,9 @@ from pydantic import Field
 from allocator.errors import InputError, Issue
 from allocator.schema.base import Id, Strict
 from allocator.schema.files import read_yaml
-from allocator.schema.instance import Instance, unknown_name
+from allocator.schema.instance import Instance
 from allocator.schema.model import ModelSpec
+from allocator.schema.names import unknown_name
 from allocator.schema.paths import locate_figure
 from allocator.schema.rules import RULE_KINDS
 from allocator.schema.validate import validate
