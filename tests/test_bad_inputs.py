@@ -274,7 +274,8 @@ CATALOGUE = [
     bad("misspelt-currency-unit", file="inst.yaml", path="currency_unit", value="bn_kwr",
         fix="did you mean 'bn_krw'?", instance=inst(currency_unit="bn_kwr")),
     bad("misspelt-objective", file="m.yaml", path="objective", value="max_imp",
-        fix="expected one of max_impact, min_cost, goal, lexicographic; did you mean 'max_impact'?",
+        fix="expected one of max_impact, min_cost, goal, lexicographic, max_final_cash; did you "
+        "mean 'max_impact'?",
         load="model", model=model(objective="max_imp")),
     bad("misspelt-rule-kind", file="m.yaml", path="rules[0]", value="pilar_share",
         fix="unknown rule kind; did you mean 'pillar_share'?", load="model",

@@ -129,7 +129,8 @@ def explanation(res: Result, per_instance: bool = False, lang: Lang = "en") -> s
     if not res.status.has_allocation:
         return table(res, lang)
     lines = [table(res, lang), "", text("binding_rules", lang) + ":"]
-    sentences = res.shadow_prices().sentence
+    priced = res.shadow_prices()
+    sentences = priced[~priced.rule.str.startswith("profile[")].sentence  # identities: see explain
     lines += [f"  - {s}" for s in sentences] or ["  " + text("none_priced", lang)]
     prices = res.price_of_policies(per_instance)
     if len(prices):

@@ -345,8 +345,9 @@ class Result:
         return self._diagnosis
 
     def explain(self) -> pd.DataFrame:
-        """The binding rules and their marginal values; for an infeasible solve, the rules that
-        collide with the smallest repair of each."""
+        """The binding rules and their marginal values (not the `profile` identities, whose
+        prices are the budgets'); for an infeasible solve, the rules that collide with the
+        smallest repair of each."""
         if self.status == Status.infeasible:
             diag = self.diagnosis()
             repairs = {r.rule: r.sentence for r in diag.repairs}
@@ -360,6 +361,9 @@ class Result:
             )
         table = self.audit()
         binding = table[table.state.isin(["binding", "short (penalised)"])]
+        # a profile row only says a project's money is its profile times its scale: its price
+        # is the budget's, so the budget rows and the scale bounds carry the explanation
+        binding = binding[binding.family != "profile"]
         prices = self.shadow_prices().set_index("rule").sentence
         out = binding[["rule", "text", "state", "slack", "unit", "shadow_price"]].copy()
         out["sentence"] = out.rule.map(prices).fillna("")
