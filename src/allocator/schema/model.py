@@ -97,15 +97,15 @@ class ModelSpec(Strict):
     )
     """`max_impact`, `min_cost`, `goal`, `lexicographic` (with `levels`), or `max_final_cash`
     (the cash left after the last period; every target hard)."""
-    objective_unit: str | None = None
-    """What the objective counts, as explanations say it: `m USD of NPV` (default: impact
-    points, money or weighted-shortfall points, by objective)."""
     must_spend: bool = False
     """Spend the whole budget every year (`=` instead of `≤`)."""
     targets: TargetPolicy = Field(default_factory=TargetPolicy)
     levels: list[Level] = Field(default_factory=list)
     """For `objective: lexicographic`: priority levels, the most important first."""
     rules: list[Rule] = Field(default_factory=list)
+    objective_unit: str | None = None
+    """What the objective counts, as explanations say it: `m USD of NPV` (default: impact
+    points, money or weighted-shortfall points, by objective)."""
 
     _files: dict[str, str] = PrivateAttr(default_factory=dict)
 
