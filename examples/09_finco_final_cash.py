@@ -31,9 +31,10 @@ def main() -> None:
     assert taken == {"A": 60_000, "B": 30_000, "C": 0, "D": 40_000, "E": 75_000}
     spend = res.allocation[res.allocation.source == "government"]
     print(spend.pivot_table(index="line", columns="year", values="amount").round(2).to_string())
-    print(
-        "\ncash carried out of each period:", {y: round(v, 2) for y, v in res.plan().carry.items()}
-    )
+    print()
+    cash = res.cash()
+    print(cash.round(2).to_string(index=False))
+    assert [round(v, 6) for v in cash.inflows] == [0, 30_000, 75_000, 30_000 + 76_000 + 112_500]
 
 
 if __name__ == "__main__":

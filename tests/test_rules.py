@@ -725,6 +725,7 @@ def test_profile_inflow_raises_a_later_budget() -> None:
     res = run(_periods(budget={0: 10, 1: 10}, lines=lines))
     assert res.objective == pytest.approx(27)
     assert gov(res, "Y", 1) == pytest.approx(22)
+    assert res.cash().set_index("year").loc[1, "inflows"] == pytest.approx(12)
 
 
 def test_profile_with_no_outlay_inside_the_horizon_counts_its_value() -> None:
@@ -757,6 +758,9 @@ def test_borrowing_funds_a_project_and_is_repaid_with_interest() -> None:
     assert res.objective == pytest.approx(139)
     assert res.plan().borrow == pytest.approx({0: 10})
     assert gov(res, "Y", 1) == pytest.approx(89)
+    cash = res.cash().set_index("year")
+    assert cash.loc[0, ["budget", "borrowed", "spent"]].tolist() == pytest.approx([10, 10, 20])
+    assert cash.loc[1, ["budget", "repaid", "spent"]].tolist() == pytest.approx([100, 11, 89])
 
 
 def test_max_final_cash_with_interest_on_carried_cash() -> None:
@@ -769,6 +773,10 @@ def test_max_final_cash_with_interest_on_carried_cash() -> None:
     res = run(data, objective="max_final_cash")
     assert res.objective == pytest.approx(125.5)
     assert res.plan().carry == pytest.approx({0: 50, 1: 55, 2: 125.5})
+    cash = res.cash().set_index("year")
+    assert cash.loc[2, ["inflows", "carried_in", "carried_out"]].tolist() == pytest.approx(
+        [65, 60.5, 125.5]
+    )
 
 
 def test_carryover_cap_of_the_cash_account_binds() -> None:

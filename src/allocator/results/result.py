@@ -198,6 +198,40 @@ class Result:
         alloc["amount"] = alloc["amount"] * alloc["weight"]
         return alloc
 
+    def cash(self) -> pd.DataFrame:
+        """Per year, where the money came from and went: `budget`, `inflows` (profiles' money
+        back and `returns`), `carried_in` (with interest), `borrowed`, `spent` (government
+        money), `repaid` (loans with interest) and `carried_out` (out of the last year: the
+        final cash); the first four add up to the last three, less any money left unused."""
+        plan, inst = self.plan(), self.instance
+        rate = inst.cash.rate if inst.cash is not None else 0.0
+        loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
+        rows = []
+        for i, y in enumerate(inst.years):
+            before = inst.years[i - 1] if i else None
+            back = sum(
+                max(-(line.profile or {}).get(y, 0.0), 0.0) * plan.scale.get(line.id, 0.0)
+                + sum(
+                    rho * plan.g(line.id, inst.years[i - lag])
+                    for lag, rho in line.returns.items()
+                    if i - lag >= 0
+                )
+                for line in inst.lines
+            )
+            rows.append(
+                {
+                    "year": y,
+                    "budget": inst.budget_in(y),
+                    "inflows": back,
+                    "carried_in": (1 + rate) * plan.carry.get(before, 0.0) if i else 0.0,
+                    "borrowed": plan.borrow.get(y, 0.0),
+                    "spent": sum(plan.g(line.id, y) for line in inst.lines),
+                    "repaid": (1 + loan) * plan.borrow.get(before, 0.0) if i else 0.0,
+                    "carried_out": plan.carry.get(y, 0.0),
+                }
+            )
+        return pd.DataFrame.from_records(rows)
+
     def funding(self) -> pd.DataFrame:
         """Per pillar, year and source (government, private pool, each named fund): the money."""
         alloc = self._by_pillar()
