@@ -759,8 +759,8 @@ def test_borrowing_funds_a_project_and_is_repaid_with_interest() -> None:
     assert res.plan().borrow == pytest.approx({0: 10})
     assert gov(res, "Y", 1) == pytest.approx(89)
     cash = res.cash().set_index("year")
-    assert cash.loc[0, ["budget", "borrowed", "spent"]].tolist() == pytest.approx([10, 10, 20])
-    assert cash.loc[1, ["budget", "repaid", "spent"]].tolist() == pytest.approx([100, 11, 89])
+    assert list(cash.loc[0, ["budget", "borrowed", "spent"]]) == pytest.approx([10, 10, 20])
+    assert list(cash.loc[1, ["budget", "repaid", "spent"]]) == pytest.approx([100, 11, 89])
 
 
 def test_max_final_cash_with_interest_on_carried_cash() -> None:
@@ -774,7 +774,7 @@ def test_max_final_cash_with_interest_on_carried_cash() -> None:
     assert res.objective == pytest.approx(125.5)
     assert res.plan().carry == pytest.approx({0: 50, 1: 55, 2: 125.5})
     cash = res.cash().set_index("year")
-    assert cash.loc[2, ["inflows", "carried_in", "carried_out"]].tolist() == pytest.approx(
+    assert list(cash.loc[2, ["inflows", "carried_in", "carried_out"]]) == pytest.approx(
         [65, 60.5, 125.5]
     )
 

@@ -208,7 +208,7 @@ class Result:
         loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
         rows = []
         for i, y in enumerate(inst.years):
-            before = inst.years[i - 1] if i else None
+            before = inst.years[i - 1] if i else y
             back = sum(
                 max(-(line.profile or {}).get(y, 0.0), 0.0) * plan.scale.get(line.id, 0.0)
                 + sum(
