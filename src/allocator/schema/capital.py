@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from allocator.schema.base import Id, NonNegative, PerYearMoney, Strict, for_year
 from allocator.schema.money import parse_money
-from allocator.schema.names import unknown_name
+from allocator.schema.unknown import unknown_name
 
 Line = Any
 """An instance's line (`allocator.schema.instance.Line`, which imports this module)."""

@@ -29,9 +29,9 @@ from allocator.schema.capital import (
     resource_problems,
 )
 from allocator.schema.money import CURRENCY_UNITS, CurrencyUnit, currency_unit
-from allocator.schema.names import unknown_name
 from allocator.schema.planning import Fund, Region, parse_curve, parse_membership
 from allocator.schema.uncertainty import Uncertainty, uncertainty_problems
+from allocator.schema.unknown import unknown_name
 
 PillarMembership = Annotated[
     str | dict[str, Share], Field(union_mode="left_to_right"), BeforeValidator(parse_membership)

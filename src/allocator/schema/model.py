@@ -9,8 +9,8 @@ from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
 from allocator.schema.base import Id, NonNegative, Share, Strict, Year
 from allocator.schema.instance import CrossReferenceError, Instance
-from allocator.schema.names import unknown_name
 from allocator.schema.rules import RULE_KINDS, Rule
+from allocator.schema.unknown import unknown_name
 
 
 class TargetPolicy(Strict):

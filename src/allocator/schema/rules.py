@@ -15,7 +15,7 @@ from allocator.schema.base import Count, Finite, Id, Money, NonNegative, Share, 
 from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
 from allocator.schema.expr import Relation as ParsedRelation
 from allocator.schema.instance import Instance
-from allocator.schema.names import unknown_name
+from allocator.schema.unknown import unknown_name
 
 Problems = list[tuple[str, Any, str]]
 """(field path, value, what is wrong) for names a rule gives that the instance lacks."""

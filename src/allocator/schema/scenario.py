@@ -23,9 +23,9 @@ from allocator.schema.base import Id, Strict
 from allocator.schema.files import read_yaml
 from allocator.schema.instance import Instance
 from allocator.schema.model import ModelSpec
-from allocator.schema.names import unknown_name
 from allocator.schema.paths import locate_figure
 from allocator.schema.rules import RULE_KINDS
+from allocator.schema.unknown import unknown_name
 from allocator.schema.validate import validate
 
 _RELATIVE = re.compile(r"^\s*(?:([+-]\d+(?:\.\d+)?)\s*%|[x×*]\s*(\d+(?:\.\d+)?))\s*$")
