@@ -4,7 +4,8 @@
   (`allocator.formulation.ruledoc`), plus the parameters of each policy rule kind from its schema;
 - `schema/`: the file formats from the pydantic models' JSON Schemas (and the `.schema.json`
   files themselves, as `allocator schema` prints them);
-- `examples/`: every script in `examples/`, run now, with its source and its output.
+- `examples/`: every script in `examples/`, run now, with its source and its output;
+- `capital-budgeting.md`: the textbook instances of `instances/textbook/`, as their files read.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import mkdocs_gen_files
+import yaml
 
 from allocator import Instance, ModelSpec
 from allocator.formulation.ruledoc import RuleDoc, rule_docs
@@ -269,6 +271,42 @@ def examples_section() -> None:
     write("examples/SUMMARY.md", "\n".join(nav) + "\n")
 
 
+# --- capital budgeting ----------------------------------------------------------------------
+
+TEXTBOOK_MARKER = "<!-- generated: textbook problems -->"
+
+
+def textbook_section() -> None:
+    """capital-budgeting.md with each textbook instance in `instances/textbook/` and its model,
+    as the files read."""
+    with mkdocs_gen_files.open("capital-budgeting.md", "r") as handle:
+        page = handle.read()
+    if TEXTBOOK_MARKER not in page:
+        raise ValueError(f"docs/capital-budgeting.md lost its marker {TEXTBOOK_MARKER!r}")
+    parts: list[str] = []
+    for path in sorted((ROOT / "instances" / "textbook").glob("*.yaml")):
+        inst = Instance.model_validate(yaml.safe_load(path.read_text("utf-8")))
+        model = (path.parent / str(inst.model)).resolve()
+        parts += [
+            f"### {inst.title or inst.name}",
+            "",
+            f"`instances/textbook/{path.name}`:",
+            "",
+            "```yaml",
+            path.read_text(encoding="utf-8").rstrip(),
+            "```",
+            "",
+            f"`models/textbook/{model.name}`:",
+            "",
+            "```yaml",
+            model.read_text(encoding="utf-8").rstrip(),
+            "```",
+            "",
+        ]
+    write("capital-budgeting.md", page.replace(TEXTBOOK_MARKER, "\n".join(parts)))
+
+
 rules_section()
 schema_section()
 examples_section()
+textbook_section()

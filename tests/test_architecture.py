@@ -33,7 +33,8 @@ def test_every_row_declares_its_unit() -> None:
     inst = allocator.Instance.model_validate(EVERY_FEATURE)
     built = build(inst, allocator.ModelSpec.model_validate(EVERY_RULE))
     kpi_units = {k.unit for k in inst.kpis}
-    allowed = {"money", "lines", "units", "points", "level points", *kpi_units}
+    resource_units = {r.unit for r in inst.resources}
+    allowed = {"money", "lines", "units", "points", "level points", *kpi_units, *resource_units}
     units = {row.name: row.unit for row in built.rows.values()}
     assert units
     assert {u for u in units.values()} <= allowed, units

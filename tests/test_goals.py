@@ -60,16 +60,35 @@ def test_parser_reads_linear_relations() -> None:
     rel = parse("talent + ax >= 0.5 * (rnd - `RND-11`) + 5,000억 - 2 / 4")
     assert rel.sense == ">="
     assert rel.coefs == {
-        (None, "talent"): 1.0,
-        (None, "ax"): 1.0,
-        (None, "rnd"): -0.5,
-        (None, "RND-11"): 0.5,
+        (None, "talent", None): 1.0,
+        (None, "ax", None): 1.0,
+        (None, "rnd", None): -0.5,
+        (None, "RND-11", None): 0.5,
     }
     assert rel.constant("bn_krw") == pytest.approx(-500 + 0.5)
     assert rel.constant("tn_krw") == pytest.approx(-0.5 + 0.5)
     assert rel.canonical == "talent+ax>=0.5*(rnd-`RND-11`)+5000억-2/4"
-    assert parse("-(a - 2 * b) == -b").coefs == {(None, "a"): -1.0, (None, "b"): 3.0}
-    assert parse("line:`RND-11` <= 1e3").coefs == {("line", "RND-11"): 1.0}
+    assert parse("-(a - 2 * b) == -b").coefs == {(None, "a", None): -1.0, (None, "b", None): 3.0}
+    assert parse("line:`RND-11` <= 1e3").coefs == {("line", "RND-11", None): 1.0}
+
+
+def test_relation_names_qualified_by_years_parse() -> None:
+    """`rnd[2028]` is one year's money, `talent[2026..2030]` a range's; `sum(...)` is the sum."""
+    rel = parse("rnd[2028] >= 1.1 * rnd[2027]")
+    assert rel.coefs == {
+        (None, "rnd", (2028, 2028)): 1.0,
+        (None, "rnd", (2027, 2027)): pytest.approx(-1.1),
+    }
+    assert rel.across_years
+    assert rel.canonical == "rnd[2028]>=1.1*rnd[2027]"
+    rel = parse("sum(talent[2026..2030]) >= 7000")
+    assert rel.coefs == {(None, "talent", (2026, 2030)): 1.0}
+    assert rel.constant("bn_krw") == -7000
+    assert not parse("rnd >= 1.1 * rnd[2026]").across_years
+    with pytest.raises(ExpressionError, match="runs backwards"):
+        parse("rnd[2030..2026] >= 1")
+    with pytest.raises(ExpressionError, match="takes a year or a range"):
+        parse("rnd[x] >= 1")
 
 
 # -- names against the instance, and model-file errors ----------------------------------------

@@ -74,3 +74,34 @@ def test_shares(value: object, share: float) -> None:
 def test_bad_shares(value: object, says: str) -> None:
     with pytest.raises(ValueError, match=says):
         parse_share(value)
+
+
+@pytest.mark.parametrize(
+    ("unit", "text", "amount"),
+    [
+        ("usd", "$100k", 100_000.0),
+        ("k_usd", "2.5m", 2_500.0),
+        ("m_usd", "$1.5 bn", 1_500.0),
+        ("m_eur", "1.2bn EUR", 1_200.0),
+        ("eur", "€250 thousand", 250_000.0),
+        ("bn_usd", "40", 40.0),
+    ],
+)
+def test_dollar_and_euro_amounts(unit: str, text: str, amount: float) -> None:
+    with currency_unit(unit):
+        assert parse_money(text) == pytest.approx(amount)
+
+
+def test_won_units_are_refused_in_a_dollar_instance() -> None:
+    with currency_unit("m_usd"), pytest.raises(ValueError, match="unknown money unit '억'"):
+        parse_money("1936억")
+
+
+def test_dollar_and_euro_amounts_are_written_in_their_unit() -> None:
+    from allocator.report.labels import money
+    from allocator.schema.money import format_money
+
+    assert format_money(57.449017, "m_usd") == "57.449 m USD"
+    assert format_money(218_500, "usd") == "218,500 USD"
+    assert money(14, "m_usd") == "$14 million"
+    assert money(250_000, "eur", "ko") == "€250,000"

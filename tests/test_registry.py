@@ -107,8 +107,9 @@ def _select(i: int, **more: Any) -> dict[str, Any]:
 EVERY_FEATURE = tiny(
     years=[2026, 2027],
     private_pool=50,
-    carryover=10,
+    cash={"carry": 10, "rate": 0.05, "borrow": 5, "borrow_rate": 0.1},
     regions=[{"id": "r", "name": "R"}],
+    resources=[{"id": "staff", "name": "Staff", "unit": "staff-years", "limit": 50}],
     funds=[
         {
             "id": "f",
@@ -152,7 +153,25 @@ EVERY_FEATURE = tiny(
         {"id": "c", "name": "C", "pillar": "b", "curve": "0:0; 10:30; 20:35", "region": "r"},
         {"id": "h", "name": "H", "pillar": "b", "curve": "0:0; 10:5; 20:40"},
         {"id": "d", "name": "D", "pillar": "b", "schedule": {2026: 5, 2027: 5}},
-        _select(1, requires=["s2"], yields={"k": 1}),
+        {
+            "id": "p",
+            "name": "P",
+            "pillar": "b",
+            "profile": {2026: 4, 2027: -5},
+            "value": 2,
+            "min_scale": 0.1,
+            "needs": {"staff": 1},
+        },
+        {
+            "id": "q",
+            "name": "Q",
+            "pillar": "b",
+            "max": 5,
+            "returns": {1: 1.1},
+            "uses": {"staff": 2},
+        },
+        _select(1, requires=["s2"], requires_any=["s2", "s3"], yields={"k": 1}),
+        _select(3),
         _select(2),
     ],
 )
@@ -162,7 +181,9 @@ EVERY_RULE = {
         {"rule": "pillar_share", "pillar": "a", "min": 0.1, "max": 0.9},
         {"rule": "new_initiative_share", "min": 0.1},
         {"rule": "ramp", "max_change": 0.5},
-        {"rule": "cardinality", "group": "g", "max": 2},
+        {"rule": "cardinality", "group": "g", "min": 1, "max": 2},
+        {"rule": "implies", "if": "s2", "then": "not s1", "both_ways": True},
+        {"rule": "growth", "of": "pillar:a", "max": 0.5, "min": -0.5},
         {"rule": "exclusive", "group": "g"},
         {"rule": "group_total", "region": "r", "min": 1, "max": 30},
         {"rule": "group_total", "group": "g", "min_share": 0.01, "max_share": 0.9},

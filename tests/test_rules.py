@@ -762,3 +762,247 @@ def test_kpi_level_counts_a_funded_projects_delivery() -> None:
     assert res.objective == pytest.approx(250)
     assert (gov(res, "s"), gov(res, "y")) == pytest.approx((10, 10))
     assert res.kpis.set_index("kpi").loc["k", "level"] == pytest.approx(30)
+
+
+# -- capital budgeting: profiles, returns, cash, borrowing, final cash ----------------------------
+
+
+def _periods(**changes: Any) -> dict[str, Any]:
+    """Two periods 0 and 1 in m USD with the given lines."""
+    return tiny(years=[0, 1], currency_unit="m_usd", **changes)
+
+
+def test_profile_divisible_project_is_taken_in_part() -> None:
+    """A (outlay 10 then 2, NPV 30) is worth 3 per unit of period-0 money, B (5 then 4, NPV 10)
+    2: with 8 in period 0, A is taken at 0.8 (8 then 1.6), B not at all; NPV 24, and one more
+    unit of period-0 money is worth 3."""
+    lines = [
+        {"id": "A", "name": "A", "pillar": "a", "profile": {0: 10, 1: 2}, "value": 30},
+        {"id": "B", "name": "B", "pillar": "b", "profile": {0: 5, 1: 4}, "value": 10},
+    ]
+    res = run(_periods(budget={0: 8, 1: 4}, lines=lines))
+    assert res.objective == pytest.approx(24)
+    assert res.plan().scale == pytest.approx({"A": 0.8, "B": 0.0})
+    assert (gov(res, "A", 0), gov(res, "A", 1)) == pytest.approx((8, 1.6))
+    prices = res.shadow_prices().set_index("rule")
+    assert prices.loc["budget[0]", "shadow_price"] == pytest.approx(3)
+
+
+def test_profile_whole_copies_and_go_no_go() -> None:
+    """Whole copies of (3 then 1, NPV 4) with 10 a period: 3 copies (9 then 3), NPV 12; as a
+    go/no-go line (select) the same profile is taken once: NPV 4."""
+    copies = {"id": "C", "name": "C", "pillar": "a", "profile": {0: 3, 1: 1}, "value": 4}
+    res = run(_periods(budget=10, lines=[{**copies, "integer": True}]))
+    assert res.objective == pytest.approx(12)
+    assert (gov(res, "C", 0), gov(res, "C", 1)) == pytest.approx((9, 3))
+    res = run(_periods(budget=10, lines=[{**copies, "select": True}]))
+    assert res.objective == pytest.approx(4)
+    assert gov(res, "C", 0) == pytest.approx(3)
+
+
+def test_profile_inflow_raises_a_later_budget() -> None:
+    """P costs 10 in period 0 and pays 12 back in period 1 (NPV 5); Y (impact 1) may spend the
+    period-1 budget of 10 plus the 12 that comes back: 22, so the objective is 5 + 22 = 27 (not
+    taking P: Y spends 10 + 10 = 20... of which only period-0 money counts twice)."""
+    lines = [
+        {"id": "P", "name": "P", "pillar": "a", "profile": {0: 10, 1: -12}, "value": 5},
+        {"id": "Y", "name": "Y", "pillar": "b", "impact": 1, "max": {0: 0, 1: 100}},
+    ]
+    res = run(_periods(budget={0: 10, 1: 10}, lines=lines))
+    assert res.objective == pytest.approx(27)
+    assert gov(res, "Y", 1) == pytest.approx(22)
+    assert res.cash().set_index("year").loc[1, "inflows"] == pytest.approx(12)
+
+
+def test_profile_with_no_outlay_inside_the_horizon_counts_its_value() -> None:
+    lines = [{"id": "L", "name": "Late", "pillar": "a", "profile": {}, "value": 7, "select": True}]
+    res = run(_periods(budget=1, lines=lines))
+    assert res.objective == pytest.approx(7)
+    assert res.plan().selected == {"L": True}
+
+
+def test_budget_counts_returns_on_money_spent_with_a_lag() -> None:
+    """R returns 1.5 a period after each unit spent: 10 in period 0 (impact 10) returns 15, spent
+    again in period 1 (impact 15): 25."""
+    lines = [{"id": "R", "name": "R", "pillar": "a", "impact": 1, "returns": {1: 1.5}}]
+    res = run(_periods(budget={0: 10, 1: 0}, lines=lines))
+    assert res.objective == pytest.approx(25)
+    assert (gov(res, "R", 0), gov(res, "R", 1)) == pytest.approx((10, 15))
+
+
+def test_borrowing_funds_a_project_and_is_repaid_with_interest() -> None:
+    """X needs 20 in period 0 (NPV 50) where the budget is 10: borrow 10 at 10 %, repay 11 from
+    period 1's 100, leaving 89 for Y (impact 1): 50 + 89 = 139 (borrowing all 20 to spend 10 more
+    on Y in period 0 costs 22 in period 1: 138)."""
+    lines = [
+        {"id": "X", "name": "X", "pillar": "a", "profile": {0: 20}, "value": 50},
+        {"id": "Y", "name": "Y", "pillar": "b", "impact": 1, "max": 100},
+    ]
+    res = run(
+        _periods(budget={0: 10, 1: 100}, cash={"borrow": 20, "borrow_rate": 0.1}, lines=lines)
+    )
+    assert res.objective == pytest.approx(139)
+    assert res.plan().borrow == pytest.approx({0: 10})
+    assert gov(res, "Y", 1) == pytest.approx(89)
+    cash = res.cash().set_index("year")
+    assert list(cash.loc[0, ["budget", "borrowed", "spent"]]) == pytest.approx([10, 10, 20])
+    assert list(cash.loc[1, ["budget", "repaid", "spent"]]) == pytest.approx([100, 11, 89])
+
+
+def test_max_final_cash_with_interest_on_carried_cash() -> None:
+    """100 at time 0; cash earns 10 % a period (1 → 1.21 by time 2); A returns 1.3 at time 2 per
+    1 at time 0, at most 50: A = 50 gives 65, the other 50 carried gives 60.5: final cash 125.5."""
+    lines = [
+        {"id": "A", "name": "A", "pillar": "a", "profile": {0: 1, 2: -1.3}, "max_scale": 50},
+    ]
+    data = tiny(years=[0, 1, 2], budget={0: 100, 1: 0, 2: 0}, cash={"rate": 0.1}, lines=lines)
+    res = run(data, objective="max_final_cash")
+    assert res.objective == pytest.approx(125.5)
+    assert res.plan().carry == pytest.approx({0: 50, 1: 55, 2: 125.5})
+    cash = res.cash().set_index("year")
+    assert list(cash.loc[2, ["inflows", "carried_in", "carried_out"]]) == pytest.approx(
+        [65, 60.5, 125.5]
+    )
+
+
+def test_carryover_cap_of_the_cash_account_binds() -> None:
+    """The same with at most 20 carried out of a period: A = 50, 20 carried into time 1 (22), of
+    which 20 is carried on (22 at time 2): 65 + 22 = 87."""
+    lines = [
+        {"id": "A", "name": "A", "pillar": "a", "profile": {0: 1, 2: -1.3}, "max_scale": 50},
+    ]
+    cash = {"rate": 0.1, "carry": 20}
+    data = tiny(years=[0, 1, 2], budget={0: 100, 1: 0, 2: 0}, cash=cash, lines=lines)
+    res = run(data, objective="max_final_cash")
+    assert res.objective == pytest.approx(87)
+    assert res.plan().carry == pytest.approx({0: 20, 1: 20, 2: 87})
+
+
+# -- two-sided logic: cardinality at least / exactly, exclusive exactly, any-of, if-then ----------
+
+
+def _logic(**more: Any) -> dict[str, Any]:
+    """Budget 100; x (impact 3, max 80), y (impact 1); go/no-go lines of exactly 10 each: a
+    (impact 2: worth 10 more than y), b (0.5: 5 less), d (0: 10 less). The optimum takes a: x 80,
+    a 10, y 10: 270."""
+
+    def chosen(i: str, impact: float, groups: list[str]) -> dict[str, Any]:
+        line = {"id": i, "name": i.upper(), "pillar": "b", "impact": impact, "min": 10}
+        return {**line, "max": 10, "select": True, "groups": groups, **more.get(i, {})}
+
+    return tiny(
+        lines=[
+            *tiny()["lines"],
+            chosen("a", 2, ["g"]),
+            chosen("b", 0.5, ["g", "h"]),
+            chosen("d", 0, ["h"]),
+        ]
+    )
+
+
+def _taken(res: Any) -> set[str]:
+    return {k for k, v in res.plan().selected.items() if v}
+
+
+def _expect(res: Any, objective: float, taken: set[str]) -> None:
+    assert res.objective == pytest.approx(objective)
+    assert _taken(res) == taken
+
+
+def test_logic_base_case() -> None:
+    res = run(_logic())
+    assert res.objective == pytest.approx(270)
+    assert _taken(res) == {"a"}
+
+
+def test_cardinality_min_and_exactly() -> None:
+    """At least 2 of {a, b}: both (270 − 5 = 265); exactly 0: neither (260)."""
+    res = run(_logic(), [{"rule": "cardinality", "group": "g", "min": 2}])
+    _expect(res, 265, {"a", "b"})
+    res = run(_logic(), [{"rule": "cardinality", "group": "g", "exactly": 0}])
+    _expect(res, 260, set())
+
+
+def test_exclusive_exactly_one() -> None:
+    """Exactly one of {b, d}: b, the cheaper (−5): 265."""
+    res = run(_logic(), [{"rule": "exclusive", "group": "h", "exactly": True}])
+    _expect(res, 265, {"a", "b"})
+
+
+def test_requires_any_of() -> None:
+    """a needs b or d: a with b (+10 − 5) beats neither: 265."""
+    res = run(_logic(a={"requires_any": ["b", "d"]}))
+    _expect(res, 265, {"a", "b"})
+
+
+def test_implies_in_both_directions() -> None:
+    """if a then b: 265 (a, b). If not b then d (one of them): b, 265. If a then not b, with
+    exactly one of {b, d}: a and d (260) beat b alone (255). a if and only if b: 265."""
+    cases: list[tuple[list[dict[str, Any]], float, set[str]]] = [
+        ([{"rule": "implies", "if": "a", "then": "b"}], 265, {"a", "b"}),
+        ([{"rule": "implies", "if": "not b", "then": "d"}], 265, {"a", "b"}),
+        (
+            [
+                {"rule": "implies", "if": "a", "then": "not b"},
+                {"rule": "exclusive", "group": "h", "exactly": True},
+            ],
+            260,
+            {"a", "d"},
+        ),
+        ([{"rule": "implies", "if": "b", "then": "a", "both_ways": True}], 265, {"a", "b"}),
+    ]
+    for rules, objective, taken in cases:
+        res = run(_logic(), rules)
+        _expect(res, objective, taken)
+
+
+def test_relation_across_years() -> None:
+    """Two years of budget 100 (x, impact 3, max 80; y, impact 1): x = 80 and y = 20 each year,
+    520. `x[2027] >= 1.1 * x[2026]` holds x in 2026 to 80 / 1.1 = 72.73, and those 7.27 go to y
+    at 2 less each: 520 − 14.545 = 505.45. `sum(y[2026..2027]) >= 60` needs 20 more of y over
+    the two years than the 40 it gets: 520 − 40 = 480."""
+    two = tiny(years=[2026, 2027])
+    res = run(two, [{"rule": "relation", "expr": "x[2027] >= 1.1 * x[2026]"}])
+    assert res.objective == pytest.approx(520 - 2 * (80 - 80 / 1.1))
+    assert gov(res, "x", 2026) == pytest.approx(80 / 1.1)
+    rows = res.audit().set_index("rule")
+    assert "relation[x[2027]>=1.1*x[2026],all]" in rows.index
+    res = run(two, [{"rule": "relation", "expr": "sum(y[2026..2027]) >= 60"}])
+    assert res.objective == pytest.approx(480)
+    assert gov(res, "y", 2026) + gov(res, "y", 2027) == pytest.approx(60)
+
+
+def test_growth_limits_a_line_and_the_total() -> None:
+    """Budgets 50 then 100: x (impact 3, max 80) gets 50 then 80, y the rest: 150 + 260 = 410.
+    x growing at most 20 %: 60 in 2027, 20 more to y at 2 less each: 370. All money growing at
+    most 50 %: 75 spent in 2027, all on x: 150 + 225 = 375."""
+    two = tiny(years=[2026, 2027], budget={2026: 50, 2027: 100})
+    assert run(two).objective == pytest.approx(410)
+    res = run(two, [{"rule": "growth", "of": "x", "max": 0.2}])
+    assert res.objective == pytest.approx(370)
+    assert gov(res, "x", 2027) == pytest.approx(60)
+    res = run(two, [{"rule": "growth", "of": "total", "max": 0.5, "min": -0.1}])
+    assert res.objective == pytest.approx(375)
+    assert gov(res, "x", 2027) + gov(res, "y", 2027) == pytest.approx(75)
+
+
+def test_resources_limit_money_and_chosen_projects() -> None:
+    """x (impact 3) uses 0.5 GPU per unit of money, 20 GPUs a year: x = 40, y 60: 180. Projects
+    A, B, C (1 of money each, NPV 10, 8, 7) need 3, 2, 2 staff of 4: B and C (15) beat A (10):
+    x 80, y 18, B, C: 240 + 18 + 15 = 273."""
+    gpus = {"id": "gpu", "name": "GPUs", "unit": "GPU", "limit": 20}
+    lines = [{**tiny()["lines"][0], "uses": {"gpu": 0.5}}, tiny()["lines"][1]]
+    res = run(tiny(resources=[gpus], lines=lines))
+    assert res.objective == pytest.approx(180)
+    assert gov(res, "x") == pytest.approx(40)
+    staff = {"id": "staff", "name": "Staff", "unit": "staff-years", "limit": {2026: 4}}
+
+    def project(i: str, value: float, need: float) -> dict[str, Any]:
+        line = {"id": i, "name": i, "pillar": "b", "select": True, "schedule": 1, "value": value}
+        return {**line, "needs": {"staff": need}}
+
+    more = [project("A", 10, 3), project("B", 8, 2), project("C", 7, 2)]
+    res = run(tiny(resources=[staff], lines=[*tiny()["lines"], *more]))
+    assert res.objective == pytest.approx(273)
+    assert {k for k, v in res.plan().selected.items() if v} == {"B", "C"}
+    assert res.audit().set_index("rule").loc["resource[staff,2026]", "state"] == "binding"

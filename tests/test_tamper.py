@@ -95,6 +95,24 @@ def _levels(plan: Plan) -> dict[str, Any]:
     return {"levels": {k: v + 7 for k, v in plan.levels.items()}}
 
 
+PROFILED = tiny(
+    years=[0, 1],
+    lines=[
+        *tiny()["lines"],
+        {"id": "p", "name": "P", "pillar": "b", "profile": {0: 10, 1: -12}, "value": 5},
+    ],
+)
+BORROWING = tiny(
+    years=[0, 1],
+    budget={0: 10, 1: 100},
+    cash={"borrow": 20, "borrow_rate": 0.1},
+    lines=[
+        {"id": "x", "name": "X", "pillar": "a", "profile": {0: 20, 1: 0}, "value": 50},
+        tiny()["lines"][1],
+    ],
+)
+
+
 CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], Tamper]] = {
     # name: (instance, model rules, model fields, tamper)
     "budget": (tiny(), [], {}, lambda p: _gov(p, y=1)),
@@ -160,6 +178,17 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], Tam
         {},
         lambda p: _gov(p, z=1, y=-1),
     ),
+    "profile": (PROFILED, [], {}, lambda p: {"scale": {"p": 1.5}}),
+    "borrowing": (BORROWING, [], {}, lambda p: {"borrow": {0: 25.0}}),
+    "resources": (
+        tiny(
+            resources=[{"id": "r", "name": "R", "limit": 30}],
+            lines=[{**tiny()["lines"][0], "uses": {"r": 0.5}}, tiny()["lines"][1]],
+        ),
+        [],
+        {},
+        lambda p: _gov(p, x=1, y=-1),
+    ),
     "cohort": (COHORT, [], {}, lambda p: {"starts": {**p.starts, ("t", 2027): 1.0}}),
     "curve": (
         tiny(
@@ -196,6 +225,18 @@ CASES: dict[str, tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any], Tam
     "exclusive": (
         SELECTABLE,
         [{"rule": "exclusive", "group": "g"}],
+        {},
+        lambda p: {"selected": {"s1": True, "s2": True}},
+    ),
+    "growth": (
+        TWO_YEARS,
+        [{"rule": "growth", "of": "a", "max": 0.5}],
+        {},
+        lambda p: _gov(p, x_2026=-40, y_2026=40),
+    ),
+    "implies": (
+        SELECTABLE,
+        [{"rule": "implies", "if": "s1", "then": "not s2"}],
         {},
         lambda p: {"selected": {"s1": True, "s2": True}},
     ),

@@ -18,7 +18,7 @@ from allocator.formulation import build
 from allocator.formulation.model import Formulation, Linear, RowBlock
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
-from allocator.schema.instance import unknown_name
+from allocator.schema.names import unknown_name
 from allocator.solver.highs import Resolver, Solution
 
 if TYPE_CHECKING:

@@ -10,9 +10,13 @@ from allocator.schema.base import for_year
 
 @core_check("budget")
 def budget(c: Context) -> None:
-    """Σ_l g[l,y] + carried out ≤ B[y] + carried in (= with must_spend); money is never negative."""
+    """Σ_l g[l,y] + carried out + loans repaid ≤ B[y] + carried in with interest + inflows of
+    profiled lines + returns on earlier money + money borrowed (= with must_spend); money is never
+    negative."""
     inst, plan = c.inst, c.plan
     years = inst.years
+    rate = inst.cash.rate if inst.cash is not None else 0.0
+    loan_rate = inst.cash.borrow_rate if inst.cash is not None else 0.0
     for (lid, y), amount in plan.gov.items():
         c.need(
             0.0,
@@ -22,9 +26,19 @@ def budget(c: Context) -> None:
             f"government money for {lid} in {y} is negative",
         )
     for i, y in enumerate(years):
-        carried_in = plan.carry.get(years[i - 1], 0.0) if i else 0.0
-        spent = sum(plan.g(line.id, y) for line in inst.lines) + plan.carry.get(y, 0.0)
-        available = inst.budget_in(y) + carried_in
+        before = years[i - 1] if i else None
+        carried_in = (1 + rate) * plan.carry.get(before, 0.0) if before is not None else 0.0
+        repaid = (1 + loan_rate) * plan.borrow.get(before, 0.0) if before is not None else 0.0
+        back = 0.0
+        for line in inst.lines:
+            flow = (line.profile or {}).get(y, 0.0)
+            if flow < 0:
+                back -= flow * plan.scale.get(line.id, 0.0)
+            for lag, rho in line.returns.items():
+                if i - lag >= 0:
+                    back += rho * plan.g(line.id, years[i - lag])
+        spent = sum(plan.g(line.id, y) for line in inst.lines) + plan.carry.get(y, 0.0) + repaid
+        available = inst.budget_in(y) + carried_in + back + plan.borrow.get(y, 0.0)
         name, figure = key("budget", y), f"budget.{y}"
         c.need(
             spent,
@@ -47,22 +61,76 @@ def budget(c: Context) -> None:
 
 @core_check("carryover")
 def carryover(c: Context) -> None:
-    """0 ≤ carried out of y ≤ its cap (nothing carried out of the last year)."""
-    years = c.inst.years
+    """0 ≤ carried out of y ≤ its cap (out of the last year only with a cash account or the
+    final-cash objective: the final cash)."""
+    inst = c.inst
+    years = inst.years
+    final = inst.cash is not None or c.spec.objective == "max_final_cash"
     for y in years:
         out = c.plan.carry.get(y, 0.0)
         name = key("carryover_max", y)
         c.need(0.0, out, "carryover", name, f"{y}: a negative carry-over")
-        if out:
-            cap = for_year(c.inst.carryover, y, 0.0) or 0.0
+        if y == years[-1] and final:
+            continue
+        cap = inst.carry_cap(y) if y != years[-1] else 0.0
+        if out and cap != float("inf"):
             c.need(
                 out,
-                cap if y != years[-1] else 0.0,
+                cap,
                 "carryover",
                 name,
                 f"{y}: carry-over above its cap",
-                figure="carryover",
+                figure="cash.carry" if inst.cash is not None else "carryover",
             )
+
+
+@core_check("borrowing")
+def borrowing(c: Context) -> None:
+    """0 ≤ borrowed in y ≤ cash.borrow[y]; nothing borrowed in the last period."""
+    cash, years = c.inst.cash, c.inst.years
+    for y in years:
+        amount = c.plan.borrow.get(y, 0.0)
+        if not amount:
+            continue
+        cap = (for_year(cash.borrow, y, 0.0) or 0.0) if cash is not None else 0.0
+        name = key("borrow_max", y)
+        c.need(0.0, amount, "borrowing", name, f"{y}: a negative loan")
+        c.need(
+            amount,
+            cap if y != years[-1] else 0.0,
+            "borrowing",
+            name,
+            f"{y}: more borrowed than the cap allows (none in the last period)",
+            figure="cash.borrow",
+        )
+
+
+@core_check("profile")
+def profile(c: Context) -> None:
+    """g[l,y] = max(profile[l,y], 0) · x[l] with min_scale ≤ x ≤ max_scale (whole with integer,
+    0 or 1 with select)."""
+    for line in c.inst.lines:
+        if line.profile is None:
+            continue
+        x = c.plan.scale.get(line.id, 0.0)
+        if line.select:
+            x = c.plan.s(line.id)
+        top = 1.0 if line.select else c.inst.scale_max[line.id]
+        low = 0.0 if line.select else line.min_scale
+        name = key("profile", line.id)
+        c.need(low, x, "profile", name, f"{line.id}: taken below min_scale", unit="units")
+        if top is not None:
+            c.need(x, top, "profile", name, f"{line.id}: taken above max_scale", unit="units")
+        if line.integer and abs(x - round(x)) > INTEGER_TOLERANCE:
+            c.fail("profile", name, f"{line.id}: {x:g} copies is not a whole number", 1, "units")
+        for y in c.inst.years:
+            want = max(line.profile.get(y, 0.0), 0.0) * x
+            got = c.plan.g(line.id, y)
+            name = key("profile", line.id, y)
+            text = f"{line.id} in {y}: money is not its profile times its scale"
+            figure = f"lines.{line.id}.profile"
+            c.need(got, want, "profile", name, text, figure=figure)
+            c.need(want, got, "profile", name, text, figure=figure)
 
 
 @core_check("private_pool")
@@ -105,9 +173,12 @@ def leverage(c: Context) -> None:
 
 @core_check("line_bounds")
 def line_bounds(c: Context) -> None:
-    """min[l,y]·s[l] ≤ g[l,y] ≤ max[l,y]·s[l] (a go/no-go line with no max: B[y]·s[l])."""
+    """min[l,y]·s[l] ≤ g[l,y] ≤ max[l,y]·s[l] (a go/no-go line with no max: B[y]·s[l]); a
+    profiled line's money is held by `profile` instead."""
     inst, plan = c.inst, c.plan
     for line in inst.lines:
+        if line.profile is not None:
+            continue
         s = plan.s(line.id)
         for y in inst.years:
             lo = for_year(line.min, y, 0.0) or 0.0
@@ -169,7 +240,7 @@ def integer_units(c: Context) -> None:
     """g[l,y] + p[l,y] + Σ_f d[f,l,y] = unit_cost · n[l,y] with n whole."""
     plan = c.plan
     for line in c.inst.lines:
-        if not line.integer:
+        if not line.integer or line.profile is not None:
             continue
         for y in c.inst.years:
             name = key("integer_units", line.id, y)
@@ -197,7 +268,7 @@ def integer_units(c: Context) -> None:
 
 @core_check("requires")
 def requires(c: Context) -> None:
-    """s[a] ≤ s[b] for each prerequisite b of a."""
+    """s[a] ≤ s[b] for each prerequisite b of a; s[a] ≤ Σ s[b] over its requires_any."""
     for line in c.inst.lines:
         for other in line.requires:
             c.need(
@@ -208,6 +279,16 @@ def requires(c: Context) -> None:
                 f"{line.id} is funded without {other}, which it requires",
                 unit="lines",
                 figure=f"lines.{line.id}.requires",
+            )
+        if line.requires_any:
+            c.need(
+                c.plan.s(line.id),
+                sum(c.plan.s(other) for other in line.requires_any),
+                "requires",
+                key("requires_any", line.id),
+                f"{line.id} is funded without any of {', '.join(line.requires_any)}",
+                unit="lines",
+                figure=f"lines.{line.id}.requires_any",
             )
 
 

@@ -16,7 +16,11 @@ class Plan:
     draws: dict[tuple[str, str, int], float] = field(default_factory=dict)
     """Private money from a named fund: (fund, line, year)."""
     carry: dict[int, float] = field(default_factory=dict)
-    """Government money carried from a year into the next."""
+    """Government money carried from a year into the next (out of the last: final cash)."""
+    borrow: dict[int, float] = field(default_factory=dict)
+    """Money borrowed in a year, repaid with interest the next."""
+    scale: dict[str, float] = field(default_factory=dict)
+    """The share or copies taken of each profiled line's project (1/0 for a go/no-go one)."""
     starts: dict[tuple[str, int], float] = field(default_factory=dict)
     """Whole units started in a year, for lines with a span."""
     levels: dict[tuple[str, int], float] = field(default_factory=dict)

@@ -207,3 +207,30 @@ def curve(c: Context) -> None:
                 f"{line.id} in {y}: beyond its curve",
                 figure=f"lines.{line.id}.curve",
             )
+
+
+@core_check("resources")
+def resources(c: Context) -> None:
+    """Σ_l uses[l,r]·g[l,y] + Σ_l needs[l,r,y]·(s[l] or scale[l]) ≤ limit[r,y]."""
+    inst, plan = c.inst, c.plan
+    for res in inst.resources:
+        for y in inst.years:
+            limit = for_year(res.limit, y, None)
+            if limit is None:
+                continue
+            used = sum(line.uses.get(res.id, 0.0) * plan.g(line.id, y) for line in inst.lines)
+            for line in inst.lines:
+                need = for_year(line.needs.get(res.id), y, 0.0) or 0.0
+                taken = (
+                    plan.scale.get(line.id, plan.s(line.id)) if not line.select else plan.s(line.id)
+                )
+                used += need * taken
+            c.need(
+                used,
+                limit,
+                "resources",
+                key("resource", res.id, y),
+                f"{y}: {res.name} used above its limit",
+                unit=res.unit,
+                figure=f"resources.{res.id}.limit",
+            )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+
 from allocator.check.registry import Context, check, key
 from allocator.schema.base import for_year
+from allocator.schema.expr import years_of
 from allocator.schema.rules import (
     Cardinality,
     Exclusive,
     GroupTotal,
+    Growth,
+    Implies,
     NewInitiativeShare,
     PillarShare,
     Ramp,
@@ -89,29 +94,85 @@ def ramp(c: Context, rule: Ramp, i: int) -> None:
             )
 
 
-def _at_most(c: Context, group: str, k: int, family: str, i: int) -> None:
-    chosen = sum(c.plan.s(line.id) for line in c.inst.lines if group in line.groups)
-    c.need(
-        chosen,
-        k,
-        family,
-        key(family, group),
-        f"group {group}: {chosen:g} lines selected, at most {k} allowed",
-        unit="lines",
-        figure=f"rules[{i}]",
-    )
+def _chosen(c: Context, group: str) -> float:
+    return sum(c.plan.s(line.id) for line in c.inst.lines if group in line.groups)
 
 
 @check("cardinality")
 def cardinality(c: Context, rule: Cardinality, i: int) -> None:
-    """Σ_{l∈G} s[l] ≤ k."""
-    _at_most(c, rule.group, rule.max, "cardinality", i)
+    """min ≤ Σ_{l∈G} s[l] ≤ max (= exactly)."""
+    chosen = _chosen(c, rule.group)
+    low = rule.exactly if rule.exactly is not None else rule.min
+    high = rule.exactly if rule.exactly is not None else rule.max
+    name, said = key("cardinality", rule.group), f"group {rule.group}: {chosen:g} lines selected"
+    if high is not None:
+        c.need(
+            chosen,
+            high,
+            "cardinality",
+            name,
+            f"{said}, at most {high} allowed",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
+    if low is not None:
+        c.need(
+            low,
+            chosen,
+            "cardinality",
+            name,
+            f"{said}, at least {low} needed",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
 
 
 @check("exclusive")
 def exclusive(c: Context, rule: Exclusive, i: int) -> None:
-    """Σ_{l∈G} s[l] ≤ 1."""
-    _at_most(c, rule.group, 1, "exclusive", i)
+    """Σ_{l∈G} s[l] ≤ 1 (= 1 with exactly)."""
+    chosen = _chosen(c, rule.group)
+    name, said = key("exclusive", rule.group), f"group {rule.group}: {chosen:g} lines selected"
+    c.need(
+        chosen,
+        1,
+        "exclusive",
+        name,
+        f"{said}, at most 1 allowed",
+        unit="lines",
+        figure=f"rules[{i}]",
+    )
+    if rule.exactly:
+        c.need(
+            1,
+            chosen,
+            "exclusive",
+            name,
+            f"{said}, exactly 1 needed",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
+
+
+@check("implies")
+def implies(c: Context, rule: Implies, i: int) -> None:
+    """[if holds] ≤ [then holds] (and the converse with both_ways), each literal s or 1 − s."""
+
+    def holds(text: str) -> float:
+        line, on = rule.literal(text)
+        s = c.plan.s(line)
+        return s if on else 1.0 - s
+
+    pairs = [(rule.if_, rule.then)] + ([(rule.then, rule.if_)] if rule.both_ways else [])
+    for cond, then in pairs:
+        c.need(
+            holds(cond),
+            holds(then),
+            "implies",
+            key("implies", rule.subject),
+            f"{cond} holds but {then} does not",
+            unit="lines",
+            figure=f"rules[{i}]",
+        )
 
 
 @check("group_total")
@@ -175,18 +236,52 @@ def relation(c: Context, rule: Relation, i: int) -> None:
     parsed = rule.relation()
     names = resolve(parsed, c.inst)
     constant = parsed.constant(c.inst.currency_unit)
-    for y in rule.years or c.inst.years:
+    horizon = c.inst.years
+    rows: list[int | None] = [None] if parsed.across_years else list(rule.years or horizon)
+    for y in rows:
         value, size = constant, abs(constant)
         for ref, coef in parsed.coefs.items():
+            spans = years_of(ref, y, horizon)
             money = sum(
-                share * (c.plan.g(lid, y) + (c.plan.p(lid, y) if rule.money == "total" else 0.0))
+                share * (c.plan.g(lid, t) + (c.plan.p(lid, t) if rule.money == "total" else 0.0))
                 for lid, share in names[ref][1].items()
+                for t in spans
             )
             value += coef * money
             size += abs(coef * money)
-        name = key("relation", rule.label, y)
-        what = f"relation {rule.label} in {y} does not hold ({rule.expr})"
+        name = key("relation", rule.label, y if y is not None else "all")
+        what = f"relation {rule.label} {'across years' if y is None else f'in {y}'} does not hold"
+        what += f" ({rule.expr})"
         if parsed.sense in ("<=", "=="):
             c.need(value, 0.0, "relation", name, what, size, figure=f"rules[{i}].expr")
         if parsed.sense in (">=", "=="):
             c.need(0.0, value, "relation", name, what, size, figure=f"rules[{i}].expr")
+
+
+@check("growth")
+def growth(c: Context, rule: Growth, i: int) -> None:
+    """(1 + min)·M[y−1] ≤ M[y] ≤ (1 + max)·M[y−1] for the money M the rule follows."""
+    members = rule.members(c.inst)
+    years = c.inst.years
+    for before, y in itertools.pairwise(years):
+        now = sum(share * c.plan.g(lid, y) for lid, share in members.items())
+        then = sum(share * c.plan.g(lid, before) for lid, share in members.items())
+        name = key("growth", rule.of, y)
+        if rule.max is not None:
+            c.need(
+                now,
+                (1 + rule.max) * then,
+                "growth",
+                name,
+                f"{rule.of} grows faster than {rule.max:+.1%} into {y}",
+                figure=f"rules[{i}].max",
+            )
+        if rule.min is not None:
+            c.need(
+                (1 + rule.min) * then,
+                now,
+                "growth",
+                name,
+                f"{rule.of} changes by less than {rule.min:+.1%} into {y}",
+                figure=f"rules[{i}].min",
+            )

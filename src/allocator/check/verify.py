@@ -93,6 +93,8 @@ def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
         return sum(plan.gov.values())
     if spec.objective == "goal":
         return shortfall
+    if spec.objective == "max_final_cash":
+        return plan.carry.get(inst.years[-1], 0.0)
     return level_value(inst, spec.levels[-1], plan, spec) if spec.levels else 0.0
 
 
@@ -128,15 +130,22 @@ def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> fl
 
 
 def impact_value(inst: Instance, plan: Plan) -> float:
-    """Σ impact·g (or each curve's value) + private_impact·(pool and fund money)."""
+    """Σ impact·g (or each curve's value) + private_impact·(pool and fund money) + each
+    project's value (NPV) times its scale or go/no-go choice."""
     return sum(line_values(inst, plan).values())
 
 
 def line_values(inst: Instance, plan: Plan) -> dict[str, float]:
-    """Each line's impact over the horizon: Σ_y impact·g (or its curve's value) +
-    private_impact·(pool and fund money)."""
+    """Each line's value over the horizon: Σ_y impact·g (or its curve's value) +
+    private_impact·(pool and fund money), plus its lump value (NPV) times its scale or
+    go/no-go choice."""
     return {
-        line.id: sum(
+        line.id: (
+            line.value * (plan.s(line.id) if line.select else plan.scale.get(line.id, 0.0))
+            if line.value
+            else 0.0
+        )
+        + sum(
             _value(line.impact, line.curve, plan.g(line.id, y))
             + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
             for y in inst.years

@@ -12,6 +12,7 @@ from pyomo.common.gc_manager import PauseGC
 from allocator.formulation.model import Block, Formulation, Linear
 from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 from allocator.schema import Instance, ModelSpec
+from allocator.schema.base import for_year
 from allocator.schema.planning import is_concave
 
 
@@ -50,7 +51,7 @@ def _variables(built: Formulation) -> None:
     pooled = [y for y in years if inst.pool_in(y) > 0]
     eligible = [(ln.id, y) for ln in lines if ln.leverage > 0 for y in pooled]
     built.private = _var(built, "private", eligible, "nonnegative")
-    whole = [(ln.id, y) for ln in lines if ln.integer for y in years]
+    whole = [(ln.id, y) for ln in lines if ln.integer and ln.profile is None for y in years]
     built.units = _var(built, "units", whole, "integer")
     built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
     built.level = _var(built, "level", [(k.id, y) for k in inst.kpis for y in years], "free")
@@ -69,8 +70,20 @@ def _planning_variables(built: Formulation) -> None:
     inst, years = built.inst, built.inst.years
     draws = [(f.id, lid, y) for f in inst.funds for lid in f.lines for y in years]
     built.draw = _var(built, "draw", draws, "nonnegative")
-    carried = years[:-1] if inst.carryover is not None else []
+    final = inst.cash is not None or built.spec.objective == "max_final_cash"
+    carried = (years[:-1] if inst.carries else []) + (years[-1:] if final else [])
     built.carry = _var(built, "carry", carried, "nonnegative")
+    lent = [
+        y for y in years[:-1] if inst.cash is not None and (for_year(inst.cash.borrow, y, 0.0) or 0)
+    ]
+    built.borrow = _var(built, "borrow", lent, "nonnegative")
+    divisible = [ln for ln in inst.lines if ln.profile is not None and not ln.select]
+    for kind in ("nonnegative", "integer"):
+        chosen = [ln.id for ln in divisible if ln.integer == (kind == "integer")]
+        built.scale.update(_var(built, "scale" if kind != "integer" else "copies", chosen, kind))
+    built.scale.update(
+        {ln.id: built.selected[ln.id] for ln in inst.lines if ln.profile is not None and ln.select}
+    )
     spans = [(ln.id, y) for ln in inst.lines if ln.span for y in years]
     built.starts = _var(built, "starts", spans, "integer")
     curved = [ln for ln in inst.lines if ln.curve]

@@ -6,28 +6,54 @@ import numpy as np
 
 from allocator.formulation.model import Formulation, Linear, Sense, Terms, line_year
 from allocator.formulation.registry import core_rule
+from allocator.schema.capital import inflow
 
 
 @core_rule("budget")
 def budget(b: Formulation) -> None:
-    r"""Government money spent in a year, plus what is carried out of it, stays within its budget.
+    r"""Money spent in a year, plus what is carried out of it, stays within the money it has.
 
-    $$\sum_{l} g_{l,y} + c_y - c_{y-1} \le B_y \quad (= B_y \text{ with } \texttt{must\_spend})$$
+    $$
+    \sum_{l} g_{l,y} + c_y - (1 + r)\,c_{y-1} - \sum_l \phi_{l,y}\,x_l
+    - \sum_{l}\sum_{k \ge 1} \rho_{l,k}\, g_{l,y-k} - b_y + (1 + r_b)\, b_{y-1}
+    \le B_y \quad (= B_y \text{ with } \texttt{must\_spend})
+    $$
 
     $c_y \ge 0$ is money carried from $y$ into the next year; it exists only when the instance gives
-    `carryover` (and never out of the last year), so without it the row is $\sum_l g_{l,y} \le B_y$.
-    With `must_spend: true` in the model the whole budget is spent every year.
+    `carryover` or `cash` (and out of the last year only with `cash` or `max_final_cash`, where it
+    is the final cash), so without them the row is $\sum_l g_{l,y} \le B_y$. $r$ is `cash.rate`
+    (interest on carried money, default 0). $\phi_{l,y}$ is the inflow of a profiled line at
+    scale 1 (the negative figures of its `profile`) and $x_l$ its scale; $\rho_{l,k}$ is the
+    line's `returns` (money back per unit spent, $k$ periods later); $b_y$ is money borrowed
+    (`cash.borrow`), repaid with interest $r_b$ (`cash.borrow_rate`) the next period. With
+    `must_spend: true` in the model the whole budget is spent every year.
 
     Name: `budget[2026]`.
     """
     sense: Sense = "==" if b.spec.must_spend else "<="
     verb = "equals" if b.spec.must_spend else "is at most"
-    years = b.inst.years
+    inst = b.inst
+    years = inst.years
+    rate = inst.cash.rate if inst.cash is not None else 0.0
+    lent = inst.cash.borrow_rate if inst.cash is not None else 0.0
     for i, y in enumerate(years):
-        cap = b.inst.budget_in(y)
+        cap = inst.budget_in(y)
         carried: Terms = [(1.0, b.carry[y])] if y in b.carry else []
         if i and years[i - 1] in b.carry:
-            carried.append((-1.0, b.carry[years[i - 1]]))
+            carried.append((-(1.0 + rate), b.carry[years[i - 1]]))
+        if y in b.borrow:
+            carried.append((-1.0, b.borrow[y]))
+        if i and years[i - 1] in b.borrow:
+            carried.append((1.0 + lent, b.borrow[years[i - 1]]))
+        carried += [
+            (-inflow(line, y), b.scale[line.id]) for line in inst.lines if inflow(line, y) > 0
+        ]
+        carried += [
+            (-rho, b.gov[line.id, years[i - lag]])
+            for line in inst.lines
+            for lag, rho in line.returns.items()
+            if i - lag >= 0 and rho
+        ]
         b.add(
             "budget",
             (y,),
@@ -36,7 +62,8 @@ def budget(b: Formulation) -> None:
             cap,
             figure=f"budget.{y}",
             year=y,
-            text=f"government money in {y} {verb} the budget, {b.money(cap)}",
+            text=f"government money in {y} {verb} the budget, {b.money(cap)}"
+            + (", plus the cash that comes back" if len(carried) > 2 else ""),
             unit="money",
         )
 
@@ -110,7 +137,8 @@ def line_bounds(b: Formulation) -> None:
     $$\underline{m}_{l,y}\, s_l \le g_{l,y} \le \overline{m}_{l,y}\, s_l$$
 
     A line without `max` has no cap beyond the budget, except a go/no-go line, whose cap is then
-    $B_y s_l$. A per-year `min`/`max` missing a year means 0 / no cap that year.
+    $B_y s_l$. A per-year `min`/`max` missing a year means 0 / no cap that year. A line with a
+    `profile` has no bounds here: its money is its profile times its scale (`profile`).
 
     Names: `line_min[TAL-01,2026]`, `line_max[TAL-01,2026]`.
     """
@@ -122,6 +150,8 @@ def line_bounds(b: Formulation) -> None:
     cap_rhs: list[float] = []
     for line in b.inst.lines:
         s = b.selected.get(line.id)
+        if line.profile is not None:
+            continue  # its money is its profile times its scale (`profile`)
         for y in b.inst.years:
             g = b.gov[line.id, y]
             lo, hi = b.line_min(line.id, y), b.line_max(line.id, y)
@@ -236,13 +266,15 @@ def integer_units(b: Formulation) -> None:
 
 @core_rule("requires")
 def requires(b: Formulation) -> None:
-    r"""A line is funded only if every line it requires is funded.
+    r"""A line is funded only if every line it requires, and one of those it requires any of, is.
 
-    $$s_a \le s_b \quad \text{for each } b \in \texttt{requires}_a$$
+    $$s_a \le s_b \quad \text{for each } b \in \texttt{requires}_a \qquad
+    s_a \le \sum_{b \in \texttt{requires\_any}_a} s_b$$
 
-    $s_l \equiv 1$ for a line that is not a go/no-go decision.
+    $s_l \equiv 1$ for a line that is not a go/no-go decision. `requires` is "all of",
+    `requires_any` "any of" (a warehouse needs a factory in one of two cities).
 
-    Name: `requires[llm_team_2,llm_compute]`.
+    Names: `requires[llm_team_2,llm_compute]`, `requires_any[warehouse]`.
     """
     for line in b.inst.lines:
         for other in line.requires:
@@ -259,6 +291,24 @@ def requires(b: Formulation) -> None:
                 line=line.id,
                 requires=other,
                 text=f"{line.name} is funded only if {b.lines[other].name} is",
+                unit="lines",
+            )
+        if line.requires_any:
+            terms, constant = b.select_terms(line.id, 1.0)
+            for other in line.requires_any:
+                more, c_more = b.select_terms(other, -1.0)
+                terms, constant = terms + more, constant + c_more
+            names = " or ".join(b.lines[o].name for o in line.requires_any)
+            b.add(
+                "requires_any",
+                (line.id,),
+                terms,
+                "<=",
+                0.0,
+                constant,
+                f"lines.{line.id}.requires_any",
+                line=line.id,
+                text=f"{line.name} is funded only if {names} is",
                 unit="lines",
             )
 

@@ -134,7 +134,11 @@ class Formulation:
     draw: dict[tuple[str, str, int], int] = field(default_factory=dict)
     """Private money a named fund puts into a line in a year: (fund, line, year)."""
     carry: dict[int, int] = field(default_factory=dict)
-    """Government money carried from a year into the next."""
+    """Government money carried from a year into the next (out of the last year: final cash)."""
+    borrow: dict[int, int] = field(default_factory=dict)
+    """Money borrowed in a year, repaid with interest the next."""
+    scale: dict[str, int] = field(default_factory=dict)
+    """The share (or copies) of a profiled line's project taken; a go/no-go line's choice."""
     starts: dict[tuple[str, int], int] = field(default_factory=dict)
     """Whole units (teams, sites) a line with a span starts in a year."""
     segment: dict[tuple[str, int, int], int] = field(default_factory=dict)

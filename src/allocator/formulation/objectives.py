@@ -29,6 +29,11 @@ def _impact(b: Formulation) -> Terms:
         terms.append((b.lines[lid].private_impact, d))
     for (lid, _y, k), seg in b.segment.items():
         terms.append((slopes(b.lines[lid].curve or [])[k], seg))
+    for line in b.inst.lines:
+        if line.value:
+            column = b.scale.get(line.id, b.selected.get(line.id))
+            if column is not None:
+                terms.append((line.value, column))
     return terms
 
 
@@ -43,8 +48,9 @@ def max_impact(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
     $$
 
     $\iota_l$ = `impact`, $\iota^p_l$ = `private_impact` (on the pool's and every fund's money). A
-    line with a `curve` counts $\sum_k r_k \sigma_{l,y,k}$ instead of $\iota_l g_{l,y}$. The
-    shortfall term is absent when targets are hard.
+    line with a `curve` counts $\sum_k r_k \sigma_{l,y,k}$ instead of $\iota_l g_{l,y}$. A line's
+    `value` $v_l$ (a project's NPV, a lump) adds $v_l x_l$: $x_l$ its scale (with a `profile`)
+    or its go/no-go choice $s_l$. The shortfall term is absent when targets are hard.
 
     With `robust: {gamma: Γ}` (Bertsimas & Sim 2004) the impact is protected against up to Γ
     lines at their worst, each line's impact falling by $d_l$ (its `uncertainty` range, or the
@@ -89,6 +95,18 @@ def min_cost(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
     $$\min \sum_{l,y} g_{l,y} \quad \text{with every target hard}$$
     """
     return [(1.0, g) for g in b.gov.values()], 0.0, "min"
+
+
+@objective("max_final_cash")
+def max_final_cash(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
+    r"""Maximise the cash left after the last period (wealth at the horizon).
+
+    $$\max\ c_T \quad \text{with every target hard}$$
+
+    $c_T$ is what the last period's `budget` row leaves unspent, after the inflows, returns,
+    interest and loan repayments that come back into it (see `budget`).
+    """
+    return [(1.0, b.carry[b.inst.years[-1]])], 0.0, "max"
 
 
 @objective("goal")

@@ -145,7 +145,8 @@ def selection(b: Formulation) -> None:
     for fund in inst.funds:
         seeded = 0.0
         for i, y in enumerate(years):
-            carried = (for_year(inst.carryover, years[i - 1], 0.0) or 0.0) if i else 0.0
+            earlier = sum(inst.budget_in(x) for x in years[:i])
+            carried = min(inst.carry_cap(years[i - 1]), earlier) if i else 0.0
             for sid in fund.seed:
                 cap = for_year(b.lines[sid].max, y, None)
                 seeded += cap if cap is not None else inst.budget_in(y) + carried
@@ -177,24 +178,120 @@ def carryover(b: Formulation) -> None:
 
     $$0 \le c_y \le \overline{c}_y \quad \text{for every year but the last}$$
 
-    Unspent government money carried into the next year enters `budget` as $+c_y$ in $y$ and $-c_y$
-    in $y+1$. Instance field `carryover` (per year or one figure).
+    Unspent government money carried into the next year enters `budget` as $+c_y$ in $y$ and
+    $-(1+r)\,c_y$ in $y+1$ ($r$: `cash.rate`, else 0). Instance field `carryover` (per year or one
+    figure), or `cash.carry` (default unlimited: no row). What is left out of the last year
+    (with `cash` or `objective: max_final_cash`) is the final cash, not capped.
 
     Name: `carryover_max[2026]`.
     """
+    last = b.inst.years[-1]
     for y, col in b.carry.items():
-        cap = for_year(b.inst.carryover, y, 0.0) or 0.0
+        cap = b.inst.carry_cap(y)
+        if y == last or cap == float("inf"):
+            continue
+        where = b.inst.cash.carry if b.inst.cash is not None else b.inst.carryover
         b.add(
             "carryover_max",
             (y,),
             [(1.0, col)],
             "<=",
             cap,
-            figure=f"carryover.{y}" if isinstance(b.inst.carryover, dict) else "carryover",
+            figure=(
+                ("cash.carry" if b.inst.cash is not None else "carryover")
+                + (f".{y}" if isinstance(where, dict) else "")
+            ),
             year=y,
             text=f"at most {b.money(cap)} of {y} government money is carried into the next year",
             unit="money",
         )
+
+
+@core_rule("borrowing")
+def borrowing(b: Formulation) -> None:
+    r"""Money borrowed in a period stays within its cap and is repaid with interest the next.
+
+    $$0 \le b_y \le \overline{b}_y \quad \text{for every period but the last}$$
+
+    `cash.borrow` $\overline{b}_y$ (per period or one figure); the loan enters `budget` as $-b_y$ in
+    $y$ (money in) and $+(1 + r_b)\,b_y$ in the next period (repayment, $r_b$ = `cash.borrow_rate`).
+    Nothing is borrowed in the last period, which has no later period to repay in.
+
+    Name: `borrow_max[0]`.
+    """
+    cash = b.inst.cash
+    for y, col in b.borrow.items():
+        assert cash is not None
+        cap = for_year(cash.borrow, y, 0.0) or 0.0
+        b.add(
+            "borrow_max",
+            (y,),
+            [(1.0, col)],
+            "<=",
+            cap,
+            figure="cash.borrow" + (f".{y}" if isinstance(cash.borrow, dict) else ""),
+            year=y,
+            text=f"at most {b.money(cap)} is borrowed in {y}, repaid with "
+            f"{cash.borrow_rate:.4g} interest per unit the next period",
+            unit="money",
+        )
+
+
+@core_rule("profile")
+def profile(b: Formulation) -> None:
+    r"""A project's money each year is its outlay profile times the scale it is taken at.
+
+    $$g_{l,y} = \max(\pi_{l,y}, 0)\; x_l, \qquad
+    \underline{x}_l \le x_l \le \overline{x}_l$$
+
+    $\pi_{l,y}$ is the line's `profile` (its outlay in $y$ when taken whole; 0 in years it leaves
+    out). The scale $x_l$ is continuous in [`min_scale`, `max_scale`] (default [0, 1]: a divisible
+    project), a whole number of copies with `integer: true`, or the go/no-go choice $s_l$ with
+    `select: true` (the continuous twin of `schedule`). A negative $\pi_{l,y}$ is money coming
+    back: it enters that year's `budget` as $-\phi_{l,y} x_l$ with $\phi_{l,y} = -\pi_{l,y}$. The
+    objective counts the line's `value` (its NPV) as $v_l x_l$.
+
+    Names: `profile[A,0]`; `scale_min[A]`, `scale_max[A]` (the bounds on $x_l$, as rows so that
+    the explanation prices them as a textbook's LP printout does).
+    """
+    for line in b.inst.lines:
+        if line.profile is None:
+            continue
+        x = b.scale[line.id]
+        top = b.inst.scale_max[line.id]
+        bounds: list[tuple[str, float | None, Sense, str]] = [
+            ("scale_min", line.min_scale or None, ">=", "at least"),
+            ("scale_max", top, "<=", "at most"),
+        ]
+        for family, bound, sense, words in bounds if not line.select else []:
+            if bound is not None:
+                b.add(
+                    family,
+                    (line.id,),
+                    [(1.0, x)],
+                    sense,
+                    bound,
+                    figure=f"lines.{line.id}.{family.replace('scale_', '')}_scale",
+                    line=line.id,
+                    text=f"{line.name} is taken {words} {bound:g}"
+                    + (" times" if line.integer else " of the whole project"),
+                    unit="units",
+                )
+        for y in b.inst.years:
+            amount = line.profile.get(y, 0.0)
+            b.add(
+                "profile",
+                (line.id, y),
+                [(1.0, b.gov[line.id, y]), (-max(amount, 0.0), x)],
+                "==",
+                0.0,
+                figure=f"lines.{line.id}.profile",
+                line=line.id,
+                year=y,
+                text=f"{line.name} gets {b.money(max(amount, 0.0))} in {y} per whole project "
+                "taken" + (f" and returns {b.money(-amount)}" if amount < 0 else ""),
+                unit="money",
+            )
 
 
 @core_rule("schedule")
@@ -350,3 +447,43 @@ def curve(b: Formulation) -> None:
                         text=f"{line.name} {words}",
                         unit="money",
                     )
+
+
+@core_rule("resources")
+def resources(b: Formulation) -> None:
+    r"""A non-money resource's use in a year stays within its limit.
+
+    $$\sum_l u_{l,r}\, g_{l,y} + \sum_l n_{l,r,y}\, x_l \le R_{r,y}$$
+
+    For each of the instance's `resources` $r$ (staff-years, GPUs of capacity, floor space) and
+    year with a `limit` $R_{r,y}$: $u_{l,r}$ is the line's `uses` (units per unit of government
+    money) and $n_{l,r,y}$ its `needs` (units a chosen project takes that year), times its
+    go/no-go choice $s_l$ or, for a line with a `profile`, its scale $x_l$.
+
+    Name: `resource[staff,2027]`.
+    """
+    for res in b.inst.resources:
+        for y in b.inst.years:
+            limit = for_year(res.limit, y, None)
+            if limit is None:
+                continue
+            terms: Terms = [
+                (line.uses[res.id], b.gov[line.id, y])
+                for line in b.inst.lines
+                if res.id in line.uses
+            ]
+            for line in b.inst.lines:
+                need = for_year(line.needs.get(res.id), y, 0.0) or 0.0
+                if need:
+                    terms.append((need, b.scale.get(line.id, b.selected.get(line.id, -1))))
+            b.add(
+                "resource",
+                (res.id, y),
+                terms,
+                "<=",
+                limit,
+                figure=f"resources.{res.id}.limit",
+                year=y,
+                text=f"{res.name} used in {y} is at most {limit:,g} {res.unit}",
+                unit=res.unit,
+            )

@@ -9,11 +9,14 @@ import numpy as np
 
 from allocator.formulation.model import Formulation, Linear, Sense, Terms, line_year
 from allocator.formulation.registry import policy_rule
+from allocator.schema.expr import years_of
 from allocator.schema.money import UNIT_LABELS
 from allocator.schema.rules import (
     Cardinality,
     Exclusive,
     GroupTotal,
+    Growth,
+    Implies,
     NewInitiativeShare,
     PillarShare,
     Ramp,
@@ -138,8 +141,8 @@ def ramp(b: Formulation, rule: Ramp) -> None:
         )
 
 
-def _at_most(b: Formulation, family: str, group: str, limit: int, text: str) -> None:
-    """`family[G]`: Σ_{l∈G} s[l] ≤ limit (lines that are not go/no-go count as 1)."""
+def _count(b: Formulation, family: str, group: str, sense: Sense, limit: int, text: str) -> None:
+    """`family[G]`: Σ_{l∈G} s[l] (sense) limit (lines that are not go/no-go count as 1)."""
     terms: Terms = []
     constant = 0.0
     for line in b.inst.lines:
@@ -148,40 +151,91 @@ def _at_most(b: Formulation, family: str, group: str, limit: int, text: str) -> 
             terms += t
             constant += c
     b.add(
-        family, (group,), terms, "<=", float(limit), constant, group=group, text=text, unit="lines"
+        family, (group,), terms, sense, float(limit), constant, group=group, text=text, unit="lines"
     )
 
 
 @policy_rule("cardinality")
 def cardinality(b: Formulation, rule: Cardinality) -> None:
-    r"""At most a given number of the lines of a group are funded.
+    r"""At least, at most or exactly a given number of the lines of a group are funded.
 
-    $$\sum_{l \in G} s_l \le k$$
+    $$\underline{k} \le \sum_{l \in G} s_l \le \overline{k} \qquad (\sum_{l \in G} s_l = k
+    \text{ with } \texttt{exactly})$$
 
-    `{rule: cardinality, group: llm_teams, max: 5}`. Lines that are not go/no-go count as 1.
+    `{rule: cardinality, group: llm_teams, max: 5}`, `min: 2`, or `exactly: 3`. Lines that are not
+    go/no-go count as 1.
 
-    Name: `cardinality[llm_teams]`.
+    Names: `cardinality[llm_teams]` (at most, or exactly), `cardinality_min[llm_teams]`.
     """
-    _at_most(
-        b,
-        "cardinality",
-        rule.group,
-        rule.max,
-        f"at most {rule.max} lines of group {rule.group} are funded",
-    )
+    g = rule.group
+    if rule.exactly is not None:
+        text = f"exactly {rule.exactly} lines of group {g} are funded"
+        _count(b, "cardinality", g, "==", rule.exactly, text)
+    if rule.max is not None:
+        _count(
+            b, "cardinality", g, "<=", rule.max, f"at most {rule.max} lines of group {g} are funded"
+        )
+    if rule.min is not None:
+        text = f"at least {rule.min} lines of group {g} are funded"
+        _count(b, "cardinality_min", g, ">=", rule.min, text)
 
 
 @policy_rule("exclusive")
 def exclusive(b: Formulation, rule: Exclusive) -> None:
-    r"""At most one line of a group is funded.
+    r"""At most one line of a group is funded, or exactly one.
 
-    $$\sum_{l \in G} s_l \le 1$$
+    $$\sum_{l \in G} s_l \le 1 \qquad (= 1 \text{ with } \texttt{exactly})$$
 
-    `{rule: exclusive, group: hub_site_options}`. Lines that are not go/no-go count as 1.
+    `{rule: exclusive, group: hub_site_options}`; `exactly: true` when one of the options must be
+    taken. Lines that are not go/no-go count as 1.
 
     Name: `exclusive[hub_site_options]`.
     """
-    _at_most(b, "exclusive", rule.group, 1, f"at most one line of group {rule.group} is funded")
+    sense: Sense = "==" if rule.exactly else "<="
+    words = "exactly one" if rule.exactly else "at most one"
+    _count(b, "exclusive", rule.group, sense, 1, f"{words} line of group {rule.group} is funded")
+
+
+@policy_rule("implies")
+def implies(b: Formulation, rule: Implies) -> None:
+    r"""If one go/no-go line is (or is not) funded, another must (or must not) be.
+
+    $$\lambda_a \le \lambda_b, \qquad \lambda_l = s_l \text{ for } l,\ 1 - s_l \text{ for }
+    \texttt{not } l$$
+
+    `{rule: implies, if: A, then: B}` is $s_A \le s_B$ (B is a prerequisite of A, as `requires`);
+    `then: not B` is $s_A + s_B \le 1$; `if: not A, then: B` is $s_A + s_B \ge 1$ (at least one);
+    `both_ways: true` adds the converse ($s_A = s_B$ for `if: A, then: B`: together or neither).
+
+    Names: `implies[A->B]`, `implies_back[A->B]` (the converse).
+    """
+    (a, a_on), (c, c_on) = rule.literal(rule.if_), rule.literal(rule.then)
+
+    def literal(line: str, on: bool, sign: float) -> tuple[Terms, float]:
+        column = b.selected[line]
+        return ([(sign, column)], 0.0) if on else ([(-sign, column)], sign)
+
+    def say(line: str, on: bool) -> str:
+        return f"{b.lines[line].name} is {'' if on else 'not '}funded"
+
+    pairs = [("implies", (a, a_on), (c, c_on))]
+    if rule.both_ways:
+        pairs.append(("implies_back", (c, c_on), (a, a_on)))
+    for family, (x, x_on), (z, z_on) in pairs:
+        lhs, k1 = literal(x, x_on, 1.0)
+        rhs, k2 = literal(z, z_on, -1.0)
+        b.add(
+            family,
+            (rule.subject,),
+            lhs + rhs,
+            "<=",
+            0.0,
+            k1 + k2,
+            text=f"if {say(x, x_on)}, {say(z, z_on)}",
+            unit="lines",
+            line=x,
+            then=z,
+        )
 
 
 @policy_rule("group_total")
@@ -254,14 +308,15 @@ def relation(b: Formulation, rule: Relation) -> None:
     \qquad m_{l,y} = g_{l,y} \ (\text{or } g_{l,y} + p_{l,y} \text{ with money: total})$$
 
     for each year y of `years` (default every year), the expression's right side moved to the
-    left; φ is the share of line l's money that name n counts (1 for whole membership).
-    Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`)."""
+    left; φ is the share of line l's money that name n counts (1 for whole membership). A name
+    qualified by years counts its money in those years instead of y: `rnd[2028] >= 1.1 * rnd[2027]`,
+    `sum(talent[2026..2030]) >= 7000`; when every name is qualified the relation is one row.
+    Name: `relation[talent>=0.5*rnd,2027]` (or `relation[NAME,2027]` with `name:`;
+    `relation[NAME,all]` across years)."""
     parsed = rule.relation()
-    coef: dict[str, float] = {}
+    names = resolve(parsed, b.inst)
     meaning: list[str] = []
-    for ref, (kind, lines) in resolve(parsed, b.inst).items():
-        for lid, share in lines.items():
-            coef[lid] = coef.get(lid, 0.0) + parsed.coefs[ref] * share
+    for ref, (kind, _lines) in names.items():
         name = ref[1]
         shown = (
             b.pillar_name(name)
@@ -273,19 +328,66 @@ def relation(b: Formulation, rule: Relation) -> None:
         meaning.append(f"{name}: {kind} {shown}")
     constant = parsed.constant(b.inst.currency_unit)
     money = "government money" if rule.money == "government" else "government plus private money"
-    what = f"{'; '.join(meaning)}; {money}"
-    for y in rule.years or b.inst.years:
-        terms: Terms = [(c, b.gov[lid, y]) for lid, c in coef.items()]
+    what = f"{'; '.join(dict.fromkeys(meaning))}; {money}"
+    rows: list[int | None] = [None] if parsed.across_years else list(rule.years or b.inst.years)
+    for y in rows:
+        coef: dict[tuple[str, int], float] = {}
+        for ref, (_kind, lines) in names.items():
+            for year in years_of(ref, y, b.inst.years):
+                for lid, share in lines.items():
+                    coef[lid, year] = coef.get((lid, year), 0.0) + parsed.coefs[ref] * share
+        terms: Terms = [(c, b.gov[key]) for key, c in coef.items()]
         if rule.money == "total":
-            terms += [(c, b.private[lid, y]) for lid, c in coef.items() if (lid, y) in b.private]
+            terms += [(c, b.private[key]) for key, c in coef.items() if key in b.private]
+        when = f"in {y}" if y is not None else "across the years it names"
         b.add(
             "relation",
-            (rule.label, y),
+            (rule.label, y if y is not None else "all"),
             terms,
             parsed.sense,
             0.0,
             constant,
             year=y,
-            text=f"{rule.expr} in {y} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
+            text=f"{rule.expr} {when} ({what} in {UNIT_LABELS[b.inst.currency_unit]})",
             unit="money",
         )
+
+
+@policy_rule("growth")
+def growth(b: Formulation, rule: Growth) -> None:
+    r"""The money of a line, group, pillar, region or the total grows each year within rates.
+
+    $$(1 + \underline{r})\, M_{y-1} \le M_y \le (1 + \overline{r})\, M_{y-1}, \qquad
+    M_y = \sum_{l \in n} \phi_{n,l}\, g_{l,y}$$
+
+    for each year after the first; $n$ is `of` (a name as in a relation, or `total` for every
+    line), $\phi$ the share of a line's money it counts, $\overline{r}$ = `max` and
+    $\underline{r}$ = `min` (growth rates: 0.1 is +10 %, −0.05 is −5 %).
+    `{rule: growth, of: rnd, max: 0.1}`.
+
+    Names: `growth_max[rnd,2027]`, `growth_min[rnd,2027]`.
+    """
+    members = rule.members(b.inst)
+    years = b.inst.years
+    bounds: list[tuple[str, float | None, Sense, str]] = [
+        ("growth_max", rule.max, "<=", "at most"),
+        ("growth_min", rule.min, ">=", "at least"),
+    ]
+    for family, rate, sense, words in bounds:
+        if rate is None:
+            continue
+        for before, y in pairwise(years):
+            terms: Terms = [(share, b.gov[lid, y]) for lid, share in members.items()]
+            terms += [(-(1 + rate) * share, b.gov[lid, before]) for lid, share in members.items()]
+            b.add(
+                family,
+                (rule.of, y),
+                terms,
+                sense,
+                0.0,
+                year=y,
+                group=rule.of,
+                text=f"{rule.of}'s government money in {y} is {words} {1 + rate:.4g} times "
+                f"{before}'s ({rate:+.1%})",
+                unit="money",
+            )

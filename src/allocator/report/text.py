@@ -13,6 +13,7 @@ from allocator.report.care import care_lines, outside_budget
 from allocator.report.columns import SHARE, label, money_columns, pillar_table
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import Result
+from allocator.schema.money import CURRENCY_UNITS, currency_of, format_money
 from allocator.solver.status import Status
 from allocator.words import assumed_note, objective_amount, percent, point, quantity
 
@@ -27,6 +28,21 @@ OBJECTIVE_KINDS_KO = {
 def objective_kind(kind: str, lang: Lang = "en") -> str:
     """The objective's kind as readers of `lang` name it."""
     return OBJECTIVE_KINDS_KO.get(kind, kind) if lang == "ko" else kind
+
+
+def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
+    """An amount as Korean readers write it: 9,933.4 bn KRW → "9조 9,334억" (dollars and euros
+    as their unit writes them)."""
+    if currency_of(currency_unit) != "KRW":
+        return format_money(amount, currency_unit)
+    won = amount * float(CURRENCY_UNITS[currency_unit])
+    eok_total = round(won / 1e8)
+    jo, eok = divmod(eok_total, 10_000)
+    if jo and eok:
+        return f"{jo:,}조 {eok:,}억"
+    if jo:
+        return f"{jo:,}조"
+    return f"{eok:,}억"
 
 
 def objective_lines(res: Result, lang: Lang = "en") -> list[str]:
@@ -154,7 +170,8 @@ def explanation(
     if not res.status.has_allocation:
         return table(res, lang)
     lines = [table(res, lang), "", text("binding_rules", lang) + ":"]
-    sentences = res.shadow_prices(lang, resolves, progress).sentence
+    priced = res.shadow_prices(lang, resolves, progress)
+    sentences = priced[~priced.rule.str.startswith("profile[")].sentence  # identities: see explain
     lines += [f"  - {s}" for s in sentences] or ["  " + text("none_priced", lang)]
     prices = res.price_of_policies(per_instance, lang)
     if len(prices):

@@ -194,6 +194,8 @@ class Result:
             units={k: sol.value(v) for k, v in built.units.items()},
             draws={k: _clean(sol.value(v)) for k, v in built.draw.items()},
             carry={k: _clean(sol.value(v)) for k, v in built.carry.items()},
+            borrow={k: _clean(sol.value(v)) for k, v in built.borrow.items()},
+            scale={k: _clean(sol.value(v)) for k, v in built.scale.items()},
             starts={k: sol.value(v) for k, v in built.starts.items()},
             levels={k: sol.value(v) for k, v in built.level.items()},
         )
@@ -213,6 +215,40 @@ class Result:
         government money — the quantity the pillar-share rule limits). Private counts the pool
         and every fund; a line in several pillars counts in each by its share."""
         return tables.pillars(self.instance, self.allocation)
+
+    def cash(self) -> pd.DataFrame:
+        """Per year, where the money came from and went: `budget`, `inflows` (profiles' money
+        back and `returns`), `carried_in` (with interest), `borrowed`, `spent` (government
+        money), `repaid` (loans with interest) and `carried_out` (out of the last year: the
+        final cash); the first four add up to the last three, less any money left unused."""
+        plan, inst = self.plan(), self.instance
+        rate = inst.cash.rate if inst.cash is not None else 0.0
+        loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
+        rows = []
+        for i, y in enumerate(inst.years):
+            before = inst.years[i - 1] if i else y
+            back = sum(
+                max(-(line.profile or {}).get(y, 0.0), 0.0) * plan.scale.get(line.id, 0.0)
+                + sum(
+                    rho * plan.g(line.id, inst.years[i - lag])
+                    for lag, rho in line.returns.items()
+                    if i - lag >= 0
+                )
+                for line in inst.lines
+            )
+            rows.append(
+                {
+                    "year": y,
+                    "budget": inst.budget_in(y),
+                    "inflows": back,
+                    "carried_in": (1 + rate) * plan.carry.get(before, 0.0) if i else 0.0,
+                    "borrowed": plan.borrow.get(y, 0.0),
+                    "spent": sum(plan.g(line.id, y) for line in inst.lines),
+                    "repaid": (1 + loan) * plan.borrow.get(before, 0.0) if i else 0.0,
+                    "carried_out": plan.carry.get(y, 0.0),
+                }
+            )
+        return pd.DataFrame.from_records(rows)
 
     def funding(self) -> pd.DataFrame:
         """Per pillar, year and source (government, private pool, each named fund): the money."""
@@ -297,7 +333,7 @@ class Result:
     def explain(self, lang: Lang = "en", resolves: int | None = None) -> pd.DataFrame:
         """The binding rules and their marginal values (for a MIP, from re-solves of the MIP:
         see `shadow_prices`); for an infeasible solve, the rules that collide with the smallest
-        repair of each."""
+        repair of each. The `profile` identities are left out: their prices are the budgets'."""
         self._need_highs("Explanations (binding rules with shadow prices, or repairs)")
         if self.status == Status.infeasible:
             diag = self.diagnosis()
@@ -312,6 +348,9 @@ class Result:
             )
         table = self.audit()
         binding = table[table.state.isin(["binding", "short (penalised)"])]
+        # a profile row only says a project's money is its profile times its scale: its price
+        # is the budget's, so the budget rows and the scale bounds carry the explanation
+        binding = binding[binding.family != "profile"]
         prices = self.shadow_prices(lang, resolves).set_index("rule").sentence
         out = binding[["rule", "text", "state", "slack", "unit", "shadow_price"]].copy()
         out["sentence"] = out.rule.map(prices).fillna("")

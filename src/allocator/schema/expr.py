@@ -8,7 +8,8 @@ A small tokenizer and a recursive-descent parser turn the text into one linear r
     sum      := term (("+" | "-") term)*
     term     := unary (("*" | "/") unary)*        (a product has at most one non-constant factor;
     unary    := ("+" | "-") unary | atom           a divisor is a constant other than 0)
-    atom     := NUMBER | MONEY | NAME | "(" sum ")"
+    atom     := NUMBER | MONEY | NAME years? | "sum" "(" sum ")" | "(" sum ")"
+    years    := "[" YEAR ("..." | "..") YEAR "]" | "[" YEAR "]"
 
 Names: a bare name starts with a letter or `_` and holds letters, digits, `_` and `.`; an id with
 any other character (`RND-11`, or one starting with a digit) is written in backticks:
@@ -16,6 +17,11 @@ any other character (`RND-11`, or one starting with a digit) is written in backt
 `group:llm_teams`, `` line:`RND-11` ``, `region:honam`. Numbers are plain (`0.5`, `1,200`,
 `1e3`) and count in the instance's currency unit where they stand alone; a number with a money
 unit attached (`5000억`, `1.5조`, `500bn`) is an amount of money converted to that unit.
+
+A name may be qualified by a year or a range of years: `rnd[2028]` is R&D's money in 2028,
+`talent[2026..2030]` its money summed over 2026 to 2030 (`sum(talent[2026..2030])` says the
+same). A name without years stands for its money in the year the relation is read for; a relation
+whose every name carries years holds once, across the years it names.
 
 Every error names the offending token by column and shows it under a caret."""
 
@@ -42,6 +48,7 @@ _NUMBER = re.compile(
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
 _UNIT = re.compile(r"[^\s\d+\-*/()<>=!`:,.]+")
 _QUOTED = re.compile(r"`([^`]*)`")
+_YEARS = re.compile(r"\[\s*(\d+)\s*(?:\.{2,3}\s*(\d+)\s*)?\]")
 _OPERATORS = ("<=", ">=", "==", "+", "-", "*", "/", "(", ")")
 
 
@@ -71,6 +78,8 @@ class Token:
     """A number's value; a money literal's amount in won."""
     qualifier: str | None = None
     """For a name: the kind it was qualified with (`pillar`, `group`, ...), if any."""
+    years: tuple[int, int] | None = None
+    """For a name: the first and last year it is qualified with (`rnd[2027]`), if any."""
 
 
 def tokenize(text: str) -> list[Token]:
@@ -113,7 +122,8 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(Token("number", number.group(), col, value))
             continue
         name, qualifier, i = _name(text, i)
-        tokens.append(Token("name", name, col, qualifier=qualifier))
+        years, i = _years(text, i)
+        tokens.append(Token("name", name, col, qualifier=qualifier, years=years))
     tokens.append(Token("end", "", n + 1))
     return tokens
 
@@ -168,8 +178,26 @@ def _name(text: str, i: int) -> tuple[str, str | None, int]:
     )
 
 
-Ref = tuple[str | None, str]
-"""A name as written: (qualifier or None, name)."""
+def _years(text: str, i: int) -> tuple[tuple[int, int] | None, int]:
+    """An optional `[2027]` or `[2026..2030]` after a name at `i`."""
+    if text[i : i + 1] != "[":
+        return None, i
+    found = _YEARS.match(text, i)
+    if not found:
+        raise ExpressionError(
+            text,
+            i + 1,
+            "after a name, `[` takes a year or a range of years: rnd[2028], talent[2026..2030]",
+        )
+    first = int(found.group(1))
+    last = int(found.group(2)) if found.group(2) else first
+    if last < first:
+        raise ExpressionError(text, i + 1, f"the range {first}..{last} runs backwards")
+    return (first, last), found.end()
+
+
+Ref = tuple[str | None, str, tuple[int, int] | None]
+"""A name as written: (qualifier or None, name, its years or None for the row's year)."""
 
 
 @dataclass
@@ -213,6 +241,19 @@ class Relation:
     def constant(self, unit: str) -> float:
         """The relation's constant term in the currency unit `unit`."""
         return self.plain + float(Decimal(repr(self.won)) / CURRENCY_UNITS[unit])
+
+    @property
+    def across_years(self) -> bool:
+        """True when every name carries its years: the relation holds once, not each year."""
+        return all(ref[2] is not None for ref in self.coefs)
+
+
+def years_of(ref: Ref, year: int | None, horizon: list[int]) -> list[int]:
+    """The years whose money a name counts: its own range (within `horizon`) or `year`."""
+    if ref[2] is None:
+        return [year] if year is not None else []
+    first, last = ref[2]
+    return [y for y in horizon if first <= y <= last]
 
 
 def parse(text: str) -> Relation:
@@ -279,6 +320,9 @@ def _canonical(token: Token) -> str:
     if token.kind == "name":
         bare = _WORD.fullmatch(token.text)
         name = token.text if bare else f"`{token.text}`"
+        if token.years is not None:
+            first, last = token.years
+            name += f"[{first}]" if first == last else f"[{first}..{last}]"
         return f"{token.qualifier}:{name}" if token.qualifier else name
     if token.kind == "number":
         return f"{token.value:g}"
@@ -377,6 +421,9 @@ class _Parser:
 
     def atom(self) -> Linear:
         token = self.next()
+        summed = token.kind == "name" and token.text == "sum" and not token.years
+        if summed and self.peek().kind == "op" and self.peek().text == "(":
+            token = self.next()  # `sum(...)`: the parenthesised sum itself
         value = self._value(token)
         after = self.peek()
         if after.kind in ("name", "number", "money") or (after.kind == "op" and after.text == "("):
@@ -394,7 +441,7 @@ class _Parser:
         if token.kind == "money":
             return Linear({}, 0.0, token.value)
         if token.kind == "name":
-            ref: Ref = (token.qualifier, token.text)
+            ref: Ref = (token.qualifier, token.text, token.years)
             self.columns.setdefault(ref, token.column)
             return Linear({ref: 1.0})
         if token.kind == "op" and token.text == "(":

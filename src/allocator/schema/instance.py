@@ -16,6 +16,7 @@ from allocator.schema.base import (
     Money,
     MoneyCoefficient,
     Name,
+    NonNegative,
     NonNegativeCoefficient,
     PerYearMoney,
     Prose,
@@ -26,7 +27,16 @@ from allocator.schema.base import (
     for_year,
     unique_keys,
 )
-from allocator.schema.money import CURRENCY_UNITS, currency_unit
+from allocator.schema.capital import (
+    Cash,
+    Resource,
+    capital_line_problems,
+    carry_cap,
+    cash_problems,
+    parse_profile,
+    resource_problems,
+)
+from allocator.schema.money import CURRENCY_UNITS, CurrencyUnit, currency_unit
 from allocator.schema.names import unknown_name
 from allocator.schema.planning import Fund, Region, parse_curve, parse_membership
 from allocator.schema.uncertainty import Uncertainty, uncertainty_problems
@@ -35,9 +45,12 @@ PillarMembership = Annotated[
     str | dict[str, Share], Field(union_mode="left_to_right"), BeforeValidator(parse_membership)
 ]
 Curve = Annotated[list[tuple[float, float]] | None, BeforeValidator(parse_curve)]
+Profile = Annotated[dict[Year, float] | None, BeforeValidator(parse_profile)]
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 """The calendar years an instance's horizon may hold (anything else is a typo)."""
+LAST_PERIOD = 200
+"""Period labels 0..T (a textbook's time 0, 1, 2) run up to this."""
 
 
 class CrossReferenceError(ValueError):
@@ -111,7 +124,9 @@ class Line(Strict):
     """Money comes in whole units of `unit_cost`."""
     select: bool = False
     """A go/no-go decision over the whole horizon."""
-    requires: list[Name] = Field(default_factory=list)
+    requires: list[Name] = Field(default_factory=list)  # all of these lines, funded
+    requires_any: list[Name] = Field(default_factory=list)
+    """Lines at least one of which must be funded for this one to be (any of)."""
     groups: list[Name] = Field(default_factory=list)
     schedule: PerYearMoney | None = None
     """A committed project: exactly this government money each year if funded (0 in years the
@@ -127,10 +142,35 @@ class Line(Strict):
     total_max: Money | None = None
     """All money (government, private pool and fund draws) over the whole horizon: a project's
     total cost (rule `line_total`)."""
+    profile: Profile = None
+    """A project's outlay per year when taken whole, such as {0: 11, 1: 3}; a negative figure is
+    money coming back. The line's government money is `scale × profile` (its inflows raise
+    that year's budget), taken at a scale between `min_scale` and `max_scale` (default 0 to 1:
+    a divisible project), whole copies with `integer: true`, or 0 or 1 with `select: true`."""
+    min_scale: NonNegative = 0.0
+    """The least share (or number of copies) of the project taken."""
+    max_scale: NonNegative | None = None
+    """The most share (or number of copies) of the project taken; default 1."""
+    value: Finite = 0.0
+    """The project's worth when taken whole (its NPV), counted once — times the scale for a
+    profile, times the go/no-go choice for `select: true` — in the objective beside `impact`."""
+    uses: dict[str, NonNegative] = Field(default_factory=dict)
+    """Resource units (staff-years, GPUs, m²) per unit of government money, by resource id."""
+    needs: dict[str, PerYearMoney] = Field(default_factory=dict)
+    """Resource units a chosen project takes a year (× its choice or scale): {staff: {0: 3}}."""
+    returns: dict[int, NonNegative] = Field(default_factory=dict)
+    """Money that comes back per unit of government money spent, by lag in periods:
+    {1: 0.5, 2: 1.0} returns half a won a period later and a won two periods later; the
+    returns raise those periods' budgets (inside the horizon)."""
     reported: YearlyMoney | None = None
     """Government money the budget as passed gives the line, per year (`reported.2026` in a
     CSV table): data, not a bound — `--plan reported` scores it. Its provenance is a source
     about `lines.ID.reported`."""
+
+    @property
+    def top_scale(self) -> float | None:
+        """A profiled project's largest scale: `max_scale`, else 1 (whole copies: no bound)."""
+        return 1.0 if self.max_scale is None and not self.integer else self.max_scale
 
     @property
     def shares(self) -> dict[str, float]:
@@ -200,8 +240,11 @@ class Instance(Strict):
 
     name: Id
     title: Prose | None = None
-    currency_unit: Literal["krw", "mn_krw", "eok_krw", "bn_krw", "tn_krw"] = "bn_krw"
+    currency_unit: CurrencyUnit = "bn_krw"
+    """The unit of every money figure: won (`bn_krw`, ...), dollars (`usd`, `k_usd`, `m_usd`,
+    `bn_usd`) or euros (`eur`, `k_eur`, `m_eur`, `bn_eur`)."""
     years: list[Year] = Field(min_length=1)
+    """Calendar years (1900–2200), or period labels 0, 1, ..., T as a textbook numbers them."""
     model: Name | None = None
     """Default model file, relative to the instance file."""
     pillars: list[Pillar] = Field(min_length=1)
@@ -218,6 +261,11 @@ class Instance(Strict):
     carry-over)."""
     title_ko: str | None = None
     """The title in Korean, for reports in Korean (`--lang ko`)."""
+    resources: list[Resource] = Field(default_factory=list)
+    """Non-money resources with per-year limits (staff-years, GPUs, floor space)."""
+    cash: Cash | None = None
+    """The cash account of a capital budget: carry-over with interest, borrowing repaid with
+    interest, final cash (instead of `carryover`)."""
     lines: list[Line] = Field(min_length=1)
     targets: list[Target] = Field(default_factory=list)
     sources: list[Source] = Field(default_factory=list)
@@ -241,11 +289,12 @@ class Instance(Strict):
     @field_validator("years")
     @classmethod
     def _ordered_years(cls, years: list[int]) -> list[int]:
-        odd = [y for y in years if not FIRST_YEAR <= y <= LAST_YEAR]
-        if odd:
+        odd = [y for y in years if not (FIRST_YEAR <= y <= LAST_YEAR or 0 <= y <= LAST_PERIOD)]
+        if odd or (years and years[0] < FIRST_YEAR and years[-1] >= FIRST_YEAR):
             raise ValueError(
-                f"{odd[0]} is not a budget year; years are calendar years from {FIRST_YEAR} to "
-                f"{LAST_YEAR}, such as [2026, 2027]"
+                f"{(odd or years)[0]} is not a budget year; years are calendar years from "
+                f"{FIRST_YEAR} to {LAST_YEAR}, such as [2026, 2027], or periods from 0 to "
+                f"{LAST_PERIOD}, such as [0, 1, 2] (not both)"
             )
         if any(b <= a for a, b in pairwise(years)):
             raise ValueError(
@@ -273,6 +322,21 @@ class Instance(Strict):
         value = for_year(self.private_pool, year, 0.0)
         assert value is not None
         return value
+
+    def carry_cap(self, year: int) -> float:
+        """The most government money that may be carried out of `year` (inf: no cap; 0 when
+        the instance allows no carry-over)."""
+        return carry_cap(self.cash, self.carryover, year)
+
+    @property
+    def carries(self) -> bool:
+        """Whether money may be carried between years (`carryover` or `cash`)."""
+        return self.carryover is not None or self.cash is not None
+
+    @property
+    def scale_max(self) -> dict[str, float | None]:
+        """Each profiled line's largest scale (default 1; None: any number of copies)."""
+        return {ln.id: ln.top_scale for ln in self.lines if ln.profile is not None}
 
     def line(self, line_id: str) -> Line:
         """The line with this id."""
@@ -385,6 +449,8 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
             for year in value:
                 if year not in years:
                     problems.append((f"{field}.{year}", year, _outside(inst.years)))
+    problems += cash_problems(inst.cash, inst.carryover, inst.years)
+    problems += resource_problems(inst)
     if isinstance(inst.budget, dict):
         for year in inst.years:
             if year not in inst.budget:
@@ -419,9 +485,14 @@ def _reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                 for y in when
                 if y not in set(inst.years)
             ]
-        for other in line.requires:
-            if other not in line_ids:
-                problems.append((f"{at}.requires", other, unknown_name("line", line_ids, other)))
+        for field in ("requires", "requires_any"):
+            for other in getattr(line, field):
+                if other not in line_ids:
+                    problems.append((f"{at}.{field}", other, unknown_name("line", line_ids, other)))
+        problems += [(f"{at}.{path}", v, msg) for path, v, msg in capital_line_problems(line)]
+        for year in line.profile or {}:
+            if year not in years:
+                problems.append((f"{at}.profile.{year}", year, _outside(inst.years)))
         for field in ("min", "max"):
             value = getattr(line, field)
             if isinstance(value, dict):
@@ -455,7 +526,7 @@ def _line_problems(line: Line) -> list[tuple[str, Any, str]]:
             problems.append(
                 (path, lo, f"min {lo:g} is above max {hi:g}{at}; lower the min or raise the max")
             )
-    if line.integer and not line.unit_cost:
+    if line.integer and not line.unit_cost and line.profile is None:
         problems.append(
             (
                 "unit_cost",

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, PrivateAttr, model_validator
 
 from allocator.schema.base import Fraction, Id, Name, NonNegative, Prose, Strict, Year, unique_keys
-from allocator.schema.instance import CrossReferenceError, Instance, unknown_name
+from allocator.schema.instance import CrossReferenceError, Instance
+from allocator.schema.names import unknown_name
 from allocator.schema.robust import Robust
 from allocator.schema.rules import RULE_KINDS, Rule
 
@@ -94,7 +95,11 @@ class ModelSpec(Strict):
 
     name: Id
     title: Prose | None = None
-    objective: Literal["max_impact", "min_cost", "goal", "lexicographic"] = "max_impact"
+    objective: Literal["max_impact", "min_cost", "goal", "lexicographic", "max_final_cash"] = (
+        "max_impact"
+    )
+    """`max_impact`, `min_cost`, `goal`, `lexicographic` (with `levels`), or `max_final_cash`
+    (the cash left after the last period; every target hard)."""
     must_spend: bool = False
     """Spend the whole budget every year (`=` instead of `≤`)."""
     targets: TargetPolicy = Field(default_factory=TargetPolicy)
@@ -104,6 +109,9 @@ class ModelSpec(Strict):
     robust: Robust | None = None
     """For `max_impact`: protect the objective against up to `gamma` lines' impacts at their
     worst (`allocator.schema.robust`)."""
+    objective_unit: str | None = None
+    """What the objective counts, as explanations say it: `m USD of NPV` (default: impact
+    points, money or weighted-shortfall points, by objective)."""
 
     _files: dict[str, str] = PrivateAttr(default_factory=dict)
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 CURRENCY_UNITS: dict[str, Decimal] = {
     "krw": Decimal(1),
@@ -17,8 +17,43 @@ CURRENCY_UNITS: dict[str, Decimal] = {
     "eok_krw": Decimal(10) ** 8,
     "bn_krw": Decimal(10) ** 9,
     "tn_krw": Decimal(10) ** 12,
+    "usd": Decimal(1),
+    "k_usd": Decimal(10) ** 3,
+    "m_usd": Decimal(10) ** 6,
+    "bn_usd": Decimal(10) ** 9,
+    "eur": Decimal(1),
+    "k_eur": Decimal(10) ** 3,
+    "m_eur": Decimal(10) ** 6,
+    "bn_eur": Decimal(10) ** 9,
 }
-"""Currency units an instance may declare, in won."""
+"""Currency units an instance may declare, in the currency's own unit (won, dollars, euros)."""
+
+
+CurrencyUnit = Literal[
+    "krw",
+    "mn_krw",
+    "eok_krw",
+    "bn_krw",
+    "tn_krw",
+    "usd",
+    "k_usd",
+    "m_usd",
+    "bn_usd",
+    "eur",
+    "k_eur",
+    "m_eur",
+    "bn_eur",
+]
+"""The `currency_unit` an instance may declare."""
+
+
+def currency_of(unit: str) -> str:
+    """The currency of a currency unit: `KRW`, `USD` or `EUR`."""
+    return unit.rsplit("_", 1)[-1].upper() if unit in CURRENCY_UNITS else "KRW"
+
+
+_KOREAN_UNITS = {"조", "억", "십억", "백만", "천만", "만", "천"}
+"""Multipliers only won amounts are written with."""
 
 _MULTIPLIERS: dict[str, Decimal] = {
     "": Decimal(1),
@@ -42,7 +77,12 @@ _MULTIPLIERS: dict[str, Decimal] = {
     "k": Decimal(10) ** 3,
     "thousand": Decimal(10) ** 3,
 }
-_CURRENCY_WORD = re.compile(r"(원|won|krw)$", re.IGNORECASE)
+_CURRENCY_WORD = {
+    "KRW": re.compile(r"(원|won|krw)$", re.IGNORECASE),
+    "USD": re.compile(r"(usd|dollars?)$", re.IGNORECASE),
+    "EUR": re.compile(r"(eur|euros?)$", re.IGNORECASE),
+}
+_SYMBOL = {"KRW": "₩", "USD": "$", "EUR": "€"}
 
 MONEY_HELP = (
     'a non-negative number in the instance\'s currency unit, or a string such as "9.9조", '
@@ -122,6 +162,14 @@ def _check_plausible(amount: Decimal, unit_given: bool) -> None:
     name = _unit.get()
     factor = CURRENCY_UNITS[name]
     won = amount * factor
+    if currency_of(name) != "KRW":
+        if won > PLAUSIBLE_WON / 1000:
+            raise ValueError(
+                f"{amount:,.0f} {UNIT_LABELS[name]} is more than "
+                f"{_num(PLAUSIBLE_WON / 1000 / factor)} {UNIT_LABELS[name]}; check the figure "
+                "and its unit"
+            )
+        return
     if won <= PLAUSIBLE_WON:
         return
     label = UNIT_LABELS[name]
@@ -225,8 +273,10 @@ def _parse_money_text(text: str) -> tuple[Decimal, bool]:
     """The amount in the current unit, and whether the text named a unit."""
     cleaned = text.replace("_", " ")
     body, negative = _sign(cleaned, "money amount")
-    if _SCIENTIFIC.fullmatch(body.strip()):
-        amount = Decimal(body.strip())
+    currency = currency_of(_unit.get())
+    body = body.strip().removeprefix(_SYMBOL[currency]).strip()
+    if _SCIENTIFIC.fullmatch(body):
+        amount = Decimal(body)
         return (-amount if negative else amount), False
     parts = _MONEY_PART.findall(body)
     if not parts or "".join(n + u for n, u in parts).replace(" ", "") != body.replace(" ", ""):
@@ -236,10 +286,11 @@ def _parse_money_text(text: str) -> tuple[Decimal, bool]:
     unit_given = False
     previous: Decimal | None = None
     for number, unit_text in parts:
-        unit = _CURRENCY_WORD.sub("", unit_text.strip()).strip()
+        unit = _CURRENCY_WORD[currency].sub("", unit_text.strip()).strip()
         key = unit if not unit.isascii() else unit.lower()
-        if key not in _MULTIPLIERS:
-            raise ValueError(f"unknown money unit {unit_text.strip()!r} in {text!r}; {MONEY_HELP}")
+        if key not in _MULTIPLIERS or (currency != "KRW" and key in _KOREAN_UNITS):
+            help_text = MONEY_HELP if currency == "KRW" else _foreign_help(currency)
+            raise ValueError(f"unknown money unit {unit_text.strip()!r} in {text!r}; {help_text}")
         has_unit = bool(unit_text.strip())
         if len(parts) > 1 and not has_unit:
             raise ValueError(f"every part of {text!r} needs a unit (as in '1조 2000억')")
@@ -281,15 +332,35 @@ def parse_share(value: Any) -> float:
     return share
 
 
+def _foreign_help(currency: str) -> str:
+    symbol = _SYMBOL[currency]
+    return (
+        f"a non-negative number in the instance's currency unit, or a string such as "
+        f'"{symbol}1.5m", "250k", "2bn {currency}" (units k, m, bn, t)'
+    )
+
+
 UNIT_LABELS = {
     "krw": "KRW",
     "mn_krw": "mn KRW",
     "eok_krw": "억 KRW",
     "bn_krw": "bn KRW",
     "tn_krw": "tn KRW",
+    "usd": "USD",
+    "k_usd": "k USD",
+    "m_usd": "m USD",
+    "bn_usd": "bn USD",
+    "eur": "EUR",
+    "k_eur": "k EUR",
+    "m_eur": "m EUR",
+    "bn_eur": "bn EUR",
 }
 
 
 def format_money(amount: float, unit: str = "bn_krw") -> str:
-    """An amount with its unit, as people write it: `1,800.0 bn KRW`."""
-    return f"{amount:,.1f} {UNIT_LABELS.get(unit, unit)}"
+    """An amount with its unit, as people write it: `1,800.0 bn KRW`, `14.0 m USD` (KRW to one
+    decimal; dollars and euros to the cent of their unit, trailing zeros dropped)."""
+    if currency_of(unit) == "KRW":
+        return f"{amount:,.1f} {UNIT_LABELS.get(unit, unit)}"
+    text = f"{amount:,.4f}".rstrip("0").rstrip(".")
+    return f"{'0' if text in ('-0', '') else text} {UNIT_LABELS.get(unit, unit)}"

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from allocator.schema.base import Count, Id, Money, Name, NonNegative, Share, Strict, Year
+from allocator.schema.base import Count, Finite, Id, Money, Name, NonNegative, Share, Strict, Year
 from allocator.schema.expr import KINDS, ExpressionError, Ref, parse
 from allocator.schema.expr import Relation as ParsedRelation
-from allocator.schema.instance import Instance, unknown_name
+from allocator.schema.instance import Instance
+from allocator.schema.names import unknown_name
 
 Problems = list[tuple[str, Any, str]]
 """(field path, value, what is wrong) for names a rule gives that the instance lacks."""
@@ -125,11 +126,26 @@ class Ramp(RuleSpec):
 
 @rule_kind
 class Cardinality(RuleSpec):
-    """At most `max` go/no-go lines of `group` are selected."""
+    """At least `min`, at most `max`, or `exactly` so many go/no-go lines of `group` are
+    selected."""
 
     rule: Literal["cardinality"]
     group: Name
-    max: Count
+    min: Count | None = None
+    max: Count | None = None
+    exactly: Count | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Cardinality:
+        if self.exactly is not None and (self.min is not None or self.max is not None):
+            raise ValueError("a cardinality rule gives exactly, or min and/or max, not both")
+        if self.exactly is None and self.min is None and self.max is None:
+            raise ValueError(
+                "a cardinality rule needs min, max or exactly (a number of lines), such as max: 5"
+            )
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}; lower min or raise max")
+        return self
 
     @property
     def subject(self) -> str:
@@ -144,10 +160,12 @@ class Cardinality(RuleSpec):
 
 @rule_kind
 class Exclusive(RuleSpec):
-    """At most one line of `group` is selected."""
+    """At most one line of `group` is selected (exactly one with `exactly: true`)."""
 
     rule: Literal["exclusive"]
     group: Name
+    exactly: bool = False
+    """True: exactly one line of the group is selected (one of the options must be taken)."""
 
     @property
     def subject(self) -> str:
@@ -158,6 +176,49 @@ class Exclusive(RuleSpec):
         if self.group not in groups:
             return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
         return []
+
+
+@rule_kind
+class Implies(RuleSpec):
+    """If one go/no-go line is (or is not) selected, another must (or must not) be: `if: A`,
+    `then: B`; `"not A"` negates; `both_ways: true` makes it "if and only if"."""
+
+    model_config = ConfigDict(**Strict.model_config, populate_by_name=True)
+    rule: Literal["implies"]
+    if_: str = Field(alias="if")
+    """The condition: a go/no-go line's id (selected), or `not ID` (not selected)."""
+    then: str
+    """The consequence: a go/no-go line's id (must be selected), or `not ID` (must not be)."""
+    both_ways: bool = False
+    """True: the consequence also implies the condition (if and only if)."""
+
+    @staticmethod
+    def literal(text: str) -> tuple[str, bool]:
+        """`not A` → ("A", False); `A` → ("A", True)."""
+        words = text.split()
+        if len(words) == 2 and words[0].lower() == "not":
+            return words[1], False
+        return text.strip(), True
+
+    @property
+    def subject(self) -> str:
+        return f"{self.if_.replace(' ', '_')}->{self.then.replace(' ', '_')}"
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        chosen = [line.id for line in inst.lines if line.select]
+        out: Problems = []
+        for field, text in (("if", self.if_), ("then", self.then)):
+            line, _ = self.literal(text)
+            if line not in chosen:
+                out.append(
+                    (
+                        f"{at}.{field}",
+                        text,
+                        unknown_name("go/no-go line (select: true)", chosen, line)
+                        + "; write an id or `not ID`",
+                    )
+                )
+        return out
 
 
 @rule_kind
@@ -258,9 +319,24 @@ class Relation(RuleSpec):
     def problems(self, inst: Instance, at: str) -> Problems:
         problems: Problems = []
         try:
-            resolve(self.relation(), inst)
+            parsed = self.relation()
+            resolve(parsed, inst)
         except ExpressionError as exc:
             problems.append((f"{at}.expr", self.expr, str(exc)))
+        else:
+            for ref in parsed.coefs:
+                if ref[2] is not None and not all(y in inst.years for y in ref[2]):
+                    where = (
+                        f"{ref[2][0]}" if ref[2][0] == ref[2][1] else f"{ref[2][0]}..{ref[2][1]}"
+                    )
+                    problems.append(
+                        (
+                            f"{at}.expr",
+                            self.expr,
+                            f"{ref[1]}[{where}] names a year outside the instance's years "
+                            f"({', '.join(map(str, inst.years))})",
+                        )
+                    )
         for year in self.years or []:
             if year not in inst.years:
                 problems.append(
@@ -272,6 +348,48 @@ class Relation(RuleSpec):
                     )
                 )
         return problems
+
+
+@rule_kind
+class Growth(RuleSpec):
+    """The money of a line, group, pillar or region — or the `total` — changes from one year to
+    the next by at most `max` (a growth rate: 0.1 is +10 %) and at least `min` (−0.05 is −5 %)."""
+
+    rule: Literal["growth"]
+    of: str
+    """A pillar, line group, line or region as a relation names it (`pillar:talent` when
+    ambiguous), or `total` for all government money."""
+    max: Finite | None = None
+    min: Finite | None = None
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Growth:
+        if self.max is None and self.min is None:
+            raise ValueError("a growth rule needs max, min or both (rates such as 0.1 for +10 %)")
+        if self.min is not None and self.min < -1:
+            raise ValueError(f"min {self.min:g} is below −1 (−100 %): money cannot fall further")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min:g} is above max {self.max:g}")
+        return self
+
+    @property
+    def subject(self) -> str:
+        return self.of
+
+    def members(self, inst: Instance) -> Members:
+        """The lines whose money the rule follows, with the share of each that counts."""
+        if self.of == "total":
+            return {line.id: 1.0 for line in inst.lines}
+        return next(iter(resolve(parse(f"{self.of} >= 0"), inst).values()))[1]
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        if self.of == "total":
+            return []
+        try:
+            self.members(inst)
+        except ExpressionError as exc:
+            return [(f"{at}.of", self.of, exc.problem)]
+        return []
 
 
 Members = dict[str, float]
@@ -303,7 +421,7 @@ def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, Me
     kinds = classifications(inst)
     out: dict[Ref, tuple[str, Members]] = {}
     for ref in relation.coefs:
-        qualifier, name = ref
+        qualifier, name, _ = ref
         column = relation.columns.get(ref, 1)
         if qualifier is not None:
             if name not in kinds[qualifier]:

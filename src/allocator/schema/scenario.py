@@ -22,10 +22,10 @@ from pydantic import ConfigDict, Field, field_validator
 from allocator.errors import InputError, Issue
 from allocator.schema.base import Id, Strict
 from allocator.schema.files import read_yaml, reference
-from allocator.schema.instance import Instance, unknown_name
+from allocator.schema.instance import Instance
 from allocator.schema.load import check_model, load_model
 from allocator.schema.model import ModelSpec
-from allocator.schema.names import column_key
+from allocator.schema.names import column_key, unknown_name
 from allocator.schema.paths import locate_figure
 from allocator.schema.rules import RULE_KINDS
 from allocator.schema.validate import validate
