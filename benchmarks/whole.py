@@ -357,6 +357,28 @@ def table_lines(table: list[dict[str, Any]]) -> list[str]:
     return out
 
 
+def cpu_lines(table: list[dict[str, Any]]) -> list[str]:
+    """CPU seconds (user + system, less sensitive to the machine's load than wall time) and the
+    wall seconds of every run, in the order they ran within each route."""
+    out = [
+        "| case | CPU s: CLI | API | raw | CPU CLI / raw | API / raw "
+        "| wall s, each run: CLI | API | raw |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in table:
+        if "skipped" in row:
+            continue
+        runs = row["runs"]
+        cpu = {route: median(runs, route, "cpu") for route in ROUTES}
+        each = {route: " / ".join(_s(r["wall"]) for r in runs[route]) for route in ROUTES}
+        out.append(
+            f"| {case_label(row)} | {_s(cpu['cli'])} | {_s(cpu['api'])} | {_s(cpu['raw'])} "
+            f"| {ratio(runs, 'cli', 'cpu'):.2f}× | {ratio(runs, 'api', 'cpu'):.2f}× "
+            f"| {each['cli']} | {each['api']} | {each['raw']} |"
+        )
+    return out
+
+
 def profile_lines(prof: dict[str, Any]) -> list[str]:
     api, raw, sampled = prof["api"], prof["raw"], prof["sampled"]
     rows = [
@@ -523,6 +545,14 @@ def section(table: list[dict[str, Any]], prof: dict[str, Any] | None, facts: dic
         "",
         *table_lines(table),
         "",
+        _wrap(
+            "CPU time (user + system, from the same runs; HiGHS runs these LPs on one thread, "
+            "so CPU time is close to the wall time a quiet machine would give, and it moves less "
+            "with the load) and every run's wall time:"
+        ),
+        "",
+        *cpu_lines(table),
+        "",
     ]
     if problems:
         lines += [_wrap("**Checks failed:** " + "; ".join(problems)), ""]
@@ -600,6 +630,8 @@ def main() -> int:
         facts = run_facts(args.reps, args.cap, (time.perf_counter() - started) / 60)
     print()
     print("\n".join(table_lines(table)))
+    print()
+    print("\n".join(cpu_lines(table)))
     if prof is not None:
         print()
         print("\n".join(profile_lines(prof)))
