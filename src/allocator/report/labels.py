@@ -194,6 +194,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "money_axis": {"en": "government money", "ko": "정부 재정"},
     "gap": {"en": "gap", "ko": "갭"},
     "solved_with": {"en": "solved with", "ko": "솔버"},
+    "kpi_scale": {"en": "level ÷ baseline", "ko": "수준 ÷ 기준값"},
     "needs_highs": {
         "en": "The colliding rules and their repairs come from HiGHS (its irreducible infeasible "
         "subset): solve again without --solver to see them.",
