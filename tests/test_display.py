@@ -6,16 +6,27 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 import allocator
 from allocator import analysis as scenarios
 from tests.helpers import ROOT, run, tiny
 
 TOY = ROOT / "instances" / "toy.yaml"
+
+
+def bars(ax: Any) -> list[Rectangle]:
+    return [p for p in ax.patches if isinstance(p, Rectangle)]
+
+
+def ydata(ax: Any, i: int = 0) -> list[float]:
+    return list(np.asarray(ax.get_lines()[i].get_ydata(), dtype=float))
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +60,7 @@ def test_the_notebook_view_escapes_and_says_when_there_is_no_answer() -> None:
 def test_split_bars_are_the_split(toy: allocator.Result) -> None:
     fig = toy.plot.split()
     assert isinstance(fig, Figure)
-    heights = sorted(round(p.get_height(), 9) for p in fig.axes[0].patches)
+    heights = sorted(round(p.get_height(), 9) for p in bars(fig.axes[0]))
     assert heights == [30.0, 30.0, 70.0, 70.0]  # no private money in the toy
     assert fig.axes[0].get_legend() is not None
 
@@ -57,15 +68,14 @@ def test_split_bars_are_the_split(toy: allocator.Result) -> None:
 def test_kpi_charts(toy: allocator.Result) -> None:
     fig = toy.plot.kpis()  # two years: one panel per KPI, level by year
     assert len([ax for ax in fig.axes if ax.get_visible()]) == 1
-    lines = fig.axes[0].get_lines()
-    assert list(lines[0].get_ydata()) == pytest.approx([400.0, 1000.0])
+    assert ydata(fig.axes[0]) == pytest.approx([400.0, 1000.0])
     korea = allocator.solve(allocator.load_instance(ROOT / "instances" / "korea-2026.yaml"))
-    bars = korea.plot.kpis().axes[0].patches  # one year: bars to one scale, then the baselines
+    shown = bars(korea.plot.kpis().axes[0])  # one year: bars to one scale, then the baselines
     kpis = korea.instance.kpis
     levels = korea.kpis.set_index("kpi").level
-    widths = [bar.get_width() for bar in bars[::2]]
+    widths = [bar.get_width() for bar in shown[::2]]
     assert widths == pytest.approx([levels[k.id] / k.baseline for k in kpis])
-    assert [bar.get_width() for bar in bars[1::2]] == pytest.approx([1.0] * len(kpis))
+    assert [bar.get_width() for bar in shown[1::2]] == pytest.approx([1.0] * len(kpis))
 
 
 def test_funding_chart_stacks_every_source() -> None:
@@ -73,7 +83,7 @@ def test_funding_chart_stacks_every_source() -> None:
     fig = res.plot.funding()
     panels = [ax for ax in fig.axes if ax.get_visible()]
     assert len(panels) == len(res.instance.pillars)
-    drawn = sum(p.get_height() for ax in panels for p in ax.patches)
+    drawn = sum(p.get_height() for ax in panels for p in bars(ax))
     assert drawn == pytest.approx(res.funding().amount.sum())
 
 
@@ -85,8 +95,10 @@ def test_sweep_and_frontier_tables_plot_themselves() -> None:
     fig = table.plot()
     assert isinstance(fig, Figure)
     objective, money = fig.axes
-    assert list(objective.get_lines()[0].get_ydata()) == pytest.approx(list(table.objective))
-    assert [t.get_text() for t in money.get_legend().get_texts()] == ["Infrastructure", "Talent"]
+    assert ydata(objective) == pytest.approx(list(table.objective))
+    legend = money.get_legend()
+    assert legend is not None
+    assert [t.get_text() for t in legend.get_texts()] == ["Infrastructure", "Talent"]
     axes = table.plot(x="budget", y="objective")  # with arguments: pandas' own plotting
     assert not isinstance(axes, Figure)
     plt.close("all")
@@ -98,14 +110,13 @@ def test_pareto_and_monte_carlo_plot() -> None:
     korea = allocator.load_instance(ROOT / "instances" / "korea-2026.yaml")
     found = scenarios.pareto(korea, None, "impact", "ai_experts", 4)
     fig = found.plot()
-    assert list(fig.axes[0].get_lines()[0].get_xdata()) == pytest.approx(
-        sorted(found.points["ai_experts@2026"])
-    )
+    xs = np.asarray(fig.axes[0].get_lines()[0].get_xdata(), dtype=float)
+    assert list(xs) == pytest.approx(sorted(found.points["ai_experts@2026"]))
     plan = allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml")
     mc = scenarios.monte_carlo(plan, samples=6, seed=3)
     fig = mc.plot()
     assert len(fig.axes) == 2
-    assert sum(p.get_height() for p in fig.axes[0].patches) == len(mc.answered)
+    assert sum(p.get_height() for p in bars(fig.axes[0])) == len(mc.answered)
 
 
 def test_import_allocator_loads_no_matplotlib() -> None:
