@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.errors import AllocatorError
+from allocator.report.labels import text
 from allocator.results.result import GOVERNMENT, PRIVATE, Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.excel.read import read_instance, read_model
@@ -61,6 +62,8 @@ def write_result(res: Result, path: str | Path) -> Path:
         sheets["allocation"] = alloc
         if res.instance.lines and not res.selected.empty:
             sheets["selected"] = res.selected
+    elif res.status == Status.infeasible and res.solver != "highs":
+        sheets["diagnosis"] = pd.DataFrame({"note": [text("needs_highs")]})
     elif res.status == Status.infeasible:
         sheets["diagnosis"] = res.explain()
     return write_frames(path, sheets, style=_style)

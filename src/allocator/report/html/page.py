@@ -306,7 +306,8 @@ class _Page:
     def rules(self) -> str:
         lang = self.lang
         audit = self.res.audit()
-        prices = self.res.shadow_prices()
+        highs = self.res.solver == "highs"  # shadow prices are HiGHS's duals
+        prices = self.res.shadow_prices() if highs else pd.DataFrame()
         counts = audit.state.value_counts()
         count_html = " · ".join(
             f"<span class='pill'>{n} {esc(state_text(str(s), lang))}</span>"
@@ -330,6 +331,8 @@ class _Page:
                     f"<details><summary>{self.t('more')} ({len(rows) - SHOWN})</summary>"
                     f"<table class='data'>{head}{''.join(rows[SHOWN:])}</table></details>"
                 )
+        elif not highs:
+            priced = f"<p class='muted'>{self.t('needs_highs_prices')}</p>"
         else:
             priced = f"<p>{self.t('none_priced')}</p>"
         head = (
@@ -361,6 +364,11 @@ class _Page:
     # -- infeasibility ---------------------------------------------------------------------------
 
     def diagnosis(self) -> str:
+        if self.res.solver != "highs":
+            return (
+                f"<section id='diagnosis' class='alert'><h2>{self.t('diagnosis')}</h2>"
+                f"<p>{self.t('needs_highs')}</p></section>"
+            )
         diag = self.res.diagnosis()
         items = "".join(
             f"<li><code>{esc(name)}</code>: {esc(words)}</li>"
