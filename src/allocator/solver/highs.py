@@ -24,7 +24,7 @@ from scipy import sparse
 
 from allocator.errors import HighsWarning, NumericalError, NumericalWarning, SolverError
 from allocator.formulation import Formulation
-from allocator.formulation.pyomo_model import row_components
+from allocator.formulation.pyomo_model import dropped_rows, row_components
 from allocator.solver.status import Status
 
 _MS = highspy.HighsModelStatus
@@ -258,6 +258,10 @@ def compile_matrix(built: Formulation) -> Matrix:
     inf = highspy.kHighsInf
     lower = np.where(sense == "<=", -inf, rhs)
     upper = np.where(sense == ">=", inf, rhs)
+    dropped = dropped_rows(built)
+    if dropped:  # deactivated on the Pyomo model: free here too
+        lower, upper = lower.astype(float), upper.astype(float)
+        lower[dropped], upper[dropped] = -inf, inf
     custom = _custom_rows(built)
     extra_names: list[str] = []
     if custom is not None:
