@@ -4,7 +4,8 @@
   (`allocator.formulation.ruledoc`), plus the parameters of each policy rule kind from its schema;
 - `schema/`: the file formats from the pydantic models' JSON Schemas (and the `.schema.json`
   files themselves, as `allocator schema` prints them);
-- `examples/`: every script in `examples/`, run now, with its source and its output;
+- `examples/`: every script in `examples/`, run now, with its source and its output, and every
+  notebook, run now in a Jupyter kernel (nbclient), with its cells and their outputs.
 - `capital-budgeting.md`: the textbook instances of `instances/textbook/`, as their files read.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -244,8 +246,53 @@ def example_page(script: Path, output: str) -> str:
     )
 
 
+def notebook_page(path: Path) -> tuple[str, str]:
+    """The notebook run now in a Jupyter kernel: its title, and its cells with their outputs
+    (text, tables as HTML, charts as inline PNG)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    ).execute()
+    first = notebook.cells[0].source.splitlines()[0].lstrip("# ")
+    title = f"{path.stem[:2]}. {first}" if path.stem[:2].isdigit() else first
+    parts = [f"# {title}", ""]
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            parts += [
+                cell.source.partition("\n")[2] if cell.source.startswith("# ") else cell.source,
+                "",
+            ]
+            continue
+        parts += ["```python", cell.source, "```", ""]
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "text" in out:
+                parts += ["```text", out["text"].rstrip(), "```", ""]
+            elif "image/png" in data:
+                png = data["image/png"].replace("\n", "")
+                parts += [f'<img alt="chart" src="data:image/png;base64,{png}">', ""]
+            elif "text/html" in data:
+                parts += [
+                    '<div class="notebook-output" markdown="0">',
+                    data["text/html"],
+                    "</div>",
+                    "",
+                ]
+            elif "text/plain" in data:
+                parts += ["```text", data["text/plain"], "```", ""]
+    return title, "\n".join(parts)
+
+
 def examples_section() -> None:
-    """examples/<script>.md for every example, run two at a time, and the gallery's index."""
+    """examples/<script>.md for every example, run two at a time, a page for every notebook,
+    and the gallery's index."""
     scripts = sorted((ROOT / "examples").glob("*.py"))
     with ThreadPoolExecutor(max_workers=2) as pool:
         outputs = list(pool.map(run_example, scripts))
@@ -257,12 +304,19 @@ def examples_section() -> None:
         nav.append(f"* [{title}]({script.stem}.md)")
         what = (title.partition(". ")[2] or title) + (f": {lead}" if lead else "")
         rows.append(f"| [{script.name}]({script.stem}.md) | {what} |")
+    for path in sorted((ROOT / "examples").glob("*.ipynb")):
+        title, page = notebook_page(path)
+        write(f"examples/{path.stem}.md", page)
+        nav.append(f"* [{title}]({path.stem}.md)")
+        what = "a notebook: load, solve, charts, why, a sweep, another solver (run in the tests)"
+        rows.append(f"| [{path.name}]({path.stem}.md) | {what} |")
     index = [
         "# Examples",
         "",
         "The scripts in `examples/` tell the story of Korea's AI budget plan, one step at a time. "
-        "Each runs in the test suite (`tests/test_examples.py`), and each page shows the output "
-        "it printed when this site was built.",
+        "Each runs in the test suite (`tests/test_examples.py`, the notebook in "
+        "`tests/test_notebooks.py`), and each page shows the output it printed when this site "
+        "was built.",
         "",
         *rows,
         "",

@@ -105,30 +105,38 @@ def screenshot(seen: Visit, tmp_path: Path, name: str) -> Path:
 
 
 def check_charts(page: Page) -> int:
-    """Every chart has a real size on screen, and the split's bars are drawn to scale."""
+    """Every chart has a real size on screen, the split's bars are drawn to scale (height per
+    amount), and so are one year's KPI bars (width per level over baseline)."""
     charts = page.locator("svg.chart")
     for i in range(charts.count()):
         box = charts.nth(i).bounding_box()
         assert box is not None
         assert box["width"] > 200
         assert box["height"] > 100
-    segments = page.locator("rect.seg")
+    check_scale(page, "svg.chart [data-amount]", "height", "data-amount")
+    check_scale(page, "svg.chart [data-level]", "width", "data-level", "data-reference")
+    return charts.count()
+
+
+def check_scale(page: Page, shapes: str, side: str, value: str, per: str = "") -> None:
+    """Each shape's size on screen (no stroke) over the number it stands for is one figure."""
+    found = page.locator(shapes)
     ratios = []
-    for i in range(segments.count()):
-        seg = segments.nth(i)
-        box = seg.bounding_box()
+    for i in range(found.count()):
+        shape = found.nth(i)
+        box = shape.bounding_box()
         assert box is not None
         assert box["width"] > 5
         assert box["height"] > 0
-        amount = float(seg.get_attribute("data-amount") or "nan")
-        height = seg.evaluate(
-            "e => e.getBBox().height * e.getScreenCTM().d"
-        )  # on screen, no stroke
-        if height > 4:
-            ratios.append(height / amount)
+        number = float(shape.get_attribute(value) or "nan")
+        if per:
+            number /= float(shape.get_attribute(per) or "nan")
+        scale = "e.getScreenCTM().d" if side == "height" else "e.getScreenCTM().a"
+        size = shape.evaluate(f"e => e.getBBox().{side} * {scale}")
+        if size > 4:
+            ratios.append(size / number)
     if ratios:
         assert max(ratios) / min(ratios) == pytest.approx(1.0, abs=0.01)
-    return charts.count()
 
 
 def check_headline(page: Page, res: allocator.Result, lang: Lang) -> None:
@@ -259,7 +267,23 @@ def test_broken_charts_are_caught(browser: BrowserContext, tmp_path: Path) -> No
         check_charts(seen.page)
     seen.page.close()
     wrong = tmp_path / "wrong.html"
-    wrong.write_text(page.replace("data-amount='70.0'", "data-amount='35.0'", 1), encoding="utf-8")
+    assert 'data-amount="70.0"' in page
+    wrong.write_text(page.replace('data-amount="70.0"', 'data-amount="35.0"', 1), encoding="utf-8")
+    seen = visit(browser, wrong)
+    with pytest.raises(AssertionError):
+        check_charts(seen.page)
+    seen.page.close()
+
+
+def test_kpi_bars_out_of_scale_are_caught(browser: BrowserContext, tmp_path: Path) -> None:
+    """One year's KPI bars: a level that is not the bar's length fails the scale check."""
+    res = allocator.solve(allocator.load_instance(ROOT / "instances" / "korea-2026.yaml"))
+    page = allocator.report.html.render(res)
+    level = next(iter(res.kpis.level))
+    shown = f'data-level="{float(level)!r}"'
+    assert shown in page
+    wrong = tmp_path / "wrong-kpi.html"
+    wrong.write_text(page.replace(shown, f'data-level="{float(level) * 1.5!r}"', 1), "utf-8")
     seen = visit(browser, wrong)
     with pytest.raises(AssertionError):
         check_charts(seen.page)

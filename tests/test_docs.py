@@ -72,6 +72,13 @@ def test_every_example_page_shows_its_output(site: Path, script: Path) -> None:
     assert f'href="{script.stem}.html"' in page(site, "examples")
 
 
+def test_the_notebook_page_shows_its_outputs(site: Path) -> None:
+    text = page(site, "examples/12_notebook")
+    assert "optimal: the best split under every rule" in text  # the result as HTML
+    assert text.count('src="data:image/png;base64,') >= 4  # its charts
+    assert 'href="12_notebook.html"' in page(site, "examples")
+
+
 @pytest.mark.parametrize(("kind", "cls"), [("instance", Instance), ("model", ModelSpec)])
 def test_schema_pages_list_every_key(site: Path, kind: str, cls: type[Instance]) -> None:
     text = page(site, f"schema/{kind}")
@@ -82,7 +89,8 @@ def test_schema_pages_list_every_key(site: Path, kind: str, cls: type[Instance])
 
 def test_api_reference_documents_the_public_api(site: Path) -> None:
     text = page(site, "api")
-    for ident in ("allocator.api.solve", "allocator.Result", "allocator.load_instance"):
+    idents = ("allocator.api.solve", "allocator.Result", "allocator.load_instance")
+    for ident in (*idents, "allocator.api.to_pyomo", "allocator.api.write_model"):
         assert f'id="{ident}"' in text
 
 

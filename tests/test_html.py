@@ -81,9 +81,23 @@ def test_headline_numbers_are_the_results(toy: allocator.Result) -> None:
     assert "310 impact points" in text
 
 
+def shapes(parsed: _Collect, attribute: str) -> list[tuple[dict[str, str | None], list[float]]]:
+    """Each drawn shape that carries `attribute` (a matplotlib group with its data) with the
+    corners of the path drawn inside it: [x0, y0, x1, y1] (viewBox units)."""
+    found = []
+    for i, (tag, attrs) in enumerate(parsed.tags):
+        if tag != "g" or attribute not in attrs:
+            continue
+        path = next(a for t, a in parsed.tags[i + 1 :] if t == "path")
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", str(path["d"]))]
+        xs, ys = numbers[0::2], numbers[1::2]
+        found.append((attrs, [min(xs), min(ys), max(xs), max(ys)]))
+    return found
+
+
 def test_chart_segments_add_up_to_the_split(toy: allocator.Result) -> None:
     page = parse(allocator.report.html.render(toy))
-    segments = [a for t, a in page.tags if t == "rect" and "data-amount" in a]
+    segments = [a for a, _ in shapes(page, "data-amount")]
     drawn: dict[tuple[str, int, str], float] = {}
     for a in segments:
         key = (str(a["data-pillar"]), int(str(a["data-year"])), str(a["data-source"]))
@@ -97,15 +111,52 @@ def test_chart_segments_add_up_to_the_split(toy: allocator.Result) -> None:
     assert drawn == pytest.approx(expected)
 
 
+def test_bars_are_drawn_to_scale(toy: allocator.Result) -> None:
+    """Every segment's height is its amount on one scale: 2026's government bar stacks infra
+    70 on talent 30 (instances/toy.yaml), so infra's segment is 7/3 of talent's."""
+    page = parse(allocator.report.html.render(toy))
+    ratios = [
+        (box[3] - box[1]) / float(str(a["data-amount"])) for a, box in shapes(page, "data-amount")
+    ]
+    assert len(ratios) == 4
+    assert max(ratios) / min(ratios) == pytest.approx(1.0, abs=2e-3)  # 0.1-unit rounding
+
+
+def test_kpi_bars_of_one_year_share_one_scale() -> None:
+    """Korea 2026: each KPI's bar is its level over its baseline on one axis (they used to be all
+    the same length), so GPUs (13,136 → about 30,000) reach more than twice as far as the
+    industry adoption rate (28 → about 39 pp)."""
+    res = allocator.solve(allocator.load_instance(ROOT / "instances" / "korea-2026.yaml"))
+    page = parse(allocator.report.html.render(res))
+    bars = shapes(page, "data-level")
+    levels = res.kpis.set_index("kpi").level
+    baselines = {k.id: k.baseline for k in res.instance.kpis}
+    assert {str(a["data-kpi"]) for a, _ in bars} == set(baselines)
+    widths = {}
+    for attrs, box in bars:
+        kpi = str(attrs["data-kpi"])
+        assert float(str(attrs["data-level"])) == pytest.approx(levels[kpi])
+        assert float(str(attrs["data-reference"])) == baselines[kpi]
+        widths[kpi] = box[2] - box[0]
+    per_unit = [widths[k] / (levels[k] / baselines[k]) for k in widths]
+    assert max(per_unit) / min(per_unit) == pytest.approx(1.0, abs=2e-3)
+    assert widths["gpus"] > 1.5 * widths["industry_adoption"]
+
+
 def test_self_contained(toy: allocator.Result) -> None:
     """No script, no external resource; the policy forbids both; only data: URLs."""
     html = allocator.report.html.render(toy, sweeps={"s": _sweep()}, frontiers={"f": _frontier()})
     page = parse(html)
     assert not [t for t, _ in page.tags if t in {"script", "iframe", "object", "embed", "img"}]
+    ids = {a["id"] for _, a in page.tags if "id" in a}
     for _tag, attrs in page.tags:
         for key in ("src", "href"):
-            if attrs.get(key) is not None:
-                assert str(attrs[key]).startswith("data:"), (key, attrs[key])
+            value = str(attrs.get(key) or "")
+            if value.startswith("#"):  # a chart's marker or pattern, defined in the page
+                assert value[1:] in ids, value
+            elif value:
+                assert value.startswith("data:"), (key, value)
+    assert len(ids) == len([a for _, a in page.tags if "id" in a])  # ids unique in the page
     assert set(re.findall(r"https?://[^'\" ]+", html)) == {"http://www.w3.org/2000/svg"}
     policy = next(
         a["content"] for t, a in page.tags if a.get("http-equiv") == "Content-Security-Policy"
@@ -178,7 +229,7 @@ def test_infeasible_report_says_so_and_shows_the_diagnosis(tmp_path: Path) -> No
     page = parse(out.read_text(encoding="utf-8"))
     assert figure(page, "status") == "infeasible"
     assert not [a for _, a in page.tags if a.get("data-figure") == "objective"]
-    assert not [a for t, a in page.tags if t == "rect" and "data-amount" in a]
+    assert not [a for _, a in page.tags if "data-amount" in a]
     text = " ".join(page.text)
     assert "infeasible: the rules cannot all hold at once" in text
     assert "Why there is no answer" in text

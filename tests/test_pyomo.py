@@ -185,3 +185,22 @@ def test_prioritised_goals_build_the_first_level() -> None:
     assert m.objective.sense == pyo.minimize  # legal floors: least weighted shortfall first
     with pytest.raises(allocator.InputError, match="solved level by level"):
         allocator.solve(inst, model, pyomo_model=m)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_bounds_and_deactivated_rows_on_the_pyomo_model_are_what_is_solved(solver: str) -> None:
+    """Every solver path solves the Pyomo model as it stands. A bound of 30 on the toy's GPU line
+    in 2026 acts like the cap above (290). Deactivating `line_max[gpu,2026]` lets gpu take all
+    70 of infra's money in both years (GPUs 1,400, past the target): 2·70 + 30 a year, 340 —
+    and the checker, which reads the instance, says the plan breaks the line's maximum."""
+    inst = allocator.load_instance(TOY)
+    m = allocator.to_pyomo(inst)
+    m.gov["gpu", 2026].setub(30)
+    res = allocator.solve(inst, pyomo_model=m, solver=solver)
+    assert res.objective == pytest.approx(290.0)
+    assert res.verified
+    m = allocator.to_pyomo(inst)
+    m.line_max["gpu", 2026].deactivate()
+    res = allocator.solve(inst, pyomo_model=m, solver=solver)
+    assert res.objective == pytest.approx(340.0)
+    assert [str(v) for v in res.violations] == ["gpu in 2026: above its maximum (70 > 40)"]

@@ -9,6 +9,7 @@ import json
 import math
 import shutil
 import time
+from pathlib import Path
 
 import pyomo.environ as pyo
 import pytest
@@ -222,3 +223,22 @@ def test_cli_solve_with_another_solver(capsys: pytest.CaptureFixture[str]) -> No
     assert summary["verified"] is True
     assert main(["solve", toy, "--solver", "nope"]) == 2
     assert "Pyomo knows no solver named 'nope'" in capsys.readouterr().err
+
+
+def test_reports_of_another_solver_say_what_needs_highs(tmp_path: Path) -> None:
+    """The HTML report and the workbook of a GLPK answer leave out HiGHS's prices and diagnosis
+    and say so, instead of failing."""
+    import allocator.report.html
+    from allocator.report import workbook
+
+    res = allocator.solve(_toy(), solver="glpk")
+    page = allocator.report.html.render(res)
+    assert "Shadow prices are HiGHS&#x27;s duals" in page
+    assert "budget[2026]" in page  # the audit is there
+    inst = _toy()
+    m = allocator.to_pyomo(inst)
+    m.impossible = pyo.Constraint(expr=m.gov["gpu", 2026] >= 50)  # its max is 40
+    stuck = allocator.solve(inst, pyomo_model=m, solver="cbc")
+    assert "solve again without --solver" in allocator.report.html.render(stuck)
+    out = workbook.write_result(stuck, tmp_path / "plan.xlsx")
+    assert out.exists()

@@ -159,6 +159,7 @@ def _made_from(m: Any, instance: Instance, spec: ModelSpec) -> Formulation:
                 )
             ]
         )
+    built.to_pyomo()  # refreshed: the bounds as they stand on its variables
     return built
 
 

@@ -60,11 +60,10 @@ def draw_sweep(ax: Any, table: pd.DataFrame, words: Words, marks: Marks | None =
         color = charts.PALETTE[i % len(charts.PALETTE)]
         xs = [float(v) for v in group[x_name]]
         ys = [float(v) for v in group["objective"].astype(float)]
-        ax.plot(xs, ys, color=color, marker="o", markersize=3.5, linewidth=2.0, label=label)
+        tips = [f"{x_name} = {x:,.6g}: {y:,.4f}" for x, y in zip(xs, ys, strict=True)]
+        charts.draw_line(ax, xs, ys, color, tips, marks, label=label)
         for x, y, status in zip(xs, ys, group["status"], strict=True):
-            if math.isfinite(y):
-                charts.mark_point(ax, marks, x, y, f"{x_name} = {x:,.6g}: {y:,.4f}", color)
-            else:
+            if not math.isfinite(y):
                 cross = ax.plot(
                     [x],
                     [0],
@@ -79,7 +78,7 @@ def draw_sweep(ax: Any, table: pd.DataFrame, words: Words, marks: Marks | None =
     ax.set_xlabel(x_name)
     ax.set_ylabel(words.objective)
     if len(groups) > 1:
-        ax.legend(fontsize=8)
+        ax.legend(fontsize="small")
     charts.tidy(ax)
 
 
@@ -95,17 +94,15 @@ def draw_sweep_pillars(
     for i, (column, name) in enumerate(pillar_columns(data).items()):
         color = charts.PALETTE[i % len(charts.PALETTE)]
         ys = [float(v) for v in data[column].astype(float)]
-        ax.plot(xs, ys, color=color, marker="o", markersize=3, linewidth=2.0, label=name)
-        for x, y in zip(xs, ys, strict=True):
-            if math.isfinite(y):
-                charts.mark_point(
-                    ax, marks, x, y, f"{name}, {x_name} = {x:,.6g}: {words.money(y)}", color
-                )
+        tips = [
+            f"{name}, {x_name} = {x:,.6g}: {words.money(y)}" for x, y in zip(xs, ys, strict=True)
+        ]
+        charts.draw_line(ax, xs, ys, color, tips, marks, label=name, markersize=3.5)
     ax.set_xlabel(x_name)
     ax.set_ylabel(words.money_axis)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(charts.FuncFormatter(lambda v, _: words.tick(v)))
-    ax.legend(fontsize=8)
+    ax.legend(fontsize="small")
     charts.tidy(ax)
 
 
@@ -120,9 +117,8 @@ def draw_frontier(
     data = table.dropna(subset=[x_name, "objective"]).sort_values(x_name)
     xs = [float(v) for v in data[x_name]]
     ys = [float(v) for v in data["objective"]]
-    ax.plot(xs, ys, color=charts.PALETTE[0], marker="o", markersize=4, linewidth=2.0)
-    for x, y in zip(xs, ys, strict=True):
-        charts.mark_point(ax, marks, x, y, f"{x:,.0f} → {y:,.4f}", charts.PALETTE[0])
+    tips = [f"{x:,.0f} → {y:,.4f}" for x, y in zip(xs, ys, strict=True)]
+    charts.draw_line(ax, xs, ys, charts.PALETTE[0], tips, marks)
     ax.set_xlabel(x_label)
     ax.set_ylabel(words.objective)
     ax.xaxis.set_major_formatter(charts.FuncFormatter(lambda v, _: words.count(v)))
@@ -174,7 +170,7 @@ def montecarlo_figure(mc: MonteCarlo) -> Figure:
             xycoords=("data", "axes fraction"),
             xytext=(4, -10),
             textcoords="offset points",
-            fontsize=8,
+            fontsize="small",
         )
         charts.tidy(left)
         columns = [f"government.{p.id}" for p in inst.pillars]
@@ -196,7 +192,7 @@ def montecarlo_figure(mc: MonteCarlo) -> Figure:
         )
         right.set_xlabel(f"government money ({inst.currency_unit}, whole horizon)")
         right.invert_yaxis()
-        right.legend(fontsize=8, loc="lower right")
+        right.legend(fontsize="small", loc="lower right")
         charts.tidy(right, "x")
     return fig
 

@@ -23,12 +23,16 @@ OBJECTIVE = "objective"
 """The name of the objective component on the Pyomo model."""
 FORMULATION = "_allocator_formulation"
 """The attribute of the Pyomo model that keeps the formulation it was made from."""
+SIGNATURE = "_allocator_objective"
+"""The attribute that records which costs `m.objective` was made from (remade when they change)."""
 
 
 def to_pyomo(built: Formulation) -> pyo.ConcreteModel:
     """`built.model` with every active rule row as a named Pyomo constraint, the variables'
     bounds and the objective. Calling it again adds only rows made since (a held priority level,
-    say) and refreshes the bounds and the objective; constraints of one's own stay as they are."""
+    say), remakes the objective if the costs changed, and takes the variables' bounds from the
+    Pyomo model (bounds changed or variables fixed there are solved as they stand); constraints of
+    one's own stay as they are."""
     failed = [c for c in built.constants if not c.holds]
     if failed:
         from allocator.errors import InputError, Issue
@@ -46,6 +50,7 @@ def to_pyomo(built: Formulation) -> pyo.ConcreteModel:
             ]
         )
     m = built.model
+    fresh = m.component(OBJECTIVE) is None
     variables = _columns(built)
     families: dict[str, list[RowBlock]] = {}
     for block in built.row_blocks[built.pyomo_blocks :]:
@@ -55,21 +60,58 @@ def to_pyomo(built: Formulation) -> pyo.ConcreteModel:
         _add_family(m, family, blocks, variables)
     built.pyomo_blocks = len(built.row_blocks)
     setattr(m, FORMULATION, built)
-    for j, var in enumerate(variables):
-        lo, hi = built.lower[j], built.upper[j]
-        var.setlb(lo if np.isfinite(lo) else None)
-        var.setub(hi if np.isfinite(hi) else None)
-    if m.component(OBJECTIVE) is not None:
-        m.del_component(OBJECTIVE)
-    used = np.flatnonzero(built.cost)
-    expr = LinearExpression(
-        constant=float(built.offset),
-        linear_coefs=[float(built.cost[j]) for j in used],
-        linear_vars=[variables[j] for j in used],
-    )
-    sense = pyo.maximize if built.sense == "max" else pyo.minimize
-    m.add_component(OBJECTIVE, pyo.Objective(expr=expr, sense=sense))
+    if fresh:
+        for j, var in enumerate(variables):
+            lo, hi = built.lower[j], built.upper[j]
+            var.setlb(lo if np.isfinite(lo) else None)
+            var.setub(hi if np.isfinite(hi) else None)
+    else:
+        _pull_bounds(built, variables)
+    signature = (built.sense, float(built.offset), built.cost.tobytes())
+    if getattr(m, SIGNATURE, None) != signature:
+        if not fresh:
+            m.del_component(OBJECTIVE)
+        used = np.flatnonzero(built.cost)
+        expr = LinearExpression(
+            constant=float(built.offset),
+            linear_coefs=[float(built.cost[j]) for j in used],
+            linear_vars=[variables[j] for j in used],
+        )
+        sense = pyo.maximize if built.sense == "max" else pyo.minimize
+        m.add_component(OBJECTIVE, pyo.Objective(expr=expr, sense=sense))
+        setattr(m, SIGNATURE, signature)
     return m
+
+
+def _pull_bounds(built: Formulation, variables: list[Any]) -> None:
+    """Bounds changed on the Pyomo variables (or variables fixed there) become the model's,
+    so every solver path solves what the Pyomo model says."""
+    for j, var in enumerate(variables):
+        if var.fixed:
+            built.lower[j] = built.upper[j] = float(var.value)
+            continue
+        lo, hi = var.lb, var.ub
+        built.lower[j] = float("-inf") if lo is None else float(lo)
+        built.upper[j] = float("inf") if hi is None else float(hi)
+
+
+def dropped_rows(built: Formulation) -> list[int]:
+    """Positions, among the active rows in block order, of generated constraints deactivated on
+    the Pyomo model (`m.budget[2026].deactivate()`): the HiGHS path leaves them free too."""
+    if not built.pyomo_blocks:
+        return []
+    out: list[int] = []
+    offset = 0
+    for position, block in enumerate(built.row_blocks):
+        if not block.active:
+            continue
+        made = built.model.component(block.family) if position < built.pyomo_blocks else None
+        if made is not None:
+            for k, key in enumerate(block.keys):
+                if not made[_key(tuple(key))].active:
+                    out.append(offset + k)
+        offset += len(block.keys)
+    return out
 
 
 def _columns(built: Formulation) -> list[Any]:

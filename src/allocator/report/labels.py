@@ -155,6 +155,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "money_axis": {"en": "government money", "ko": "정부 재정"},
     "gap": {"en": "gap", "ko": "갭"},
     "solved_with": {"en": "solved with", "ko": "솔버"},
+    "kpi_scale": {"en": "level ÷ baseline", "ko": "수준 ÷ 기준값"},
+    "needs_highs_prices": {
+        "en": "Shadow prices are HiGHS's duals: this plan was solved with another solver.",
+        "ko": "잠재가격은 HiGHS의 쌍대값입니다: 이 계획은 다른 솔버로 풀었습니다.",
+    },
     "needs_highs": {
         "en": "The colliding rules and their repairs come from HiGHS (its irreducible infeasible "
         "subset): solve again without --solver to see them.",

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from allocator.report.care import care
 from allocator.report.columns import POOL, SHARE, SOURCE_LABELS, money_columns, pillar_table
+from allocator.report.labels import text
 from allocator.results.result import Result
 from allocator.results.tables import GOVERNMENT
 from allocator.schema import Instance, ModelSpec
@@ -87,6 +88,8 @@ def write_result(
             sheets["selected"] = res.selected
         if firmness is not None:  # allocator.analysis.firmness.how_firm: the "how firm" sheet
             sheets["how firm"] = firmness.table
+    if res.status == Status.infeasible and res.solver != "highs":
+        sheets["diagnosis"] = pd.DataFrame({"note": [text("needs_highs")]})
     elif res.status == Status.infeasible:
         sheets["diagnosis"] = res.explain()
     unit = UNIT_LABELS.get(res.instance.currency_unit, res.instance.currency_unit)

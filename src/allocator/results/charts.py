@@ -81,11 +81,11 @@ def style() -> Any:
 
 
 @contextmanager
-def styled() -> Iterator[None]:
-    """Draw in the charts' style. Text is measured with the chart fonts; where NanumGothic is
-    missing, matplotlib's complaint about Hangul glyphs is dropped (in SVG the browser draws
-    the text in the page's fonts, not matplotlib)."""
-    with mpl.rc_context(style()), warnings.catch_warnings():
+def styled(**changes: Any) -> Iterator[None]:
+    """Draw in the charts' style (with `changes` to it, by matplotlib's rc names). Text is
+    measured with the chart fonts; where NanumGothic is missing, matplotlib's complaint about
+    Hangul glyphs is dropped (in SVG the browser draws the text in the page's fonts)."""
+    with mpl.rc_context(style() | changes), warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message=r"Glyph \d+ .*missing from font", category=UserWarning
         )
@@ -161,6 +161,12 @@ def _mark(marks: Marks | None, artist: Any, title: str, css: str = "", **data: A
         marks.mark(artist, title, css, **data)
 
 
+def pale(color: str, share: float = 0.28) -> tuple[float, float, float]:
+    """`color` mixed with white (opaque, so a hatch in `color` stays visible over it)."""
+    r, g, b = mpl.colors.to_rgb(color)
+    return (1 - share + share * r, 1 - share + share * g, 1 - share + share * b)
+
+
 def tidy(ax: Any, grid: str = "y") -> None:
     """Light grid behind the data, no ticks marks, muted axes."""
     ax.set_axisbelow(True)
@@ -198,10 +204,10 @@ def draw_split(
                     amount,
                     width,
                     bottom=base,
-                    color=color if source == GOVERNMENT else mpl.colors.to_rgba(color, 0.28),
+                    color=color if source == GOVERNMENT else pale(color),
                     edgecolor="white" if source == GOVERNMENT else color,
                     linewidth=0.6 if source == GOVERNMENT else 0.0,
-                    hatch=None if source == GOVERNMENT else "////",
+                    hatch=None if source == GOVERNMENT else "//",
                 ).patches[0]
                 tip = f"{names[row['pillar']]} · {year} · {getattr(words, source)}: "
                 _mark(
@@ -221,7 +227,7 @@ def draw_split(
                 xytext=(0, 3),
                 textcoords="offset points",
                 ha="center",
-                fontsize=8,
+                fontsize="small",
                 fontweight="semibold",
             )
             ticks.append(x)
@@ -234,12 +240,13 @@ def draw_split(
             textcoords="offset points",
             ha="center",
             va="top",
-            fontsize=10,
+            fontsize="large",
             fontweight="semibold",
             color=INK,
         )
     ax.set_xticks(ticks, labels)
-    ax.set_xlim(-0.6, len(years) - 0.4)
+    room = max(0.0, 3 - len(years)) / 2  # one or two years: bars no wider than for three
+    ax.set_xlim(-0.6 - room, len(years) - 0.4 + room)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: words.tick(v)))
     ax.margins(y=0.08)
     tidy(ax)
@@ -248,9 +255,9 @@ def draw_split(
         handles += [
             Patch(facecolor=AXIS, label=words.government),
             Patch(
-                facecolor=mpl.colors.to_rgba(AXIS, 0.28),
+                facecolor=pale(AXIS),
                 edgecolor=AXIS,
-                hatch="////",
+                hatch="//",
                 label=words.private,
             ),
         ]
@@ -265,44 +272,61 @@ def draw_kpi_path(
     words: Words = Words(),
     marks: Marks | None = None,
 ) -> None:
-    """One KPI over the years: its level as a line, its targets as marks."""
+    """One KPI over the years: its level as a line, its targets as hollow marks."""
     years = [int(y) for y in rows.year]
     levels = [float(v) for v in rows.level]
     targets = [float(v) for v in rows.target]
     unit = str(rows.unit.iloc[0]) if "unit" in rows and len(rows) else ""
-    ax.plot(years, levels, color=color, linewidth=2.0, marker="o", markersize=4, label=words.level)
-    for y, v in zip(years, levels, strict=True):
-        mark_point(ax, marks, y, v, f"{title} {y}: {v:,.0f} {unit}", color)
-    hit = [(y, t) for y, t in zip(years, targets, strict=True) if math.isfinite(t)]
-    if hit:
-        ax.scatter(
-            [y for y, _ in hit],
-            [t for _, t in hit],
-            s=48,
-            marker="o",
-            facecolors="white",
-            edgecolors=INK,
-            linewidths=1.6,
-            zorder=3,
-            label=words.target,
-        )
-        for y, t in hit:
-            mark_point(ax, marks, y, t, f"{words.target} {y}: {t:,.0f} {unit}", None)
-    ax.set_title(title, loc="left", fontsize=9, fontweight="semibold", color=INK)
+    tips = [f"{title} {y}: {v:,.0f} {unit}" for y, v in zip(years, levels, strict=True)]
+    draw_line(ax, years, levels, color, tips, marks, label=words.level)
+    tips = [f"{words.target} {y}: {t:,.0f} {unit}" for y, t in zip(years, targets, strict=True)]
+    draw_line(
+        ax,
+        years,
+        targets,
+        INK,
+        tips,
+        marks,
+        label=words.target,
+        linestyle="none",
+        markersize=7,
+        markerfacecolor="white",
+        markeredgewidth=1.8,
+    )
+    ax.set_title(title, loc="left", fontsize="medium", fontweight="semibold", color=INK)
     ax.set_xticks(years, [str(y) for y in years])
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: words.count(v)))
     tidy(ax)
 
 
-def mark_point(
-    ax: Any, marks: Marks | None, x: float, y: float, tip: str, color: str | None
+def draw_line(
+    ax: Any,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    color: str,
+    tips: Sequence[str],
+    marks: Marks | None,
+    *,
+    label: str = "",
+    markersize: float = 4.5,
+    **style: Any,
 ) -> None:
-    """An invisible hover target with a tooltip at a point (for the HTML report)."""
+    """A line through the points (NaN leaves a gap), each point marked; with `marks`, each
+    point is its own marker carrying its tooltip (`tips`), for the HTML report."""
+    dots = {"marker": "o", "markersize": markersize, "color": color} | {
+        k: v for k, v in style.items() if k.startswith("marker")
+    }
+    line = {k: v for k, v in style.items() if not k.startswith("marker")}
+    if line.get("linestyle") != "none":
+        ax.plot(xs, ys, color=color, linewidth=2.0, label=label, **line)
+        label = ""
     if marks is None:
+        ax.plot(xs, ys, linestyle="none", label=label or None, **dots)
         return
-    dot = ax.scatter([x], [y], s=90, color="none" if color is None else color, alpha=0.0, zorder=4)
-    marks.mark(dot, tip, "pt")
+    for x, y, tip in zip(xs, ys, tips, strict=True):
+        if math.isfinite(y):
+            marks.mark(ax.plot([x], [y], linestyle="none", **dots)[0], tip, "pt")
 
 
 def kpi_reference(baseline: float, target: float, level: float) -> float:
@@ -343,7 +367,7 @@ def draw_kpi_bars(
             xytext=(6, 0),
             textcoords="offset points",
             va="center",
-            fontsize=8,
+            fontsize="small",
             color=INK,
         )
         if math.isfinite(target):
@@ -357,7 +381,7 @@ def draw_kpi_bars(
                 textcoords="offset points",
                 ha="center",
                 va="top",
-                fontsize=7.5,
+                fontsize="small",
                 color="#1e7b4a" if met else "#b3261e",
             )
         labels.append(name)
@@ -393,7 +417,7 @@ def draw_funding(
             tip = f"{title} · {year} · {label}: {words.money(amount)}"
             _mark(marks, patch, tip, "seg", year=year, source=source, amount=amount)
             base += amount
-    ax.set_title(title, loc="left", fontsize=9, fontweight="semibold", color=INK)
+    ax.set_title(title, loc="left", fontsize="medium", fontweight="semibold", color=INK)
     ax.set_xticks(range(len(years)), [str(y) for y in years])
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: words.tick(v)))
     tidy(ax)

@@ -74,7 +74,7 @@ def _targets(res: Result) -> str:
     tracked = res.kpis.dropna(subset=["target"])
     if not len(tracked):
         return ""
-    head = "<tr><th>target</th><th>year</th><th>level</th><th>target</th><th></th></tr>"
+    head = "<tr><th>KPI</th><th>year</th><th>level</th><th>target</th><th></th></tr>"
     rows = []
     for row in tracked.to_dict("records"):
         level, target, short = float(row["level"]), float(row["target"]), float(row["shortfall"])
@@ -108,7 +108,7 @@ class ResultPlot:
         colors = {p.id: charts.PALETTE[i % len(charts.PALETTE)] for i, p in enumerate(inst.pillars)}
         words = _words(res)
         with charts.styled():
-            fig, ax = charts.new_chart(1.6 + 1.5 * len(inst.years), 3.6)
+            fig, ax = charts.new_chart(4.4 + 1.3 * len(inst.years), 3.6)
             charts.draw_split(ax, res.pillars, names, colors, words, legend=True)
             ax.set_ylabel(f"{words.money_axis} ({inst.currency_unit})")
         return fig

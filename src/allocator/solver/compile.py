@@ -17,7 +17,7 @@ from scipy import sparse
 
 from allocator.errors import NumericalError, NumericalWarning
 from allocator.formulation import Formulation
-from allocator.formulation.pyomo_model import row_components
+from allocator.formulation.pyomo_model import dropped_rows, row_components
 
 
 @dataclass
@@ -131,6 +131,10 @@ def compile_matrix(built: Formulation) -> Matrix:
     inf = highspy.kHighsInf
     lower = np.where(sense == "<=", -inf, rhs)
     upper = np.where(sense == ">=", inf, rhs)
+    dropped = dropped_rows(built)
+    if dropped:  # deactivated on the Pyomo model: free here too
+        lower, upper = lower.astype(float), upper.astype(float)
+        lower[dropped], upper[dropped] = -inf, inf
     custom = _custom_rows(built)
     extra_names: list[str] = []
     if custom is not None:

@@ -12,22 +12,11 @@ from typing import Any, Protocol
 from allocator.report.labels import (
     Lang,
 )
+from allocator.results.charts import PALETTE as CHART_COLOURS
 from allocator.schema import Instance
 
-PALETTE = [
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#e15759",
-    "#76b7b2",
-    "#b07aa1",
-    "#edc948",
-    "#9c755f",
-    "#ff9da7",
-    "#bab0ac",
-]
-"""Pillar colours, in the instance's pillar order (Tableau 10: distinct in print and for most
-colour-blind readers)."""
+PALETTE = CHART_COLOURS
+"""Pillar colours, in the instance's pillar order (the charts' palette)."""
 
 POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 """The page's Content-Security-Policy: nothing but its own inline styles; no script, no fetch."""
