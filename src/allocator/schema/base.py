@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -69,7 +70,7 @@ def _number(value: Any) -> Any:
 
 
 def _too_large(value: Any) -> str:
-    shown = f"{value:.3g}" if abs(value) >= 10**30 else f"{value:,}"
+    shown = f"{Decimal(value):.3g}" if abs(value) >= 10**30 else f"{value:,}"
     return (
         f"{shown} is too large (figures are below {LARGEST:g} in size); check the figure and "
         "state it in a larger unit"

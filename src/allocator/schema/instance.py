@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model
 
 from allocator.schema import names
 from allocator.schema.base import (
+    Coefficient,
     Finite,
     Id,
     Label,
@@ -92,8 +93,8 @@ class Line(Strict):
     """Objective value per unit of government money."""
     private_impact: Finite = 0.0
     """Objective value per unit of private money."""
-    yields: Annotated[dict[Name, Finite], BeforeValidator(lambda v: unique_keys(v, "KPI"))] = Field(
-        default_factory=dict
+    yields: Annotated[dict[Name, Coefficient], BeforeValidator(lambda v: unique_keys(v, "KPI"))] = (
+        Field(default_factory=dict)
     )
     """KPI units per unit of money (government plus private)."""
     unit_cost: MoneyCoefficient | None = None
