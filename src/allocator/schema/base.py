@@ -60,7 +60,7 @@ def _number(value: Any) -> Any:
         text = value.strip()
         if _NOT_FINITE.fullmatch(text):
             raise ValueError("must be a finite number (not NaN or infinity)")
-        if not any(ch.isdigit() for ch in text):
+        if not any(ch in "0123456789" for ch in text):
             raise ValueError("expected a number, such as 1.5")
         number = read_number(text)
         if abs(number) >= LARGEST:
@@ -80,19 +80,19 @@ def _too_large(value: Any) -> str:
 def _whole(value: Any) -> Any:
     """A whole number as given (text read exactly); true/false refused."""
     value = _not_bool(value)
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()):
         return int(value.strip())
     return value
 
 
 def _year_key(key: Any) -> int:
-    try:
-        year = int(str(key).strip())
-    except ValueError as exc:
+    """A year written as a key: digits (`2026`, `"2026"`, `"02026"` are all 2026)."""
+    text = str(key).strip() if not isinstance(key, bool) else ""
+    if not re.fullmatch(r"[0-9]+", text) or len(text) > 9:
         raise ValueError(
             f"{key!r} is not a year; per-year figures are keyed by year, as in {{2026: 9900}}"
-        ) from exc
-    return year
+        )
+    return int(text)
 
 
 def _per_year_money(value: Any) -> float | dict[int, float]:

@@ -89,4 +89,4 @@ def column_key(column: str) -> str:
     """What makes two column names (or dotted keys) the same field: `max.2026` and `max.02026`
     are one figure; so are names that differ only in Unicode form or spaces."""
     parts = [p.strip() for p in unicodedata.normalize("NFC", column).split(".")]
-    return ".".join(str(int(p)) if p.isdigit() else p for p in parts)
+    return ".".join(str(int(p)) if p.isascii() and p.isdigit() else p for p in parts)
