@@ -89,8 +89,9 @@ def _year_key(key: Any) -> int:
     """A year written as a key: digits (`2026`, `"2026"`, `"02026"` are all 2026)."""
     text = str(key).strip() if not isinstance(key, bool) else ""
     if not re.fullmatch(r"[0-9]+", text) or len(text) > 9:
+        shown = repr(key) if len(repr(key)) <= 40 else repr(key)[:37] + "..."
         raise ValueError(
-            f"{key!r} is not a year; per-year figures are keyed by year, as in {{2026: 9900}}"
+            f"{shown} is not a year; per-year figures are keyed by year, as in {{2026: 9900}}"
         )
     return int(text)
 
@@ -155,7 +156,8 @@ MAX_COUNT = 10**9
 """The largest whole number of things (teams, sites, years) a file may state."""
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_whole)]
 """A whole number of things, 0 or more (not true/false)."""
-Year = Annotated[int, BeforeValidator(_whole)]
+Year = Annotated[int, Field(ge=-(10**6), le=10**6), BeforeValidator(_whole)]
+"""A calendar year (an instance's `years` say which are allowed)."""
 Id = Annotated[
     str,
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),

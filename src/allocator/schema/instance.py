@@ -10,6 +10,7 @@ from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model
 
 from allocator.schema import names
 from allocator.schema.base import (
+    MAX_COUNT,
     Coefficient,
     Finite,
     Id,
@@ -65,7 +66,7 @@ class Kpi(Strict):
     """Level before the first year."""
     cumulative: bool = True
     """True: a stock that accumulates over the years; false: a per-year flow."""
-    lifetime: int | None = Field(default=None, ge=1)
+    lifetime: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     """Years an addition to a stock stays in service (GPUs age out); none: for ever."""
     baseline_year: Year | None = None
     """Year the baseline stock was added; with `lifetime` it retires `lifetime` years later."""
@@ -107,10 +108,10 @@ class Line(Strict):
     schedule: PerYearMoney | None = None
     """A committed project: exactly this government money each year if funded (0 in years the
     schedule leaves out); with `select: true` all or nothing over the span."""
-    span: int | None = Field(default=None, ge=1)
+    span: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     """Whole units started in a year stay funded for this many years (teams on three-year
     grants): once started, continue. Needs `integer: true`."""
-    max_starts: int | None = Field(default=None, ge=0)
+    max_starts: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     """At most this many units started over the horizon (at most five LLM teams)."""
     curve: Curve = None
     """Diminishing (or threshold) returns: the objective value of a year's government money

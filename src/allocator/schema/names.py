@@ -33,13 +33,14 @@ def clean(value: Any, what: str = "name", *, empty: bool = False, allowed: str =
         return value
     text = unicodedata.normalize("NFC", value).strip()
     bad = _bad_character(text, allowed)
+    article = "an" if what[:1] in "aeiou" else "a"
     if bad is not None:
         raise ValueError(
-            f"a {what} holds the control character {bad!r} (U+{ord(bad):04X}); a {what} is "
-            "plain text: remove it"
+            f"{article} {what} holds the control character {bad!r} (U+{ord(bad):04X}); "
+            f"{article} {what} is plain text: remove it"
         )
     if not text and not empty:
-        raise ValueError(f"a {what} cannot be empty or only spaces")
+        raise ValueError(f"{article} {what} cannot be empty or only spaces")
     return text
 
 
