@@ -166,14 +166,21 @@ def test_ctrl_c_interrupts_the_solve_and_keeps_the_old_output(tmp_path: Path) ->
 
 
 def test_coefficients_highs_would_drop_are_refused() -> None:
+    """A figure that small is refused when the file is read (naming the field); one that only
+    arises in a row (a line half in pillar a under a floor of just under half: 0.5 - 0.499...
+    = 1e-12) is refused before HiGHS sees it, naming the row and the variable."""
     data = tiny(
         kpis=[{"id": "k", "name": "K"}],
         lines=[
             {"id": "x", "name": "X", "pillar": "a", "impact": 1, "yields": {"k": 1e-12}},
         ],
     )
-    with pytest.raises(NumericalError, match=r"kpi_level\[k,2026\].*gov\[x,2026\].*1e-09"):
-        run(data)
+    with pytest.raises(ValueError, match=r"lines\.0\.yields\.k[\s\S]*HiGHS drops such"):
+        allocator.Instance.model_validate(data)
+    half = tiny(lines=[{"id": "x", "name": "X", "pillar": {"a": 0.5, "b": 0.5}, "impact": 1}])
+    floor = [{"rule": "pillar_share", "pillar": "a", "min": 0.499999999999}]
+    with pytest.raises(NumericalError, match=r"pillar_share_min\[a,2026\].*gov\[x,2026\].*1e-09"):
+        run(half, floor)
 
 
 def test_huge_figures_warn_with_the_rule() -> None:

@@ -68,7 +68,7 @@ def test_infeasible_has_no_allocation() -> None:
 
 def test_time_limit_before_any_incumbent() -> None:
     inst, spec = hard_mip()
-    res = allocator.solve(inst, spec, time_limit=1e-9)
+    res = allocator.solve(inst, spec, time_limit=1e-6)
     assert res.status == Status.time_limit
     with pytest.raises(NoAllocationError, match="time limit"):
         _ = res.allocation

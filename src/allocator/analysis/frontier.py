@@ -133,7 +133,9 @@ def pareto(
     value under every rule, in one HiGHS session; only non-dominated points are kept. A point's
     Result carries no shadow prices: its last solve optimised a criterion, not the model."""
     if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
-        raise InputError([Issue("--points", "", points, f"ask for 2 to {MAX_POINTS:,} points")])
+        raise InputError(
+            [Issue("--points", "", points, f"ask for at least 2 points (at most {MAX_POINTS:,})")]
+        )
     spec = one_objective(resolve_model(inst, model), "frontier")
     built = build(inst, spec)
     a, b = criterion(built, first), criterion(built, second)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -59,7 +60,7 @@ def _number(value: Any) -> Any:
         text = value.strip()
         if _NOT_FINITE.fullmatch(text):
             raise ValueError("must be a finite number (not NaN or infinity)")
-        if not any(ch.isdigit() for ch in text):
+        if not any(ch in "0123456789" for ch in text):
             raise ValueError("expected a number, such as 1.5")
         number = read_number(text)
         if abs(number) >= LARGEST:
@@ -69,7 +70,7 @@ def _number(value: Any) -> Any:
 
 
 def _too_large(value: Any) -> str:
-    shown = f"{value:.3g}" if abs(value) >= 10**30 else f"{value:,}"
+    shown = f"{Decimal(value):.3g}" if abs(value) >= 10**30 else f"{value:,}"
     return (
         f"{shown} is too large (figures are below {LARGEST:g} in size); check the figure and "
         "state it in a larger unit"
@@ -79,19 +80,20 @@ def _too_large(value: Any) -> str:
 def _whole(value: Any) -> Any:
     """A whole number as given (text read exactly); true/false refused."""
     value = _not_bool(value)
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value.strip()):
         return int(value.strip())
     return value
 
 
 def _year_key(key: Any) -> int:
-    try:
-        year = int(str(key).strip())
-    except ValueError as exc:
+    """A year written as a key: digits (`2026`, `"2026"`, `"02026"` are all 2026)."""
+    text = str(key).strip() if not isinstance(key, bool) else ""
+    if not re.fullmatch(r"[0-9]+", text) or len(text) > 9:
+        shown = repr(key) if len(repr(key)) <= 40 else repr(key)[:37] + "..."
         raise ValueError(
-            f"{key!r} is not a year; per-year figures are keyed by year, as in {{2026: 9900}}"
-        ) from exc
-    return year
+            f"{shown} is not a year; per-year figures are keyed by year, as in {{2026: 9900}}"
+        )
+    return int(text)
 
 
 def _per_year_money(value: Any) -> float | dict[int, float]:
@@ -159,7 +161,8 @@ MAX_COUNT = 10**9
 """The largest whole number of things (teams, sites, years) a file may state."""
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT), BeforeValidator(_whole)]
 """A whole number of things, 0 or more (not true/false)."""
-Year = Annotated[int, BeforeValidator(_whole)]
+Year = Annotated[int, Field(ge=-(10**6), le=10**6), BeforeValidator(_whole)]
+"""A calendar year (an instance's `years` say which are allowed)."""
 Id = Annotated[
     str,
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),

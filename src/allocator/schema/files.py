@@ -58,6 +58,20 @@ def read_yaml(path: Path, kind: str, *, quote: bool = True) -> dict[str, Any]:
         if not quote:
             issue = Issue(issue.file, issue.path, MISSING, issue.problem)
         raise InputError([issue]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow (NUL, say)
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        line = text[: exc.position].count("\n") + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise InputError(
+            [
+                Issue(
+                    str(path),
+                    f"line {line}, column {column}",
+                    MISSING,
+                    f"not valid YAML: the character {char!r} is not allowed in YAML; remove it",
+                )
+            ]
+        ) from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
         raise InputError([Issue(str(path), "", MISSING, f"not valid YAML: {exc}")]) from None
     if data is None:

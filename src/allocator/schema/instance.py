@@ -10,6 +10,8 @@ from pydantic import BeforeValidator, Field, PrivateAttr, field_validator, model
 
 from allocator.schema import names
 from allocator.schema.base import (
+    MAX_COUNT,
+    Coefficient,
     Finite,
     Id,
     Label,
@@ -80,7 +82,7 @@ class Kpi(Strict):
     """Level before the first year."""
     cumulative: bool = True
     """True: a stock that accumulates over the years; false: a per-year flow."""
-    lifetime: int | None = Field(default=None, ge=1)
+    lifetime: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     """Years an addition to a stock stays in service (GPUs age out); none: for ever."""
     baseline_year: Year | None = None
     """Year the baseline stock was added; with `lifetime` it retires `lifetime` years later."""
@@ -112,8 +114,8 @@ class Line(Strict):
     """Objective value per unit of government money."""
     private_impact: Finite = 0.0
     """Objective value per unit of private money."""
-    yields: Annotated[dict[Name, Finite], BeforeValidator(lambda v: unique_keys(v, "KPI"))] = Field(
-        default_factory=dict
+    yields: Annotated[dict[Name, Coefficient], BeforeValidator(lambda v: unique_keys(v, "KPI"))] = (
+        Field(default_factory=dict)
     )
     """KPI units per unit of money (government plus private)."""
     delivers: dict[str, dict[Year, Finite]] = Field(default_factory=dict)
@@ -131,10 +133,10 @@ class Line(Strict):
     schedule: PerYearMoney | None = None
     """A committed project: exactly this government money each year if funded (0 in years the
     schedule leaves out); with `select: true` all or nothing over the span."""
-    span: int | None = Field(default=None, ge=1)
+    span: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     """Whole units started in a year stay funded for this many years (teams on three-year
     grants): once started, continue. Needs `integer: true`."""
-    max_starts: int | None = Field(default=None, ge=0)
+    max_starts: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     """At most this many units started over the horizon (at most five LLM teams)."""
     curve: Curve = None
     """Diminishing (or threshold) returns: the objective value of a year's government money

@@ -208,10 +208,10 @@ def _num(value: Decimal) -> str:
     return f"{value.normalize():,f}" if value == value.to_integral_value() else f"{value:,.6g}"
 
 
-_DIGITS = re.compile(r"[\d.,]+")
-_WELL_FORMED = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+")
-_SCIENTIFIC = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+")
-_MONEY_PART = re.compile(r"([\d.,]+)([^\d.,+\-]*)")
+_DIGITS = re.compile(r"[\d.,]+", re.ASCII)
+_WELL_FORMED = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?|\.\d+", re.ASCII)
+_SCIENTIFIC = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+", re.ASCII)
+_MONEY_PART = re.compile(r"([\d.,]+)([^\d.,+\-]*)", re.ASCII)
 
 
 def read_number(text: str, what: str = "number") -> Decimal:
@@ -243,7 +243,8 @@ def _sign(text: str, what: str) -> tuple[str, bool]:
     body = raw[len(lead) :]
     if marks and lead != marks[0]:
         raise ValueError(f"{text!r}: put the sign right before the digits, with no space")
-    if "+" in body or "-" in body.replace("e-", "").replace("E-", ""):
+    unsigned = re.sub(r"(?<=[0-9.])[eE][+-](?=[0-9])", "e", body)  # an exponent's sign stays
+    if "+" in unsigned or "-" in unsigned:
         raise ValueError(f"{text!r}: a sign (+ or -) goes only in front of the whole {what}")
     return body, marks == ["-"]
 

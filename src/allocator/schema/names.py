@@ -34,13 +34,14 @@ def clean(value: Any, what: str = "name", *, empty: bool = False, allowed: str =
         return value
     text = unicodedata.normalize("NFC", value).strip()
     bad = _bad_character(text, allowed)
+    article = "an" if what[:1] in "aeiou" else "a"
     if bad is not None:
         raise ValueError(
-            f"a {what} holds the control character {bad!r} (U+{ord(bad):04X}); a {what} is "
-            "plain text: remove it"
+            f"{article} {what} holds the control character {bad!r} (U+{ord(bad):04X}); "
+            f"{article} {what} is plain text: remove it"
         )
     if not text and not empty:
-        raise ValueError(f"a {what} cannot be empty or only spaces")
+        raise ValueError(f"{article} {what} cannot be empty or only spaces")
     return text
 
 
@@ -90,7 +91,7 @@ def column_key(column: str) -> str:
     """What makes two column names (or dotted keys) the same field: `max.2026` and `max.02026`
     are one figure; so are names that differ only in Unicode form or spaces."""
     parts = [p.strip() for p in unicodedata.normalize("NFC", column).split(".")]
-    return ".".join(str(int(p)) if p.isdigit() else p for p in parts)
+    return ".".join(str(int(p)) if p.isascii() and p.isdigit() else p for p in parts)
 
 
 def unknown_name(kind: str, known: list[str], given: str | None = None) -> str:

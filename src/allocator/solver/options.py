@@ -65,7 +65,7 @@ def option_problems(options: SolveOptions) -> list[Issue]:
         elif isinstance(value, float) and not math.isfinite(value) and value == value:
             continue  # an infinite limit is HiGHS's own "no limit"
         elif isinstance(value, float) and value != value:
-            bad(f"highs_options.{name}", "highs_options", value, "a number, not NaN")
+            bad(f"highs_options.{name}", f"highs_options.{name}", value, "a number, not NaN")
     return issues
 
 
