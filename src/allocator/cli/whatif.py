@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK
+from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK, progress_bar
 from allocator.errors import InputError, Issue
 from allocator.results.output import table_format, write_table
 from allocator.schema import load_instance
@@ -75,7 +75,15 @@ def register(commands: Any) -> None:
     near.add_argument("instance", type=Path)
     near.add_argument("--slack", type=float, default=0.02, help="share of the optimum to give up")
     near.add_argument("--alternatives", type=int, default=0)
+    near.add_argument(
+        "--distance",
+        type=float,
+        metavar="AMOUNT",
+        help="government money each alternative moves at least, from the optimum and from each "
+        "other (in the currency unit; default 1%% of the horizon's budget)",
+    )
     near.add_argument("--model", type=Path)
+    near.add_argument("--quiet", action="store_true", help="no progress bar")
     near.set_defaults(run=_near_optimal)
 
 
@@ -226,12 +234,34 @@ def _montecarlo(args: argparse.Namespace) -> int:
 
 def _near_optimal(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
+    from allocator.report.text import objective_lines
+    from allocator.words import amount, percent
 
-    found = scenarios.near_optimal(
-        load_instance(args.instance), args.model, args.slack, args.alternatives
-    )
+    with progress_bar(args.quiet) as bar:
+        found = scenarios.near_optimal(
+            load_instance(args.instance),
+            args.model,
+            args.slack,
+            args.alternatives,
+            args.distance,
+            progress=bar,
+        )
     print("\n".join(found.sentences()))
     for i, plan in enumerate(found.alternatives, start=1):
-        print(f"\nalternative {i}: objective {plan.objective:,.4f}, verified {plan.verified}")
-        print(plan.pillars[["name", "year", "government", "share"]].to_string(index=False))
+        print(f"\nalternative {i}: verified {plan.verified}")
+        print("\n".join(objective_lines(plan)[:1]))
+        print(found.alternative_sentences(args.alternatives)[i - 1])
+        unit = plan.instance.currency_unit
+        table = pd.DataFrame(
+            {
+                "pillar": plan.pillars.name,
+                "year": plan.pillars.year,
+                "government": [amount(x, unit) for x in plan.pillars.government],
+                "share of government money": [percent(x) for x in plan.pillars.share],
+            }
+        )
+        print(table.to_string(index=False))
+    extra = found.alternative_sentences(args.alternatives)[len(found.alternatives) :]
+    if extra:
+        print("\n" + "\n".join(extra))
     return EXIT_OK
