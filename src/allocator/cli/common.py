@@ -21,8 +21,8 @@ class progress_bar:  # noqa: N801 - used as a context manager, like open()
     """A `progress(done, total)` callback drawing the executors' bar on stderr (on a terminal,
     unless `quiet`), closed at the end of the `with` block."""
 
-    def __init__(self, quiet: bool = False) -> None:
-        self.quiet = quiet
+    def __init__(self, quiet: bool = False, what: str = "solves") -> None:
+        self.quiet, self.what = quiet, what
         self.bar: Any = None
 
     def __call__(self, done: int, total: int) -> None:
@@ -31,7 +31,7 @@ class progress_bar:  # noqa: N801 - used as a context manager, like open()
         if self.bar is None:
             from allocator.execute.executors import Progress
 
-            self.bar = Progress(total)
+            self.bar = Progress(total, what=self.what)
         self.bar.total = total
         self.bar.advance(done - self.bar.done)
 

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, write_csv
+from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, progress_bar, write_csv
 from allocator.report.labels import LANGS, name_of
 from allocator.results.output import check_output_dir
 from allocator.schema import load_instance, resolve_model
@@ -32,6 +32,14 @@ def register(commands: Any) -> None:
     why.add_argument("--per-rule", action="store_true", help="price every rule instance")
     why.add_argument("--audit", type=Path, metavar="CSV", help="write the full rule audit here")
     why.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
+    why.add_argument(
+        "--resolves",
+        type=int,
+        metavar="N",
+        help="for a MIP: the re-solves spent on what each rule's figure is worth (default: "
+        "about 5,000 divided by the number of columns)",
+    )
+    why.add_argument("--quiet", action="store_true", help="no progress bar")
     why.set_defaults(run=_explain)
     page = commands.add_parser("report", help="solve and write a self-contained HTML report")
     page.add_argument("instance", type=Path)
@@ -54,6 +62,8 @@ def register(commands: Any) -> None:
         help="add a frontier chart of the objective against a KPI (repeatable)",
     )
     page.add_argument("--points", type=int, default=15, help="points per frontier")
+    page.add_argument("--resolves", type=int, metavar="N", help="as for `explain`")
+    page.add_argument("--quiet", action="store_true", help="no progress bar")
     page.set_defaults(run=_report)
 
 
@@ -85,7 +95,9 @@ def _explain(args: argparse.Namespace) -> int:
     from allocator.report import text as report
 
     res = solve(load_instance(args.instance), args.model)
-    print(report.explanation(res, args.per_rule, args.lang))
+    with progress_bar(args.quiet, "rules") as bar:
+        text = report.explanation(res, args.per_rule, args.lang, args.resolves, bar)
+    print(text)
     if args.audit and res.status.has_allocation:
         write_csv(res.audit(), args.audit)
     return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL
@@ -102,8 +114,12 @@ def _report(args: argparse.Namespace) -> int:
     sweeps = {}
     for vary in args.sweep:
         path, values = scenarios.parse_vary(vary)
-        sweeps[path] = scenarios.sweep(inst, spec, [(path, values)])
+        quiet = False if args.quiet else None  # None: a bar when on a terminal
+        sweeps[path] = scenarios.sweep(inst, spec, [(path, values)], progress=quiet)
     res = solve(inst, spec, time_limit=args.time_limit)
+    if res.status.has_allocation:
+        with progress_bar(args.quiet, "rules") as bar:
+            res.shadow_prices(args.lang, args.resolves, bar)  # the report reuses them
     frontiers = {}
     for wanted in args.frontier:
         kpi, _, year = wanted.partition("@")
@@ -113,7 +129,10 @@ def _report(args: argparse.Namespace) -> int:
         when = int(year) if year else inst.years[-1]
         known = {k.id: k for k in inst.kpis}
         title = f"{name_of(known[kpi], args.lang) if kpi in known else kpi} {when}"
-        frontiers[title] = scenarios.frontier(inst, spec, kpi, when, args.points)
-    html.write(res, args.out, lang=args.lang, sweeps=sweeps, frontiers=frontiers)
+        with progress_bar(args.quiet, "points") as bar:
+            frontiers[title] = scenarios.frontier(inst, spec, kpi, when, args.points, bar)
+    html.write(
+        res, args.out, lang=args.lang, sweeps=sweeps, frontiers=frontiers, resolves=args.resolves
+    )
     print(f"{args.out}: {report.table(res, args.lang).splitlines()[0]}")
     return EXIT_OK if res.status == Status.optimal and res.verified else EXIT_NOT_OPTIMAL

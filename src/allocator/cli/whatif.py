@@ -52,6 +52,7 @@ def register(commands: Any) -> None:
     pareto.add_argument("--points", type=int, default=25)
     pareto.add_argument("--model", type=Path)
     pareto.add_argument("--out", type=Path, help="write the points to a .csv or .parquet file")
+    pareto.add_argument("--quiet", action="store_true", help="no progress bar")
     pareto.set_defaults(run=_frontier)
     mc = commands.add_parser("montecarlo", help="re-optimise samples of the uncertain figures")
     mc.add_argument("instance", type=Path)
@@ -70,6 +71,7 @@ def register(commands: Any) -> None:
     )
     mc.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
     mc.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
+    mc.add_argument("--quiet", action="store_true", help="no progress bar")
     mc.set_defaults(run=_montecarlo)
     near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
     near.add_argument("instance", type=Path)
@@ -175,14 +177,19 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _frontier(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
+    from allocator.report.text import objective_lines
 
     if args.out:
         table_format(args.out)
     first, second = args.between or ("objective", args.kpi)
-    found = scenarios.pareto(load_instance(args.instance), args.model, first, second, args.points)
+    inst = load_instance(args.instance)
+    with progress_bar(args.quiet, "points") as bar:
+        found = scenarios.pareto(inst, args.model, first, second, args.points, bar)
     if args.out:
         write_table(found.points, args.out)
     print(f"{found.between[0]} ({found.senses[0]}) against {found.between[1]} ({found.senses[1]})")
+    if found.results:
+        print("\n".join(objective_lines(found.results[0])[1:]))
     print(found.points.to_string(index=False))
     if found.unsolved:
         print(f"{found.unsolved} bounds had no answer and are left out")
@@ -196,7 +203,8 @@ def _montecarlo(args: argparse.Namespace) -> int:
     inst = load_instance(args.instance)
     named = args.dask is not None or args.workers is not None
     samples = args.samples or (inst.uncertainty.samples if inst.uncertainty else 1)
-    with execute.executor_for(samples, args.workers, args.dask) if named else nullcontext() as ex:
+    runner = execute.executor_for(samples, args.workers, args.dask) if named else nullcontext()
+    with runner as ex, progress_bar(args.quiet, "samples") as bar:
         run = uncertainty.monte_carlo(
             inst,
             args.model,
@@ -205,6 +213,7 @@ def _montecarlo(args: argparse.Namespace) -> int:
             out=args.out,
             hold="pro_rata" if args.hold == "pro-rata" else "exact",
             executor=ex,
+            progress=bar,
         )
     counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
     print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")

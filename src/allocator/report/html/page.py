@@ -46,9 +46,12 @@ def write(
     sweeps: Mapping[str, pd.DataFrame] | None = None,
     frontiers: Mapping[str, pd.DataFrame] | None = None,
     title: str | None = None,
+    resolves: int | None = None,
 ) -> Path:
     """Write the report to `path`, all or nothing (a temporary twin renamed into place)."""
-    page = render(res, lang=lang, sweeps=sweeps, frontiers=frontiers, title=title)
+    page = render(
+        res, lang=lang, sweeps=sweeps, frontiers=frontiers, title=title, resolves=resolves
+    )
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
@@ -68,9 +71,11 @@ def render(
     sweeps: Mapping[str, pd.DataFrame] | None = None,
     frontiers: Mapping[str, pd.DataFrame] | None = None,
     title: str | None = None,
+    resolves: int | None = None,
 ) -> str:
     """The report as one HTML string. `sweeps` and `frontiers` map a chart title to the table
-    `allocator.scenarios.sweep` or `frontier` returned."""
+    `allocator.scenarios.sweep` or `frontier` returned; `resolves` caps a MIP's re-solves for
+    what each rule is worth (`Result.shadow_prices`)."""
     lang = check_lang(lang)
     page = _Page(res, lang)
     inst = res.instance
@@ -88,7 +93,7 @@ def render(
     if res.status == Status.infeasible:
         body.append(sections.diagnosis(page, res))
     if res.status.has_allocation:
-        body += [page.split(), page.kpis(), sections.rules(page, res)]
+        body += [page.split(), page.kpis(), sections.rules(page, res, resolves)]
     for kind, tables in (("sweeps", sweeps), ("frontiers", frontiers)):
         if tables:
             body.append(page.scenario_charts(kind, tables))
