@@ -13,7 +13,7 @@ import pandas as pd
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK, progress_bar
 from allocator.errors import InputError, Issue
 from allocator.results.output import table_format, write_table
-from allocator.schema import load_instance
+from allocator.schema import load_instance, resolve_model
 from allocator.schema.scenario import load_scenario
 from allocator.solver.status import Status
 
@@ -171,6 +171,9 @@ def _sweep(args: argparse.Namespace) -> int:
     finally:
         if runner is not None:
             runner.close()
+    from allocator.report.text import objective_note
+
+    print(objective_note(inst, resolve_model(inst, args.model)))
     print(table.to_string(index=False))
     return EXIT_OK
 
@@ -217,6 +220,9 @@ def _montecarlo(args: argparse.Namespace) -> int:
         )
     counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
     print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")
+    from allocator.report.text import objective_note
+
+    print(objective_note(inst, run.base.model))
     if len(run.answered) < run.samples:
         print("samples without a verified optimum are left out of every figure below")
     with pd.option_context("display.width", 160, "display.float_format", "{:,.2f}".format):

@@ -12,8 +12,9 @@ from allocator.explain.korean import RULE_KINDS_KO
 from allocator.report.columns import SHARE, label, money_columns, pillar_table
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import Result
+from allocator.schema import Instance, ModelSpec
 from allocator.solver.status import Status
-from allocator.words import assumed_note, objective_amount, percent, point, quantity
+from allocator.words import assumed_note, objective_amount, objective_unit, percent, point, quantity
 
 OBJECTIVE_KINDS_KO = {
     "max_impact": "영향 최대화",
@@ -26,6 +27,14 @@ OBJECTIVE_KINDS_KO = {
 def objective_kind(kind: str, lang: Lang = "en") -> str:
     """The objective's kind as readers of `lang` name it."""
     return OBJECTIVE_KINDS_KO.get(kind, kind) if lang == "ko" else kind
+
+
+def objective_note(inst: Instance, spec: ModelSpec, lang: Lang = "en") -> str:
+    """A note for tables with an objective column: its unit, what one point is, and how many of
+    the figures behind it are assumed."""
+    unit = objective_unit(spec.objective, inst.currency_unit, lang)
+    head = f"목적함수 단위: {unit}" if lang == "ko" else f"objective in {unit}"
+    return f"{head} ({point(inst, spec, lang)}; {assumed_note(inst, spec, lang)})"
 
 
 def objective_lines(res: Result, lang: Lang = "en") -> list[str]:

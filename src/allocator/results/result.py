@@ -25,7 +25,7 @@ from allocator.schema import Instance, ModelSpec
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import Status
-from allocator.words import Lang, check_lang
+from allocator.words import Lang, assumed_note, check_lang, objective_unit, point
 
 GOVERNMENT, PRIVATE = "government", "private"
 
@@ -399,6 +399,9 @@ class Result:
             "highs_status": self.highs_status,
             "objective": self.objective,
             "objective_kind": self.model.objective,
+            "objective_unit": objective_unit(self.model.objective, self.instance.currency_unit),
+            "objective_point": point(self.instance, self.model),
+            "objective_assumed": assumed_note(self.instance, self.model),
             "gap": self.gap,
             "gap_abs": self.gap_abs,
             "verified": self.verified,
