@@ -18,6 +18,7 @@ import allocator
 import allocator.report.html
 from allocator import analysis as scenarios
 from allocator.report.labels import Lang, money
+from allocator.words import objective_amount
 from tests.helpers import ROOT
 from tests.test_html import infeasible
 
@@ -156,7 +157,9 @@ def check_headline(page: Page, res: allocator.Result, lang: Lang) -> None:
     assert res.objective is not None
     value, shown = card("objective")
     assert float(value) == res.objective
-    assert shown.replace("\n", " ").startswith(f"{res.objective:,.2f}")
+    kind, cu = res.model.objective, res.instance.currency_unit
+    words = objective_amount(res.objective, kind, cu, lang, sig=6)
+    assert shown.replace("\n", " ").startswith(words)
     value, shown = card("government")
     assert float(value) == gov
     assert shown.replace("\n", " ") == money(gov, unit, lang)

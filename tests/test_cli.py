@@ -114,3 +114,14 @@ def test_schema_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert json.loads(capsys.readouterr().out)["title"] == "ModelSpec"
     assert main(["schema", "instance", "--out", str(tmp_path / "s.json")]) == 0
     assert "lines" in json.loads((tmp_path / "s.json").read_text())["properties"]
+
+
+def test_the_command_loads_no_solver_until_a_command_needs_one() -> None:
+    """`import allocator.cli` (and so `allocator validate`, `allocator schema`) loads no Pyomo,
+    HiGHS or SciPy: the commands import the solving layers when they run."""
+    code = (
+        "import sys, allocator.cli, allocator.words; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pyomo', 'highspy', 'scipy'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -202,14 +202,16 @@ def test_near_optimal_ranges_and_alternatives() -> None:
         assert plan.verified, plan.violations
         assert plan.objective is not None
         assert plan.objective >= 0.98 * 310 - 1e-6
-    assert "within 2% of the best" in found.sentences()[0]
+    assert "within 2.0% of the best" in found.sentences()[0]
+    assert "bn KRW of government money" in found.sentences()[0]
 
 
 def test_near_optimal_cli(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["near-optimal", str(TOY), "--alternatives", "1"]) == 0
     out = capsys.readouterr().out
     assert "GPU purchase can range from" in out
-    assert "alternative 1: objective 303.8000, verified True" in out
+    assert "alternative 1: verified True" in out
+    assert "of government money from the optimum, and at least" in out
 
 
 def test_compare_goes_on_past_a_scenario_that_does_not_apply(
@@ -236,3 +238,56 @@ def test_a_scenario_names_the_instances_it_is_for() -> None:
     assert scenario.applies_to(allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml"))
     assert not scenario.applies_to(allocator.load_instance(TOY))
     assert Scenario.model_validate({"name": "s", "changes": {"budget": 1}}).instances is None
+
+
+def test_near_optimal_alternatives_on_a_known_set_of_optima() -> None:
+    """Two lines of equal impact share a budget of 100 that must be spent: every split x + y =
+    100 is optimal, a segment. From one end of it, the farthest optimum (L1 distance in
+    government money) is the other end, 200 away; the farthest from both ends is the middle,
+    100 from each; from those three, the best keeps 50 from the nearest (x = 25 or 75). Asked
+    for alternatives at least 60 apart, there are exactly two, and the output says no third
+    exists and how far the farthest would be."""
+    inst = allocator.Instance.model_validate(
+        {
+            "name": "twins",
+            "years": [2026],
+            "pillars": [{"id": "a", "name": "A"}],
+            "budget": 100,
+            "lines": [
+                {"id": "x", "name": "X", "pillar": "a", "impact": 1, "max": 100},
+                {"id": "y", "name": "Y", "pillar": "a", "impact": 1, "max": 100},
+            ],
+        }
+    )
+    spec = allocator.ModelSpec.model_validate({"name": "m", "must_spend": True})
+    found = scenarios.near_optimal(inst, spec, slack=0.0, alternatives=3, distance=60)
+    assert found.apart == pytest.approx([200, 100])
+    assert found.farthest == pytest.approx(50)
+    plans = [(scenarios_gov(p, "x"), scenarios_gov(p, "y")) for p in found.alternatives]
+    assert all(x + y == pytest.approx(100) for x, y in plans)
+    optimum = scenarios_gov(allocator.solve(inst, spec), "x")  # one end of the segment
+    assert sorted([optimum, *(x for x, _ in plans)]) == pytest.approx([0, 50, 100])
+    for plan in found.alternatives:
+        assert plan.verified
+        assert plan.objective == pytest.approx(100)
+    said = found.alternative_sentences(3)
+    assert "at least 200.0 bn KRW from every plan before it" in said[0]
+    assert (
+        "no further plan within 0.0% of the best differs from the plans above by 60.0 bn KRW"
+        in (said[2])
+    )
+
+
+def scenarios_gov(res: allocator.Result, line: str) -> float:
+    alloc = res.allocation
+    return float(alloc[(alloc.line == line) & (alloc.source == "government")].amount.sum())
+
+
+def test_korea_alternatives_differ() -> None:
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026.yaml")
+    found = scenarios.near_optimal(inst, None, slack=0.02, alternatives=3)
+    assert found.distance == pytest.approx(99.334)
+    assert len(found.alternatives) == 3
+    assert min(found.apart) >= found.distance
+    splits = [tuple(p.allocation.amount.round(3)) for p in found.alternatives]
+    assert len(set(splits)) == 3

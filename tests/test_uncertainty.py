@@ -179,7 +179,10 @@ def test_a_draw_that_breaks_the_instance_names_the_sample() -> None:
 
 def test_bad_uncertainty_blocks_are_located(tmp_path: Path) -> None:
     cases = [
-        ({"path": "lines.q.impact", "dist": "uniform", "low": 1, "high": 2}, "no line with id 'q'"),
+        (
+            {"path": "lines.q.impact", "dist": "uniform", "low": 1, "high": 2},
+            "'q': no such line; known: x, y",
+        ),
         (
             {"path": "rules.ramp.max_change", "dist": "uniform", "low": 0, "high": 1},
             "name a figure",

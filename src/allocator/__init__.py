@@ -45,7 +45,17 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 }
 
 
-_LAYERS = ("formulation", "solver", "check", "results", "explain", "analysis", "execute", "report")
+_LAYERS = (
+    "formulation",
+    "solver",
+    "check",
+    "words",
+    "results",
+    "explain",
+    "analysis",
+    "execute",
+    "report",
+)
 """Sub-packages reachable as attributes (`allocator.analysis.compare`), loaded on first use."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -127,11 +128,13 @@ def pareto(
     first: str,
     second: str,
     points: int = 25,
+    progress: Callable[[int, int], object] | None = None,
 ) -> Frontier:
     """The frontier between two criteria (see `criterion`) by the ε-constraint method: the best
     `first` at `points` bounds on `second`, from the value it has at the best `first` to its best
     value under every rule, in one HiGHS session; only non-dominated points are kept. A point's
-    Result carries no shadow prices: its last solve optimised a criterion, not the model."""
+    Result carries no shadow prices: its last solve optimised a criterion, not the model.
+    `progress(done, total)` is called after each point."""
     if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
         raise InputError(
             [Issue("--points", "", points, f"ask for at least 2 points (at most {MAX_POINTS:,})")]
@@ -198,8 +201,10 @@ def pareto(
     rows: list[dict[str, Any]] = []
     results: list[Result] = []
     unsolved = 0
-    for bound in np.linspace(b.value(top.x), far, points):
+    for k, bound in enumerate(np.linspace(b.value(top.x), far, points), start=1):
         sol = point(float(bound))
+        if progress is not None:
+            progress(k, points)
         if not sol.status.has_allocation:
             unsolved += 1
             continue
@@ -231,6 +236,7 @@ def frontier(
     kpi: str,
     year: int | None = None,
     points: int = 25,
+    progress: Callable[[int, int], object] | None = None,
 ) -> FrontierTable:
     """The trade-off between the model's objective and one KPI's level (`pareto` between
     `objective` and `KPI@YEAR`): one row per non-dominated point with the floor, the level
@@ -239,7 +245,8 @@ def frontier(
     kpis = [k.id for k in inst.kpis]
     if kpi not in kpis:
         raise InputError([Issue("--between", "kpi", kpi, unknown_name("KPI", kpis, kpi))])
-    found = pareto(inst, model, "objective", f"{kpi}@{year}" if year is not None else kpi, points)
+    kpi_at = f"{kpi}@{year}" if year is not None else kpi
+    found = pareto(inst, model, "objective", kpi_at, points, progress)
     table = found.points.rename(columns={"epsilon": "floor", found.between[1]: "level"})
     return with_pillars(FrontierTable(table), {p.id: p.name for p in inst.pillars})
 

@@ -9,7 +9,7 @@ so an executor can run the jobs elsewhere and get the same rows."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +21,8 @@ from allocator.analysis.common import one_objective
 from allocator.api import resolve_model, solve
 from allocator.errors import InputError, Issue
 from allocator.execute.executors import Executor, SerialExecutor
-from allocator.formulation import Formulation, build
+from allocator.explain import colliding, reason
+from allocator.formulation import build
 from allocator.results.output import TableWriter, table_target
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
@@ -34,9 +35,7 @@ from allocator.schema.uncertainty import (
     Uncertainty,
 )
 from allocator.schema.validate import validate
-from allocator.solver.compile import compile_matrix
-from allocator.solver.highs import Resolver, SolveOptions
-from allocator.solver.probe import irreducible_rows
+from allocator.solver.highs import Resolver
 from allocator.solver.status import Status
 
 if TYPE_CHECKING:
@@ -165,8 +164,9 @@ def run_job(
     held, private money free): status, objective and
     shortfall against each target, how many years' sampled budget is below what the plan
     spends (`base.over_budget`), and, when it is infeasible, the rules it collides with
-    (`base.breaks`: an irreducible set, by name). Numbers only for answers verified
-    against every rule."""
+    (`base.breaks`: an irreducible set, by name). An infeasible sample says why in `reason` (the
+    families of the rules that collide). Numbers only for answers verified against every
+    rule."""
     sessions = sessions or Sessions()
     inst = job.instance
     last = inst.years[-1]
@@ -174,6 +174,8 @@ def run_job(
     res = Result.from_solution(built, sessions.optimise.solve(built))
     row: dict[str, Any] = {"sample": job.index, **job.values}
     row.update(status=res.status.value, verified=res.verified)
+    if res.status == Status.infeasible:
+        row["reason"] = reason(built)
     if _answer(res):
         row["objective"] = res.objective
         pillars = res.pillars.groupby("pillar")["government"].sum()
@@ -236,17 +238,6 @@ def held_plan(
     return plan, over
 
 
-def colliding(built: Formulation) -> list[str]:
-    """The names of an irreducible set of rules that cannot hold together in an infeasible
-    built model (HiGHS's IIS, or a deletion filter for a MIP), e.g. `budget[2028]`."""
-    failed = [c.name for c in built.constants if not c.holds]
-    if failed:
-        return failed
-    matrix = compile_matrix(built)
-    rows, _ = irreducible_rows(matrix, SolveOptions())
-    return [matrix.rows[i] for i in rows]
-
-
 def _answer(res: Result) -> bool:
     return res.status == Status.optimal and res.verified
 
@@ -259,6 +250,7 @@ def columns(inst: Instance) -> list[str]:
         "sample",
         *(p.path for p in inst.uncertainty.parameters),
         "status",
+        "reason",
         "verified",
         "objective",
         *(f"government.{p.id}" for p in inst.pillars),
@@ -433,6 +425,7 @@ def monte_carlo(
     hold: Hold = "exact",
     executor: Executor | None = None,
     force: bool = False,
+    progress: Callable[[int, int], object] | None = None,
 ) -> MonteCarlo:
     """Draw `samples` samples (default: the instance's) of its uncertain figures from `seed`
     (default: the instance's), re-optimise each and evaluate the base plan under each. With
@@ -440,7 +433,8 @@ def monte_carlo(
     through a temporary twin. `hold` says how the base plan meets a sampled budget (`Hold`).
     Samples run in chunks on `executor` (default in-process; a process pool or Dask, see
     `allocator.execute`); the same seed gives the same table on every executor. `force` replaces
-    an existing `out` (never an input of the run)."""
+    an existing `out` (never an input of the run). `progress(done, total)` is called as each
+    sample's row arrives."""
     unc = instance.uncertainty
     if unc is None:
         raise InputError([Issue(instance.name, "uncertainty", None, _NO_UNCERTAINTY)])
@@ -477,6 +471,8 @@ def monte_carlo(
     chunks = [Chunk(batch[i : i + size], spec, plan, hold) for i in range(0, len(batch), size)]
     inputs = [*instance.files, *spec.files]
     with TableWriter(out, columns(instance), order="sample", force=force, inputs=inputs) as writer:
-        for row in runner.run(run_chunk, chunks):
+        for done, row in enumerate(runner.run(run_chunk, chunks), start=1):
             writer.add(row)
+            if progress is not None:
+                progress(done, len(batch))
     return MonteCarlo(seed, base, writer.frame())

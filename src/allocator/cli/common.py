@@ -1,6 +1,9 @@
-"""Exit codes and small helpers the commands share."""
+"""Exit codes and small helpers the commands share: CSV output, progress bars."""
+
+from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -16,3 +19,29 @@ FORCE_HELP = (
 def write_csv(target: output.Target, frame: pd.DataFrame) -> Path:
     """Write `frame` as CSV to a checked target under the output policy (text cells made safe)."""
     return output.write_file(target, lambda staged: output.to_csv(frame, staged))
+
+
+class progress_bar:  # noqa: N801 - used as a context manager, like open()
+    """A `progress(done, total)` callback drawing the executors' bar on stderr (on a terminal,
+    unless `quiet`), closed at the end of the `with` block."""
+
+    def __init__(self, quiet: bool = False, what: str = "solves") -> None:
+        self.quiet, self.what = quiet, what
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.quiet:
+            return
+        if self.bar is None:
+            from allocator.execute.executors import Progress
+
+            self.bar = Progress(total, what=self.what)
+        self.bar.total = total
+        self.bar.advance(done - self.bar.done)
+
+    def __enter__(self) -> progress_bar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None and self.bar.done:
+            self.bar.close()

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP, write_csv
+from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP, progress_bar, write_csv
 from allocator.report.labels import LANGS, name_of
 from allocator.results.output import check_output_dir
 from allocator.schema import load_instance, output, resolve_model
@@ -53,6 +53,14 @@ def register(commands: Any) -> None:
     why.add_argument("--audit", type=Path, metavar="CSV", help="write the full rule audit here")
     why.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
     why.add_argument("--force", action="store_true", help=FORCE_HELP)
+    why.add_argument(
+        "--resolves",
+        type=int,
+        metavar="N",
+        help="for a MIP: the re-solves spent on what each rule's figure is worth (default: "
+        "about 5,000 divided by the number of columns)",
+    )
+    why.add_argument("--quiet", action="store_true", help="no progress bar")
     why.set_defaults(run=_explain)
     page = commands.add_parser("report", help="solve and write a self-contained HTML report")
     page.add_argument("instance", type=Path)
@@ -77,6 +85,8 @@ def register(commands: Any) -> None:
     page.add_argument("--points", type=int, default=15, help="points per frontier")
     page.add_argument("--force", action="store_true", help=FORCE_HELP)
     page.add_argument("--how-firm", type=float, metavar="SLACK", help=HOW_FIRM)
+    page.add_argument("--resolves", type=int, metavar="N", help="as for `explain`")
+    page.add_argument("--quiet", action="store_true", help="no progress bar")
     page.set_defaults(run=_report)
 
 
@@ -123,7 +133,9 @@ def _explain(args: argparse.Namespace) -> int:
         inputs = [*inst.files, *spec.files]
         audit = output.target(args.audit, force=args.force, inputs=inputs, flag="--audit")
     res = solve(inst, spec)
-    print(report.explanation(res, args.per_rule, args.lang))
+    with progress_bar(args.quiet, "rules") as bar:
+        text = report.explanation(res, args.per_rule, args.lang, args.resolves, bar)
+    print(text)
     if audit is not None and res.status.has_allocation:
         write_csv(audit, res.audit())
     return _exit(res)
@@ -142,8 +154,12 @@ def _report(args: argparse.Namespace) -> int:
     sweeps = {}
     for vary in args.sweep:
         path, values = scenarios.parse_vary(vary)
-        sweeps[path] = scenarios.sweep(inst, spec, [(path, values)])
+        quiet = False if args.quiet else None  # None: a bar when on a terminal
+        sweeps[path] = scenarios.sweep(inst, spec, [(path, values)], progress=quiet)
     res = solve(inst, spec, time_limit=args.time_limit)
+    if res.status.has_allocation:
+        with progress_bar(args.quiet, "rules") as bar:
+            res.shadow_prices(args.lang, args.resolves, bar)  # the report reuses them
     frontiers = {}
     for wanted in args.frontier:
         kpi, _, year = wanted.partition("@")
@@ -153,7 +169,8 @@ def _report(args: argparse.Namespace) -> int:
         when = int(year) if year else inst.years[-1]
         known = {k.id: k for k in inst.kpis}
         title = f"{name_of(known[kpi], args.lang) if kpi in known else kpi} {when}"
-        frontiers[title] = scenarios.frontier(inst, spec, kpi, when, args.points)
+        with progress_bar(args.quiet, "points") as bar:
+            frontiers[title] = scenarios.frontier(inst, spec, kpi, when, args.points, bar)
     firmness = _firmness(res, args.how_firm)
     html.write(
         res,
@@ -163,6 +180,7 @@ def _report(args: argparse.Namespace) -> int:
         frontiers=frontiers,
         force=args.force,
         firmness=firmness,
+        resolves=args.resolves,
     )
     print(f"{args.out}: {report.table(res, args.lang).splitlines()[0]}")
     return _exit(res)

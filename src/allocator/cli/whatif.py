@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP
+from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP, progress_bar
 from allocator.errors import MISSING, InputError, Issue
 from allocator.results.output import table_target, write_table
 from allocator.schema import load_instance, resolve_model
@@ -58,6 +58,7 @@ def register(commands: Any) -> None:
     pareto.add_argument("--model", type=Path)
     pareto.add_argument("--out", type=Path, help="write the points to a .csv or .parquet file")
     pareto.add_argument("--force", action="store_true", help=FORCE_HELP)
+    pareto.add_argument("--quiet", action="store_true", help="no progress bar")
     pareto.set_defaults(run=_frontier)
     mc = commands.add_parser("montecarlo", help="re-optimise samples of the uncertain figures")
     mc.add_argument("instance", type=Path)
@@ -84,12 +85,21 @@ def register(commands: Any) -> None:
     mc.add_argument("--workers", type=int, metavar="N", help="local worker processes (1: serial)")
     mc.add_argument("--dask", metavar="ADDR", help="local:N (start N workers) or tcp://HOST:PORT")
     mc.add_argument("--force", action="store_true", help=FORCE_HELP)
+    mc.add_argument("--quiet", action="store_true", help="no progress bar")
     mc.set_defaults(run=_montecarlo)
     near = commands.add_parser("near-optimal", help="ranges and alternatives close to the best")
     near.add_argument("instance", type=Path)
     near.add_argument("--slack", type=float, default=0.02, help="share of the optimum to give up")
     near.add_argument("--alternatives", type=int, default=0)
+    near.add_argument(
+        "--distance",
+        type=float,
+        metavar="AMOUNT",
+        help="government money each alternative moves at least, from the optimum and from each "
+        "other (in the currency unit; default 1%% of the horizon's budget)",
+    )
     near.add_argument("--model", type=Path)
+    near.add_argument("--quiet", action="store_true", help="no progress bar")
     near.set_defaults(run=_near_optimal)
 
 
@@ -184,12 +194,16 @@ def _sweep(args: argparse.Namespace) -> int:
     finally:
         if runner is not None:
             runner.close()
+    from allocator.report.text import objective_note
+
+    print(objective_note(inst, resolve_model(inst, args.model)))
     print(table.to_string(index=False))
     return EXIT_OK
 
 
 def _frontier(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
+    from allocator.report.text import objective_lines
 
     inst = load_instance(args.instance)
     spec = resolve_model(inst, args.model)
@@ -197,10 +211,13 @@ def _frontier(args: argparse.Namespace) -> int:
     if args.out:
         table_target(args.out, force=args.force, inputs=inputs)
     first, second = args.between or ("objective", args.kpi)
-    found = scenarios.pareto(inst, spec, first, second, args.points)
+    with progress_bar(args.quiet, "points") as bar:
+        found = scenarios.pareto(inst, spec, first, second, args.points, bar)
     if args.out:
         write_table(found.points, args.out, force=args.force, inputs=inputs)
     print(f"{found.between[0]} ({found.senses[0]}) against {found.between[1]} ({found.senses[1]})")
+    if found.results:
+        print("\n".join(objective_lines(found.results[0])[1:]))
     print(found.points.to_string(index=False))
     if found.unsolved:
         print(f"{found.unsolved} bounds had no answer and are left out")
@@ -218,7 +235,8 @@ def _montecarlo(args: argparse.Namespace) -> int:
         inst = value_bands(inst, args.band)
     named = args.dask is not None or args.workers is not None
     samples = args.samples or (inst.uncertainty.samples if inst.uncertainty else 1)
-    with execute.executor_for(samples, args.workers, args.dask) if named else nullcontext() as ex:
+    runner = execute.executor_for(samples, args.workers, args.dask) if named else nullcontext()
+    with runner as ex, progress_bar(args.quiet, "samples") as bar:
         run = uncertainty.monte_carlo(
             inst,
             args.model,
@@ -228,9 +246,13 @@ def _montecarlo(args: argparse.Namespace) -> int:
             hold="pro_rata" if args.hold == "pro-rata" else "exact",
             executor=ex,
             force=args.force,
+            progress=bar,
         )
     counts = ", ".join(f"{n} {status}" for status, n in run.statuses().items())
     print(f"{run.samples} samples of {inst.name} (seed {run.seed}): {counts}")
+    from allocator.report.text import objective_note
+
+    print(objective_note(inst, run.base.model))
     if len(run.answered) < run.samples:
         print("samples without a verified optimum are left out of every figure below")
     with pd.option_context("display.width", 160, "display.float_format", "{:,.2f}".format):
@@ -266,12 +288,34 @@ def _montecarlo(args: argparse.Namespace) -> int:
 
 def _near_optimal(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
+    from allocator.report.text import objective_lines
+    from allocator.words import amount, percent
 
-    found = scenarios.near_optimal(
-        load_instance(args.instance), args.model, args.slack, args.alternatives
-    )
+    with progress_bar(args.quiet) as bar:
+        found = scenarios.near_optimal(
+            load_instance(args.instance),
+            args.model,
+            args.slack,
+            args.alternatives,
+            args.distance,
+            progress=bar,
+        )
     print("\n".join(found.sentences()))
     for i, plan in enumerate(found.alternatives, start=1):
-        print(f"\nalternative {i}: objective {plan.objective:,.4f}, verified {plan.verified}")
-        print(plan.pillars[["name", "year", "government", "share"]].to_string(index=False))
+        print(f"\nalternative {i}: verified {plan.verified}")
+        print("\n".join(objective_lines(plan)[:1]))
+        print(found.alternative_sentences(args.alternatives)[i - 1])
+        unit = plan.instance.currency_unit
+        table = pd.DataFrame(
+            {
+                "pillar": plan.pillars.name,
+                "year": plan.pillars.year,
+                "government": [amount(x, unit) for x in plan.pillars.government],
+                "share of government money": [percent(x) for x in plan.pillars.share],
+            }
+        )
+        print(table.to_string(index=False))
+    extra = found.alternative_sentences(args.alternatives)[len(found.alternatives) :]
+    if extra:
+        print("\n" + "\n".join(extra))
     return EXIT_OK

@@ -268,11 +268,16 @@ def executor_for(points: int, workers: int | None = None, dask: str | None = Non
 
 
 class Progress:
-    """A one-line progress bar on stderr (only on a terminal): done/total, rate, time left."""
+    """A one-line progress bar on stderr (only when stdout and stderr are both a terminal, so
+    that output redirected to a file stays clean): done/total, rate, time left."""
 
-    def __init__(self, total: int, done: int = 0, enabled: bool | None = None) -> None:
+    def __init__(
+        self, total: int, done: int = 0, enabled: bool | None = None, what: str = "points"
+    ) -> None:
         self.total, self.done, self.start_done = total, done, done
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        terminal = sys.stderr.isatty() and sys.stdout.isatty()
+        self.enabled = terminal if enabled is None else enabled
+        self.what = what
         self.started = self.shown = time.perf_counter()
         self.stream: IO[str] = sys.stderr
 
@@ -292,7 +297,7 @@ class Progress:
         bar = "#" * int(30 * share)
         self.stream.write(
             f"\r{self.done:>{len(str(self.total))}}/{self.total} [{bar:<30}] {share:4.0%} "
-            f"{rate:7.1f} points/s, {eta} left"
+            f"{rate:7.1f} {self.what}/s, {eta} left"
         )
         self.stream.flush()
 

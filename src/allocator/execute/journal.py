@@ -16,6 +16,7 @@ import pandas as pd
 
 from allocator.errors import InputError, Issue
 from allocator.execute.executors import Executor, Progress, executor_for
+from allocator.explain import reason
 from allocator.formulation import build
 from allocator.results.output import table_format, table_target, write_parquet
 from allocator.results.result import Result
@@ -41,7 +42,8 @@ class SweepChunk:
 
 def solve_chunk(chunk: SweepChunk) -> Iterator[dict[str, Any]]:
     """Solve each point of the chunk in one session (only what differs is changed in place) and
-    yield its row: point, the parameters, status, objective, verified, government per pillar."""
+    yield its row: point, the parameters, status, objective, verified, government per pillar;
+    an infeasible point says why in `reason` (the families of the rules that collide)."""
     resolver = Resolver(SolveOptions(), warm=chunk.warm)
     for index, values in chunk.points:
         changes = dict(zip(chunk.paths, values, strict=True))
@@ -54,6 +56,8 @@ def solve_chunk(chunk: SweepChunk) -> Iterator[dict[str, Any]]:
             raise KeyboardInterrupt
         row: dict[str, Any] = {"point": index, **{p: float(v) for p, v in changes.items()}}
         row.update(status=res.status.value, objective=res.objective, verified=res.verified)
+        if res.status == Status.infeasible:
+            row["reason"] = reason(built)
         if res.status.has_allocation:
             totals = res.pillars.groupby("pillar")["government"].sum()
             row.update({f"government.{p.id}": float(totals[p.id]) for p in inst.pillars})
@@ -159,8 +163,9 @@ class Journal:
                 text = raw[column] or ""
                 if column == "point":
                     row[column] = int(text)
-                elif column == "status":
-                    row[column] = text
+                elif column in ("status", "reason"):
+                    if text:
+                        row[column] = text
                 elif column == "verified":
                     row[column] = text == "True"
                 elif column == "objective":
@@ -240,7 +245,7 @@ def run_sweep(
 def _columns(inst: Instance, vary: Sequence[tuple[str, Sequence[float]]]) -> list[str]:
     paths = [path for path, _ in vary]
     pillars = [f"government.{p.id}" for p in inst.pillars]
-    return ["point", *paths, "status", "objective", "verified", *pillars]
+    return ["point", *paths, "status", "objective", "verified", *pillars, "reason"]
 
 
 def _run(

@@ -158,6 +158,23 @@ def diagnose(built: Formulation, options: SolveOptions | None = None) -> Diagnos
     )
 
 
+def colliding(built: Formulation, options: SolveOptions | None = None) -> list[str]:
+    """The names of an irreducible set of rules that cannot hold together in an infeasible
+    built model (HiGHS's IIS, or a deletion filter for a MIP), e.g. `budget[2028]`."""
+    failed = [c.name for c in built.constants if not c.holds]
+    if failed:
+        return failed
+    matrix = compile_matrix(built)
+    rows, _ = probe.irreducible_rows(matrix, options or SolveOptions())
+    return [matrix.rows[i] for i in rows]
+
+
+def reason(built: Formulation, options: SolveOptions | None = None) -> str:
+    """Why an infeasible model has no answer, in short: the families of the colliding rules
+    (`budget; line_min; new_initiative_share`), for a table's `reason` column."""
+    return "; ".join(sorted({name.split("[", 1)[0] for name in colliding(built, options)}))
+
+
 def _floor(row: Row) -> float | None:
     """The lowest value the row's right-hand side may take, when it is a figure with a domain
     (a budget, a cap, a line bound, a target: not below zero); None otherwise."""

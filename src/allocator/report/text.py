@@ -13,9 +13,10 @@ from allocator.report.care import care_lines, outside_budget
 from allocator.report.columns import SHARE, label, money_columns, pillar_table
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.results.result import Result
+from allocator.schema import Instance, ModelSpec
 from allocator.schema.money import CURRENCY_UNITS, currency_of, format_money
 from allocator.solver.status import Status
-from allocator.words import assumed_note, objective_amount, percent, point, quantity
+from allocator.words import assumed_note, objective_amount, objective_unit, percent, point, quantity
 
 OBJECTIVE_KINDS_KO = {
     "max_impact": "영향 최대화",
@@ -43,6 +44,14 @@ def korean_amount(amount: float, currency_unit: str = "bn_krw") -> str:
     if jo:
         return f"{jo:,}조"
     return f"{eok:,}억"
+
+
+def objective_note(inst: Instance, spec: ModelSpec, lang: Lang = "en") -> str:
+    """A note for tables with an objective column: its unit, what one point is, and how many of
+    the figures behind it are assumed."""
+    unit = objective_unit(spec.objective, inst.currency_unit, lang)
+    head = f"목적함수 단위: {unit}" if lang == "ko" else f"objective in {unit}"
+    return f"{head} ({point(inst, spec, lang)}; {assumed_note(inst, spec, lang)})"
 
 
 def objective_lines(res: Result, lang: Lang = "en") -> list[str]:

@@ -23,7 +23,7 @@ from allocator.schema import Instance, ModelSpec, output
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
 from allocator.solver.status import LOOSE_GAP, Status
-from allocator.words import Lang, check_lang
+from allocator.words import Lang, assumed_note, check_lang, objective_unit, point
 
 if TYPE_CHECKING:
     from allocator.results.against import PlanComparison, PlanInput
@@ -368,6 +368,9 @@ class Result:
                 "highs_status": self.highs_status,
                 "objective": self.objective,
                 "objective_kind": self.model.objective,
+                "objective_unit": objective_unit(self.model.objective, self.instance.currency_unit),
+                "objective_point": point(self.instance, self.model),
+                "objective_assumed": assumed_note(self.instance, self.model),
                 "gap": self.gap,
                 "gap_abs": self.gap_abs,
                 "verified": self.verified,

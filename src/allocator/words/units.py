@@ -96,7 +96,7 @@ def row_unit_words(unit: str, currency_unit: str, lang: Lang = "en", change: boo
 
 def objective_unit(kind: str, currency_unit: str = "bn_krw", lang: Lang = "en") -> str:
     """What the objective counts: impact points, weighted-shortfall points, or money."""
-    if kind == "min_cost":
+    if kind in ("min_cost", "max_final_cash"):
         return currency(currency_unit, lang)
     return OBJECTIVE_UNITS.get(kind, OBJECTIVE_UNITS["max_impact"])[lang]
 
@@ -111,7 +111,7 @@ def objective_amount(
 ) -> str:
     """An objective value or change with its unit and at least three significant digits:
     "1.127 impact points", "0 impact points" (for solver noise next to `scale`), "1.13억원"."""
-    if kind == "min_cost":
+    if kind in ("min_cost", "max_final_cash"):
         return amount(0.0 if is_zero(value, scale) else value, currency_unit, lang, sig)
     text = figure(value, sig, scale)
     if lang == "ko":

@@ -58,12 +58,15 @@ def write(
     title: str | None = None,
     force: bool = False,
     firmness: Any = None,
+    resolves: int | None = None,
 ) -> Path:
     """Write the report to `path`, all or nothing (a staged twin renamed into place); an existing
     file is replaced only with `force`, and never a file the result was made from. `firmness`
     (`allocator.analysis.firmness.how_firm`) adds the "how firm" section."""
     out = target(path, force=force, inputs=res.inputs, make_parents=True)
-    page = render(res, lang=lang, sweeps=sweeps, frontiers=frontiers, title=title)
+    page = render(
+        res, lang=lang, sweeps=sweeps, frontiers=frontiers, title=title, resolves=resolves
+    )
     if firmness is not None:
         page = page.replace("</main>", firm.section(firmness, lang) + "</main>", 1)
     return write_file(out, lambda staged: staged.write_text(page, encoding="utf-8"))
@@ -76,9 +79,11 @@ def render(
     sweeps: Mapping[str, pd.DataFrame] | None = None,
     frontiers: Mapping[str, pd.DataFrame] | None = None,
     title: str | None = None,
+    resolves: int | None = None,
 ) -> str:
     """The report as one HTML string. `sweeps` and `frontiers` map a chart title to the table
-    `allocator.scenarios.sweep` or `frontier` returned."""
+    `allocator.scenarios.sweep` or `frontier` returned; `resolves` caps a MIP's re-solves for
+    what each rule is worth (`Result.shadow_prices`)."""
     lang = check_lang(lang)
     page = _Page(res, lang)
     inst = res.instance
@@ -100,7 +105,7 @@ def render(
             page.split(),
             page.kpis(),
             care_html(res, text("care", lang)),
-            sections.rules(page, res),
+            sections.rules(page, res, resolves),
         ]
     for kind, tables in (("sweeps", sweeps), ("frontiers", frontiers)):
         if tables:

@@ -65,12 +65,12 @@ def per_unit(res: Result, value: float, unit: str, lang: Lang) -> str:
     return f"{size} per {step}"
 
 
-def rules(page: PageContext, res: Result) -> str:
+def rules(page: PageContext, res: Result, resolves: int | None = None) -> str:
     """The rule audit's counts, the priced rules (what one more unit of each figure is worth and
     the figures over which that holds, with units), and every rule folded away."""
     lang, cu = page.lang, res.instance.currency_unit
     audit = res.audit(lang)
-    prices = res.shadow_prices(lang)
+    prices = res.shadow_prices(lang, resolves)
     counts = audit.state.value_counts()
     count_html = " · ".join(
         f"<span class='pill'>{n} {esc(state_text(str(s), lang))}</span>" for s, n in counts.items()
