@@ -350,7 +350,7 @@ def textbook_section() -> None:
             path.read_text(encoding="utf-8").rstrip(),
             "```",
             "",
-            f"`models/textbook/{model.name}`:",
+            f"`instances/textbook/models/{model.name}`:",
             "",
             "```yaml",
             model.read_text(encoding="utf-8").rstrip(),
