@@ -122,8 +122,8 @@ def test_five_year_optimum_keeps_the_record() -> None:
     assert float(row["level"]) <= 50000 + 1e-6
     assert float(row["at_most"]) == 50000
     text = table(res)
-    assert "260,000 of 260,000 GPU" in text
-    assert "219,000 of them added outside the budget" in text
+    assert "260,000 GPU of 260,000 GPU" in text
+    assert "219,000 GPU of them added outside the budget" in text
     assert "at most 50,000 GPU — within" in text
     rnd01 = res.allocation.query("line == 'RND-01' and source == 'government'")
     assert rnd01.groupby("year").amount.sum().max() <= 5 * 12.9 + 1e-6

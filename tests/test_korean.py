@@ -54,7 +54,7 @@ def allowed(res: allocator.Result) -> set[str]:
         names.append(item.name_ko or item.name)
     for line in inst.lines:
         names += line.groups
-    names += [f"{s.about} {s.cite or ''} {s.note or ''}" for s in inst.sources]
+    names += [f"{s.about} {s.cite or ''} {s.note or ''} {s.conflict or ''}" for s in inst.sources]
     names += [str(rule.model_dump()) for rule in res.model.rules]
     return {w for text in names for w in WORD.findall(text)} | SOFTWARE
 
@@ -109,7 +109,7 @@ def test_korean_units_levels_in_percent_changes_in_percentage_points() -> None:
     assert "산업 AI 도입률 2030: " in ko
     assert "% / 70% — " in ko
     assert "명 / 200,000명 — 부족 " in ko
-    assert "대 / 260,000대 — 부족 " in ko
+    assert "대 / 260,000대 — 달성" in ko
     assert allocator.words.quantity(5.0, "pp", "ko", change=True) == "5%p"
     assert allocator.words.quantity(5.0, "pp", "en", change=True) == "5 pp"
     assert allocator.words.quantity(84.27, "pp", "en") == "84.27%"

@@ -16,6 +16,7 @@ import glob
 import io
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -91,8 +92,8 @@ def runs() -> list[str]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     here = tmp_path_factory.mktemp("readme")
-    for name in ("instances", "models", "scenarios"):
-        (here / name).symlink_to(ROOT / name)
+    for name in ("instances", "models", "scenarios"):  # copies: a link would lead outside
+        shutil.copytree(ROOT / name, here / name)
     return here
 
 

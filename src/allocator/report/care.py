@@ -42,8 +42,8 @@ def care(res: Result) -> pd.DataFrame:
     return pd.DataFrame(care_rows(res), columns=COLUMNS)
 
 
-def care_rows(res: Result) -> list[dict[str, str]]:
-    """The rows of `care(res)` as dicts."""
+def care_rows(res: Result, lang: str = "en") -> list[dict[str, str]]:
+    """The rows of `care(res)` as dicts (the sentences of lines past their sources in `lang`)."""
     inst = res.instance
     have = res.status.has_allocation
     plan = res.plan() if have else None
@@ -88,9 +88,12 @@ def care_rows(res: Result) -> list[dict[str, str]]:
                             "figure": f"lines.{line.id}.reported.{y}",
                             "flag": "above sources",
                             "detail": (
-                                f"{line.id} in {y}: {got:,.1f} in the plan against {amount:,.1f} "
-                                f"reported (+{got / amount - 1:.0%}), beyond the ±25 % the line "
-                                "amounts carry"
+                                f"{line.id} {y}: 계획 {got:,.1f}, 보고 {amount:,.1f} "
+                                f"(+{got / amount - 1:.0%}), 사업 금액의 ±25 % 범위 초과"
+                                if lang == "ko"
+                                else f"{line.id} in {y}: {got:,.1f} in the plan against "
+                                f"{amount:,.1f} reported (+{got / amount - 1:.0%}), beyond the "
+                                "±25 % the line amounts carry"
                             ),
                             "plan": money_of([line.id]),
                         }
@@ -98,35 +101,51 @@ def care_rows(res: Result) -> list[dict[str, str]]:
     return rows
 
 
-def care_lines(res: Result, heading: str) -> list[str]:
+FLAGS_KO = {"unconfirmed": "미확인", "conflict": "출처 충돌", "above sources": "출처 초과"}
+"""The flags in Korean reports."""
+
+
+def _flag(flag: str, lang: str) -> str:
+    return FLAGS_KO.get(flag, flag) if lang == "ko" else flag
+
+
+def care_lines(res: Result, heading: str, lang: str = "en") -> list[str]:
     """The block as text lines (empty when nothing needs care)."""
-    rows = care_rows(res)
+    rows = care_rows(res, lang)
     if not rows:
         return []
     out = ["", f"{heading} ({len(rows)}):"]
+    plan_word = "계획" if lang == "ko" else "plan"
     for row in rows:
-        plan = f" [plan: {row['plan']}]" if row["plan"] else ""
-        detail = row["detail"] if len(row["detail"]) <= 140 else row["detail"][:139] + "…"
+        row["flag"] = _flag(row["flag"], lang)
+        plan = f" [{plan_word}: {row['plan']}]" if row["plan"] else ""
+        detail = row["detail"]
+        if len(detail) > 140:  # cut at a word, not inside one
+            detail = detail[:139].rsplit(" ", 1)[0] + " …"
         out.append(f"  ! {row['flag']}: {row['figure']} — {detail}{plan}")
     return out
 
 
-def care_html(res: Result, heading: str) -> str:
+def care_html(res: Result, heading: str, lang: str = "en") -> str:
     """The block as an HTML section, open (not collapsed), one table row per flagged figure."""
     from html import escape
 
-    found = care_rows(res)
+    found = care_rows(res, lang)
+    heads = (
+        ("수치", "표시", "내용", "계획") if lang == "ko" else ("figure", "flag", "detail", "plan")
+    )
     if not found:
         return ""
     rows = "".join(
         f"<tr data-flag='{escape(r['flag'])}'><td><code>{escape(r['figure'])}</code></td>"
-        f"<td><span class='no'>{escape(r['flag'])}</span></td><td>{escape(r['detail'])}</td>"
+        f"<td><span class='no'>{escape(_flag(r['flag'], lang))}</span></td>"
+        f"<td>{escape(r['detail'])}</td>"
         f"<td>{escape(r['plan'])}</td></tr>"
         for r in found
     )
     return (
         f"<section id='care'><h2>{escape(heading)} ({len(found)})</h2><div class='warn'>"
-        "<table class='data'><tr><th>figure</th><th>flag</th><th>detail</th><th>plan</th></tr>"
+        "<table class='data'><tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>"
         f"{rows}</table></div></section>"
     )
 

@@ -73,7 +73,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "kpi": {"en": "KPI", "ko": "성과지표"},
     "targets": {"en": "targets", "ko": "목표"},
     "care": {"en": "Figures to treat with care", "ko": "주의해서 볼 수치"},
-    "outside_budget": {"en": "of them added outside the budget", "ko": "는 예산 밖에서 더해짐"},
+    "outside_budget": {"en": "of them added outside the budget", "ko": "예산 밖 추가"},
     "level": {"en": "level", "ko": "수준"},
     "target": {"en": "target", "ko": "목표"},
     "baseline": {"en": "baseline (before the first year)", "ko": "기준값 (첫해 이전)"},

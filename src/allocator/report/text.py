@@ -116,13 +116,20 @@ def table(res: Result, lang: Lang = "en") -> str:
             + "  ".join(_pad(money(rows[c].sum(), unit, lang), cell, True) for c in columns)
         )
     lines += _targets(res, lang)
+    kpi_names = {k.id: name_of(k, lang) for k in res.instance.kpis}
     for _, row in res.kpis.dropna(subset=["at_most"]).iterrows():
         within = row["level"] <= row["at_most"] * (1 + 1e-9) + 1e-6
-        lines.append(
-            f"  {row['name']} {row['year']}: {row['level']:,.0f}, at most {row['at_most']:,.0f} "
-            f"{row['unit']} — {'within' if within else 'ABOVE'}"
-        )
-    lines += care_lines(res, text("care", lang))
+        level = quantity(row["level"], row["unit"], lang)
+        cap = quantity(row["at_most"], row["unit"], lang)
+        if lang == "ko":
+            state = "이내" if within else "초과"
+            lines.append(f"  {kpi_names[row['kpi']]} {row['year']}: {level}, 상한 {cap} — {state}")
+        else:
+            state = "within" if within else "ABOVE"
+            lines.append(
+                f"  {kpi_names[row['kpi']]} {row['year']}: {level}, at most {cap} — {state}"
+            )
+    lines += care_lines(res, text("care", lang), lang)
     if res.violations and res.status != Status.scored:
         lines.append("")
         lines.append(text("violations", lang) + ":")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from allocator.schema.money import CURRENCY_UNITS, UNIT_LABELS
+from allocator.schema.money import CURRENCY_UNITS, UNIT_LABELS, currency_of
 from allocator.words.language import Lang
 from allocator.words.numbers import MINUS, figure, is_zero
 
@@ -38,6 +38,9 @@ def money(amount: float, currency_unit: str = "bn_krw", lang: Lang = "en") -> st
         return "—"
     sign = MINUS if value < 0 else ""
     value = abs(value)
+    foreign = currency_of(currency_unit)
+    if foreign != "KRW":
+        return sign + _foreign(value, "$" if foreign == "USD" else "€")
     if lang == "ko":
         return sign + _korean(value)
     if value >= 1e12 - 5e8:
@@ -47,6 +50,14 @@ def money(amount: float, currency_unit: str = "bn_krw", lang: Lang = "en") -> st
     if value >= 1e6:
         return f"{sign}{value / 1e6:,.1f} million won"
     return f"{sign}{value:,.0f} won"
+
+
+def _foreign(value: float, symbol: str) -> str:
+    """Dollars or euros as readers write them: "$14 million", "€250,000"."""
+    for size, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
+        if value >= size:
+            return f"{symbol}{value / size:,.3g} {word}"
+    return f"{symbol}{value:,.0f}"
 
 
 def _korean(value: float) -> str:

@@ -104,7 +104,7 @@ def render(
         body += [
             page.split(),
             page.kpis(),
-            care_html(res, text("care", lang)),
+            care_html(res, text("care", lang), lang),
             sections.rules(page, res, resolves),
         ]
     for kind, tables in (("sweeps", sweeps), ("frontiers", frontiers)):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from allocator.explain.audit import KINDS_KO
 from allocator.report.html.markup import PageContext, esc, figure_value, g
 from allocator.results.result import Result
@@ -30,6 +32,8 @@ OPTIONS_KO = {
     "seed": "난수 시드",
     "presolve": "사전 처리",
     "highs": "HiGHS 옵션",
+    "solver": "솔버",
+    "solver_options": "솔버 옵션",
 }
 
 
@@ -70,7 +74,8 @@ def rules(page: PageContext, res: Result, resolves: int | None = None) -> str:
     the figures over which that holds, with units), and every rule folded away."""
     lang, cu = page.lang, res.instance.currency_unit
     audit = res.audit(lang)
-    prices = res.shadow_prices(lang, resolves)
+    highs = res.solver == "highs"  # prices come from HiGHS's duals and re-solves
+    prices = res.shadow_prices(lang, resolves) if highs else pd.DataFrame()
     counts = audit.state.value_counts()
     count_html = " · ".join(
         f"<span class='pill'>{n} {esc(state_text(str(s), lang))}</span>" for s, n in counts.items()
@@ -97,6 +102,8 @@ def rules(page: PageContext, res: Result, resolves: int | None = None) -> str:
                 f"<details><summary>{page.t('more')} ({len(rows) - SHOWN})</summary>"
                 f"<table class='data'>{head}{''.join(rows[SHOWN:])}</table></details>"
             )
+    elif not highs:
+        priced = f"<p class='muted'>{page.t('needs_highs_prices')}</p>"
     else:
         priced = f"<p>{page.t('none_priced')}</p>"
     head = (
@@ -145,6 +152,10 @@ def _num(value: float) -> str:
 def diagnosis(page: PageContext, res: Result) -> str:
     """The colliding rules, the sums that make the collision visible, and the repairs."""
     lang = page.lang
+    if res.solver != "highs":  # the IIS and repairs come from HiGHS
+        return (
+            f"<section id='diagnosis' class='alert'><p>{esc(page.t('needs_highs'))}</p></section>"
+        )
     diag = res.diagnosis()
     items = "".join(
         f"<li><code>{esc(name)}</code>: {esc(words)}</li>"
@@ -248,7 +259,7 @@ def how_made(page: PageContext, res: Result) -> str:
     options = ", ".join(
         f"{esc(OPTIONS_KO.get(k, k) if lang == 'ko' else k)}={esc(_option(v, lang))}"
         for k, v in manifest["options"].items()
-        if v not in (None, {})
+        if v not in (None, {}) and not (k == "solver" and v == "highs")
     )
     return (
         f"<footer id='how'><h2>{page.t('how_made')}</h2><dl>"
