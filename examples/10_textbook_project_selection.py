@@ -52,7 +52,9 @@ def main() -> None:
     data = inst.model_dump()
     for line in data["lines"]:
         line["select"] = False
-    lp = allocator.solve(allocator.Instance.model_validate(data), ROOT / "instances/textbook/models/npv.yaml")
+    lp = allocator.solve(
+        allocator.Instance.model_validate(data), ROOT / "instances/textbook/models/npv.yaml"
+    )
     parts = {k: round(v, 3) for k, v in lp.plan().scale.items() if v > 1e-9}
     print(f"Lorie-Savage (LP relaxation): NPV {lp.objective:.2f}, taken {parts}")
     assert lp.objective is not None
