@@ -124,13 +124,28 @@ class Ramp(RuleSpec):
     max_change: NonNegative
 
 
+class GroupRule(RuleSpec):
+    """A rule about the go/no-go lines of one group (`groups:` on the lines)."""
+
+    group: Name
+
+    @property
+    def subject(self) -> str:
+        return self.group
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        groups = _groups(inst)
+        if self.group not in groups:
+            return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
+        return []
+
+
 @rule_kind
-class Cardinality(RuleSpec):
+class Cardinality(GroupRule):
     """At least `min`, at most `max`, or `exactly` so many go/no-go lines of `group` are
     selected."""
 
     rule: Literal["cardinality"]
-    group: Name
     min: Count | None = None
     max: Count | None = None
     exactly: Count | None = None
@@ -147,35 +162,14 @@ class Cardinality(RuleSpec):
             raise ValueError(f"min {self.min} is above max {self.max}; lower min or raise max")
         return self
 
-    @property
-    def subject(self) -> str:
-        return self.group
-
-    def problems(self, inst: Instance, at: str) -> Problems:
-        groups = _groups(inst)
-        if self.group not in groups:
-            return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
-        return []
-
 
 @rule_kind
-class Exclusive(RuleSpec):
+class Exclusive(GroupRule):
     """At most one line of `group` is selected (exactly one with `exactly: true`)."""
 
     rule: Literal["exclusive"]
-    group: Name
     exactly: bool = False
     """True: exactly one line of the group is selected (one of the options must be taken)."""
-
-    @property
-    def subject(self) -> str:
-        return self.group
-
-    def problems(self, inst: Instance, at: str) -> Problems:
-        groups = _groups(inst)
-        if self.group not in groups:
-            return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
-        return []
 
 
 @rule_kind
