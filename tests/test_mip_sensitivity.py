@@ -167,7 +167,9 @@ def test_korea_prices_are_re_solved_and_agree_with_the_fixed_choice_dual() -> No
     budget = prices.loc["budget[2026]"]
     assert budget.method == "MIP re-solves"
     assert budget.value_from <= 9933.4 <= budget.value_to
-    step = min(10.0, (cast(float, budget.value_to) - 9933.4) / 2)  # a move inside the range it holds over
+    step = min(
+        10.0, (cast(float, budget.value_to) - 9933.4) / 2
+    )  # a move inside the range it holds over
     moved = allocator.load_instance(Path("instances/korea-2026.yaml")).model_copy(
         update={"budget": {2026: 9933.4 + step}}
     )
