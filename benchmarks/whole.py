@@ -410,7 +410,16 @@ def profile_lines(prof: dict[str, Any]) -> list[str]:
     seconds["HiGHS run"] = highs
     back = "read-back (values, duals; a MIP's fixed-integer LP)"
     seconds[back] = max(0.0, run_and_back - highs)
-    order = ("build", "hand-off", "HiGHS run", back, "verification", "result assembly", "other")
+    order = (
+        "imports on first use",
+        "build",
+        "hand-off",
+        "HiGHS run",
+        back,
+        "verification",
+        "result assembly",
+        "other",
+    )
     keys = [k for k in order if k in seconds] + [k for k in seconds if k not in order]
     split = ", ".join(
         f"{part} {seconds[part]:.2f} s ({seconds[part] / solve:.0%})"
