@@ -11,9 +11,9 @@ verified.
 
 `--sample` also samples the main thread's stack about every millisecond during `solve` and
 splits its time (each sample weighted by the time since the last) by the function names on the
-stack: build, hand-off to HiGHS, HiGHS run and read-back, verification, result assembly. It reads
-names only, calls nothing inside allocator, and costs a few per cent; names it does not recognise
-(after a refactor, say) count as "other".
+stack: imports on first use, build, hand-off to HiGHS, HiGHS run and read-back, verification,
+result assembly. It reads names only, calls nothing inside allocator, and costs a few per cent;
+names it does not recognise (after a refactor, say) count as "other".
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from pathlib import Path  # noqa: E402
 from types import FrameType  # noqa: E402
 
 PARTS = (
+    ("_find_and_load", "imports on first use"),
     ("verify", "verification"),
     ("from_solution", "result assembly"),
     ("solve_session", "HiGHS run and read-back"),

@@ -197,10 +197,7 @@ def pairs(
             limit = cap if route == "raw" else cap * ALLOCATOR_CAP
             result = run(route, instance, limit)
             if result["timed_out"]:
-                return (
-                    f"{LABEL[route]} ran past {limit:.0f} s (repetition {rep + 1}); killed, "
-                    "case skipped"
-                )
+                return f"skipped: {LABEL[route]} ran past {limit:.0f} s (repetition {rep + 1})"
             runs[route].append(result)
             if not quiet:
                 print(
@@ -345,7 +342,7 @@ def table_lines(table: list[dict[str, Any]]) -> list[str]:
     ]
     for row in table:
         if "skipped" in row:
-            out.append(f"| {case_label(row)} | – | skipped: {row['skipped']} |" + " |" * 9)
+            out.append(f"| {case_label(row)} | – | {row['skipped']} |" + " |" * 9)
             continue
         cli, api, raw = row["cli"], row["api"], row["raw"]
         out.append(
@@ -413,7 +410,16 @@ def profile_lines(prof: dict[str, Any]) -> list[str]:
     seconds["HiGHS run"] = highs
     back = "read-back (values, duals; a MIP's fixed-integer LP)"
     seconds[back] = max(0.0, run_and_back - highs)
-    order = ("build", "hand-off", "HiGHS run", back, "verification", "result assembly", "other")
+    order = (
+        "imports on first use",
+        "build",
+        "hand-off",
+        "HiGHS run",
+        back,
+        "verification",
+        "result assembly",
+        "other",
+    )
     keys = [k for k in order if k in seconds] + [k for k in seconds if k not in order]
     split = ", ".join(
         f"{part} {seconds[part]:.2f} s ({seconds[part] / solve:.0%})"
