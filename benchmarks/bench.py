@@ -147,7 +147,8 @@ def worker(route: str, variant: str, lines: int, years: int, seed: int) -> dict[
 # --------------------------------------------------------------------------- the harness
 
 
-def _parse_sizes(text: str) -> list[tuple[str, int, int]]:
+def parse_sizes(text: str) -> list[tuple[str, int, int]]:
+    """`lp:1000x5,mip:100x3` → [("lp", 1000, 5), ("mip", 100, 3)] (whole.py and guard.py too)."""
     sizes = []
     for part in text.split(","):
         variant, _, dims = part.strip().partition(":")
@@ -515,7 +516,7 @@ def profile(size: str, top: int = 10) -> None:
     from allocator.formulation import build
     from allocator.synthetic import synthetic_case
 
-    variant, lines, years = _parse_sizes(size)[0]
+    variant, lines, years = parse_sizes(size)[0]
     inst, model = synthetic_case(lines, years, mip=variant == "mip")
     spec = allocator.ModelSpec.model_validate(model)
     instance = allocator.Instance.model_validate(inst)
@@ -553,7 +554,7 @@ def main() -> int:
         profile(args.profile)
         return 0
     started = time.perf_counter()
-    table = measure(_parse_sizes(args.sizes), args.reps, args.seed)
+    table = measure(parse_sizes(args.sizes), args.reps, args.seed)
     seconds = time.perf_counter() - started
     print_table(table)
     if args.json:

@@ -57,6 +57,7 @@ ROOT = HERE.parent
 SRC = ROOT / "src"
 sys.path[:0] = [str(SRC), str(HERE)]
 
+from bench import parse_sizes  # noqa: E402
 from cases import write_case  # noqa: E402
 
 DOC = ROOT / "docs" / "performance.md"
@@ -168,17 +169,6 @@ def run(route: str, instance: Path, cap: float = CAP, sample: bool = False) -> d
 
 
 # --------------------------------------------------------------------------- the harness
-
-
-def parse_sizes(text: str) -> list[tuple[str, int, int]]:
-    sizes = []
-    for part in text.split(","):
-        variant, _, dims = part.strip().partition(":")
-        lines, _, years = dims.partition("x")
-        if variant not in ("lp", "mip") or not lines.isdigit() or not years.isdigit():
-            raise SystemExit(f"bad size {part!r}: use lp:LINESxYEARS or mip:LINESxYEARS")
-        sizes.append((variant, int(lines), int(years)))
-    return sizes
 
 
 def pairs(
