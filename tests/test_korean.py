@@ -127,3 +127,29 @@ def test_cli_explain_in_korean(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "이 수치가 10억원 늘면 영향 점수가 1.35점 늘어남" in out
     assert "규칙 1번 연간 증감 한도의 비용은 10점" in out
+
+
+def test_every_rule_family_is_said_in_korean() -> None:
+    """Each rule family of every registered rule (the tamper cases: one per core rule and rule
+    kind) has its own Korean sentence, not the generic fallback, with no English word but the
+    instance's own names."""
+    from allocator.explain.korean import FAMILIES_KO, rule_text
+    from allocator.formulation import build
+    from tests.test_tamper import CASES
+
+    for name, case in sorted(CASES.items()):
+        instance, rules, fields = case[:3]
+        inst = allocator.Instance.model_validate(instance)
+        spec = allocator.ModelSpec.model_validate({"name": name, "rules": rules, **fields})
+        built = build(inst, spec)
+        items: list[Named] = [*inst.pillars, *inst.lines, *inst.kpis, *inst.funds, *inst.regions]
+        ok = {w for item in items for w in WORD.findall(item.name_ko or item.name)}
+        ok |= {w for line in inst.lines for g in line.groups for w in WORD.findall(g)}
+        ok |= {w for r in inst.resources for w in WORD.findall(f"{r.name} {r.unit}")}
+        ok |= {w for rule in spec.rules for w in WORD.findall(str(rule.model_dump()))}
+        for row in built.rows.values():
+            assert row.family in FAMILIES_KO, f"{name}: {row.family} has no Korean name"
+            said = rule_text(built, row)
+            assert said != f"{FAMILIES_KO[row.family]} 규칙", f"{name}: {row.name} is not said"
+            left = [w for w in WORD.findall(IDENTIFIER.sub(" ", said)) if w not in ok]
+            assert not [w for w in left if not w.isupper()], f"{name}: {row.name}: {said}"

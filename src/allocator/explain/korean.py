@@ -5,9 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from allocator.explain.korean_capital import CAPITAL_SAYINGS
+from allocator.explain.korean_words import (
+    fund_ko,
+    has_final,
+    kpi_ko,
+    line_ko,
+    rule_of,
+    say_money,
+    span_ko,
+    subject,
+    topic,
+    toward,
+    year_ko,
+)
 from allocator.formulation import Formulation, Row
 from allocator.schema.base import for_year
-from allocator.words import amount, currency, figure, name_of, percent, quantity
+from allocator.words import currency, figure, name_of, percent, quantity
+
+__all__ = ["FAMILIES_KO", "RULE_KINDS_KO", "family_ko", "has_final", "rule_text", "toward"]
 
 RULE_KINDS_KO = {
     "pillar_share": "분야 비중",
@@ -57,47 +73,24 @@ FAMILIES_KO = {
     "level_hold": "우선순위 유지",
     "near_optimal": "최적 근처",
     "frontier": "상충 경계",
+    "cardinality_min": "선정 수 하한",
+    "requires_any": "선행 사업 중 하나",
+    "implies": "조건부 선정",
+    "implies_back": "조건부 선정 (역방향)",
+    "growth_max": "그룹 증가율 상한",
+    "growth_min": "그룹 증가율 하한",
+    "target_max": "성과 상한",
+    "line_total": "사업 총액 상한",
+    "fund_line_cap": "펀드 사업별 한도",
+    "selection": "선정 사업만 펀드 자금",
+    "borrow_max": "차입 한도",
+    "profile": "사업 지출 계획",
+    "scale_min": "사업 규모 하한",
+    "scale_max": "사업 규모 상한",
+    "resource": "자원 한도",
+    "robust": "강건성 보호",
 }
 """Rule families (the part of a rule's name before the bracket) in Korean."""
-
-
-def has_final(word: str) -> bool | None:
-    """Whether `word` ends in a consonant sound (받침), for choosing 은/는 and 이/가; None when
-    it cannot be told (a Latin letter)."""
-    text = word.rstrip(" )]'\"")
-    if not text:
-        return None
-    last = text[-1]
-    if "가" <= last <= "힣":
-        return (ord(last) - ord("가")) % 28 != 0
-    if last.isdigit():
-        return last in "0136780"
-    if last == "%":
-        return False  # 퍼센트
-    return None
-
-
-def topic(word: str) -> str:
-    """`word` with the topic particle: 예산은, 사업는 → 사업은; Latin names get 은(는)."""
-    final = has_final(word)
-    return f"{word}{'은(는)' if final is None else '은' if final else '는'}"
-
-
-def subject(word: str) -> str:
-    """`word` with the subject particle: 목표가, 예산이; Latin names get 이(가)."""
-    final = has_final(word)
-    return f"{word}{'이(가)' if final is None else '이' if final else '가'}"
-
-
-def toward(word: str) -> str:
-    """`word` with the particle of direction: 70점으로, 72억원으로, 2026년으로; 로 after a vowel
-    or ㄹ."""
-    text = word.rstrip(" )]'\"")
-    last = text[-1] if text else ""
-    if "가" <= last <= "힣":
-        final = (ord(last) - ord("가")) % 28
-        return f"{word}{'으로' if final not in (0, 8) else '로'}"
-    return f"{word}{'(으)로' if has_final(word) is None else '으로' if has_final(word) else '로'}"
 
 
 def family_ko(name: str) -> str:
@@ -112,85 +105,58 @@ def rule_text(built: Formulation, row: Row) -> str:
     return say(built, row) if say is not None else f"{family_ko(row.name)} 규칙"
 
 
-def _money(built: Formulation, value: float) -> str:
-    return amount(value, built.inst.currency_unit, "ko")
-
-
-def _line(built: Formulation, row: Row, key: str = "line") -> str:
-    line = built.lines.get(str(row.subjects.get(key)))
-    return name_of(line, "ko") if line is not None else str(row.subjects.get(key))
-
-
-def _year(row: Row) -> str:
-    year = row.subjects.get("year")
-    return f"{year}년 " if year not in (None, "all") else ""
-
-
-def _span(built: Formulation) -> str:
-    years = built.inst.years
-    return f"{years[0]}–{years[-1]}년"
-
-
-def _rule(built: Formulation, row: Row) -> object:
-    return built.spec.rules[row.rule] if row.rule is not None else None
-
-
 def _budget(built: Formulation, row: Row) -> str:
     verb = "과 같음" if row.sense == "==" else " 이하"
-    return f"{_year(row)}정부 재정 지출은 예산 {_money(built, row.rhs)}{verb}"
+    return f"{year_ko(row)}정부 재정 지출은 예산 {say_money(built, row.rhs)}{verb}"
 
 
 def _pool(built: Formulation, row: Row) -> str:
-    return f"{_year(row)}민간 자금은 펀드 조달 한도 {_money(built, row.rhs)} 이하"
+    return f"{year_ko(row)}민간 자금은 펀드 조달 한도 {say_money(built, row.rhs)} 이하"
 
 
 def _leverage(built: Formulation, row: Row) -> str:
     line = built.lines[row.subjects["line"]]
     return (
-        f"{topic(_line(built, row))} {_year(row)}정부 재정 1원당 민간 자금을 최대 "
+        f"{topic(line_ko(built, row))} {year_ko(row)}정부 재정 1원당 민간 자금을 최대 "
         f"{figure(line.leverage)}원까지 유치"
     )
 
 
 def _line_min(built: Formulation, row: Row) -> str:
-    money = _money(built, built.line_min(row.subjects["line"], row.subjects["year"]))
+    money = say_money(built, built.line_min(row.subjects["line"], row.subjects["year"]))
     chosen = " (선정될 경우)" if built.lines[row.subjects["line"]].select else ""
-    return f"{_line(built, row)}에 {_year(row)}최소 {money} 배정{chosen}"
+    return f"{line_ko(built, row)}에 {year_ko(row)}최소 {money} 배정{chosen}"
 
 
 def _line_max(built: Formulation, row: Row) -> str:
     lid, year = row.subjects["line"], row.subjects["year"]
     cap = built.line_max(lid, year)
-    money = _money(built, cap if cap is not None else built.inst.budget_in(year))
+    money = say_money(built, cap if cap is not None else built.inst.budget_in(year))
     chosen = ", 선정되지 않으면 배정 없음" if built.lines[lid].select else ""
-    return f"{_line(built, row)}에 {_year(row)}최대 {money} 배정{chosen}"
+    return f"{line_ko(built, row)}에 {year_ko(row)}최대 {money} 배정{chosen}"
 
 
 def _units(built: Formulation, row: Row) -> str:
     cost = built.lines[row.subjects["line"]].unit_cost or 0.0
-    return f"{topic(_line(built, row))} {_year(row)}{_money(built, cost)} 단위로만 배정"
+    return f"{topic(line_ko(built, row))} {year_ko(row)}{say_money(built, cost)} 단위로만 배정"
 
 
 def _requires(built: Formulation, row: Row) -> str:
-    return f"{topic(_line(built, row))} {subject(_line(built, row, 'requires'))} 배정될 때만 배정"
-
-
-def _kpi(built: Formulation, row: Row) -> tuple[str, str]:
-    kpi = next(k for k in built.inst.kpis if k.id == row.subjects["kpi"])
-    return name_of(kpi, "ko"), kpi.unit
-
-
-def _level(built: Formulation, row: Row) -> str:
-    name, unit = _kpi(built, row)
-    kpi = next(k for k in built.inst.kpis if k.id == row.subjects["kpi"])
-    life = f", 추가분은 {kpi.lifetime}년간 유지" if kpi.lifetime else ""
     return (
-        f"{_year(row)}{name} = 기초값 {quantity(row.rhs, unit, 'ko')} + 사업 예산이 낳는 성과{life}"
+        f"{topic(line_ko(built, row))} {subject(line_ko(built, row, 'requires'))} 배정될 때만 배정"
     )
 
 
+def _level(built: Formulation, row: Row) -> str:
+    name, unit = kpi_ko(built, row)
+    kpi = next(k for k in built.inst.kpis if k.id == row.subjects["kpi"])
+    life = f", 추가분은 {kpi.lifetime}년간 유지" if kpi.lifetime else ""
+    base = quantity(row.rhs, unit, "ko")
+    return f"{year_ko(row)}{name} = 기초값 {base} + 사업 예산이 낳는 성과{life}"
+
+
 def _target(built: Formulation, row: Row) -> str:
-    name, unit = _kpi(built, row)
+    name, unit = kpi_ko(built, row)
     soft = (
         " (연성 목표: 미달분에 벌점)"
         if row.subjects.get("kpi")
@@ -203,12 +169,12 @@ def _target(built: Formulation, row: Row) -> str:
 
 
 def _pillar_share(built: Formulation, row: Row) -> str:
-    rule = _rule(built, row)
+    rule = rule_of(built, row)
     low = row.family.endswith("_min")
     share = float(getattr(rule, "min" if low else "max", 0.0) or 0.0)
     pillar = next(p for p in built.inst.pillars if p.id == row.subjects["pillar"])
     year = row.subjects["year"]
-    full = _money(built, share * built.inst.budget_in(year))
+    full = say_money(built, share * built.inst.budget_in(year))
     return (
         f"{name_of(pillar, 'ko')}에 {year}년 정부 재정의 {percent(share)} "
         f"{'이상' if low else '이하'} 배정 (예산 전액 기준 {full})"
@@ -216,34 +182,35 @@ def _pillar_share(built: Formulation, row: Row) -> str:
 
 
 def _new_share(built: Formulation, row: Row) -> str:
-    share = float(getattr(_rule(built, row), "min", 0.0) or 0.0)
+    share = float(getattr(rule_of(built, row), "min", 0.0) or 0.0)
     year = row.subjects["year"]
-    full = _money(built, share * built.inst.budget_in(year))
+    full = say_money(built, share * built.inst.budget_in(year))
     return f"{year}년 정부 재정의 {percent(share)} 이상을 신규 사업에 배정 (예산 전액 기준 {full})"
 
 
 def _ramp(built: Formulation, row: Row) -> str:
     verb = "증가" if row.family == "ramp_up" else "감소"
-    return (
-        f"{_line(built, row)}의 {_year(row)}예산은 전년 대비 {_money(built, row.rhs)} 이내로 {verb}"
-    )
+    step = say_money(built, row.rhs)
+    return f"{line_ko(built, row)}의 {year_ko(row)}예산은 전년 대비 {step} 이내로 {verb}"
 
 
 def _at_most(built: Formulation, row: Row) -> str:
-    rule = _rule(built, row)
-    limit = 1 if row.family == "exclusive" else int(getattr(rule, "max", 1))
-    return f"{row.subjects.get('group')} 그룹에서 최대 {limit}개 사업만 배정"
+    rule = rule_of(built, row)
+    bound = {"==": "exactly", ">=": "min"}.get(row.sense, "max")
+    limit = 1 if row.family == "exclusive" else int(getattr(rule, bound, 1))
+    words = {"==": "정확히", ">=": "최소"}.get(row.sense, "최대")
+    return f"{row.subjects.get('group')} 그룹에서 {words} {limit}개 사업만 배정"
 
 
 def _group(built: Formulation, row: Row) -> str:
-    rule = _rule(built, row)
+    rule = rule_of(built, row)
     region = getattr(rule, "region", None)
     what = f"{row.subjects.get('group')} 그룹"
     if region is not None:
         found = next((r for r in built.inst.regions if r.id == region), None)
         what = name_of(found, "ko") if found is not None else str(region)
     year = row.subjects.get("year")
-    when = f"{year}년" if year not in (None, "all") else f"{_span(built)} 전체"
+    when = f"{year}년" if year not in (None, "all") else f"{span_ko(built)} 전체"
     share = "share" in row.family
     bound = {
         "group_min": "min",
@@ -252,26 +219,21 @@ def _group(built: Formulation, row: Row) -> str:
         "group_share_max": "max_share",
     }[row.family]
     value = float(getattr(rule, bound, 0.0) or 0.0)
-    size = f"정부 재정의 {percent(value)}" if share else _money(built, value)
+    size = f"정부 재정의 {percent(value)}" if share else say_money(built, value)
     return f"{what}에 {when} {size} {'이상' if row.family.endswith('_min') else '이하'} 배정"
 
 
 def _relation(built: Formulation, row: Row) -> str:
-    rule = _rule(built, row)
+    rule = rule_of(built, row)
     money = (
         "정부 재정" if getattr(rule, "money", "government") == "government" else "정부+민간 자금"
     )
     unit = currency(built.inst.currency_unit, "ko")
-    return f"{_year(row)}관계식 {getattr(rule, 'expr', '')} ({money}, 단위 {unit})"
-
-
-def _fund(built: Formulation, row: Row) -> tuple[str, object]:
-    fund = next(f for f in built.inst.funds if f.id == row.subjects["fund"])
-    return name_of(fund, "ko"), fund
+    return f"{year_ko(row)}관계식 {getattr(rule, 'expr', '')} ({money}, 단위 {unit})"
 
 
 def _fund_leverage(built: Formulation, row: Row) -> str:
-    name, fund = _fund(built, row)
+    name, fund = fund_ko(built, row)
     ratio = figure(float(getattr(fund, "leverage", 0.0)))
     return (
         f"{topic(name)} {row.subjects['year']}년까지 납입된 정부 출자 1원당 민간 자금을 최대 "
@@ -280,59 +242,61 @@ def _fund_leverage(built: Formulation, row: Row) -> str:
 
 
 def _fund_cap(built: Formulation, row: Row) -> str:
-    name, _ = _fund(built, row)
-    return f"{topic(name)} {_year(row)}민간 자금을 최대 {_money(built, row.rhs)} 조달"
+    name, _ = fund_ko(built, row)
+    return f"{topic(name)} {year_ko(row)}민간 자금을 최대 {say_money(built, row.rhs)} 조달"
 
 
 def _fund_total(built: Formulation, row: Row) -> str:
-    name, _ = _fund(built, row)
+    name, _ = fund_ko(built, row)
     words = "최대" if row.family == "fund_total_cap" else "최소"
-    return f"{topic(name)} {_span(built)} 민간 자금을 {words} {_money(built, row.rhs)} 조달"
+    return f"{topic(name)} {span_ko(built)} 민간 자금을 {words} {say_money(built, row.rhs)} 조달"
 
 
 def _fund_floor(built: Formulation, row: Row) -> str:
-    name, fund = _fund(built, row)
+    name, fund = fund_ko(built, row)
     ratio = figure(float(getattr(fund, "min_leverage", 0.0)))
     return f"{topic(name)} 전체 기간 정부 출자 1원당 민간 자금을 최소 {ratio}원 조달"
 
 
 def _carry(built: Formulation, row: Row) -> str:
-    return f"{_year(row)}정부 재정 가운데 최대 {_money(built, row.rhs)}를 다음 해로 이월"
+    return f"{year_ko(row)}정부 재정 가운데 최대 {say_money(built, row.rhs)}를 다음 해로 이월"
 
 
 def _schedule(built: Formulation, row: Row) -> str:
     line = built.lines[row.subjects["line"]]
     planned = for_year(line.schedule, row.subjects["year"], 0.0) or 0.0
     chosen = " (선정될 경우)" if line.select else ""
-    return f"{_line(built, row)}에 {_year(row)}정확히 {_money(built, planned)} 배정{chosen}"
+    return f"{line_ko(built, row)}에 {year_ko(row)}정확히 {say_money(built, planned)} 배정{chosen}"
 
 
 def _cohort(built: Formulation, row: Row) -> str:
     span = built.lines[row.subjects["line"]].span
     return (
-        f"{topic(_line(built, row))} {_year(row)}최근 {span}년 동안 시작한 모든 단위를 지원 "
+        f"{topic(line_ko(built, row))} {year_ko(row)}최근 {span}년 동안 시작한 모든 단위를 지원 "
         f"(한번 시작하면 {span}년 지속)"
     )
 
 
 def _starts(built: Formulation, row: Row) -> str:
     limit = built.lines[row.subjects["line"]].max_starts
-    return f"{topic(_line(built, row))} {_span(built)} 최대 {limit}개 단위를 새로 시작"
+    return f"{topic(line_ko(built, row))} {span_ko(built)} 최대 {limit}개 단위를 새로 시작"
 
 
 def _curve(built: Formulation, row: Row) -> str:
     points = built.lines[row.subjects["line"]].curve or [(0.0, 0.0)]
-    top = _money(built, points[-1][0])
-    return f"{_line(built, row)}의 {_year(row)}예산은 수익 곡선으로 평가 (최대 {top})"
+    top = say_money(built, points[-1][0])
+    return f"{line_ko(built, row)}의 {year_ko(row)}예산은 수익 곡선으로 평가 (최대 {top})"
 
 
 def _curve_order(built: Formulation, row: Row) -> str:
-    name = topic(_line(built, row))
+    name = topic(line_ko(built, row))
     k = row.name.rsplit(",", 1)[-1].rstrip("]")
     segment = int(k) if k.isdigit() else 1
     if row.family == "curve_fill":
-        return f"{name} {_year(row)}곡선 구간 {segment}을 다 채운 뒤에만 구간 {segment + 1}에 도달"
-    return f"{name} {_year(row)}곡선 구간 {segment + 1}에 도달한 뒤에만 그 구간에 지출"
+        return (
+            f"{name} {year_ko(row)}곡선 구간 {segment}을 다 채운 뒤에만 구간 {segment + 1}에 도달"
+        )
+    return f"{name} {year_ko(row)}곡선 구간 {segment + 1}에 도달한 뒤에만 그 구간에 지출"
 
 
 def _hold(built: Formulation, row: Row) -> str:
@@ -388,4 +352,5 @@ _SAYINGS: dict[str, Callable[[Formulation, Row], str]] = {
     "level_hold": _hold,
     "near_optimal": _near,
     "frontier": _frontier,
+    **CAPITAL_SAYINGS,
 }
