@@ -87,13 +87,20 @@ def first_source(inst: Instance, path: str) -> int | None:
 
 def summary(inst: Instance) -> str:
     """One sentence: how many figures, by the kind of their first covering source, and how many
-    are reported amounts of the budget as passed (`lines.ID.reported.YEAR`)."""
+    are line amounts of the budget as passed (`lines.ID.reported.YEAR`), by their own kind (a
+    2025 amount carried into 2026 is assumed, an amount split from a reported total derived)."""
     paths = figure_paths(inst)
-    kinds: dict[str, int] = {}
-    for p in paths:
-        i = first_source(inst, p)
-        kind = inst.sources[i].kind if i is not None else "unsourced"
-        kinds[kind] = kinds.get(kind, 0) + 1
-    by_kind = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
-    amounts = sum(1 for p in paths if p.split(".")[2:3] == ["reported"])
-    return f"{len(paths)} figures: {by_kind}; {amounts} reported amounts of the budget as passed"
+
+    def by_kind(chosen: list[str]) -> str:
+        kinds: dict[str, int] = {}
+        for p in chosen:
+            i = first_source(inst, p)
+            kind = inst.sources[i].kind if i is not None else "unsourced"
+            kinds[kind] = kinds.get(kind, 0) + 1
+        return ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))
+
+    amounts = [p for p in paths if p.split(".")[2:3] == ["reported"]]
+    said = f"{len(paths)} figures: {by_kind(paths)}"
+    if not amounts:
+        return said
+    return f"{said}; the budget as passed: {len(amounts)} line amounts ({by_kind(amounts)})"
