@@ -3,6 +3,7 @@ scenario paths and ids get suggestions; a model weight on a KPI with no target i
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,10 @@ def test_a_weight_on_a_kpi_without_a_target_is_a_warning(
     err = capsys.readouterr().err
     assert "allocator: warning: " in err
     assert "their weights do nothing here" in err
+    load._WARNED.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", InputWarning)  # its own model: the pairing is the author's
+        allocator.solve(inst)
     five = allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml")
     assert (
         load.weight_warning(allocator.load_model(ROOT / "models" / "talent-first.yaml"), five)

@@ -245,11 +245,19 @@ def resolve_model(inst: Instance, model: ModelSpec | str | Path | None) -> Model
         spec = load_default_model(inst)
     model_file = next(iter(spec.files), spec.name)
     check_model(spec, inst, model_file)
-    issue = weight_warning(spec, inst, model_file)
+    issue = None if _is_default(spec, inst) else weight_warning(spec, inst, model_file)
     if issue is not None and str(issue) not in _WARNED:
         _WARNED.add(str(issue))
         warnings.warn(InputWarning(str(issue)), stacklevel=2)
     return spec
+
+
+def _is_default(spec: ModelSpec, inst: Instance) -> bool:
+    """Whether `spec` is read from the model file the instance itself names: its author paired
+    them, so weights on KPIs the instance targets only in other horizons are no surprise (the
+    solve output says which weights count)."""
+    own = default_model_path(inst)
+    return own is not None and any(Path(f).resolve() == own.resolve() for f in spec.files)
 
 
 _WARNED: set[str] = set()
