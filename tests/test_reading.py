@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
 
 import allocator
-from allocator.schema import files
+from allocator.schema import columns, files
+from allocator.schema.columns import MIN_ROWS, fast_lines
 from allocator.schema.files import LOADERS, load_yaml_text
+from allocator.schema.instance import Line
+from allocator.schema.money import currency_unit
 from tests.catalogue_safety import BOMB, DEEP
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,3 +81,125 @@ def test_both_loaders_load_the_same_instances(name: str, monkeypatch: pytest.Mon
         monkeypatch.setattr(files, "LOADER", loader)
         loaded[loader] = allocator.load_instance(ROOT / "instances" / name)
     assert all(inst == loaded["python"] for inst in loaded.values())
+
+
+# -- the lines table, column by column ------------------------------------------------------------
+
+LINES = TypeAdapter(list[Line])
+
+
+def _by_pydantic(rows: list[dict[str, Any]], unit: str) -> list[Line] | None:
+    with currency_unit(unit):
+        try:
+            return LINES.validate_python(rows)
+        except ValidationError:
+            return None
+
+
+def _same(fast: list[Line], slow: list[Line]) -> None:
+    assert fast == slow
+    for a, b in zip(fast, slow, strict=True):
+        assert a.__dict__ == b.__dict__
+        assert repr(a.__dict__) == repr(b.__dict__)  # 1 and 1.0, key order and kinds alike
+        assert a.model_fields_set == b.model_fields_set
+        assert a.model_dump() == b.model_dump()
+
+
+def _row(i: int, **fields: Any) -> dict[str, Any]:
+    return {"id": f"L{i}", "name": f"Line {i}", "pillar": "a", **fields}
+
+
+VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**16),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from(
+        ["12.0", "1e3", "-3", "+2", " 4", "1,500", "3조", "1e400", "nan", "0", "1e-12", "x", ""]
+    ),
+    st.sampled_from([10**15, 10**20, 1e-10, 1e-9, 2e-9, 9.9e14, 1e15, -0.0]),
+)
+FIELDS = st.sampled_from(
+    ["impact", "private_impact", "leverage", "min", "max", "unit_cost", "new", "select", "name"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(FIELDS, VALUES), max_size=6),
+    st.dictionaries(st.sampled_from([2026, "2027", "02028", 2028, "x"]), VALUES, max_size=3),
+    st.dictionaries(st.sampled_from(["gpus", "GPUS", "staff", " staff"]), VALUES, max_size=2),
+    st.sampled_from(["bn_krw", "krw", "m_usd", "eur"]),
+)
+def test_column_reading_accepts_only_what_pydantic_accepts_and_reads_it_alike(
+    cells: list[tuple[str, Any]], years: dict[Any, Any], yields: dict[str, Any], unit: str
+) -> None:
+    """Property: where the fast reading gives lines, pydantic gives the same lines (values,
+    kinds, fields given); where pydantic refuses a row, the fast reading leaves it to pydantic."""
+    rows = [_row(i, impact=float(i)) for i in range(MIN_ROWS)]
+    rows[3] = {**_row(3), **dict(cells), "min": years, "yields": yields}
+    fast, slow = fast_lines(rows, unit), _by_pydantic(rows, unit)
+    if slow is None:
+        assert fast is None
+    elif fast is not None:
+        _same(fast, slow)
+
+
+def test_plain_tables_take_the_fast_reading() -> None:
+    rows = [
+        _row(
+            i,
+            new=i % 2 == 0,
+            min={2026: 1, "2027": "2.5"},
+            max="40",
+            impact="1e3",
+            leverage=0.5,
+            yields={"gpus": "0.25"},
+            groups=["g", "h"],
+            unit_cost=None,
+            name_ko="선",
+        )
+        for i in range(MIN_ROWS)
+    ]
+    fast = fast_lines(rows, "bn_krw")
+    assert fast is not None
+    assert fast[0].min == {2026: 1.0, 2027: 2.5}
+    assert fast[0].max == 40.0
+    assert fast[1].new is False
+    slow = _by_pydantic(rows, "bn_krw")
+    assert slow is not None
+    _same(fast, slow)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"pillar": "a: 0.5; b: 0.5"},  # shares: pydantic reads them
+        {"max": "3조"},  # money with a unit
+        {"curve": "0:0; 10:5"},  # a field the fast reading does not cover
+        {"min": {2026: 1, "02026": 2}},  # a year twice: pydantic names both spellings
+        {"yields": {"gpus": 1, "GPUS": 2}},
+    ],
+)
+def test_anything_else_goes_to_pydantic(change: dict[str, Any]) -> None:
+    rows = [_row(i) for i in range(MIN_ROWS)]
+    rows[7] = {**rows[7], **change}
+    assert fast_lines(rows, "bn_krw") is None
+
+
+def _every_instance() -> list[Path]:
+    return sorted((ROOT / "instances").rglob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", _every_instance(), ids=lambda p: p.name)
+def test_instances_load_alike_either_way(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every shipped instance (whatever its size) loads to the same `Instance` through the
+    column reading as through pydantic alone."""
+    if "models" in path.parts:
+        return
+    monkeypatch.setattr(columns, "MIN_ROWS", 10**9)
+    slow = allocator.load_instance(path)
+    monkeypatch.setattr(columns, "MIN_ROWS", 0)
+    fast = allocator.load_instance(path)
+    assert fast == slow
+    _same(list(fast.lines), list(slow.lines))

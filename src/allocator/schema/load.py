@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from allocator.errors import MISSING, InputError, InputWarning, Issue
 from allocator.schema import output
+from allocator.schema.columns import prevalidated
 from allocator.schema.files import (
     allowed_outside,
     check_readable,
@@ -104,7 +105,7 @@ def load_instance(path: str | Path, *, allow_outside: bool | None = None) -> Ins
         files[str(table)] = sha256(table)
     if issues:
         raise InputError(issues)
-    inst = validate(Instance, data, str(path), tables)
+    inst = validate(Instance, data, str(path), tables, prepare=prevalidated)
     inst._files = files
     inst._allow_outside = allow
     return inst
