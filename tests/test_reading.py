@@ -5,6 +5,7 @@ column at a time giving the same `Instance` as one pydantic object per row."""
 from __future__ import annotations
 
 import time
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from allocator.schema.columns import MIN_ROWS, fast_lines
 from allocator.schema.files import LOADERS, load_yaml_text
 from allocator.schema.instance import Line
 from allocator.schema.money import currency_unit
+from allocator.schema.provenance import covers
 from tests.catalogue_safety import BOMB, DEEP
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -203,3 +205,41 @@ def test_instances_load_alike_either_way(path: Path, monkeypatch: pytest.MonkeyP
     fast = allocator.load_instance(path)
     assert fast == slow
     _same(list(fast.lines), list(slow.lines))
+
+
+# -- provenance: which source covers a figure -----------------------------------------------------
+
+
+def _covers_by_fnmatch(about: str, path: str) -> bool:
+    """The rule as written before: the path, or any part of it up to a dot, matches the glob."""
+    parts = [path[:i] for i, ch in enumerate(path) if ch == "."]
+    return about == path or any(fnmatchcase(p, about) for p in [path, *parts])
+
+
+PATH_PARTS = st.sampled_from(["lines", "x", "INF-01", "max", "2026", "yields", "gpus", "budget"])
+GLOB_PARTS = st.sampled_from(["*", "?", "[ab]", "[!x]", "lines", "x*", "*.max", "20??", "."])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.one_of(PATH_PARTS, GLOB_PARTS), min_size=1, max_size=4).map("".join),
+    st.lists(PATH_PARTS, min_size=1, max_size=4).map(".".join),
+)
+def test_a_source_covers_what_fnmatch_says(about: str, path: str) -> None:
+    assert covers(about, path) == _covers_by_fnmatch(about, path)
+
+
+@pytest.mark.parametrize(
+    ("about", "path", "covered"),
+    [
+        ("lines.*.max", "lines.x.max.2026", True),
+        ("lines.*.max", "lines.x.min", False),
+        ("lines.x", "lines.x.max", True),
+        ("lines.x", "lines.xy", False),
+        ("lines.INF-0[12]", "lines.INF-02.impact", True),
+        ("budget.20??", "budget.2026", True),
+        ("budget.20??", "budget.20261", False),
+    ],
+)
+def test_a_source_covers_its_path_and_below(about: str, path: str, covered: bool) -> None:
+    assert covers(about, path) is covered
