@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         worker(args.worker)
         return 0
     trees = {"before": args.before, "after": ROOT}
-    print("| file | raw parse (s) | load before (s) | load after (s) | before / raw | after / raw |")
+    print("| file | raw parse (s) | load before (s) | load after (s) | before/raw | after/raw |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, path in _cases([int(s) for s in args.sizes.split(",")]):
         runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
