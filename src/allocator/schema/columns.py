@@ -156,6 +156,22 @@ def _year(key: Any) -> int:
     raise _SlowError
 
 
+_YEARS: dict[Any, int] = {}
+"""Year keys read so far (a table repeats the same few)."""
+
+
+def _years(keys: Any) -> list[int]:
+    out: list[int] = []
+    for key in keys:
+        year = _YEARS.get(key) if type(key) is str else None
+        if year is None:
+            year = _year(key)
+            if type(key) is str and len(_YEARS) < 10_000:
+                _YEARS[key] = year
+        out.append(year)
+    return out
+
+
 def _per_year(read: Callable[[list[Any]], list[float]], *, scalar: bool) -> Any:
     """A reader for `PerYearMoney` (`scalar`: one figure for every year allowed) or
     `YearlyMoney` columns: years each once in any notation, every amount read by `read`."""
@@ -165,7 +181,7 @@ def _per_year(read: Callable[[list[Any]], list[float]], *, scalar: bool) -> Any:
         shapes: list[Any] = []
         for v in values:
             if type(v) is dict:
-                years = [_year(k) for k in v]
+                years = _years(v)
                 if len(set(years)) != len(years):
                     raise _SlowError  # a year twice: pydantic names both spellings
                 shapes.append(years)
@@ -200,11 +216,15 @@ def _yields(values: list[Any]) -> list[Any]:
     """`{kpi: coefficient}`: KPI names plain text, none spelled twice, values coefficients."""
     keys: list[list[str]] = []
     flat: list[Any] = []
+    spelled: dict[str, str] = {}  # `names.key` of each KPI name, worked out once
     for v in values:
         if type(v) is not dict:
             raise _SlowError
         given = [_plain_text(k) for k in v]
-        if len({names.key(k) for k in given}) != len(given):
+        for k in given:
+            if k not in spelled:
+                spelled[k] = names.key(k)
+        if len({spelled[k] for k in given}) != len(given):
             raise _SlowError
         keys.append(given)
         flat += v.values()
@@ -294,14 +314,14 @@ def _construct(rows: list[dict[str, Any]], columns: dict[str, list[Any]]) -> lis
     iters = {field: iter(values) for field, values in columns.items()}
     out: list[Line] = []
     new, setattr_ = Line.__new__, object.__setattr__
+    template = {name: fixed.get(name) for name in Line.model_fields}
     for row in rows:
         values = {field: next(iters[field]) for field in row}
-        full = {
-            name: values[name]
-            if name in values
-            else (fixed[name] if name in fixed else factories[name]())
-            for name in Line.model_fields
-        }
+        full = template.copy()
+        full.update(values)
+        for name, factory in factories.items():
+            if name not in values:
+                full[name] = factory()
         line = new(Line)
         setattr_(line, "__dict__", full)
         setattr_(line, "__pydantic_fields_set__", set(values))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 import warnings
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -396,14 +397,16 @@ def _row(
     """One CSV row as a nested dict (`min.2027` → {"min": {"2027": ...}}), with its problems."""
     row: dict[str, Any] = {}
     issues: list[Issue] = []
-    for column, cell in zip(header, cells, strict=False):
+    for (column, parents, leaf), cell in zip(_plan(tuple(header)), cells, strict=False):
         cell = cell.strip()
         if not cell:
             continue
-        *parents, leaf = column.split(".")
         value: Any = (
             [x.strip() for x in cell.split(";") if x.strip()] if leaf in LIST_COLUMNS else cell
         )
+        if not parents and leaf not in row:  # a plain column (the usual case)
+            row[leaf] = value
+            continue
         target = row
         for key in parents:
             nested = target.setdefault(key, {})
@@ -432,3 +435,14 @@ def _row(
                 )
             target[leaf] = value
     return row, issues
+
+
+@lru_cache(maxsize=64)
+def _plan(header: tuple[str, ...]) -> list[tuple[str, list[str], str]]:
+    """Each column of a header as (name, parent keys, leaf key): `min.2027` → (.., ["min"],
+    "2027"); worked out once per table, not per cell."""
+    out: list[tuple[str, list[str], str]] = []
+    for column in header:
+        *parents, leaf = column.split(".")
+        out.append((column, parents, leaf))
+    return out
