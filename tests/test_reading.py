@@ -243,3 +243,20 @@ def test_a_source_covers_what_fnmatch_says(about: str, path: str) -> None:
 )
 def test_a_source_covers_its_path_and_below(about: str, path: str, covered: bool) -> None:
     assert covers(about, path) is covered
+
+
+def test_the_cycle_collector_is_back_after_reading(tmp_path: Path) -> None:
+    import gc
+
+    allocator.load_instance(ROOT / "instances" / "toy.yaml")
+    assert gc.isenabled()
+    (tmp_path / "bad.yaml").write_text("name: x\nname: y\n")
+    with pytest.raises(allocator.InputError, match="given twice"):
+        allocator.load_instance(tmp_path / "bad.yaml")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        allocator.load_instance(ROOT / "instances" / "toy.yaml")
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
