@@ -260,3 +260,14 @@ def test_the_cycle_collector_is_back_after_reading(tmp_path: Path) -> None:
         assert not gc.isenabled()  # left as it was found
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("loader", sorted(LOADERS))
+def test_a_flow_style_alias_bomb_is_refused_fast(loader: str) -> None:
+    """Anchors right after `[` and `,` (no space), in a file that also says R&D in words."""
+    lines = ["note: R&D", "a0: [&x0 lol,lol]"]
+    lines += [f"a{i}: [&x{i} [*x{i - 1},*x{i - 1},*x{i - 1},*x{i - 1}]]" for i in range(1, 12)]
+    started = time.perf_counter()
+    with pytest.raises(yaml.YAMLError, match="an alias bomb"):
+        load_yaml_text("\n".join(lines), loader)
+    assert time.perf_counter() - started < 2.0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from difflib import get_close_matches
 from pathlib import Path
@@ -316,6 +317,10 @@ def _check_depth(root: yaml.Node) -> None:
         level = below
 
 
+_ANCHOR = re.compile(r"(?:^|\W)&")
+"""Where an anchor (`&name`) may start: an `&` not inside a word (`R&D` is text); an anchor
+always follows a space, a line's start or an indicator (`[`, `{`, `,`, `-`, `:`)."""
+
 LOADERS: dict[str, Any] = {"python": _UniqueKeyLoader}
 """The YAML loaders available: `python` (PyYAML's own) always, `c` (libyaml's) where present."""
 if _CSafeLoader is not None:
@@ -332,7 +337,7 @@ def load_yaml_text(text: str, loader: str | None = None) -> Any:
     if chosen is _UniqueKeyLoader:
         return yaml.load(text, Loader=_UniqueKeyLoader)
     reader = chosen(text)
-    reader.anchored = "&" in text
+    reader.anchored = _ANCHOR.search(text) is not None
     try:
         return reader.get_single_data()
     except (yaml.YAMLError, ValueError, RecursionError):
