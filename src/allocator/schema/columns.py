@@ -273,6 +273,9 @@ def fast_lines(rows: Any, unit: Any) -> list[Line] | None:
     None when pydantic must read them (see the module's docstring)."""
     if not isinstance(rows, list) or len(rows) < MIN_ROWS or unit not in CURRENCY_UNITS:
         return None
+    checks = Line.__pydantic_decorators__
+    if checks.model_validators or checks.field_validators:  # checks this reading lacks
+        return None
     if not all(type(row) is dict for row in rows):
         return None
     readers = _readers(unit)
