@@ -20,7 +20,7 @@ from allocator.schema import columns, files
 from allocator.schema.columns import MIN_ROWS, fast_lines
 from allocator.schema.files import LOADERS, load_yaml_text
 from allocator.schema.instance import Line
-from allocator.schema.money import currency_unit
+from allocator.schema.money import currency_unit, parse_money
 from allocator.schema.provenance import covers
 from tests.catalogue_safety import BOMB, DEEP
 
@@ -271,3 +271,19 @@ def test_a_flow_style_alias_bomb_is_refused_fast(loader: str) -> None:
     with pytest.raises(yaml.YAMLError, match="an alias bomb"):
         load_yaml_text("\n".join(lines), loader)
     assert time.perf_counter() - started < 2.0
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.from_regex(r"[0-9]{1,17}(\.[0-9]{0,17})?([eE][+-]?[0-9]{1,2})?", fullmatch=True),
+    st.sampled_from(["bn_krw", "krw", "eok_krw", "m_usd", "eur"]),
+)
+def test_plain_amounts_read_exactly_as_parse_money_reads_them(text: str, unit: str) -> None:
+    """Money read a column at a time is the float `parse_money` gives (the decimal rounded once,
+    to the nearest float), or is left to `parse_money` (near or past its bounds)."""
+    try:
+        (fast,) = columns._money_reader(unit)([text])
+    except columns._SlowError:
+        return
+    with currency_unit(unit):
+        assert fast == parse_money(text)
