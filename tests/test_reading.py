@@ -20,6 +20,7 @@ from allocator.schema import columns, files
 from allocator.schema.columns import MIN_ROWS, fast_lines
 from allocator.schema.files import LOADERS, load_yaml_text
 from allocator.schema.instance import Line
+from allocator.schema.load import read_table
 from allocator.schema.money import currency_unit, parse_money
 from allocator.schema.provenance import covers
 from tests.catalogue_safety import BOMB, DEEP
@@ -287,3 +288,29 @@ def test_plain_amounts_read_exactly_as_parse_money_reads_them(text: str, unit: s
         return
     with currency_unit(unit):
         assert fast == parse_money(text)
+
+
+def test_lines_read_a_column_at_a_time_pickle_and_copy_like_any(tmp_path: Path) -> None:
+    """A table of `MIN_ROWS` lines in a CSV file takes the column reading; the instance it gives
+    survives pickling (worker processes), copying and `model_copy` unchanged."""
+    import copy
+    import pickle
+
+    rows = ["id,name,pillar,impact,max,max.2027,yields.gpus"]
+    rows += [f"L{i},Line {i},a,{i % 7}.5,40,{i},0.25" for i in range(MIN_ROWS)]
+    (tmp_path / "lines.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "i.yaml").write_text(
+        "name: t\nyears: [2026, 2027]\npillars: [{id: a, name: A}]\nbudget: 1000\n"
+        "kpis: [{id: gpus, name: GPUs}]\nlines: lines.csv\n"
+    )
+    with pytest.raises(allocator.InputError, match=r"leave either max or max\.2027 blank"):
+        allocator.load_instance(tmp_path / "i.yaml")
+    (tmp_path / "lines.csv").write_text("\n".join(r.replace(",40,", ",,") for r in rows) + "\n")
+    assert fast_lines(read_table(tmp_path / "lines.csv"), "bn_krw") is not None
+    inst = allocator.load_instance(tmp_path / "i.yaml")
+    assert inst.lines[3].max == {2027: 3.0}
+    assert inst.lines[3].impact == 3.5
+    assert inst.lines[3].yields == {"gpus": 0.25}
+    assert pickle.loads(pickle.dumps(inst)) == inst
+    assert copy.deepcopy(inst) == inst
+    assert inst.lines[0].model_copy(update={"impact": 2.0}).impact == 2.0
