@@ -18,6 +18,8 @@ import allocator
 from allocator import InputError, Status
 from allocator.cli import main
 from allocator.errors import MISSING
+from allocator.schema import files
+from allocator.schema.files import LOADERS
 from tests.catalogue import CATALOGUE, Bad, load_case, the_issue, write_case
 from tests.catalogue_safety import SAFETY, SECRET
 
@@ -38,8 +40,13 @@ def test_the_catalogue_is_large_and_distinct() -> None:
     assert len({(c.instance, c.model, str(c.extra), c.load) for c in cases}) == len(cases)
 
 
+@pytest.mark.parametrize("loader", sorted(LOADERS))
 @pytest.mark.parametrize("case", EVERY)
-def test_bad_input_names_file_field_value_and_fix(case: Bad, tmp_path: Path) -> None:
+def test_bad_input_names_file_field_value_and_fix(
+    case: Bad, loader: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each case, read by each YAML loader (libyaml's C loader and PyYAML's own)."""
+    monkeypatch.setattr(files, "LOADER", loader)
     folder = _folder(tmp_path)
     with pytest.raises(InputError) as caught:
         load_case(case, folder)

@@ -17,7 +17,9 @@ from pydantic import TypeAdapter, ValidationError
 
 import allocator
 from allocator import InputError
+from allocator.schema import files
 from allocator.schema.base import PerYearMoney
+from allocator.schema.files import LOADERS
 from allocator.schema.money import parse_money
 from tests.helpers import run, tiny
 
@@ -330,14 +332,21 @@ lines:
 """
 
 
-def test_yaml_merge_keys_work(tmp_path: Path) -> None:
+@pytest.fixture(params=sorted(LOADERS))
+def loader(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each YAML loader in turn: libyaml's C loader (where present) and PyYAML's own."""
+    monkeypatch.setattr(files, "LOADER", request.param)
+    return str(request.param)
+
+
+def test_yaml_merge_keys_work(tmp_path: Path, loader: str) -> None:
     """`<<: *first` copies the anchored mapping; the mapping's own keys override it."""
     (tmp_path / "i.yaml").write_text(MERGED)
     inst = allocator.load_instance(tmp_path / "i.yaml")
     assert [(ln.id, ln.max, ln.impact) for ln in inst.lines] == [("x", 30.0, 1.0), ("y", 50.0, 1.0)]
 
 
-def test_a_key_twice_beside_a_merge_is_still_refused(tmp_path: Path) -> None:
+def test_a_key_twice_beside_a_merge_is_still_refused(tmp_path: Path, loader: str) -> None:
     (tmp_path / "i.yaml").write_text(MERGED.replace("max: 50}", "max: 50, max: 60}"))
     with pytest.raises(InputError, match="key 'max' is given twice in this mapping"):
         allocator.load_instance(tmp_path / "i.yaml")

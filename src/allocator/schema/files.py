@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from difflib import get_close_matches
 from pathlib import Path
@@ -52,7 +53,7 @@ def read_yaml(path: Path, kind: str, *, quote: bool = True) -> dict[str, Any]:
     check_readable(path)
     text = read_text(path)
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        data = load_yaml_text(text)
     except yaml.MarkedYAMLError as exc:
         issue = _yaml_issue(path, text, exc)
         if not quote:
@@ -137,10 +138,62 @@ MAX_DIGITS = 4000
 """The most digits a YAML integer may have (Python refuses to read longer ones)."""
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """The safe loader, refusing a key given twice in one mapping, bounding nesting depth and
-    alias expansion, and reading merge keys (`<<: *defaults`), whose keys the mapping's own may
-    override."""
+class _Checks:
+    """What both loaders add to PyYAML's safe constructor: a key given twice in one mapping
+    refused, nesting depth and alias expansion bounded before anything is constructed, merge
+    keys (`<<: *defaults`) read with the mapping's own keys overriding them, and no integer of
+    more than `MAX_DIGITS` digits."""
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()  # type: ignore[attr-defined]
+        if node is None:
+            return None
+        self.bound(node)
+        return self.construct_document(node)  # type: ignore[attr-defined]
+
+    def bound(self, node: yaml.Node) -> None:
+        _check_expansion(node)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[attr-defined]
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; the base class reports it
+                continue
+            if first is not None:
+                raise _DuplicateKey(
+                    None,
+                    None,
+                    f"key {key!r} is given twice in this mapping (first at line "
+                    f"{first.start_mark.line + 1}); keep one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        self.flatten_mapping(node)  # type: ignore[attr-defined]
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)  # type: ignore[misc]
+        return mapping
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"a whole number with {digits:,} digits; figures in allocator files are below "
+                "1e15 in size",
+                node.start_mark,
+            )
+        value: int = super().construct_yaml_int(node)  # type: ignore[misc]
+        return value
+
+
+class _UniqueKeyLoader(_Checks, yaml.SafeLoader):
+    """PyYAML's pure-Python safe loader with `_Checks`; it counts nesting depth while it
+    composes, so a file nested thousands deep is refused at the 65th level."""
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         depth = getattr(self, "_depth", 0)
@@ -159,50 +212,35 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         finally:
             self._depth = depth
 
-    def get_single_data(self) -> Any:
-        node = self.get_single_node()
-        if node is None:
-            return None
-        _check_expansion(node)
-        return self.construct_document(node)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, yaml.Node] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                first = seen.get(key)
-            except TypeError:  # an unhashable key; the base class reports it
-                continue
-            if first is not None:
-                raise _DuplicateKey(
-                    None,
-                    None,
-                    f"key {key!r} is given twice in this mapping (first at line "
-                    f"{first.start_mark.line + 1}); keep one",
-                    key_node.start_mark,
-                )
-            seen[key] = key_node
-        self.flatten_mapping(node)
-        return super().construct_mapping(node, deep=deep)
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:int",
+    _UniqueKeyLoader.construct_yaml_int,  # type: ignore[type-var]
+)
 
-    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
-        digits = sum(ch.isdigit() for ch in str(node.value))
-        if digits > MAX_DIGITS:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"a whole number with {digits:,} digits; figures in allocator files are below "
-                "1e15 in size",
-                node.start_mark,
-            )
-        value: int = super().construct_yaml_int(node)
-        return value
+_CSafeLoader: Any = getattr(yaml, "CSafeLoader", None)
+"""libyaml's safe loader (scanner, parser and composer in C), or None where PyYAML was built
+without libyaml."""
 
+if _CSafeLoader is not None:
 
-_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyLoader.construct_yaml_int)
+    class _UniqueKeyCLoader(_Checks, _CSafeLoader):
+        """libyaml's C loader with `_Checks`. libyaml composes the whole node graph in C (it
+        refuses nesting beyond 1,000 levels itself); the graph is then checked for depth and
+        alias expansion before anything is constructed. On any error the file is read again
+        by `_UniqueKeyLoader`, whose message (PyYAML's wording, located) is the one shown."""
+
+        anchored = True
+        """Whether the text may hold anchors (an `&`); without them no node is shared, and a
+        walk level by level bounds the depth."""
+
+        def bound(self, node: yaml.Node) -> None:
+            if self.anchored:
+                _check_expansion(node)
+            else:
+                _check_depth(node)
+
+    _UniqueKeyCLoader.add_constructor("tag:yaml.org,2002:int", _UniqueKeyCLoader.construct_yaml_int)
 
 
 def _check_expansion(root: yaml.Node) -> None:
@@ -257,9 +295,55 @@ def _limit(node: yaml.Node, problem: str) -> yaml.MarkedYAMLError:
     return yaml.composer.ComposerError(None, None, problem, node.start_mark)
 
 
-def load_yaml_text(text: str) -> Any:
-    """YAML text (a workbook's cell, say) read with the same limits as files; raises
-    `yaml.YAMLError`."""
+def _check_depth(root: yaml.Node) -> None:
+    """Refuse a node tree (no aliases) nesting more than `MAX_DEPTH` levels, level by level."""
+    level = [root]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _limit(
+                level[0], f"the file nests lists and mappings more than {MAX_DEPTH} levels"
+            )
+        below: list[yaml.Node] = []
+        for node in level:
+            value = node.value
+            if isinstance(value, list):
+                if isinstance(node, yaml.MappingNode):
+                    for pair in value:
+                        below += pair
+                else:
+                    below += value
+        level = below
+
+
+_ANCHOR = re.compile(r"(?:^|\W)&")
+"""Where an anchor (`&name`) may start: an `&` not inside a word (`R&D` is text); an anchor
+always follows a space, a line's start or an indicator (`[`, `{`, `,`, `-`, `:`)."""
+
+LOADERS: dict[str, Any] = {"python": _UniqueKeyLoader}
+"""The YAML loaders available: `python` (PyYAML's own) always, `c` (libyaml's) where present."""
+if _CSafeLoader is not None:
+    LOADERS["c"] = _UniqueKeyCLoader
+LOADER = "c" if "c" in LOADERS else "python"
+"""The loader files are read with: libyaml's where present (about five times faster)."""
+
+
+def load_yaml_text(text: str, loader: str | None = None) -> Any:
+    """YAML text (a file's, or a workbook's cell) read with the checks and limits of `_Checks`;
+    raises `yaml.YAMLError`. `loader` (`c` or `python`, default `LOADER`) says which parser
+    reads it; both accept and refuse the same files with the same messages."""
+    chosen = LOADERS[loader or LOADER]
+    if chosen is _UniqueKeyLoader:
+        return yaml.load(text, Loader=_UniqueKeyLoader)
+    reader = chosen(text)
+    reader.anchored = _ANCHOR.search(text) is not None
+    try:
+        return reader.get_single_data()
+    except (yaml.YAMLError, ValueError, RecursionError):
+        pass  # read again below, for PyYAML's located message
+    finally:
+        reader.dispose()
     return yaml.load(text, Loader=_UniqueKeyLoader)
 
 

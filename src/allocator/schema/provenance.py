@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import re
+from fnmatch import translate
+from functools import lru_cache
 
 from allocator.schema.instance import Instance
 
@@ -69,9 +71,17 @@ def covers(about: str, path: str) -> bool:
     """Whether a source's `about` (exact path, a prefix of it, or a glob) covers `path`."""
     if about == path or path.startswith(about + "."):
         return True
-    return fnmatchcase(path, about) or any(
-        fnmatchcase(path[:i], about) for i, ch in enumerate(path) if ch == "."
-    )
+    if not any(ch in about for ch in "*?["):  # no glob: only the path itself and below
+        return False
+    return _glob(about).fullmatch(path) is not None
+
+
+@lru_cache(maxsize=4096)
+def _glob(about: str) -> re.Pattern[str]:
+    """`about` as a glob matching a path or any part of it up to a dot (`lines.*` covers
+    `lines.x.max`), as `fnmatchcase` on the path and on each such part would."""
+    core = translate(about).removesuffix(r"\Z").removesuffix(r"\z")
+    return re.compile(f"(?:{core})(?:\\..*)?", re.DOTALL)
 
 
 def unsourced(inst: Instance) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -31,11 +32,18 @@ class Table:
 
 
 def validate(
-    cls: type[M], data: Any, file: str = "<data>", tables: dict[str, Table] | None = None
+    cls: type[M],
+    data: Any,
+    file: str = "<data>",
+    tables: dict[str, Table] | None = None,
+    *,
+    prepare: Callable[[Any], Any] | None = None,
 ) -> M:
-    """`cls.model_validate(data)` with every pydantic error turned into a located `Issue`."""
+    """`cls.model_validate(data)` with every pydantic error turned into a located `Issue`.
+    `prepare` turns `data` into what is validated (parts already validated column by column,
+    say); errors are still located in `data` as written."""
     try:
-        return cls.model_validate(data)
+        return cls.model_validate(data if prepare is None else prepare(data))
     except ValidationError as exc:
         raise InputError(_issues(cls, exc, data, file, tables or {})) from None
 
