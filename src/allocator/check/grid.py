@@ -36,11 +36,12 @@ def gather_cells(values: Mapping[Any, float], ids: list[str], years: list[int]) 
     out = np.zeros(shape)
     if not values:
         return out
-    lids, ys = zip(*values, strict=True)
     row = dict(zip(ids, range(len(ids)), strict=True))
     col = dict(zip(years, range(len(years)), strict=True))
-    rows = np.fromiter(map(row.get, lids, repeat(-1)), dtype=np.int64, count=len(lids))
-    cols = np.fromiter(map(col.get, ys, repeat(-1)), dtype=np.int64, count=len(ys))
+    # map and itemgetter, not zip(*values): no container per key for the garbage collector
+    lids, ys = map(itemgetter(0), values), map(itemgetter(1), values)
+    rows = np.fromiter(map(row.get, lids, repeat(-1)), dtype=np.int64, count=len(values))
+    cols = np.fromiter(map(col.get, ys, repeat(-1)), dtype=np.int64, count=len(values))
     inside = (rows >= 0) & (cols >= 0)
     out[rows[inside], cols[inside]] = amounts[inside]
     return out
@@ -60,32 +61,26 @@ def _spread(
     return out
 
 
-READ = (
-    "min",
-    "max",
-    "select",
-    "integer",
-    "profile",
-    "returns",
-    "requires",
-    "requires_any",
-    "span",
-    "max_starts",
-    "needs",
-    "curve",
-    "value",
-    "delivers",
-    "pillar",
-    "yields",
-    "leverage",
-    "impact",
-    "private_impact",
-    "total_max",
-    "schedule",
-    "new",
-    "unit_cost",
-)
-"""The line fields the checks read, read together in one pass over the lines."""
+def pillar_shares(inst: Instance, pillars: Sequence[Any] | None = None) -> np.ndarray:
+    """Each line's share in each pillar as (lines × pillars), in the instance's order (shares in
+    undeclared pillars dropped); `pillars`: the lines' `pillar` fields, if already read."""
+    if pillars is None:
+        pillars = [line.__dict__["pillar"] for line in inst.lines]
+    index = {p.id: k for k, p in enumerate(inst.pillars)}
+    out = np.zeros((len(pillars), len(index)))
+    if all(map(isinstance, pillars, repeat(str))):
+        cols = np.fromiter(map(index.get, pillars, repeat(-1)), dtype=np.int64, count=len(pillars))
+        rows = np.flatnonzero(cols >= 0)
+        out[rows, cols[rows]] = 1.0
+        return out
+    given = [{p: 1.0} if isinstance(p, str) else dict(p) for p in pillars]
+    return _spread(given, index, out.T).T
+
+
+def main_pillars(inst: Instance) -> list[str]:
+    """Each line's main pillar: the one with the largest share (the first listed on a tie)."""
+    pillars = [line.__dict__["pillar"] for line in inst.lines]
+    return [p if isinstance(p, str) else max(p, key=p.__getitem__) for p in pillars]
 
 
 class Grid:
@@ -120,17 +115,11 @@ class Grid:
         return [(lid, y) for lid in self.ids for y in self.years]
 
     def raw(self, field: str) -> tuple[Any, ...]:
-        """One field of every line, as given (read straight from the lines' field values; the
-        fields the checks read are read in one pass)."""
+        """One field of every line, as given (read straight from the lines' field values)."""
         got = self.cache.get(("raw", field))
         if got is None:
-            if field in READ:
-                columns = zip(*map(itemgetter(*READ), self.fields), strict=True)
-                for name, column in zip(READ, columns, strict=True):
-                    self.cache["raw", name] = column
-            else:
-                self.cache["raw", field] = tuple(map(itemgetter(field), self.fields))
-            got = self.cache["raw", field]
+            got = tuple(map(itemgetter(field), self.fields))
+            self.cache["raw", field] = got
         return tuple(got)
 
     def fixed(self, field: str, default: float | None) -> np.ndarray:
@@ -230,16 +219,7 @@ class Grid:
     @cached_property
     def shares(self) -> np.ndarray:
         """Pillar shares as (lines × pillars), pillars in the instance's order (others dropped)."""
-        index = {p.id: k for k, p in enumerate(self.inst.pillars)}
-        out = np.zeros((len(self.ids), len(index)))
-        pillars = self.raw("pillar")
-        if all(map(isinstance, pillars, repeat(str))):
-            cols = np.fromiter(map(index.get, pillars, repeat(-1)), dtype=np.int64)
-            rows = np.flatnonzero(cols >= 0)
-            out[rows, cols[rows]] = 1.0
-            return out
-        given = [{p: 1.0} if isinstance(p, str) else dict(p) for p in pillars]
-        return _spread(given, index, out.T).T
+        return pillar_shares(self.inst, self.raw("pillar"))
 
     def share_of(self, pillar: str) -> np.ndarray:
         """Each line's share in one pillar (0 outside it, also for an undeclared pillar)."""
