@@ -36,20 +36,25 @@ def allocation(inst: Instance, plan: Plan) -> pd.DataFrame:
     shape = (len(ids), len(years), len(sources))
     kept = np.broadcast_to(eligible[:, None, :], shape).ravel()
     line_of = np.broadcast_to(np.arange(len(ids))[:, None, None], shape).ravel()[kept]
+    year_of = np.broadcast_to(np.arange(len(years))[None, :, None], shape).ravel()[kept]
+    source_of = np.broadcast_to(np.arange(len(sources)), shape).ravel()[kept]
+    names = [line.__dict__["name"] for line in inst.lines]
     return pd.DataFrame(
         {
-            "line": np.asarray(ids, dtype=object)[line_of],
-            "name": np.asarray([line.__dict__["name"] for line in inst.lines], dtype=object)[
-                line_of
-            ],
-            "pillar": np.asarray(main_pillars(inst), dtype=object)[line_of],
-            "year": np.broadcast_to(
-                np.asarray(years, dtype=np.int64)[None, :, None], shape
-            ).ravel()[kept],
-            "source": np.broadcast_to(np.asarray(sources, dtype=object), shape).ravel()[kept],
+            "line": _text(ids, line_of),
+            "name": _text(names, line_of),
+            "pillar": _text(main_pillars(inst), line_of),
+            "year": np.asarray(years, dtype=np.int64)[year_of],
+            "source": _text(sources, source_of),
             "amount": np.stack(amounts, axis=-1).ravel()[kept],
         }
     )
+
+
+def _text(values: list[str], index: np.ndarray) -> Any:
+    """`values[i]` for each i in `index` as pandas' text column: taken from the few values, not
+    converted row by row."""
+    return pd.Series(values).array.take(index)  # the text dtype pandas infers, as before
 
 
 def _split(inst: Instance, allocation: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
