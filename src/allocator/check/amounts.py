@@ -29,8 +29,16 @@ def plan_from_amounts(inst: Instance, rows: Iterable[PlanRow]) -> Plan:
         else:
             draws[row.source, row.line, row.year] = row.amount
     plan = Plan(gov=gov, private=private, selected={}, units={}, draws=draws)
+    drawn: dict[tuple[str, int], float] = {}
+    for (_, lid, y), amount in draws.items():
+        drawn[lid, y] = drawn[lid, y] + amount if (lid, y) in drawn else amount
     for line in inst.lines:
-        money = {y: plan.money(line.id, y) for y in inst.years}
+        money = {
+            y: gov.get((line.id, y), 0.0)
+            + private.get((line.id, y), 0.0)
+            + drawn.get((line.id, y), 0)
+            for y in inst.years
+        }
         if line.select:
             plan.selected[line.id] = any(m > 0 for m in money.values())
         if line.integer and line.unit_cost:

@@ -3,8 +3,7 @@ leverage, line bounds and go/no-go selection, whole units, prerequisites, KPI le
 
 from __future__ import annotations
 
-from allocator.check.registry import INTEGER_TOLERANCE, Context, core_check, key
-from allocator.check.verify import kpi_levels
+from allocator.check.registry import INTEGER_TOLERANCE, Context, Violation, core_check, key
 from allocator.schema.base import for_year
 
 
@@ -13,50 +12,44 @@ def budget(c: Context) -> None:
     """Σ_l g[l,y] + carried out + loans repaid ≤ B[y] + carried in with interest + inflows of
     profiled lines + returns on earlier money + money borrowed (= with must_spend); money is never
     negative."""
-    inst, plan = c.inst, c.plan
+    inst, plan, grid = c.inst, c.plan, c.grid
     years = inst.years
     rate = inst.cash.rate if inst.cash is not None else 0.0
     loan_rate = inst.cash.borrow_rate if inst.cash is not None else 0.0
-    for (lid, y), amount in plan.gov.items():
-        c.need(
-            0.0,
-            amount,
-            "budget",
-            key("gov", lid, y),
-            f"government money for {lid} in {y} is negative",
-        )
+    keys = list(plan.gov)
+    c.need_all(
+        0.0,
+        grid.values(plan.gov),
+        "budget",
+        lambda i: key("gov", *keys[i]),
+        lambda i: f"government money for {keys[i][0]} in {keys[i][1]} is negative",
+    )
+    giving = grid.having(grid.given("profile"), grid.mask("returns"))
+    spent, available = [], []
     for i, y in enumerate(years):
         before = years[i - 1] if i else None
         carried_in = (1 + rate) * plan.carry.get(before, 0.0) if before is not None else 0.0
         repaid = (1 + loan_rate) * plan.borrow.get(before, 0.0) if before is not None else 0.0
         back = 0.0
-        for line in inst.lines:
+        for line in giving:
             flow = (line.profile or {}).get(y, 0.0)
             if flow < 0:
                 back -= flow * plan.scale.get(line.id, 0.0)
             for lag, rho in line.returns.items():
                 if i - lag >= 0:
                     back += rho * plan.g(line.id, years[i - lag])
-        spent = sum(plan.g(line.id, y) for line in inst.lines) + plan.carry.get(y, 0.0) + repaid
-        available = inst.budget_in(y) + carried_in + back + plan.borrow.get(y, 0.0)
-        name, figure = key("budget", y), f"budget.{y}"
-        c.need(
-            spent,
-            available,
-            "budget",
-            name,
-            f"{y}: government money exceeds the budget",
-            figure=figure,
-        )
-        if c.spec.must_spend:
-            c.need(
-                available,
-                spent,
-                "budget",
-                name,
-                f"{y}: must_spend, but the budget is not all spent",
-                figure=figure,
-            )
+        spent.append(float(grid.total[i]) + plan.carry.get(y, 0.0) + repaid)
+        available.append(inst.budget_in(y) + carried_in + back + plan.borrow.get(y, 0.0))
+    texts = ("government money exceeds the budget", "must_spend, but the budget is not all spent")
+    c.need_all(
+        grid.pair(spent, available),
+        grid.pair(available, spent),
+        "budget",
+        lambda i: key("budget", years[i // 2]),
+        lambda i: f"{years[i // 2]}: {texts[i % 2]}",
+        figure=lambda i: f"budget.{years[i // 2]}",
+        where=grid.pair(True, c.spec.must_spend),
+    )
 
 
 @core_check("carryover")
@@ -109,9 +102,7 @@ def borrowing(c: Context) -> None:
 def profile(c: Context) -> None:
     """g[l,y] = max(profile[l,y], 0) · x[l] with min_scale ≤ x ≤ max_scale (whole with integer,
     0 or 1 with select)."""
-    for line in c.inst.lines:
-        if line.profile is None:
-            continue
+    for line in c.grid.having(c.grid.given("profile")):
         x = c.plan.scale.get(line.id, 0.0)
         if line.select:
             x = c.plan.s(line.id)
@@ -136,84 +127,81 @@ def profile(c: Context) -> None:
 @core_check("private_pool")
 def private_pool(c: Context) -> None:
     """Σ_l p[l,y] ≤ Π[y]; private money is never negative."""
-    inst, plan = c.inst, c.plan
-    for (lid, y), amount in plan.private.items():
-        c.need(
-            0.0,
-            amount,
-            "private_pool",
-            key("private", lid, y),
-            f"private money for {lid} in {y} is negative",
-        )
-    for y in inst.years:
-        c.need(
-            sum(plan.p(line.id, y) for line in inst.lines),
-            inst.pool_in(y),
-            "private_pool",
-            key("private_pool", y),
-            f"{y}: private money exceeds the fund's pool",
-            figure=f"private_pool.{y}",
-        )
+    inst, plan, grid = c.inst, c.plan, c.grid
+    keys = list(plan.private)
+    c.need_all(
+        0.0,
+        grid.values(plan.private),
+        "private_pool",
+        lambda i: key("private", *keys[i]),
+        lambda i: f"private money for {keys[i][0]} in {keys[i][1]} is negative",
+    )
+    years = inst.years
+    c.need_all(
+        grid.private.sum(axis=0),
+        [inst.pool_in(y) for y in years],
+        "private_pool",
+        lambda i: key("private_pool", years[i]),
+        lambda i: f"{years[i]}: private money exceeds the fund's pool",
+        figure=lambda i: f"private_pool.{years[i]}",
+    )
 
 
 @core_check("leverage")
 def leverage(c: Context) -> None:
     """p[l,y] ≤ λ_l · g[l,y]."""
-    for line in c.inst.lines:
-        for y in c.inst.years:
-            c.need(
-                c.plan.p(line.id, y),
-                line.leverage * c.plan.g(line.id, y),
-                "leverage",
-                key("leverage", line.id, y),
-                f"{line.id} in {y}: private money above {line.leverage:g} × government money",
-                figure=f"lines.{line.id}.leverage",
-            )
+    grid = c.grid
+    lines, years = grid.lines, len(grid.years)
+    c.need_all(
+        grid.private,
+        grid.attr("leverage")[:, None] * grid.gov,
+        "leverage",
+        lambda i: key("leverage", *grid.keys[i]),
+        lambda i: (
+            f"{grid.keys[i][0]} in {grid.keys[i][1]}: private money above "
+            f"{lines[i // years].leverage:g} × government money"
+        ),
+        figure=lambda i: f"lines.{grid.keys[i][0]}.leverage",
+    )
 
 
 @core_check("line_bounds")
 def line_bounds(c: Context) -> None:
     """min[l,y]·s[l] ≤ g[l,y] ≤ max[l,y]·s[l] (a go/no-go line with no max: B[y]·s[l]); a
     profiled line's money is held by `profile` instead."""
-    inst, plan = c.inst, c.plan
-    for line in inst.lines:
-        if line.profile is not None:
-            continue
-        s = plan.s(line.id)
-        for y in inst.years:
-            lo = for_year(line.min, y, 0.0) or 0.0
-            hi = for_year(line.max, y, None)
-            if hi is None and line.select:
-                hi = inst.budget_in(y)
-            g = plan.g(line.id, y)
-            c.need(
-                lo * s,
-                g,
-                "line_bounds",
-                key("line_min", line.id, y),
-                f"{line.id} in {y}: below its minimum",
-                figure=f"lines.{line.id}.min",
-            )
-            if hi is not None:
-                c.need(
-                    g,
-                    hi * s,
-                    "line_bounds",
-                    key("line_max", line.id, y),
-                    f"{line.id} in {y}: above its maximum",
-                    figure=f"lines.{line.id}.max",
-                )
+    grid = c.grid
+    s = grid.s[:, None]
+    low = grid.fixed("min", 0.0)
+    high = grid.fixed("max", None)
+    high = grid.where(grid.mask("select")[:, None] & grid.isnan(high), grid.budget, high)
+    free = ~grid.given("profile")[:, None]
+    has_max = free & ~grid.isnan(high)
+    high = grid.where(has_max, high, 0.0)
+    said = ("below its minimum", "above its maximum")
+    family = ("line_min", "line_max")
+    bound = ("min", "max")
+    c.need_all(
+        grid.pair(low * s, grid.gov),
+        grid.pair(grid.gov, high * s),
+        "line_bounds",
+        lambda i: key(family[i % 2], *grid.keys[i // 2]),
+        lambda i: f"{grid.keys[i // 2][0]} in {grid.keys[i // 2][1]}: {said[i % 2]}",
+        figure=lambda i: f"lines.{grid.keys[i // 2][0]}.{bound[i % 2]}",
+        where=grid.pair(free, has_max),
+    )
 
 
 @core_check("selection")
 def selection(c: Context) -> None:
     """A go/no-go line that is not selected gets nothing from any source: government, the private
     pool and every fund."""
-    plan = c.plan
-    for line in c.inst.lines:
-        if not line.select:
-            continue
+    plan, grid = c.plan, c.grid
+    off: list[int] = []
+    for i in grid.nonzero(grid.mask("select")):
+        line = grid.lines[i]
         if plan.selected.get(line.id) not in (True, False):
+            _check_off(c, off)
+            off = []
             c.fail(
                 "selection",
                 key("selected", line.id),
@@ -222,54 +210,79 @@ def selection(c: Context) -> None:
                 "lines",
             )
             continue
-        if plan.selected[line.id]:
-            continue
-        for y in c.inst.years:
-            c.need(
-                plan.money(line.id, y),
-                0.0,
-                "selection",
-                key("selection", line.id, y),
-                f"{line.id} in {y}: money from some source although the line is not selected",
-                figure=f"lines.{line.id}.select",
-            )
+        if not plan.selected[line.id]:
+            off.append(i)
+    _check_off(c, off)
+
+
+def _check_off(c: Context, off: list[int]) -> None:
+    """Lines not selected (rows, in order) get no money in any year."""
+    if not off:
+        return
+    grid, years = c.grid, c.grid.years
+    n = len(years)
+    ids = [grid.ids[i] for i in off]
+    c.need_all(
+        grid.money[off],
+        0.0,
+        "selection",
+        lambda i: key("selection", ids[i // n], years[i % n]),
+        lambda i: (
+            f"{ids[i // n]} in {years[i % n]}: money from some source although the line is not "
+            "selected"
+        ),
+        figure=lambda i: f"lines.{ids[i // n]}.select",
+    )
 
 
 @core_check("integer_units")
 def integer_units(c: Context) -> None:
     """g[l,y] + p[l,y] + Σ_f d[f,l,y] = unit_cost · n[l,y] with n whole."""
-    plan = c.plan
-    for line in c.inst.lines:
-        if not line.integer or line.profile is not None:
-            continue
-        for y in c.inst.years:
-            name = key("integer_units", line.id, y)
-            n = plan.units.get((line.id, y), 0.0)
-            if abs(n - round(n)) > INTEGER_TOLERANCE:
-                c.fail(
-                    "integer_units",
-                    name,
-                    f"{line.id} in {y}: {n} units is not a whole number",
-                    abs(n - round(n)),
-                    "units",
-                )
-            cost = (line.unit_cost or 0.0) * round(n)
-            total = plan.money(line.id, y)
-            c.need(
-                abs(total - cost),
-                0.0,
-                "integer_units",
-                name,
-                f"{line.id} in {y}: money is not whole units",
-                cost,
-                figure=f"lines.{line.id}.unit_cost",
+    plan, grid = c.plan, c.grid
+    rows = grid.nonzero(grid.mask("integer") & ~grid.given("profile"))
+    if not rows:
+        return
+    years = grid.years
+    n_years = len(years)
+    lines = [grid.lines[i] for i in rows]
+    keys = [(line.id, y) for line in lines for y in years]
+    units = grid.values(plan.units, keys).reshape(len(rows), n_years)
+    whole = grid.round(units)
+    off = abs(units - whole)
+    cost = grid.attr("unit_cost", 0.0)[rows][:, None] * whole
+    found: list[tuple[int, int, Violation]] = []
+    for i in grid.nonzero(off > INTEGER_TOLERANCE):
+        lid, y = keys[i]
+        n = float(units.flat[i])
+        c.checked += 1
+        text = f"{lid} in {y}: {n} units is not a whole number"
+        found.append(
+            (
+                i,
+                0,
+                Violation(
+                    "integer_units", key("integer_units", lid, y), text, float(off.flat[i]), "units"
+                ),
             )
+        )
+    c.need_all(
+        abs(grid.money[rows] - cost),
+        0.0,
+        "integer_units",
+        lambda i: key("integer_units", *keys[i]),
+        lambda i: f"{keys[i][0]} in {keys[i][1]}: money is not whole units",
+        cost,
+        figure=lambda i: f"lines.{keys[i][0]}.unit_cost",
+        into=found,
+    )
+    c.add_in_order(found)
 
 
 @core_check("requires")
 def requires(c: Context) -> None:
     """s[a] ≤ s[b] for each prerequisite b of a; s[a] ≤ Σ s[b] over its requires_any."""
-    for line in c.inst.lines:
+    grid = c.grid
+    for line in grid.having(grid.mask("requires"), grid.mask("requires_any")):
         for other in line.requires:
             c.need(
                 c.plan.s(line.id),
@@ -297,7 +310,7 @@ def kpi_level(c: Context) -> None:
     """The KPI levels the solve reported equal the levels recomputed from the money."""
     if not c.plan.levels:
         return
-    levels = kpi_levels(c.inst, c.plan)
+    levels = c.grid.levels()
     units = {k.id: k.unit or "units" for k in c.inst.kpis}
     for (kpi, y), reported in c.plan.levels.items():
         own = levels[kpi, y]
@@ -317,7 +330,7 @@ def kpi_level(c: Context) -> None:
 def target(c: Context) -> None:
     """level[k,y] ≥ target for every hard target (soft targets are in the objective);
     level[k,y] ≤ target for an upper bound (`at_most`)."""
-    levels = kpi_levels(c.inst, c.plan)
+    levels = c.grid.levels()
     units = {k.id: k.unit or "units" for k in c.inst.kpis}
     for t in c.inst.targets:
         if t.at_most:

@@ -3,42 +3,45 @@ eligibility), committed schedules, multi-year cohorts and piecewise curves."""
 
 from __future__ import annotations
 
-from allocator.check.registry import INTEGER_TOLERANCE, Context, core_check, key
+from allocator.check.registry import INTEGER_TOLERANCE, Context, Violation, core_check, key
 from allocator.schema.base import for_year
-
-
-def _drawn(c: Context, fund_id: str, lines: list[str], y: int) -> float:
-    return sum(c.plan.draws.get((fund_id, lid, y), 0.0) for lid in lines)
 
 
 @core_check("fund_leverage")
 def fund_leverage(c: Context) -> None:
     """Σ_{y'≤y} draws ≤ λ_f · Σ_{y'≤y} seed; draws are never negative and go to eligible lines."""
-    inst, plan = c.inst, c.plan
-    funds = {f.id: f for f in inst.funds}
-    for (fund_id, lid, y), amount in plan.draws.items():
-        name = key("draw", fund_id, lid, y)
-        c.need(
-            0.0, amount, "fund_leverage", name, f"{fund_id} puts negative money into {lid} in {y}"
-        )
-        if lid not in funds[fund_id].lines and amount > 0:
-            c.fail(
-                "fund_leverage",
-                name,
-                f"{fund_id} puts money into {lid}, which is not eligible",
-                amount,
-                "money",
-                f"funds.{fund_id}.lines",
+    inst, plan, grid = c.inst, c.plan, c.grid
+    eligible = {f.id: set(f.lines) for f in inst.funds}
+    keys = list(plan.draws)
+    amounts = grid.values(plan.draws)
+    found: list[tuple[int, int, Violation]] = []
+    c.need_all(
+        0.0,
+        amounts,
+        "fund_leverage",
+        lambda i: key("draw", *keys[i]),
+        lambda i: f"{keys[i][0]} puts negative money into {keys[i][1]} in {keys[i][2]}",
+        into=found,
+    )
+    for i in grid.nonzero(amounts > 0):
+        fund_id, lid, y = keys[i]
+        if lid not in eligible[fund_id]:
+            c.checked += 1
+            text = f"{fund_id} puts money into {lid}, which is not eligible"
+            figure = f"funds.{fund_id}.lines"
+            name = key("draw", fund_id, lid, y)
+            found.append(
+                (i, 2, Violation("fund_leverage", name, text, float(amounts[i]), "money", figure))
             )
+    c.add_in_order(found)
     years = inst.years
     for fund in inst.funds:
-        for i, y in enumerate(years):
-            so_far = years[: i + 1]
-            drawn = sum(_drawn(c, fund.id, fund.lines, x) for x in so_far)
-            seeded = sum(plan.g(lid, x) for lid in fund.seed for x in so_far)
+        drawn = grid.fund_drawn(fund).cumsum()
+        seeded = grid.gov[grid.rows_of(fund.seed)].sum(axis=0).cumsum()
+        for y, so_far, seed in zip(years, drawn.tolist(), seeded.tolist(), strict=True):
             c.need(
-                drawn,
-                fund.leverage * seeded,
+                so_far,
+                fund.leverage * seed,
                 "fund_leverage",
                 key("fund_leverage", fund.id, y),
                 f"{fund.id} by {y}: draws above {fund.leverage:g} × seed",
@@ -49,22 +52,23 @@ def fund_leverage(c: Context) -> None:
 @core_check("fund_limits")
 def fund_limits(c: Context) -> None:
     """Draws within the yearly cap and the horizon total; at least the leverage floor."""
-    inst, plan = c.inst, c.plan
+    inst, grid = c.inst, c.grid
+    years = inst.years
     for fund in inst.funds:
-        drawn = {y: _drawn(c, fund.id, fund.lines, y) for y in inst.years}
-        for y in inst.years:
+        drawn = grid.fund_drawn(fund)
+        for j, y in enumerate(years):
             cap = for_year(fund.cap, y, None)
             if cap is not None:
                 c.need(
-                    drawn[y],
+                    float(drawn[j]),
                     cap,
                     "fund_limits",
                     key("fund_cap", fund.id, y),
                     f"{fund.id} in {y}: draws above its cap",
                     figure=f"funds.{fund.id}.cap",
                 )
-        total = sum(drawn.values())
-        seeded = sum(plan.g(lid, y) for lid in fund.seed for y in inst.years)
+        total = float(drawn.sum())
+        seeded = float(grid.gov[grid.rows_of(fund.seed)].sum())
         if fund.total_cap is not None:
             c.need(
                 total,
@@ -96,18 +100,19 @@ def fund_limits(c: Context) -> None:
 @core_check("line_total")
 def line_total(c: Context) -> None:
     """Σ_y money[l,y] ≤ total_max[l] (government, private pool and fund draws)."""
-    for line in c.inst.lines:
-        if line.total_max is None:
-            continue
-        total = sum(c.plan.money(line.id, y) for y in c.inst.years)
-        c.need(
-            total,
-            line.total_max,
-            "line_total",
-            key("line_total", line.id),
-            f"{line.id}: above its total over the horizon",
-            figure=f"lines.{line.id}.total_max",
-        )
+    grid = c.grid
+    rows = [i for i, v in enumerate(grid.raw("total_max")) if v is not None]
+    if not rows:
+        return
+    lines = [grid.lines[i] for i in rows]
+    c.need_all(
+        grid.money[rows].sum(axis=1),
+        [line.total_max for line in lines],
+        "line_total",
+        lambda i: key("line_total", lines[i].id),
+        lambda i: f"{lines[i].id}: above its total over the horizon",
+        figure=lambda i: f"lines.{lines[i].id}.total_max",
+    )
 
 
 @core_check("fund_line_cap")
@@ -131,9 +136,7 @@ def fund_line_cap(c: Context) -> None:
 @core_check("schedule")
 def schedule(c: Context) -> None:
     """g[l,y] = schedule[l,y] · s[l]."""
-    for line in c.inst.lines:
-        if line.schedule is None:
-            continue
+    for line in c.grid.having(c.grid.given("schedule")):
         for y in c.inst.years:
             fixed = (for_year(line.schedule, y, 0.0) or 0.0) * c.plan.s(line.id)
             c.need(
@@ -150,8 +153,8 @@ def schedule(c: Context) -> None:
 @core_check("cohort")
 def cohort(c: Context) -> None:
     """n[l,y] = Σ_{y−span<y'≤y} starts[l,y'] with whole starts; Σ_y starts ≤ max_starts."""
-    plan, years = c.plan, c.inst.years
-    for line in c.inst.lines:
+    plan, years, grid = c.plan, c.inst.years, c.grid
+    for line in grid.having(grid.mask("span"), grid.given("max_starts")):
         if line.span:
             for y in years:
                 name = key("cohort", line.id, y)
@@ -195,31 +198,38 @@ def cohort(c: Context) -> None:
 @core_check("curve")
 def curve(c: Context) -> None:
     """g[l,y] ≤ the last point of the line's curve (its value is read off the curve)."""
-    for line in c.inst.lines:
-        if not line.curve:
-            continue
-        for y in c.inst.years:
-            c.need(
-                c.plan.g(line.id, y),
-                line.curve[-1][0],
-                "curve",
-                key("curve", line.id, y),
-                f"{line.id} in {y}: beyond its curve",
-                figure=f"lines.{line.id}.curve",
-            )
+    grid = c.grid
+    rows = grid.nonzero(grid.mask("curve"))
+    if not rows:
+        return
+    lines = [grid.lines[i] for i in rows]
+    years = grid.years
+    n = len(years)
+    c.need_all(
+        grid.gov[rows],
+        [[line.curve[-1][0]] for line in lines if line.curve],
+        "curve",
+        lambda i: key("curve", lines[i // n].id, years[i % n]),
+        lambda i: f"{lines[i // n].id} in {years[i % n]}: beyond its curve",
+        figure=lambda i: f"lines.{lines[i // n].id}.curve",
+    )
 
 
 @core_check("resources")
 def resources(c: Context) -> None:
     """Σ_l uses[l,r]·g[l,y] + Σ_l needs[l,r,y]·(s[l] or scale[l]) ≤ limit[r,y]."""
-    inst, plan = c.inst, c.plan
+    inst, plan, grid = c.inst, c.plan, c.grid
+    needing = grid.having(grid.mask("needs"))
     for res in inst.resources:
-        for y in inst.years:
+        uses = [(i, line.uses[res.id]) for i, line in enumerate(grid.lines) if res.id in line.uses]
+        rows = [i for i, _ in uses]
+        weights = grid.values(dict(uses)) if uses else None
+        for j, y in enumerate(inst.years):
             limit = for_year(res.limit, y, None)
             if limit is None:
                 continue
-            used = sum(line.uses.get(res.id, 0.0) * plan.g(line.id, y) for line in inst.lines)
-            for line in inst.lines:
+            used = float(weights @ grid.gov[rows, j]) if weights is not None else 0.0
+            for line in needing:
                 need = for_year(line.needs.get(res.id), y, 0.0) or 0.0
                 taken = (
                     plan.scale.get(line.id, plan.s(line.id)) if not line.select else plan.s(line.id)

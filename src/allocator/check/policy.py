@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 
 from allocator.check.registry import Context, check, key
-from allocator.schema.base import for_year
 from allocator.schema.expr import years_of
 from allocator.schema.rules import (
     Cardinality,
@@ -21,18 +20,13 @@ from allocator.schema.rules import (
 )
 
 
-def _total(c: Context, y: int) -> float:
-    return sum(c.plan.g(line.id, y) for line in c.inst.lines)
-
-
 @check("pillar_share")
 def pillar_share(c: Context, rule: PillarShare, i: int) -> None:
     """lo · Σ_l g[l,y] ≤ Σ_{l∈p} share · g[l,y] ≤ hi · Σ_l g[l,y]."""
-    for y in c.inst.years:
-        total = _total(c, y)
-        mine = sum(
-            line.shares.get(rule.pillar, 0.0) * c.plan.g(line.id, y) for line in c.inst.lines
-        )
+    grid = c.grid
+    totals = grid.total.tolist()
+    mine_all = (grid.share_of(rule.pillar) @ grid.gov).tolist()
+    for y, total, mine in zip(c.inst.years, totals, mine_all, strict=True):
         if rule.min is not None:
             c.need(
                 rule.min * total,
@@ -58,9 +52,10 @@ def pillar_share(c: Context, rule: PillarShare, i: int) -> None:
 @check("new_initiative_share")
 def new_initiative_share(c: Context, rule: NewInitiativeShare, i: int) -> None:
     """Σ_{l new} g[l,y] ≥ σ · Σ_l g[l,y]."""
-    for y in c.inst.years:
-        total = _total(c, y)
-        new = sum(c.plan.g(line.id, y) for line in c.inst.lines if line.new)
+    grid = c.grid
+    totals = grid.total.tolist()
+    news = grid.gov[grid.mask("new")].sum(axis=0).tolist()
+    for y, total, new in zip(c.inst.years, totals, news, strict=True):
         c.need(
             rule.min * total,
             new,
@@ -75,27 +70,32 @@ def new_initiative_share(c: Context, rule: NewInitiativeShare, i: int) -> None:
 @check("ramp")
 def ramp(c: Context, rule: Ramp, i: int) -> None:
     """|g[l,y] − g[l,y−1]| ≤ ρ · max[l,y] (ρ · B[y] for a line without a max)."""
-    years = c.inst.years
-    for j in range(1, len(years)):
-        y = years[j]
-        for line in c.inst.lines:
-            cap = for_year(line.max, y, None)
-            step = rule.max_change * (cap if cap is not None else c.inst.budget_in(y))
-            now, before = c.plan.g(line.id, y), c.plan.g(line.id, years[j - 1])
-            family = "ramp_up" if now >= before else "ramp_down"
-            c.need(
-                abs(now - before),
-                step,
-                "ramp",
-                key(family, line.id, y),
-                f"{line.id} changes too fast into {y}",
-                now,
-                figure=f"rules[{i}].max_change",
-            )
+    grid = c.grid
+    years = grid.years
+    if len(years) < 2:
+        return
+    high = grid.fixed("max", None)
+    cap = grid.where(grid.isnan(high), grid.budget, high)[:, 1:]
+    step = rule.max_change * cap
+    now, before = grid.gov[:, 1:], grid.gov[:, :-1]
+    up = (now >= before).T.ravel()
+    ids, later = grid.ids, years[1:]
+    n = len(ids)
+    # year by year, then line by line (the order the rows are named in)
+    c.need_all(
+        abs(now - before).T,
+        step.T,
+        "ramp",
+        lambda k: key("ramp_up" if up[k] else "ramp_down", ids[k % n], later[k // n]),
+        lambda k: f"{ids[k % n]} changes too fast into {later[k // n]}",
+        now.T,
+        figure=f"rules[{i}].max_change",
+    )
 
 
 def _chosen(c: Context, group: str) -> float:
-    return sum(c.plan.s(line.id) for line in c.inst.lines if group in line.groups)
+    grid = c.grid
+    return float(grid.s[grid.in_group(group)].sum())
 
 
 @check("cardinality")
@@ -178,18 +178,20 @@ def implies(c: Context, rule: Implies, i: int) -> None:
 @check("group_total")
 def group_total(c: Context, rule: GroupTotal, i: int) -> None:
     """A group's or region's government money within amounts or shares, per year or overall."""
-    inst, plan = c.inst, c.plan
-    members = [
-        line.id
-        for line in inst.lines
-        if (rule.group in line.groups if rule.group is not None else line.region == rule.region)
-    ]
-    periods = [[y] for y in inst.years] if rule.over == "year" else [inst.years]
+    inst, grid = c.inst, c.grid
+    members = grid.in_group(rule.group) if rule.group is not None else grid.region_is(rule.region)
+    mine_y = grid.gov[members].sum(axis=0)
+    periods = (
+        [[j] for j in range(len(inst.years))]
+        if rule.over == "year"
+        else [list(range(len(inst.years)))]
+    )
     for period in periods:
-        mine = sum(plan.g(lid, y) for lid in members for y in period)
-        total = sum(plan.g(line.id, y) for line in inst.lines for y in period)
-        when = period[0] if len(period) == 1 else "all"
-        at = f"{rule.subject} in {period[0]}" if len(period) == 1 else f"{rule.subject} overall"
+        mine = float(mine_y[period].sum())
+        total = float(grid.total[period].sum())
+        first = inst.years[period[0]]
+        when = first if len(period) == 1 else "all"
+        at = f"{rule.subject} in {first}" if len(period) == 1 else f"{rule.subject} overall"
         if rule.min is not None:
             c.need(
                 rule.min,
@@ -242,11 +244,7 @@ def relation(c: Context, rule: Relation, i: int) -> None:
         value, size = constant, abs(constant)
         for ref, coef in parsed.coefs.items():
             spans = years_of(ref, y, horizon)
-            money = sum(
-                share * (c.plan.g(lid, t) + (c.plan.p(lid, t) if rule.money == "total" else 0.0))
-                for lid, share in names[ref][1].items()
-                for t in spans
-            )
+            money = c.grid.weighted(names[ref][1], list(spans), rule.money == "total")
             value += coef * money
             size += abs(coef * money)
         name = key("relation", rule.label, y if y is not None else "all")
@@ -264,8 +262,8 @@ def growth(c: Context, rule: Growth, i: int) -> None:
     members = rule.members(c.inst)
     years = c.inst.years
     for before, y in itertools.pairwise(years):
-        now = sum(share * c.plan.g(lid, y) for lid, share in members.items())
-        then = sum(share * c.plan.g(lid, before) for lid, share in members.items())
+        now = c.grid.weighted(members, [y], False)
+        then = c.grid.weighted(members, [before], False)
         name = key("growth", rule.of, y)
         if rule.max is not None:
             c.need(

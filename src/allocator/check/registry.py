@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from allocator.check.plan import Plan
 
 if TYPE_CHECKING:
+    from allocator.check.grid import Grid
     from allocator.schema import Instance, ModelSpec
 
 RELATIVE_TOLERANCE = 1e-6
@@ -49,8 +51,28 @@ class Context:
     violations: list[Violation] = field(default_factory=list)
     checked: int = 0
     """How many rule instances were checked (held or broken)."""
-    held: dict[str, str] = field(default_factory=dict)
-    """Rule instances found to hold, by name, with the check (kind) that checked them."""
+    _held: list[tuple[str, Any, Any]] = field(default_factory=list, repr=False)
+    """What held, in the order checked: (kind, name) or (kind, name of index i, indices)."""
+
+    @cached_property
+    def grid(self) -> Grid:
+        """The plan's numbers as arrays by (line, year), gathered once for every check (numpy
+        is loaded here, on first use: `import allocator` need not load it)."""
+        from allocator.check.grid import Grid
+
+        return Grid(self.inst, self.plan)
+
+    @property
+    def held(self) -> dict[str, str]:
+        """Rule instances found to hold, by name, with the check (kind) that checked them."""
+        out: dict[str, str] = {}
+        for kind, name, where in self._held:
+            if where is None:
+                out.setdefault(name, kind)
+            else:
+                for i in where.tolist():
+                    out.setdefault(name(i), kind)
+        return out
 
     def need(
         self,
@@ -70,7 +92,57 @@ class Context:
             shown = f"{text} ({lhs:,.6g} > {rhs:,.6g})"
             self.violations.append(Violation(kind, name, shown, lhs - rhs, unit, figure))
         else:
-            self.held.setdefault(name, kind)
+            self._held.append((kind, name, None))
+
+    def need_all(
+        self,
+        lhs: Any,
+        rhs: Any,
+        kind: str,
+        name: Callable[[int], str],
+        text: Callable[[int], str],
+        *scale: Any,
+        unit: str = "money",
+        figure: Callable[[int], str] | str | None = None,
+        where: Any = None,
+        into: list[tuple[int, int, Violation]] | None = None,
+    ) -> None:
+        """`need` for many rule instances at once: lhs, rhs and each scale are arrays (or
+        numbers) broadcast together and read flat, in C order; `name(i)`, `text(i)` and
+        `figure(i)` say the i-th one in words and are called only for what breaks (names also
+        for what holds, when `held` is read). `where` (a mask) leaves out the instances that do
+        not exist; `into` collects (i, 1, violation) for a caller that interleaves them with
+        its own `fail`s (at (i, 0)) before adding them in order."""
+        import numpy as np
+
+        arrays = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (lhs, rhs, *scale)))
+        left, right = arrays[0].ravel(), arrays[1].ravel()
+        size = np.ones_like(left)
+        for a in arrays:
+            size = np.fmax(size, np.abs(a.ravel()))
+        broken = left > right + RELATIVE_TOLERANCE * size
+        if where is None:
+            kept = ~broken
+            self.checked += left.size
+        else:
+            mask = np.broadcast_to(np.asarray(where, dtype=bool), arrays[0].shape).ravel()
+            broken &= mask
+            kept = mask & ~broken
+            self.checked += int(mask.sum())
+        for i in np.flatnonzero(broken).tolist():
+            lhs_i, rhs_i = float(left[i]), float(right[i])
+            fig = figure(i) if callable(figure) else figure
+            shown = f"{text(i)} ({lhs_i:,.6g} > {rhs_i:,.6g})"
+            v = Violation(kind, name(i), shown, lhs_i - rhs_i, unit, fig)
+            if into is None:
+                self.violations.append(v)
+            else:
+                into.append((i, 1, v))
+        self._held.append((kind, name, np.flatnonzero(kept)))
+
+    def add_in_order(self, found: list[tuple[int, int, Violation]]) -> None:
+        """Add violations collected from `need_all(into=...)` and `fail`s, in checking order."""
+        self.violations += [v for _, _, v in sorted(found, key=lambda t: (t[0], t[1]))]
 
     def fail(
         self, kind: str, name: str, text: str, by: float, unit: str, figure: str | None = None

@@ -6,12 +6,16 @@ by the check registered under its name (`allocator.check.registry`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from allocator.check.plan import Plan
 from allocator.check.registry import CORE_CHECKS, RULE_CHECKS, Context, Violation, key
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.model import Level
 from allocator.schema.robust import impact_deviation, protection
+
+if TYPE_CHECKING:
+    from allocator.check.grid import Grid
 
 
 def verify(
@@ -27,8 +31,9 @@ def verify(
     `held` gives, for a lexicographic model, the bound each priority level was held to (by level
     name): the level's value is recomputed from the plan and checked against it."""
     c = verdict(inst, spec, plan)
+    grid = c.grid
     if objective is not None:
-        expected = objective_value(inst, spec, plan)
+        expected = objective_value(inst, spec, plan, grid)
         c.need(
             abs(objective - expected),
             0.0,
@@ -43,7 +48,7 @@ def verify(
         bound = (held or {}).get(level.name)
         if bound is None:
             continue
-        value = level_value(inst, level, plan, spec)
+        value = level_value(inst, level, plan, spec, grid)
         name = key("level_hold", level.name)
         if level.maximise:
             c.need(
@@ -79,44 +84,52 @@ def verdict(inst: Instance, spec: ModelSpec, plan: Plan) -> Context:
     return c
 
 
-def objective_value(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
+def objective_value(inst: Instance, spec: ModelSpec, plan: Plan, grid: Grid | None = None) -> float:
     """The model's objective at the plan, computed from the numbers alone."""
-    levels = kpi_levels(inst, plan)
+    grid = grid or plan_grid(inst, plan)
+    levels = grid.levels()
     shortfall = sum(
         spec.weight(t.kpi) * max(0.0, t.value - levels[t.kpi, t.year]) / t.value
         for t in inst.targets
         if not t.at_most and spec.soft_target(t.kpi, t.year)
     )
     if spec.objective == "max_impact":
-        return impact_value(inst, plan) - shortfall - robust_protection(inst, spec, plan)
+        impact = float(grid.line_values().sum())
+        return impact - shortfall - robust_protection(inst, spec, plan, grid)
     if spec.objective == "min_cost":
         return sum(plan.gov.values())
     if spec.objective == "goal":
         return shortfall
     if spec.objective == "max_final_cash":
         return plan.carry.get(inst.years[-1], 0.0)
-    return level_value(inst, spec.levels[-1], plan, spec) if spec.levels else 0.0
+    return level_value(inst, spec.levels[-1], plan, spec, grid) if spec.levels else 0.0
 
 
-def robust_protection(inst: Instance, spec: ModelSpec, plan: Plan) -> float:
+def robust_protection(
+    inst: Instance, spec: ModelSpec, plan: Plan, grid: Grid | None = None
+) -> float:
     """For a robust model, the worst fall of the impact at the plan (0 otherwise)."""
     if spec.robust is None:
         return 0.0
-    money = {ln.id: sum(plan.g(ln.id, y) for y in inst.years) for ln in inst.lines}
+    grid = grid or plan_grid(inst, plan)
+    money = dict(zip(grid.ids, grid.gov.sum(axis=1).tolist(), strict=True))
     deviations = impact_deviation(inst, spec.robust.band)
     return protection(deviations, money, spec.robust.gamma)
 
 
-def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> float:
+def level_value(
+    inst: Instance, level: Level, plan: Plan, spec: ModelSpec, grid: Grid | None = None
+) -> float:
     """A priority level's value at the plan: impact and money of its objective goals, and the
     weighted shortfall (as a share of each target) of its KPI goals, in the level's sense."""
-    levels = kpi_levels(inst, plan)
+    grid = grid or plan_grid(inst, plan)
+    levels = grid.levels()
     sign = -1.0 if level.maximise else 1.0
     total = 0.0
     for goal in level.goals:
         if goal.objective == "max_impact":
             w = 1.0 if goal.weight is None else goal.weight
-            total += w * impact_value(inst, plan)
+            total += w * float(grid.line_values().sum())
         elif goal.objective == "min_cost":
             w = 1.0 if goal.weight is None else goal.weight
             total += sign * w * sum(plan.gov.values())
@@ -132,66 +145,25 @@ def level_value(inst: Instance, level: Level, plan: Plan, spec: ModelSpec) -> fl
 def impact_value(inst: Instance, plan: Plan) -> float:
     """Σ impact·g (or each curve's value) + private_impact·(pool and fund money) + each
     project's value (NPV) times its scale or go/no-go choice."""
-    return sum(line_values(inst, plan).values())
+    return float(plan_grid(inst, plan).line_values().sum())
 
 
 def line_values(inst: Instance, plan: Plan) -> dict[str, float]:
     """Each line's value over the horizon: Σ_y impact·g (or its curve's value) +
     private_impact·(pool and fund money), plus its lump value (NPV) times its scale or
     go/no-go choice."""
-    return {
-        line.id: (
-            line.value * (plan.s(line.id) if line.select else plan.scale.get(line.id, 0.0))
-            if line.value
-            else 0.0
-        )
-        + sum(
-            _value(line.impact, line.curve, plan.g(line.id, y))
-            + line.private_impact * (plan.money(line.id, y) - plan.g(line.id, y))
-            for y in inst.years
-        )
-        for line in inst.lines
-    }
-
-
-def _value(impact: float, curve: list[tuple[float, float]] | None, money: float) -> float:
-    """Objective value of a year's government money: impact × money, or the curve's value."""
-    if not curve:
-        return impact * money
-    xs, ys = zip(*curve, strict=True)
-    import numpy as np  # on use: `import allocator` loads the checker, and need not load numpy
-
-    return float(np.interp(money, xs, ys))
+    grid = plan_grid(inst, plan)
+    return dict(zip(grid.ids, grid.line_values().tolist(), strict=True))
 
 
 def kpi_levels(inst: Instance, plan: Plan) -> dict[tuple[str, int], float]:
     """Each KPI's level per year, computed from the money and the KPI's exogenous `additions`
     (stock or flow, additions ageing out after the KPI's lifetime)."""
-    levels: dict[tuple[str, int], float] = {}
-    years = inst.years
-    for kpi in inst.kpis:
-        added = {
-            y: sum(
-                line.yields.get(kpi.id, 0.0) * plan.money(line.id, y)
-                for line in inst.lines
-                if kpi.id in line.yields
-            )
-            for y in years
-        }
-        for y, extra in (kpi.additions or {}).items():
-            added[y] = added.get(y, 0.0) + extra
-        for line in inst.lines:
-            for y, once in line.delivers.get(kpi.id, {}).items():
-                added[y] = added.get(y, 0.0) + once * plan.s(line.id)
-        life = kpi.lifetime
-        for y in years:
-            base = kpi.baseline
-            if life and kpi.baseline_year is not None and y >= kpi.baseline_year + life:
-                base = 0.0
-            if not kpi.cumulative:
-                levels[kpi.id, y] = base + added[y]
-                continue
-            levels[kpi.id, y] = base + sum(
-                amount for x, amount in added.items() if x <= y and (life is None or y < x + life)
-            )
-    return levels
+    return plan_grid(inst, plan).levels()
+
+
+def plan_grid(inst: Instance, plan: Plan) -> Grid:
+    """The plan's arrays (numpy is loaded here, on first use: `import allocator` need not)."""
+    from allocator.check.grid import Grid
+
+    return Grid(inst, plan)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from allocator.check import Plan, impact_value, kpi_levels, level_value
+from allocator.check.grid import gather, gather_cells, main_pillars, pillar_shares
 from allocator.schema import Instance, ModelSpec
 from allocator.solver.lexicographic import LevelOutcome
 
@@ -18,80 +20,108 @@ GOVERNMENT, PRIVATE = "government", "private"
 def allocation(inst: Instance, plan: Plan) -> pd.DataFrame:
     """Money per line, year and source (government, private pool, or a named fund), in the
     currency unit; `pillar` is the line's main pillar."""
-    funds = {line.id: [f.id for f in inst.funds if line.id in f.lines] for line in inst.lines}
-    records = []
-    for line in inst.lines:
-        for y in inst.years:
-            amounts = [(GOVERNMENT, plan.g(line.id, y)), (PRIVATE, plan.p(line.id, y))]
-            amounts += [(f, plan.draws.get((f, line.id, y), 0.0)) for f in funds[line.id]]
-            for source, amount in amounts:
-                records.append(
-                    {
-                        "line": line.id,
-                        "name": line.name,
-                        "pillar": line.main_pillar,
-                        "year": y,
-                        "source": source,
-                        "amount": amount,
-                    }
-                )
-    return pd.DataFrame.from_records(records)
+    ids, years = [line.__dict__["id"] for line in inst.lines], list(inst.years)
+    sources = [GOVERNMENT, PRIVATE, *(f.id for f in inst.funds)]
+    amounts = [gather_cells(plan.gov, ids, years), gather_cells(plan.private, ids, years)]
+    eligible = np.ones((len(ids), len(sources)), dtype=bool)
+    for k, fund in enumerate(inst.funds, start=2):
+        members = set(fund.lines)
+        eligible[:, k] = [lid in members for lid in ids]
+        rows = np.flatnonzero(eligible[:, k])
+        keys = [(fund.id, ids[i], y) for i in rows.tolist() for y in years]
+        drawn = np.zeros((len(ids), len(years)))
+        drawn[rows] = gather(plan.draws, keys).reshape(len(rows), len(years))
+        amounts.append(drawn)
+    # line by line, year by year, source by source; a fund only beside its eligible lines
+    shape = (len(ids), len(years), len(sources))
+    kept = np.broadcast_to(eligible[:, None, :], shape).ravel()
+    line_of = np.broadcast_to(np.arange(len(ids))[:, None, None], shape).ravel()[kept]
+    year_of = np.broadcast_to(np.arange(len(years))[None, :, None], shape).ravel()[kept]
+    source_of = np.broadcast_to(np.arange(len(sources)), shape).ravel()[kept]
+    names = [line.__dict__["name"] for line in inst.lines]
+    return pd.DataFrame(
+        {
+            "line": _text(ids, line_of),
+            "name": _text(names, line_of),
+            "pillar": _text(main_pillars(inst), line_of),
+            "year": np.asarray(years, dtype=np.int64)[year_of],
+            "source": _text(sources, source_of),
+            "amount": np.stack(amounts, axis=-1).ravel()[kept],
+        }
+    )
+
+
+def _text(values: list[str], index: np.ndarray) -> Any:
+    """`values[i]` for each i in `index` as pandas' text column: taken from the few values, not
+    converted row by row."""
+    return pd.Series(values).array.take(index)  # the text dtype pandas infers, as before
+
+
+def _split(inst: Instance, allocation: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each allocation row's money in each pillar (rows × pillars, by membership share), with
+    the row's year (index into the instance's years) and whether it is government money."""
+    shares = pillar_shares(inst)
+    lines = pd.Index([line.id for line in inst.lines]).get_indexer(pd.Index(allocation["line"]))
+    years = pd.Index(list(inst.years)).get_indexer(pd.Index(allocation["year"]))
+    inside = (lines >= 0) & (years >= 0)
+    money = shares[lines] * allocation["amount"].to_numpy(dtype=float)[:, None]
+    money[~inside] = 0.0
+    return money, np.where(inside, years, 0), (allocation["source"] == GOVERNMENT).to_numpy()
 
 
 def pillars(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
     """Per pillar and year: government, private, amount (both) and share (of the year's
     government money — the quantity the pillar-share rule limits). Private counts the pool
     and every fund; a line in several pillars counts in each by its share."""
-    alloc = by_pillar(inst, allocation)
-    alloc["source"] = alloc["source"].where(alloc["source"] == GOVERNMENT, PRIVATE)
-    table = alloc.pivot_table(
-        index=["pillar", "year"],
-        columns="source",
-        values="amount",
-        aggfunc="sum",
-        fill_value=0.0,
+    money, year, gov = _split(inst, allocation)
+    n_years, n_pillars = len(inst.years), len(inst.pillars)
+    by_year = np.zeros((2, n_years, n_pillars))  # government, private
+    for part, rows in enumerate((gov, ~gov)):
+        for k in range(n_pillars):
+            by_year[part, :, k] = np.bincount(year[rows], money[rows, k], minlength=n_years)
+    government, private = by_year[0].ravel(), by_year[1].ravel()
+    year_total = np.repeat(by_year[0].sum(axis=1), n_pillars)
+    share = np.divide(government, year_total, out=np.zeros_like(government), where=year_total > 0)
+    return pd.DataFrame(
+        {
+            "pillar": np.asarray([p.id for p in inst.pillars] * n_years, dtype=object),
+            "name": np.asarray([p.name for p in inst.pillars] * n_years, dtype=object),
+            "year": np.repeat(np.asarray(list(inst.years), dtype=np.int64), n_pillars),
+            GOVERNMENT: government,
+            PRIVATE: private,
+            "amount": government + private,
+            "share": share,
+        }
     )
-    table = table.reindex(columns=[GOVERNMENT, PRIVATE], fill_value=0.0).reset_index()
-    order = {p.id: i for i, p in enumerate(inst.pillars)}
-    rows = pd.DataFrame(
-        [(p.id, p.name, y) for p in inst.pillars for y in inst.years],
-        columns=["pillar", "name", "year"],
-    )
-    table = rows.merge(table, on=["pillar", "year"], how="left").fillna(
-        {GOVERNMENT: 0.0, PRIVATE: 0.0}
-    )
-    table["amount"] = table[GOVERNMENT] + table[PRIVATE]
-    year_total = table.groupby("year")[GOVERNMENT].transform("sum")
-    table["share"] = (table[GOVERNMENT] / year_total.where(year_total > 0)).fillna(0.0)
-    table = table.sort_values(
-        ["year", "pillar"], key=lambda c: c.map(order) if c.name == "pillar" else c
-    )
-    return table.reset_index(drop=True)[
-        ["pillar", "name", "year", GOVERNMENT, PRIVATE, "amount", "share"]
-    ]
-
-
-def by_pillar(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
-    """The allocation with each line's money split over its pillars by membership share."""
-    shares = pd.DataFrame(
-        [(ln.id, p, w) for ln in inst.lines for p, w in ln.shares.items()],
-        columns=["line", "pillar", "weight"],
-    )
-    alloc = allocation.drop(columns="pillar").merge(shares, on="line")
-    alloc["amount"] = alloc["amount"] * alloc["weight"]
-    return alloc
 
 
 def funding(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
     """Per pillar, year and source (government, private pool, each named fund): the money."""
-    alloc = by_pillar(inst, allocation)
+    money, year, _ = _split(inst, allocation)
     sources = [GOVERNMENT, PRIVATE, *(f.id for f in inst.funds)]
-    table = alloc.groupby(["pillar", "year", "source"], sort=False)["amount"].sum()
-    index = pd.MultiIndex.from_product(
-        [[p.id for p in inst.pillars], inst.years, sources],
-        names=["pillar", "year", "source"],
+    source = pd.Index(sources).get_indexer(pd.Index(allocation["source"]))
+    n_years, n_sources = len(inst.years), len(sources)
+    known = source >= 0
+    cell = (year * n_sources + source)[known]
+    table = np.stack(
+        [
+            np.bincount(cell, money[known, k], minlength=n_years * n_sources)
+            for k in range(len(inst.pillars))
+        ]
     )
-    return table.reindex(index, fill_value=0.0).reset_index()
+    shape = (len(inst.pillars), n_years, n_sources)
+    return pd.DataFrame(
+        {
+            "pillar": np.repeat(
+                np.asarray([p.id for p in inst.pillars], dtype=object), n_years * n_sources
+            ),
+            "year": np.broadcast_to(
+                np.asarray(list(inst.years), dtype=np.int64)[None, :, None], shape
+            ).ravel(),
+            "source": np.broadcast_to(np.asarray(sources, dtype=object), shape).ravel(),
+            "amount": table.ravel(),
+        }
+    )
 
 
 def kpis(inst: Instance, plan: Plan) -> pd.DataFrame:
