@@ -245,3 +245,22 @@ def test_the_other_verdicts_in_words() -> None:
         "out of reach under the rules: at most 950 GPU reachable (a plan found reaches 900 GPU)"
         " (not verified)"
     )
+
+
+def test_the_record_page_quotes_the_reachable_maxima(korea: allocator.Result) -> None:
+    """docs/korea-record.md, docs/explain.md and the README quote the most (or least) the rules
+    allow for the five-year targets; the figures come from this solve, so a change to the data or
+    the rules that moves them fails here (they do not depend on the impact scores: only the rules
+    bound them)."""
+    page = (ROOT / "docs" / "korea-record.md").read_text(encoding="utf-8")
+    table = korea.reach()
+    out = table.query("verdict == 'out_of_reach'")
+    assert len(out)
+    for row in out.itertuples():
+        assert f"at most {row.reachable:,.0f} reachable" in page, row.kpi
+    experts = out.set_index("kpi").loc["ai_experts", "reachable"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"at most {experts:,.0f} people reachable" in readme
+    explain = (ROOT / "docs" / "explain.md").read_text(encoding="utf-8")
+    for said in table.query("verdict in ['out_of_reach', 'at_cap']").sentence:
+        assert f"    {said}\n" in explain, said
