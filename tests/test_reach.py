@@ -277,3 +277,8 @@ def test_reach_of_another_solvers_answer_and_of_a_batch() -> None:
         row = _row(res)
         assert row["verdict"] == "out_of_reach"
         assert row["reachable"] == pytest.approx(800)
+
+
+def test_the_notebook_view_says_why_a_target_is_missed() -> None:
+    page = run(_case(1000))._repr_html_()
+    assert "short by 1,000</span><br><small>out of reach under the rules: at most 800" in page
