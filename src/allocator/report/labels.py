@@ -79,6 +79,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "baseline": {"en": "baseline (before the first year)", "ko": "기준값 (첫해 이전)"},
     "of": {"en": "of", "ko": "/"},
     "met": {"en": "met", "ko": "달성"},
+    "reach": {"en": "under the rules", "ko": "규칙상 도달 가능성"},
     "short_by": {"en": "short by", "ko": "부족"},
     "rules": {"en": "Rule audit and shadow prices", "ko": "규칙 점검과 잠재가격"},
     "binding_rules": {

@@ -6,7 +6,7 @@ import json
 import math
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from allocator.explain.korean import RULE_KINDS_KO
 from allocator.report.care import care_lines, outside_budget
@@ -17,6 +17,7 @@ from allocator.schema import Instance, ModelSpec
 from allocator.schema.money import CURRENCY_UNITS, currency_of, format_money
 from allocator.solver.status import Status
 from allocator.words import assumed_note, objective_amount, objective_unit, percent, point, quantity
+from allocator.words.reach import MET, WITHIN, cash_sentence
 
 OBJECTIVE_KINDS_KO = {
     "max_impact": "영향 최대화",
@@ -98,6 +99,7 @@ def table(res: Result, lang: Lang = "en") -> str:
     heads = [label(c, res, lang) for c in columns]
     cells = [money(x, unit, lang) for c in columns for x in split[c]]
     cell = max(_width(c) for c in [*cells, *heads]) + 2
+    moves = cash_lines(res, lang)
     for year, rows in split.groupby("year", sort=True):
         lines.append("")
         lines.append(
@@ -115,7 +117,10 @@ def table(res: Result, lang: Lang = "en") -> str:
             f"      {_pad(text('total', lang), width)}  "
             + "  ".join(_pad(money(rows[c].sum(), unit, lang), cell, True) for c in columns)
         )
-    lines += _targets(res, lang)
+        if moves.get(int(str(year))):
+            lines.append(f"      {moves[int(str(year))]}")
+    verdicts = reach_lines(res, lang)
+    lines += _targets(res, lang, verdicts)
     kpi_names = {k.id: name_of(k, lang) for k in res.instance.kpis}
     for _, row in res.kpis.dropna(subset=["at_most"]).iterrows():
         within = row["level"] <= row["at_most"] * (1 + 1e-9) + 1e-6
@@ -129,6 +134,8 @@ def table(res: Result, lang: Lang = "en") -> str:
             lines.append(
                 f"  {kpi_names[row['kpi']]} {row['year']}: {level}, at most {cap} — {state}"
             )
+        if (row["kpi"], row["year"]) in verdicts:
+            lines.append(f"    {verdicts[row['kpi'], row['year']]}")
     lines += care_lines(res, text("care", lang), lang)
     if res.violations and res.status != Status.scored:
         lines.append("")
@@ -137,9 +144,40 @@ def table(res: Result, lang: Lang = "en") -> str:
     return "\n".join(lines)
 
 
-def _targets(res: Result, lang: Lang) -> list[str]:
+def reach_lines(res: Result, lang: Lang) -> dict[tuple[str, int], str]:
+    """For each target the plan misses or sits at the cap of: whether the rules allow it at all
+    (`Result.reach`), in `lang`; empty for a scored plan (no solve behind it)."""
+    if res.status == Status.scored or not res.status.has_allocation or res.built is None:
+        return {}
+    table = res.reach(lang)
+    shown = table[~table.verdict.isin([MET, WITHIN])]
+    return {
+        (str(kpi), int(year)): str(said)
+        for kpi, year, said in zip(shown.kpi, shown.year, shown.sentence, strict=True)
+    }
+
+
+def cash_lines(res: Result, lang: Lang) -> dict[int, str]:
+    """For each year whose government spending is not simply its budget: the budget, what was
+    spent, and what was carried, borrowed, repaid or left (`Result.cash`), in `lang`."""
+    if not res.status.has_allocation:
+        return {}
+    cash = res.cash()
+    years = [int(y) for y in cash.year]
+    out = {}
+    for i, row in enumerate(cast(list[dict[str, Any]], cash.to_dict("records"))):
+        after = years[i + 1] if i + 1 < len(years) else None
+        sentence = cash_sentence(row, after, res.instance.currency_unit, lang)
+        if sentence:
+            out[years[i]] = sentence
+    return out
+
+
+def _targets(
+    res: Result, lang: Lang, verdicts: dict[tuple[str, int], str] | None = None
+) -> list[str]:
     """Each target: the level reached against it in the KPI's unit (a rate in %, a shortfall in
-    pp), met or short by how much."""
+    pp), met or short by how much, and for a missed one whether the rules allow it at all."""
     kpis = res.kpis.dropna(subset=["target"])
     if not len(kpis):
         return []
@@ -160,6 +198,8 @@ def _targets(res: Result, lang: Lang) -> list[str]:
             f"  {names[row['kpi']]} {row['year']}: {level} {text('of', lang)} {target} — {status}"
             + (beside if extra else "")
         )
+        if verdicts and (row["kpi"], row["year"]) in verdicts:
+            lines.append(f"    {verdicts[row['kpi'], row['year']]}")
     return lines
 
 
@@ -233,6 +273,9 @@ def as_json(res: Result) -> str:
         data["pillars"] = res.pillars.to_dict(orient="records")
         data["allocation"] = res.allocation.to_dict(orient="records")
         data["kpis"] = res.kpis.to_dict(orient="records")
+        data["cash"] = res.cash().to_dict(orient="records")
+        if res.instance.targets and res.status != Status.scored:
+            data["reach"] = res.reach().drop(columns=["seconds"]).to_dict(orient="records")
         if res.model.levels:
             detail = res.levels()
             data["levels_detail"] = (

@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from allocator.report.care import care
 from allocator.report.columns import POOL, SHARE, SOURCE_LABELS, money_columns, pillar_table
 from allocator.report.labels import text
+from allocator.report.text import cash_lines
 from allocator.results.result import Result
 from allocator.results.tables import GOVERNMENT
 from allocator.schema import Instance, ModelSpec
@@ -56,6 +57,8 @@ MONEY = "#,##0.0"
 SHARE_FORMAT = "0.0%"
 NUMBER = "#,##0.####"
 PRICE = "#,##0.0000"
+CASH = ("budget", "inflows", "carried_in", "borrowed", "spent", "repaid", "carried_out", "unused")
+"""The money columns of the cash sheet (`Result.cash()`)."""
 
 
 def write_result(
@@ -64,7 +67,9 @@ def write_result(
     """Write a result as a workbook: summary; split (pillar × year: government, private pool,
     each fund, total); lines (line × year); pillars (the reports' pillar table: government,
     private pool, each fund, total, share of government money); kpis, allocation and audit as
-    the Result's own DataFrames (the audit's units in words);
+    the Result's own DataFrames (the audit's units in words); targets (`Result.reach()`: each
+    target met, or missed with the most the rules allow and why), when the instance has any;
+    cash (`Result.cash()` with a note), when a year's spending is not simply its budget;
     selected (go/no-go lines), when any. Without an allocation: the summary, and for an
     infeasible solve the colliding rules. All or nothing (a staged twin is renamed); an
     existing file is replaced only with `force`, and never one the result was made from."""
@@ -77,6 +82,12 @@ def write_result(
         sheets["lines"] = _by_year(labelled, ["line", "name", "pillar"], res.instance.years)
         sheets["pillars"] = pillar_table(res)
         sheets["kpis"] = res.kpis
+        if res.instance.targets and res.status != Status.scored:
+            sheets["targets"] = res.reach().drop(columns=["seconds"])
+        moves = cash_lines(res, "en")
+        if moves:
+            cash = res.cash()
+            sheets["cash"] = cash.assign(note=[moves.get(int(y), "") for y in cash.year])
         audit = res.audit()
         cu = res.instance.currency_unit
         sheets["audit"] = audit.assign(unit=[row_unit_words(u, cu) if u else u for u in audit.unit])
@@ -190,11 +201,11 @@ def _style(
         name = str(column)
         if ws.title == "summary":
             continue
-        if name in years or name in money_names:
+        if name in years or name in money_names or (ws.title == "cash" and name in CASH):
             fmt = money_format(unit)
         elif name in ("share", SHARE):
             fmt = SHARE_FORMAT
-        elif name in ("level", "target", "shortfall", "slack"):
+        elif name in ("level", "target", "shortfall", "slack", "reachable", "bound", "cost"):
             fmt = NUMBER
         elif name == "shadow_price":
             fmt = PRICE

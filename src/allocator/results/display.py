@@ -76,6 +76,14 @@ def _targets(res: Result) -> str:
         return ""
     head = "<tr><th>KPI</th><th>year</th><th>level</th><th>target</th><th></th></tr>"
     rows = []
+    said: dict[tuple[str, int], str] = {}
+    if res.status.value != "scored" and res.built is not None:
+        reach = res.reach()
+        said = {
+            (str(k), int(y)): str(s)
+            for k, y, s, v in zip(reach.kpi, reach.year, reach.sentence, reach.verdict, strict=True)
+            if v != "met"
+        }
     for row in tracked.to_dict("records"):
         level, target, short = float(row["level"]), float(row["target"]), float(row["shortfall"])
         met = short <= 1e-6 * max(1.0, abs(target))
@@ -84,6 +92,8 @@ def _targets(res: Result) -> str:
             if met
             else f"<span class='no'>short by {short:,.0f}</span>"
         )
+        if (str(row["kpi"]), int(row["year"])) in said:
+            state += f"<br><small>{escape(said[str(row['kpi']), int(row['year'])])}</small>"
         rows.append(
             f"<tr><td>{escape(str(row['name']))}</td><td>{row['year']}</td>"
             f"<td>{level:,.0f} {escape(str(row['unit']))}</td><td>{target:,.0f}</td>"

@@ -19,6 +19,7 @@ from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
 from allocator.results import tables
 from allocator.results.output import RESULT_FILES
+from allocator.results.reach import plan_of, reach, sentences
 from allocator.schema import Instance, ModelSpec, output
 from allocator.solver.highs import Solution
 from allocator.solver.lexicographic import LevelOutcome
@@ -54,6 +55,7 @@ class Result:
     """For a lexicographic model: each priority level's optimum and the bound it was held to."""
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
     _studies: dict[int | None, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _reach: dict[float | None, pd.DataFrame] = field(default_factory=dict, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
     plan_rows: tuple[Any, ...] = field(default=(), repr=False)
@@ -187,18 +189,7 @@ class Result:
         if self._plan is not None:
             return self._plan
         built, sol = self._need_allocation()
-        self._plan = Plan(
-            gov={k: _clean(sol.value(v)) for k, v in built.gov.items()},
-            private={k: _clean(sol.value(v)) for k, v in built.private.items()},
-            selected={k: sol.value(v) > 0.5 for k, v in built.selected.items()},
-            units={k: sol.value(v) for k, v in built.units.items()},
-            draws={k: _clean(sol.value(v)) for k, v in built.draw.items()},
-            carry={k: _clean(sol.value(v)) for k, v in built.carry.items()},
-            borrow={k: _clean(sol.value(v)) for k, v in built.borrow.items()},
-            scale={k: _clean(sol.value(v)) for k, v in built.scale.items()},
-            starts={k: sol.value(v) for k, v in built.starts.items()},
-            levels={k: sol.value(v) for k, v in built.level.items()},
-        )
+        self._plan = plan_of(built, sol.x)
         return self._plan
 
     @property
@@ -219,8 +210,9 @@ class Result:
     def cash(self) -> pd.DataFrame:
         """Per year, where the money came from and went: `budget`, `inflows` (profiles' money
         back and `returns`), `carried_in` (with interest), `borrowed`, `spent` (government
-        money), `repaid` (loans with interest) and `carried_out` (out of the last year: the
-        final cash); the first four add up to the last three, less any money left unused."""
+        money), `repaid` (loans with interest), `carried_out` (out of the last year: the final
+        cash) and `unused` (left neither spent nor carried): the first four add up to the last
+        four."""
         plan, inst = self.plan(), self.instance
         rate = inst.cash.rate if inst.cash is not None else 0.0
         loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
@@ -248,7 +240,28 @@ class Result:
                     "carried_out": plan.carry.get(y, 0.0),
                 }
             )
-        return pd.DataFrame.from_records(rows)
+        table = pd.DataFrame.from_records(rows)
+        came = table[["budget", "inflows", "carried_in", "borrowed"]].sum(axis=1)
+        left = came - table[["spent", "repaid", "carried_out"]].sum(axis=1)
+        table["unused"] = left.where(left.abs() > 1e-9 * came.abs().clip(lower=1.0), 0.0)
+        return table
+
+    def reach(self, lang: Lang = "en", seconds: float | None = None) -> pd.DataFrame:
+        """Every KPI target: whether the plan meets it and, where it misses one, whether any plan
+        under the hard rules could (the KPI's level maximised, `reachable`, with `bound` its
+        proven limit) — `verdict` out_of_reach, by_choice (with `cost`, what meeting it takes from
+        the objective net of the `penalty` its shortfall costs), tie, prefers_other_uses or
+        undecided; for an at-most target the plan sits at, the lowest level the rules allow
+        (at_cap). `checked`: the re-solve's plan passed the independent checker. `sentence`
+        says it in `lang`. Each re-solve stops after `seconds` (default
+        `allocator.solver.reach.REACH_SECONDS`; a MIP's answer is then "at least")."""
+        built, sol = self._need_allocation()
+        if seconds not in self._reach:
+            self._reach[seconds] = reach(built, sol, self.plan(), self.objective, seconds)
+        table = self._reach[seconds].copy()
+        cu = self.instance.currency_unit
+        table["sentence"] = sentences(table, self.model.objective, cu, check_lang(lang))
+        return table
 
     def funding(self) -> pd.DataFrame:
         """Per pillar, year and source (government, private pool, each named fund): the money."""
@@ -460,10 +473,6 @@ class Result:
 def _json(data: dict[str, Any], path: Path) -> None:
     text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
     path.write_text(text + "\n", encoding="utf-8")
-
-
-def _clean(x: float) -> float:
-    return 0.0 if abs(x) < 1e-9 else x
 
 
 def _version(name: str) -> str:

@@ -29,7 +29,7 @@ from allocator.report.html.markup import (
     num_attr,
 )
 from allocator.report.labels import Lang, money, name_of, status_text, text
-from allocator.report.text import objective_kind
+from allocator.report.text import cash_lines, objective_kind, reach_lines
 from allocator.results.result import Result
 from allocator.results.tables import GOVERNMENT, PRIVATE
 from allocator.schema import Instance
@@ -227,6 +227,7 @@ class _Page:
             + f"<th class='n' data-column='{esc(SHARE)}'>{esc(label(SHARE, res, lang))}</th></tr>"
         )
         rows = []
+        moves = cash_lines(res, lang)
         for year, group in split.groupby("year", sort=True):
             for _, row in group.iterrows():
                 rows.append(
@@ -241,6 +242,8 @@ class _Page:
                 + "".join(f"<td class='n'>{self.money(group[c].sum())}</td>" for c in columns)
                 + "<td></td></tr>"
             )
+            said = moves.get(int(str(year)), "")
+            rows.append(sections.cash_row(said, int(str(year)), len(columns) + 1))
         table = f"<table class='data'>{head}{''.join(rows)}</table>"
         return (
             f"<section id='split'><h2>{self.t('split')}</h2>{chart}"
@@ -297,13 +300,15 @@ class _Page:
                 drawn.append(charts.kpi_chart(self, kpi.id, name_of(kpi, lang), kpi.unit, rows, i))
 
         tracked = table.dropna(subset=["target"])
+        verdicts = reach_lines(self.res, lang)
         body = ""
         if len(tracked):
             names = {k.id: name_of(k, lang) for k in inst.kpis}
             head = (
                 f"<tr><th>{self.t('kpi')}</th><th>{self.t('year')}</th>"
                 f"<th class='n'>{self.t('level')}</th>"
-                f"<th class='n'>{self.t('target')}</th><th>{self.t('state')}</th></tr>"
+                f"<th class='n'>{self.t('target')}</th><th>{self.t('state')}</th>"
+                f"<th>{self.t('reach')}</th></tr>"
             )
             rows_html = []
             for _, row in tracked.iterrows():
@@ -316,13 +321,16 @@ class _Page:
                 )
                 level = quantity(row["level"], row["unit"], lang)
                 target = quantity(row["target"], row["unit"], lang)
+                said = verdicts.get((str(row["kpi"]), int(row["year"])), "")
                 rows_html.append(
                     f"<tr data-kpi='{esc(row['kpi'])}' data-year='{row['year']}' "
                     f"data-level='{num_attr(row['level'])}'><td>{esc(names[row['kpi']])}</td>"
                     f"<td>{row['year']}</td><td class='n'>{esc(level)}</td>"
-                    f"<td class='n'>{esc(target)}</td><td>{status}</td></tr>"
+                    f"<td class='n'>{esc(target)}</td><td>{status}</td>"
+                    f"<td class='reach'>{esc(said)}</td></tr>"
                 )
             body = f"<table class='data'>{head}{''.join(rows_html)}</table>"
+        body += sections.caps(self, self.res, verdicts)
         return (
             f"<section id='kpis'><h2>{self.t('kpis')}</h2>"
             f"<div class='{'grid' if len(drawn) > 1 else ''}'>{''.join(drawn)}</div>{body}"

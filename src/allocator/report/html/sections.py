@@ -16,6 +16,7 @@ from allocator.words import (
     Lang,
     amount,
     figure,
+    name_of,
     objective_amount,
     quantity,
     row_unit_words,
@@ -269,4 +270,39 @@ def how_made(page: PageContext, res: Result) -> str:
         + f"<dt>{page.t('solve_seconds')}</dt><dd>{manifest['solve_seconds']:.3f}</dd>"
         + f"<dt>{page.t('written_at')}</dt><dd>{esc(manifest['written_at'])}</dd>"
         + "</dl></footer>"
+    )
+
+
+def caps(page: PageContext, res: Result, verdicts: dict[tuple[str, int], str]) -> str:
+    """The at-most targets (a cap on a KPI, such as the government's share of the GPUs): the
+    level, the cap and, for one the plan sits at, the lowest level the rules allow."""
+    lang = page.lang
+    table = res.kpis.dropna(subset=["at_most"])
+    if not len(table):
+        return ""
+    kpis = {k.id: k for k in res.instance.kpis}
+    items = []
+    for _, row in table.iterrows():
+        key = (str(row["kpi"]), int(row["year"]))
+        level = quantity(row["level"], row["unit"], lang)
+        cap = quantity(row["at_most"], row["unit"], lang)
+        head = f"{name_of(kpis[key[0]], lang)} {key[1]}: {level}, "
+        head += f"상한 {cap}" if lang == "ko" else f"at most {cap}"
+        said = verdicts.get(key, "")
+        items.append(
+            f"<li data-kpi='{esc(key[0])}' data-year='{key[1]}'>{esc(head)}"
+            + (f" — <span class='reach'>{esc(said)}</span>" if said else "")
+            + "</li>"
+        )
+    return f"<ul class='caps'>{''.join(items)}</ul>"
+
+
+def cash_row(said: str, year: int, columns: int) -> str:
+    """A table row under a year's totals saying where its government money went when spending
+    is not simply the budget (`report.text.cash_lines`); empty when there is nothing to say."""
+    if not said:
+        return ""
+    return (
+        f"<tr class='cash' data-year='{int(year)}'><td></td>"
+        f"<td colspan='{columns}'>{esc(said)}</td></tr>"
     )
