@@ -12,6 +12,7 @@ from allocator.explain.korean import RULE_KINDS_KO
 from allocator.report.care import care_lines, outside_budget
 from allocator.report.columns import SHARE, label, money_columns, pillar_table
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
+from allocator.report.ties import ties_line
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.money import CURRENCY_UNITS, currency_of, format_money
@@ -90,7 +91,7 @@ def table(res: Result, lang: Lang = "en") -> str:
         ]
     if not res.status.has_allocation:
         return "\n".join(lines)
-    lines += objective_lines(res, lang)
+    lines += objective_lines(res, lang) + ties_line(res, lang)
     unit = inst.currency_unit
     split = pillar_table(res)
     columns = money_columns(res)

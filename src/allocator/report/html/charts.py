@@ -17,6 +17,7 @@ from allocator.report.html.markup import PALETTE, PageContext, esc
 from allocator.report.labels import money, money_tick, name_of, text, won
 from allocator.results import charts
 from allocator.results.charts import Marks, Words
+from allocator.words import kpi_unit
 
 PX = 72.0
 """matplotlib's SVG unit is the point: a figure of `w / PX` inches has a `w`-wide viewBox."""
@@ -112,6 +113,8 @@ def kpi_chart(
     words = _words(page)
     color = PALETTE[index % len(PALETTE)]
     title = f"{name} ({unit})" if unit else name
+    if page.lang == "ko" and "unit" in rows:  # the tooltips' unit as Korean readers write it: 명
+        rows = rows.assign(unit=kpi_unit(unit, "ko"))
 
     def draw(ax: Any, marks: Marks) -> None:
         charts.draw_kpi_path(ax, rows, name, color, words, marks)
