@@ -234,7 +234,6 @@ class Resolver:
             and a.num_row_ == b.num_row_
             and old.shape == new.shape
             and list(a.integrality_) == list(b.integrality_)
-            and a.sense_ == b.sense_
             and np.array_equal(a.a_matrix_.start_, b.a_matrix_.start_)
             and np.array_equal(a.a_matrix_.index_, b.a_matrix_.index_)
         )
@@ -246,6 +245,8 @@ class Resolver:
         h.changeColsBounds(n, cols, np.asarray(b.col_lower_), np.asarray(b.col_upper_))
         h.changeRowsBounds(m, rows, np.asarray(b.row_lower_), np.asarray(b.row_upper_))
         h.changeObjectiveOffset(float(b.offset_))
+        if a.sense_ != b.sense_:  # near-optimal ranges turn between min and max
+            h.changeObjectiveSense(b.sense_)
         changed = np.flatnonzero(np.asarray(a.a_matrix_.value_) != np.asarray(b.a_matrix_.value_))
         if changed.size:
             starts = np.asarray(b.a_matrix_.start_)
