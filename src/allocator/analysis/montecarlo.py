@@ -9,6 +9,7 @@ so an executor can run the jobs elsewhere and get the same rows."""
 from __future__ import annotations
 
 import copy
+import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,9 +114,10 @@ def jobs(
     params = inst.uncertainty.parameters
     base = inst.model_dump()
     base["uncertainty"] = None
+    frozen = pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL)
     out = []
     for i, values in enumerate(draws, start=start):
-        data = copy.deepcopy(base)
+        data = pickle.loads(frozen)  # a deep copy of plain data, several times faster
         for param in params:
             target, key, before = locate(data, {}, param.path.split("."), inst.years)
             x = values[param.path]
