@@ -82,13 +82,27 @@ class Recorded:
 
 @contextmanager
 def recording() -> Iterator[list[Recorded]]:
-    """Record every `Resolver.solve` (its matrix compiled again, untimed)."""
+    """Record every `Resolver.solve` and `solve_objective` (its matrix compiled again, untimed)."""
     solves: list[Recorded] = []
     sessions: dict[int, int] = {}
-    original = Resolver.solve
+    originals = {name: getattr(Resolver, name) for name in ("solve", "solve_objective")}
+    inside = [False]
 
-    def solve(self: Resolver, built: Any) -> Any:
-        sol = original(self, built)
+    def record(name: str) -> Callable[..., Any]:
+        def wrapper(self: Resolver, built: Any) -> Any:
+            if inside[0]:  # solve_objective falling back on solve: recorded once, outside
+                return originals[name](self, built)
+            inside[0] = True
+            try:
+                sol = originals[name](self, built)
+            finally:
+                inside[0] = False
+            keep(self, built, sol)
+            return sol
+
+        return wrapper
+
+    def keep(self: Resolver, built: Any, sol: Any) -> None:
         lp = compile_matrix(built).lp
         session = sessions.setdefault(id(self), len(sessions))
         solves.append(
@@ -105,13 +119,14 @@ def recording() -> Iterator[list[Recorded]]:
                 sol.objective if sol.status.has_allocation else None,
             )
         )
-        return sol
 
-    Resolver.solve = solve  # type: ignore[method-assign]
+    for name in originals:
+        setattr(Resolver, name, record(name))
     try:
         yield solves
     finally:
-        Resolver.solve = original  # type: ignore[method-assign]
+        for name, fn in originals.items():
+            setattr(Resolver, name, fn)
 
 
 @contextmanager
