@@ -15,7 +15,7 @@ GNU_TIME := /usr/bin/time
 # largest whole-process time ratio allocator / raw highspy that `make bench-guard` accepts
 BOUND ?= 1.10
 
-.PHONY: demo test bench bench-whole bench-guard bench-tools docs lint format clean browser solvers
+.PHONY: demo test bench bench-whole bench-guard bench-batch bench-parallel bench-million bench-tools docs lint format clean browser solvers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,19 @@ bench-whole: $(BENCH) bench-tools
 # about a minute: fails when a whole allocator process takes more than BOUND × raw highspy's time
 bench-guard: $(BENCH) bench-tools
 	$(BIN)/python benchmarks/guard.py --bound $(BOUND)
+
+# Monte Carlo, frontier and near-optimal per point against raw highspy doing the same solves in
+# place, on korea-2026-2030 and a synthetic case (~10 min); writes build/batch.json
+bench-batch: $(BENCH)
+	$(BIN)/python benchmarks/batch.py
+
+# Monte Carlo on 1 worker against 2 (process pool), in alternating pairs; build/parallel.json
+bench-parallel: $(BENCH)
+	$(BIN)/python benchmarks/parallel.py
+
+# once: a 1,008,506-column LP through the API and through raw highspy (~15 min, ~7 GiB)
+bench-million: $(BENCH) bench-tools
+	$(BIN)/python benchmarks/million.py
 
 # the documentation site (mkdocs-material) into site/; runs every example; nothing is fetched
 docs: $(STAMP)

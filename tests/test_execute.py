@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,7 +69,7 @@ class KillingPool(execute.PoolExecutor):
         super().__init__(**kwargs)
         self.wrap = wrap
 
-    def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
+    def run(self, fn: Callable[[T], Iterable[R]], tasks: Iterable[T]) -> Iterator[R]:
         return super().run(partial(self.wrap, fn), tasks)
 
 
@@ -78,7 +78,7 @@ class KillingDask(execute.DaskExecutor):
         self.wrap = wrap
         super().__init__(**kwargs)
 
-    def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
+    def run(self, fn: Callable[[T], Iterable[R]], tasks: Iterable[T]) -> Iterator[R]:
         return super().run(partial(self.wrap, fn), tasks)
 
 
@@ -139,7 +139,7 @@ class StopAfter(execute.SerialExecutor):
         self.limit, self.solved = limit, 0
         self.chunk = 3
 
-    def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
+    def run(self, fn: Callable[[T], Iterable[R]], tasks: Iterable[T]) -> Iterator[R]:
         for item in super().run(fn, tasks):
             if self.limit is not None and self.solved == self.limit:
                 raise KeyboardInterrupt

@@ -1,4 +1,5 @@
-"""Helpers the analyses share: one objective to re-solve, and pillar totals of a result."""
+"""Helpers the analyses share: one objective to re-solve, and government money by line and
+pillar of a result."""
 
 from __future__ import annotations
 
@@ -30,5 +31,18 @@ def pillar_totals(inst: Instance, res: Result) -> dict[str, float]:
     answer."""
     if not res.status.has_allocation:
         return {}
-    totals = res.pillars.groupby("pillar")["government"].sum()
-    return {f"government.{p.id}": float(totals[p.id]) for p in inst.pillars}
+    totals = government(res)[1]
+    return {f"government.{p.id}": totals[p.id] for p in inst.pillars}
+
+
+def government(res: Result) -> tuple[dict[str, float], dict[str, float]]:
+    """Government money over the horizon by line and by pillar (a line in several pillars counts
+    in each by its share), read from the plan's numbers: the sums `Result.pillars` and
+    `Result.allocation` hold, without building those tables for every point of a batch."""
+    inst, plan = res.instance, res.plan()
+    lines = {ln.id: sum(plan.g(ln.id, y) for y in inst.years) for ln in inst.lines}
+    pillars = dict.fromkeys((p.id for p in inst.pillars), 0.0)
+    for ln in inst.lines:
+        for pillar, weight in ln.shares.items():
+            pillars[pillar] += lines[ln.id] * weight
+    return lines, pillars

@@ -22,7 +22,7 @@ import signal
 import sys
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 from typing import IO, Any, TypeVar
@@ -52,7 +52,7 @@ class Executor(ABC):
     """Points per chunk when set (else about four chunks per worker)."""
 
     @abstractmethod
-    def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
+    def run(self, fn: Callable[[T], Iterable[R]], tasks: Iterable[T]) -> Iterator[R]:
         """Every item `fn(task)` yields for every task; items of one task arrive together (except
         in-process, where they stream), tasks in the order they complete."""
 
@@ -86,7 +86,7 @@ class SerialExecutor(Executor):
         """One chunk (one HiGHS session across the whole batch) unless `chunk` is set."""
         return self.chunk or max(points, 1)
 
-    def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
+    def run(self, fn: Callable[[T], Iterable[R]], tasks: Iterable[T]) -> Iterator[R]:
         """Run each task here."""
         for task in tasks:
             yield from fn(task)
@@ -123,35 +123,59 @@ class PoolExecutor(Executor):
             max_workers=self.workers, mp_context=context, initializer=_leave_ctrl_c_to_parent
         )
 
-    def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
-        """Run the tasks on the pool; resubmit those a dead worker took down."""
-        left = dict(enumerate(tasks))
-        tries = dict.fromkeys(left, 0)
-        while left:
-            if self._pool is None:
-                self._pool = self._new_pool()
-            pool = self._pool
-            futures = {pool.submit(collect, fn, task): i for i, task in left.items()}
-            for i in left:
-                tries[i] += 1
-            try:
-                for future in cf.as_completed(futures):
-                    items = future.result()
-                    del left[futures[future]]
-                    yield from items
-            except BrokenProcessPool:
-                self.restarts += 1
-                self._pool = None
-                pool.shutdown(wait=True, cancel_futures=True)
-                spent = [i for i in left if tries[i] >= self.attempts]
-                if spent:
-                    raise WorkerLostError(
-                        f"a worker process died {self.attempts} times while running chunk "
-                        f"{spent[0]} of {len(tasks)}; see the worker's error output"
-                    ) from None
-            except BaseException:  # Ctrl-C, or the caller stopped reading: stop the workers now
-                self.close(now=True)
-                raise
+    def run(self, fn: Callable[[T], Iterable[R]], tasks: Iterable[T]) -> Iterator[R]:
+        """Run the tasks on the pool; resubmit those a dead worker took down. Tasks are
+        submitted as `tasks` makes them, so workers start on the first while this process
+        still prepares the later ones."""
+        left: dict[int, T] = {}
+        tries: dict[int, int] = {}
+        futures: dict[cf.Future[list[R]], int] = {}
+        source = iter(tasks)
+        try:
+            while True:
+                try:
+                    for i, task in enumerate(source, start=len(tries)):
+                        left[i], tries[i] = task, 0
+                        futures[self._submit(fn, task)] = i
+                        tries[i] += 1
+                        yield from self._finished(futures, left, block=False)
+                    while futures:
+                        yield from self._finished(futures, left, block=True)
+                    return
+                except BrokenProcessPool:
+                    self.restarts += 1
+                    pool, self._pool = self._pool, None
+                    if pool is not None:
+                        pool.shutdown(wait=True, cancel_futures=True)
+                    spent = [i for i in left if tries[i] >= self.attempts]
+                    if spent:
+                        raise WorkerLostError(
+                            f"a worker process died {self.attempts} times while running chunk "
+                            f"{spent[0]} of {len(tries)}; see the worker's error output"
+                        ) from None
+                    futures = {}
+                    for i, task in left.items():
+                        futures[self._submit(fn, task)] = i
+                        tries[i] += 1
+        except BaseException:  # Ctrl-C, or the caller stopped reading: stop the workers now
+            self.close(now=True)
+            raise
+
+    def _submit(self, fn: Callable[[T], Iterable[R]], task: T) -> cf.Future[list[R]]:
+        if self._pool is None:
+            self._pool = self._new_pool()
+        return self._pool.submit(collect, fn, task)
+
+    @staticmethod
+    def _finished(
+        futures: dict[cf.Future[list[R]], int], left: dict[int, Any], block: bool
+    ) -> Iterator[R]:
+        """The items of the chunks done so far (with `block`, waiting for at least one)."""
+        done, _ = cf.wait(futures, timeout=None if block else 0, return_when=cf.FIRST_COMPLETED)
+        for future in done:
+            items = future.result()
+            del left[futures.pop(future)]
+            yield from items
 
     def close(self, now: bool = False) -> None:
         """Shut the pool down, cancelling chunks not yet started; `now` also stops the workers
@@ -222,7 +246,7 @@ class DaskExecutor(Executor):
         info = self.client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info["workers"].values()))
 
-    def run(self, fn: Callable[[T], Iterable[R]], tasks: Sequence[T]) -> Iterator[R]:
+    def run(self, fn: Callable[[T], Iterable[R]], tasks: Iterable[T]) -> Iterator[R]:
         """Submit every chunk, then yield their items as they complete."""
         from distributed import as_completed
 

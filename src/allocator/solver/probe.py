@@ -106,20 +106,46 @@ def irreducible_rows(matrix: Matrix, options: SolveOptions) -> tuple[list[int], 
 
 
 def deletion_filter(matrix: Matrix, options: SolveOptions, candidates: list[int]) -> list[int]:
-    lp = copy_lp(matrix.lp)
-    keep = set(candidates)
-    lower, upper = np.array(lp.row_lower_), np.array(lp.row_upper_)
-    active_lo, active_hi = lower.copy(), upper.copy()
-    others = [i for i in range(lp.num_row_) if i not in keep]
-    active_lo[others], active_hi[others] = -INF, INF
-    for i in candidates:
-        active_lo[i], active_hi[i] = -INF, INF
-        lp.row_lower_, lp.row_upper_ = active_lo, active_hi
-        if feasible(matrix, options, lp) is False:
-            keep.discard(i)
-        else:
-            active_lo[i], active_hi[i] = lower[i], upper[i]
-    return sorted(keep)
+    """The rows of `candidates` the deletion filter keeps: in order, a row is dropped when the
+    problem stays infeasible without it. Rows are tried in blocks: when the problem stays
+    infeasible with a whole block dropped, so it does with any part of it (fewer rows, fewer
+    answers), and the one-by-one filter would drop every row of the block; otherwise the block is
+    halved. Same rows as one by one, in far fewer MIP solves when few rows collide. The probes
+    share one HiGHS session (row bounds changed in place, solved from scratch)."""
+    lp = matrix.lp
+    n, m = lp.num_col_, lp.num_row_
+    h: Any = new_highs(matrix, options)
+    set_option(h, "objective_bound", INF)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    rows = np.arange(m, dtype=np.int32)
+    lower, upper = np.array(lp.row_lower_, dtype=float), np.array(lp.row_upper_, dtype=float)
+    active = np.zeros(m, dtype=bool)
+    active[candidates] = True
+
+    def infeasible_without(block: list[int]) -> bool:
+        on = active.copy()
+        on[block] = False
+        h.changeRowsBounds(m, rows, np.where(on, lower, -INF), np.where(on, upper, INF))
+        h.clearSolver()
+        h.run()
+        return bool(h.getModelStatus() == _INFEASIBLE)
+
+    def filter_block(block: list[int]) -> None:
+        if infeasible_without(block):
+            active[block] = False
+        elif len(block) > 1:
+            half = len(block) // 2
+            filter_block(block[:half])
+            filter_block(block[half:])
+
+    order = list(dict.fromkeys(candidates))
+    for start in range(0, len(order), BLOCK):
+        filter_block(order[start : start + BLOCK])
+    return sorted(int(i) for i in np.flatnonzero(active))
+
+
+BLOCK = 64
+"""Rows the deletion filter first tries to drop at once."""
 
 
 def copy_lp(lp: Any) -> Any:
