@@ -110,6 +110,30 @@ def test_start_up_loads_no_solver(code: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import allocator; res = allocator.solve('instances/korea-2026.yaml'); "
+        "assert res.verified; res.allocation; res.pillars",
+        "import allocator; res = allocator.solve('instances/korea-2026-2030.yaml'); "
+        "assert res.verified",
+        "from allocator.cli import main; main(['solve', 'instances/korea-2026.yaml'])",
+    ],
+)
+def test_a_solve_with_highs_loads_no_pyomo(code: str) -> None:
+    """The HiGHS path makes no Pyomo model (nothing asked for one) and needs no SciPy or
+    matplotlib: a plain solve, its tables and the CLI's solve leave them unimported."""
+    unwanted = {"pyomo", "scipy", "matplotlib"}
+    check = (
+        "import sys, warnings; warnings.simplefilter('ignore'); "
+        f"{code}; loaded = {unwanted!r} & set(sys.modules); assert not loaded, loaded"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
 def test_no_module_is_longer_than_about_500_lines() -> None:
     long = {
         str(p.relative_to(SRC)): n

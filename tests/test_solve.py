@@ -120,3 +120,17 @@ def test_a_custom_rule_written_in_pyomo_is_solved_with_the_rest() -> None:
     assert sol.status == Status.optimal
     assert sol.objective == pytest.approx(3 * 50 + 50)
     assert sol.activity["cap_x"] == pytest.approx(50)
+
+
+def test_triplets_become_a_column_wise_matrix_with_repeats_summed() -> None:
+    """Column 0 gets row 1 twice (2 + 5) and row 0 once (7); column 1 row 0 (3); column 2 none:
+    rows ascending within a column, as HiGHS is handed them."""
+    from allocator.solver.compile import colwise
+
+    rows, cols = np.array([1, 0, 1, 0]), np.array([0, 1, 0, 0])
+    start, index, value = colwise(rows, cols, np.array([2.0, 3.0, 5.0, 7.0]), 2, 3)
+    assert start.tolist() == [0, 2, 3, 3]
+    assert index.tolist() == [0, 1, 0]
+    assert value.tolist() == [7.0, 7.0, 3.0]
+    empty = colwise(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0, 2)
+    assert [part.tolist() for part in empty] == [[0, 0, 0], [], []]

@@ -1,5 +1,7 @@
-"""The hand-off: Pyomo's standard-form compiler and the rule blocks turned into one HiGHS matrix
-with the policy names of its rows and columns, and range checks on its figures."""
+"""The hand-off: the rule blocks turned into one HiGHS matrix (column-wise, with numpy) with the
+policy names of its rows and columns, and range checks on its figures. Constraints of one's own
+on the Pyomo model join through Pyomo's standard-form compiler — imported only when the Pyomo
+model exists, so a plain solve never loads Pyomo or SciPy."""
 
 from __future__ import annotations
 
@@ -11,13 +13,9 @@ from typing import Any
 
 import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
-from scipy import sparse
 
 from allocator.errors import NumericalError, NumericalWarning
 from allocator.formulation import Formulation
-from allocator.formulation.pyomo_model import dropped_rows, row_components
 
 
 @dataclass
@@ -115,31 +113,24 @@ def compile_matrix(built: Formulation) -> Matrix:
         c.append(np.asarray(cols, dtype=np.int64))
         v.append(np.asarray(values, dtype=float))
         rhs_parts.append(np.asarray(block.rhs, dtype=float))
-        senses.append(np.full(len(block.keys), block.sense, dtype=object))
+        senses.append(np.full(len(block.keys), _SENSE[block.sense], dtype=np.int8))
         offset += len(block.keys)
     n = built.columns
-    join = np.concatenate
-    a = sparse.csr_array(
-        (
-            join(v) if v else np.zeros(0),
-            (join(r) if r else np.zeros(0, np.int64), join(c) if c else np.zeros(0, np.int64)),
-        ),
-        shape=(offset, n),
-    )
-    sense = join(senses) if senses else np.zeros(0, dtype=object)
-    rhs = join(rhs_parts) if rhs_parts else np.zeros(0)
+    sense = _join(senses, np.int8)
+    rhs = _join(rhs_parts, float)
     inf = highspy.kHighsInf
-    lower = np.where(sense == "<=", -inf, rhs)
-    upper = np.where(sense == ">=", inf, rhs)
-    dropped = dropped_rows(built)
+    lower = np.where(sense == _LE, -inf, rhs)
+    upper = np.where(sense == _GE, inf, rhs)
+    dropped = _dropped_rows(built)
     if dropped:  # deactivated on the Pyomo model: free here too
-        lower, upper = lower.astype(float), upper.astype(float)
         lower[dropped], upper[dropped] = -inf, inf
     custom = _custom_rows(built)
     extra_names: list[str] = []
     if custom is not None:
-        extra, extra_names, extra_lower, extra_upper = custom
-        a = sparse.vstack([a, extra], format="csr")
+        (extra_r, extra_c, extra_v), extra_names, extra_lower, extra_upper = custom
+        r.append(extra_r + offset)
+        c.append(extra_c)
+        v.append(extra_v)
         lower, upper = np.concatenate([lower, extra_lower]), np.concatenate([upper, extra_upper])
 
     def names() -> list[str]:
@@ -147,8 +138,8 @@ def compile_matrix(built: Formulation) -> Matrix:
 
     m = offset + len(extra_names)
     shape = (tuple((b.family, len(b.keys)) for b in blocks), tuple(extra_names))
-    a = sparse.csc_array(a)
-    a.sum_duplicates()
+    start, index, value = colwise(_join(r, np.int64), _join(c, np.int64), _join(v, float), m, n)
+    del r, c, v
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, m
     lp.col_cost_ = np.asarray(built.cost, dtype=float)
@@ -158,9 +149,9 @@ def compile_matrix(built: Formulation) -> Matrix:
     lp.row_lower_, lp.row_upper_ = lower, upper
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, m
-    lp.a_matrix_.start_ = a.indptr
-    lp.a_matrix_.index_ = a.indices
-    lp.a_matrix_.value_ = a.data
+    lp.a_matrix_.start_ = start
+    lp.a_matrix_.index_ = index
+    lp.a_matrix_.value_ = value
     lp.sense_ = highspy.ObjSense.kMaximize if built.sense == "max" else highspy.ObjSense.kMinimize
     integer = any(built.integer)
     if integer:
@@ -169,9 +160,61 @@ def compile_matrix(built: Formulation) -> Matrix:
     return Matrix(lp, names, integer, built.column_name, shape)
 
 
-def _custom_rows(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
+_LE, _GE, _EQ = 0, 1, 2
+_SENSE = {"<=": _LE, ">=": _GE, "==": _EQ}
+
+
+def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def colwise(
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, m: int, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(row, column, value) triplets as a column-wise matrix of `m` rows and `n` columns:
+    column starts, row indices and values, rows ascending within each column and repeated
+    (row, column) entries summed (numpy only; what SciPy's CSC conversion gives)."""
+    key = cols * max(m, 1) + rows
+    order = np.argsort(key, kind="stable")
+    key, values = key[order], values[order]
+    del order
+    if key.size:
+        first = np.empty(key.size, dtype=bool)
+        first[0] = True
+        np.not_equal(key[1:], key[:-1], out=first[1:])
+        if not first.all():
+            cuts = np.flatnonzero(first)
+            values = np.add.reduceat(values, cuts)
+            key = key[cuts]
+    col, row = np.divmod(key, max(m, 1))
+    small = np.int32 if max(m, n, key.size) < 2**31 - 1 else np.int64
+    start = np.zeros(n + 1, dtype=small)
+    np.cumsum(np.bincount(col, minlength=n), out=start[1:])
+    return start, row.astype(small), np.ascontiguousarray(values, dtype=float)
+
+
+Triplets = tuple[np.ndarray, np.ndarray, np.ndarray]
+Custom = tuple[Triplets, list[str], np.ndarray, np.ndarray]
+"""Rows of one's own: (row, column, value) triplets, names, lower and upper bounds."""
+
+
+def _dropped_rows(built: Formulation) -> list[int]:
+    """Rule rows deactivated on the Pyomo model (none when it was never made)."""
+    if not built.model_made:
+        return []
+    from allocator.formulation.pyomo_model import dropped_rows
+
+    return dropped_rows(built)
+
+
+def _custom_rows(built: Formulation) -> Custom | None:
     """Rows of Pyomo constraints a user added to `built.model`, over the same columns (the rule
-    rows `to_pyomo` made there are left out while compiling: they are the matrix's own rows)."""
+    rows `to_pyomo` made there are left out while compiling: they are the matrix's own rows).
+    None when the Pyomo model was never made: then there are none."""
+    if not built.model_made:
+        return None
+    from allocator.formulation.pyomo_model import row_components
+
     generated = [row for c in row_components(built) for row in c.values() if row.active]
     for row in generated:
         row.deactivate()
@@ -182,7 +225,13 @@ def _custom_rows(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.nda
             row.activate()
 
 
-def _compile_custom(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.ndarray] | None:
+def _compile_custom(
+    built: Formulation,
+) -> tuple[Triplets, list[str], np.ndarray, np.ndarray] | None:
+    import pyomo.environ as pyo
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+    from scipy import sparse
+
     if next(built.model.component_data_objects(pyo.Constraint, active=True), None) is None:
         return None
     info = LinearStandardFormCompiler().write(built.model, mixed_form=True, set_sense=None)
@@ -191,11 +240,11 @@ def _compile_custom(built: Formulation) -> tuple[Any, list[str], np.ndarray, np.
     for var in info.columns:
         start, keys = where[var.parent_component().name]
         columns.append(start + keys[var.index()])
-    part = sparse.csr_array(info.A)
-    coo = part.tocoo()
-    extra = sparse.csr_array(
-        (coo.data, (coo.row, np.asarray(columns, dtype=np.int64)[coo.col])),
-        shape=(part.shape[0], built.columns),
+    coo = sparse.coo_array(info.A)
+    extra = (
+        np.asarray(coo.row, dtype=np.int64),
+        np.asarray(columns, dtype=np.int64)[coo.col],
+        np.asarray(coo.data, dtype=float),
     )
     kinds = np.array([row.bound_type for row in info.rows], dtype=int)
     rhs = np.asarray(info.rhs, dtype=float)
