@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fnmatch import fnmatchcase
+import re
+from fnmatch import translate
+from functools import cache
 
 from allocator.schema.instance import Instance
 
@@ -69,9 +71,14 @@ def covers(about: str, path: str) -> bool:
     """Whether a source's `about` (exact path, a prefix of it, or a glob) covers `path`."""
     if about == path or path.startswith(about + "."):
         return True
-    return fnmatchcase(path, about) or any(
-        fnmatchcase(path[:i], about) for i, ch in enumerate(path) if ch == "."
-    )
+    return _glob(about).match(path) is not None
+
+
+@cache
+def _glob(about: str) -> re.Pattern[str]:
+    """`about` as a glob that matches a path or any prefix of it ending before a dot."""
+    whole = translate(about)  # `(?s:...)\Z`: the glob over the whole text
+    return re.compile(whole.removesuffix(r"\Z") + r"(?=\.|\Z)")
 
 
 def unsourced(inst: Instance) -> list[str]:
