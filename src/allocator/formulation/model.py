@@ -100,7 +100,8 @@ class RowBlock:
     family: str
     keys: list[tuple[Any, ...]]
     entries: tuple[Any, Any, Any]
-    """(row within the block, column, coefficient): lists or arrays of equal length."""
+    """(row within the block, column, coefficient): arrays of equal length (`add_rows` stores
+    them as int32, int32 and float64 arrays, the smallest that hold them)."""
     sense: Sense
     rhs: list[float]
     rule: int | None
@@ -391,8 +392,14 @@ class Formulation:
         its key only when an explanation asks for them."""
         if not keys:
             return
+        rows, cols, values = entries
+        compact = (
+            np.asarray(rows, dtype=np.int32),
+            np.asarray(cols, dtype=np.int32),
+            np.asarray(values, dtype=float),
+        )
         block = RowBlock(
-            family, keys, entries, sense, rhs, self._rule, text, figure, subjects, unit
+            family, keys, compact, sense, rhs, self._rule, text, figure, subjects, unit
         )
         self.row_blocks.append(block)
         self.row_count += len(keys)
