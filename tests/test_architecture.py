@@ -92,17 +92,58 @@ def test_no_import_cycles() -> None:
     assert not cycles, cycles
 
 
+START_UP = (
+    "pandas",
+    "matplotlib",
+    "openpyxl",
+    "allocator.results",
+    "allocator.report.text",
+    "allocator.report.workbook",
+    "allocator.report.html",
+    "allocator.explain",
+)
+"""Not needed to import the package or to check a file: tables, charts, workbooks, reports."""
+
+
 @pytest.mark.parametrize(
     "code",
     [
         "import allocator",
         "from allocator.cli import main; main(['validate', 'instances/korea-2026.yaml'])",
+        "from allocator.cli import main; main(['validate', 'instances/korea-2026-2030.yaml'])",
         "from allocator.cli import main; main(['schema', 'model'])",
     ],
 )
 def test_start_up_loads_no_solver(code: str) -> None:
+    """`import allocator`, `allocator validate` and `allocator schema` load no solver (Pyomo,
+    HiGHS, SciPy) and none of the table, chart, workbook or report modules."""
+    unwanted = {*HEAVY, *START_UP}
     check = (
-        f"import sys; {code}; loaded = {set(HEAVY)!r} & set(sys.modules); assert not loaded, loaded"
+        f"import sys; {code}; loaded = {unwanted!r} & set(sys.modules); assert not loaded, loaded"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import allocator; res = allocator.solve('instances/korea-2026.yaml'); "
+        "assert res.verified; res.allocation; res.pillars",
+        "import allocator; res = allocator.solve('instances/korea-2026-2030.yaml'); "
+        "assert res.verified",
+        "from allocator.cli import main; main(['solve', 'instances/korea-2026.yaml'])",
+    ],
+)
+def test_a_solve_with_highs_loads_no_pyomo(code: str) -> None:
+    """The HiGHS path makes no Pyomo model (nothing asked for one) and needs no SciPy or
+    matplotlib: a plain solve, its tables and the CLI's solve leave them unimported."""
+    unwanted = {"pyomo", "scipy", "matplotlib"}
+    check = (
+        "import sys, warnings; warnings.simplefilter('ignore'); "
+        f"{code}; loaded = {unwanted!r} & set(sys.modules); assert not loaded, loaded"
     )
     proc = subprocess.run(
         [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=False

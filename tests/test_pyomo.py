@@ -95,9 +95,37 @@ def test_every_row_is_the_row_highs_gets() -> None:
 
 
 def test_the_fast_path_builds_no_pyomo_constraint() -> None:
+    """The HiGHS path makes no Pyomo model; asked for afterwards, it is made from the variable
+    blocks with their names, keys and domains, and holds no constraint."""
     res = allocator.solve(allocator.load_instance(TOY))
-    assert res.built is not None
-    assert next(res.built.model.component_data_objects(pyo.Constraint), None) is None
+    built = res.built
+    assert built is not None
+    assert not built.model_made
+    m = built.model
+    assert built.model_made
+    assert next(m.component_data_objects(pyo.Constraint), None) is None
+    names = [b.name for b in built.blocks]
+    assert [v.name for v in m.component_objects(pyo.Var)] == names
+    for block in built.blocks:
+        assert list(block.component.index_set()) == block.keys
+    j = built.gov[built.inst.lines[0].id, built.inst.years[0]]
+    assert built.variable(j) is m.gov[built.inst.lines[0].id, built.inst.years[0]]
+    assert built.variable(j).domain is pyo.NonNegativeReals
+
+
+def test_a_constraint_of_ones_own_made_after_a_solve_joins_the_next() -> None:
+    """The Pyomo model made on first use after a HiGHS solve takes constraints of one's own:
+    y ≥ 30 on the tiny instance (budget 100; x earns 3 a won up to 80, y 1) moves 10 from x to
+    y: 3·70 + 30 = 240 against 3·80 + 20 = 260 unconstrained."""
+    from allocator.solver.highs import run_highs
+
+    built = build(allocator.Instance.model_validate(tiny()), allocator.ModelSpec(name="m"))
+    first = run_highs(built)
+    assert not built.model_made
+    built.model.floor_y = pyo.Constraint(expr=built.variable(built.gov["y", 2026]) >= 30)
+    second = run_highs(built)
+    assert (first.objective, second.objective) == pytest.approx((260, 240))
+    assert second.activity["floor_y"] == pytest.approx(30)
 
 
 @pytest.mark.parametrize(

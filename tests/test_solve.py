@@ -9,7 +9,7 @@ import pytest
 
 import allocator
 from allocator import NoAllocationError, Status
-from tests.helpers import run, tiny
+from tests.helpers import ROOT, run, tiny
 
 
 def hard_mip() -> tuple[allocator.Instance, allocator.ModelSpec]:
@@ -120,3 +120,44 @@ def test_a_custom_rule_written_in_pyomo_is_solved_with_the_rest() -> None:
     assert sol.status == Status.optimal
     assert sol.objective == pytest.approx(3 * 50 + 50)
     assert sol.activity["cap_x"] == pytest.approx(50)
+
+
+def test_triplets_become_a_column_wise_matrix_with_repeats_summed() -> None:
+    """Column 0 gets row 1 twice (2 + 5) and row 0 once (7); column 1 row 0 (3); column 2 none:
+    rows ascending within a column, as HiGHS is handed them."""
+    from allocator.solver.compile import colwise
+
+    rows, cols = np.array([1, 0, 1, 0]), np.array([0, 1, 0, 0])
+    start, index, value = colwise(rows, cols, np.array([2.0, 3.0, 5.0, 7.0]), 2, 3)
+    assert start.tolist() == [0, 2, 3, 3]
+    assert index.tolist() == [0, 1, 0]
+    assert value.tolist() == [7.0, 7.0, 3.0]
+    empty = colwise(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0, 2)
+    assert [part.tolist() for part in empty] == [[0, 0, 0], [], []]
+
+
+@pytest.mark.parametrize("name", ["korea-2026.yaml", "korea-2026-2030.yaml"])
+def test_the_matrix_is_let_go_after_the_hand_off_and_read_back_the_same(name: str) -> None:
+    """After a solve HiGHS holds the model and the solution keeps no copy of the matrix; asked
+    for, it is read back from the session exactly as compiled (a MIP's columns with their own
+    bounds and kinds, though the session fixed its integers for the duals)."""
+    from allocator.formulation import build
+    from allocator.schema import resolve_model
+    from allocator.solver.highs import compile_matrix, run_highs
+
+    inst = allocator.load_instance(ROOT / "instances" / name)
+    built = build(inst, resolve_model(inst, None))
+    sol = run_highs(built)
+    assert sol.status == Status.optimal
+    assert sol.matrix is not None
+    assert sol.matrix.released
+    assert sol.matrix.arrays.a_value is None
+    again, fresh = sol.matrix.lp, compile_matrix(built).arrays
+    start, index, value = fresh.columns()
+    assert np.array_equal(again.a_matrix_.start_, start)
+    assert np.array_equal(again.a_matrix_.index_, index)
+    assert np.array_equal(again.a_matrix_.value_, value)
+    for part in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert np.array_equal(getattr(again, part), getattr(fresh, part)), part
+    kinds = [int(k) for k in again.integrality_]
+    assert kinds == (fresh.integrality.tolist() if fresh.integrality is not None else [])

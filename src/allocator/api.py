@@ -1,4 +1,7 @@
-"""The public entry points: load the files, solve, get a verified `Result`."""
+"""The public entry points: load the files, solve, get a verified `Result`.
+
+Pyomo is imported only on the paths that need it (another solver, `to_pyomo`, a `pyomo_model`
+handed back): a solve with HiGHS never loads it."""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from allocator.errors import InputError, Issue
 from allocator.formulation import Formulation, build
-from allocator.formulation.pyomo_model import FORMULATION
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec, load_instance, output, resolve_model
 from allocator.schema.plans import read_plan
@@ -17,14 +19,7 @@ from allocator.solver.files import model_format
 from allocator.solver.files import write_model as write_formulation
 from allocator.solver.highs import Resolver, SolveOptions, run_highs
 from allocator.solver.lexicographic import solve_levels
-from allocator.solver.pyomo_solvers import (
-    FAST,
-    defined,
-    pyomo_solver,
-    read_answer,
-    run_pyomo,
-    solve_levels_with,
-)
+from allocator.solver.options import FAST
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,6 +70,8 @@ def solve(
         solver_options=tuple((solver_options or {}).items()),
     )
     if pyomo_results is not None:
+        from allocator.solver.pyomo_solvers import defined, read_answer
+
         if pyomo_model is None:
             raise InputError([Issue("pyomo_results", "", None, "pass the model it answers too")])
         named = defined(getattr(pyomo_results.solver, "name", None)) or "pyomo"
@@ -83,6 +80,8 @@ def solve(
             built, read_answer(built, pyomo_results, replace(options, solver=name))
         )
     if solver != FAST:
+        from allocator.solver.pyomo_solvers import pyomo_solver
+
         pyomo_solver(solver)  # refused here, with the reason, when it cannot run
     result = _solve_built(built, options)
     if result.status.has_allocation and not result.verified and options.presolve and solver == FAST:
@@ -130,6 +129,8 @@ def write_model(
 
 def _made_from(m: Any, instance: Instance, spec: ModelSpec) -> Formulation:
     """The formulation behind a Pyomo model from `to_pyomo`, if it is of this instance and model."""
+    from allocator.formulation.pyomo_model import FORMULATION
+
     built = getattr(m, FORMULATION, None)
     if not isinstance(built, Formulation):
         raise InputError(
@@ -203,6 +204,8 @@ def evaluate(
 def _solve_built(built: Formulation, options: SolveOptions) -> Result:
     """One solve of a built model: the priority levels in order for a lexicographic model."""
     if options.solver != FAST:
+        from allocator.solver.pyomo_solvers import run_pyomo, solve_levels_with
+
         if built.spec.objective == "lexicographic":
             return Result.from_solution(built, *solve_levels_with(built, options))
         return Result.from_solution(built, run_pyomo(built, options))

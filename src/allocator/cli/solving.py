@@ -8,7 +8,6 @@ from typing import Any
 
 from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP, progress_bar, write_csv
 from allocator.report.labels import LANGS, name_of
-from allocator.results.output import check_output_dir
 from allocator.schema import load_instance, output, resolve_model
 from allocator.solver.status import Status
 
@@ -93,20 +92,25 @@ def register(commands: Any) -> None:
 def _solve(args: argparse.Namespace) -> int:
     from allocator.api import solve
     from allocator.report import text as report
-    from allocator.report import workbook as excel
 
     inst = load_instance(args.instance)
     spec = resolve_model(inst, args.model)
     inputs = [*inst.files, *spec.files]
     if args.out:
+        from allocator.results.output import check_output_dir
+
         check_output_dir(args.out, args.force, inputs)
     if args.xlsx:
+        from allocator.report import workbook as excel
+
         excel.check_target(args.xlsx, force=args.force, inputs=inputs)
     res = solve(inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap)
     firmness = _firmness(res, args.how_firm)
     if args.out and res.status != Status.interrupted:
         res.to_dir(args.out, force=args.force)
     if args.xlsx and res.status != Status.interrupted:
+        from allocator.report import workbook as excel
+
         excel.write_result(res, args.xlsx, firmness, force=args.force)
     print(report.as_json(res) if args.format == "json" else report.table(res, args.lang))
     if firmness is not None and args.format == "table":

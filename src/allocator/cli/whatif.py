@@ -8,11 +8,8 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP, progress_bar
 from allocator.errors import MISSING, InputError, Issue
-from allocator.results.output import table_target, write_table
 from allocator.schema import load_instance, resolve_model
 from allocator.schema.scenario import load_scenario
 from allocator.solver.status import Status
@@ -204,6 +201,7 @@ def _sweep(args: argparse.Namespace) -> int:
 def _frontier(args: argparse.Namespace) -> int:
     from allocator import analysis as scenarios
     from allocator.report.text import objective_lines
+    from allocator.results.output import table_target, write_table
 
     inst = load_instance(args.instance)
     spec = resolve_model(inst, args.model)
@@ -225,6 +223,8 @@ def _frontier(args: argparse.Namespace) -> int:
 
 
 def _montecarlo(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from allocator import execute
     from allocator.analysis import montecarlo as uncertainty
 
@@ -287,6 +287,8 @@ def _montecarlo(args: argparse.Namespace) -> int:
 
 
 def _near_optimal(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from allocator import analysis as scenarios
     from allocator.report.text import objective_lines
     from allocator.words import amount, percent

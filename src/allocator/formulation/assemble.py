@@ -1,15 +1,17 @@
-"""Assembling a formulation: the decision variables (Pyomo variables with column numbers), every
-core rule, every rule the model declares (each found by name in the registry) and the objective."""
+"""Assembling a formulation: the decision variables (numbered columns in named blocks), every
+core rule, every rule the model declares (each found by name in the registry) and the objective.
+No Pyomo here: the Pyomo model is made from the blocks only when asked (`Formulation.model`)."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.common.gc_manager import PauseGC
 
-from allocator.formulation.model import Block, Formulation, Linear
+from allocator.formulation.model import Domain, Formulation, Linear
 from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
@@ -19,12 +21,24 @@ from allocator.schema.planning import is_concave
 def build(inst: Instance, spec: ModelSpec) -> Formulation:
     """The model of `inst` under `spec`: variables, core and declared rules, objective (with the
     garbage collector paused: building makes many objects and no cycles)."""
-    with PauseGC():
+    with _gc_paused():
         return _build(inst, spec)
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the block (as it was before, after it)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def _build(inst: Instance, spec: ModelSpec) -> Formulation:
-    built = Formulation(inst, spec, pyo.ConcreteModel(name=f"{inst.name}/{spec.name}"))
+    built = Formulation(inst, spec)
     _variables(built)
     for core in CORE_RULES.values():
         core(built)
@@ -78,7 +92,8 @@ def _planning_variables(built: Formulation) -> None:
     ]
     built.borrow = _var(built, "borrow", lent, "nonnegative")
     divisible = [ln for ln in inst.lines if ln.profile is not None and not ln.select]
-    for kind in ("nonnegative", "integer"):
+    kinds: tuple[Domain, Domain] = ("nonnegative", "integer")
+    for kind in kinds:
         chosen = [ln.id for ln in divisible if ln.integer == (kind == "integer")]
         built.scale.update(_var(built, "scale" if kind != "integer" else "copies", chosen, kind))
     built.scale.update(
@@ -100,26 +115,6 @@ def _planning_variables(built: Formulation) -> None:
     built.reached = _var(built, "reached", stepped, "binary")
 
 
-_DOMAINS: dict[str, tuple[Any, float, float, bool]] = {
-    "nonnegative": (pyo.NonNegativeReals, 0.0, float("inf"), False),
-    "free": (pyo.Reals, float("-inf"), float("inf"), False),
-    "integer": (pyo.NonNegativeIntegers, 0.0, float("inf"), True),
-    "binary": (pyo.Binary, 0.0, 1.0, True),
-}
-
-
-def _var(built: Formulation, name: str, keys: list[Any], domain: str) -> dict[Any, int]:
-    """An indexed Pyomo variable `name[key]` over `keys`; returns key → column number."""
-    pyomo_domain, lo, hi, whole = _DOMAINS[domain]
-    dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
-    index = pyo.Set(initialize=keys, dimen=dimen, ordered=True)
-    setattr(built.model, f"{name}_index", index)
-    component = pyo.Var(index, domain=pyomo_domain, dense=False)
-    setattr(built.model, name, component)
-    start = built.columns
-    built.blocks.append(Block(name, start, keys, component))
-    n = len(keys)
-    built.lower.extend([lo] * n)
-    built.upper.extend([hi] * n)
-    built.integer.extend([whole] * n)
-    return {key: start + k for k, key in enumerate(keys)}
+def _var(built: Formulation, name: str, keys: list[Any], domain: Domain) -> dict[Any, int]:
+    """A block of variables `name[key]` over `keys`; returns key → column number."""
+    return built.add_block(name, keys, domain)

@@ -1,22 +1,23 @@
 """The model of an instance under a policy regime, with names that read like the policy.
 
-`build` creates the decision variables as Pyomo variables, then runs every core rule and every
-rule the model declares — each a small function found by name in the registry
+`build` numbers the decision variables (columns, in named blocks), then runs every core rule and
+every rule the model declares — each a small function found by name in the registry
 (`allocator.formulation.registry`). A rule emits its constraints as rows of a sparse matrix over
 the variables' column numbers (`Formulation.add`), which is what keeps building fast at scale; the
 rows keep their policy names (`pillar_share_min[talent,2027]`) for results and explanations.
 Custom rules may still be written as Pyomo constraints on `Formulation.model`; the solver layer
-compiles them alongside."""
+compiles them alongside. The Pyomo model (with one indexed variable per block) is made from the
+blocks on first use, so a solve with HiGHS never imports Pyomo."""
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-import pyomo.environ as pyo
 
 from allocator.schema import Instance, Line, ModelSpec
 from allocator.schema.base import for_year
@@ -67,6 +68,15 @@ class Row:
     `lines` (go/no-go choices), `units` (whole units), `points`, or a KPI's unit."""
 
 
+_BOUNDS: dict[str, tuple[float, float, bool]] = {
+    "nonnegative": (0.0, float("inf"), False),
+    "free": (float("-inf"), float("inf"), False),
+    "integer": (0.0, float("inf"), True),
+    "binary": (0.0, 1.0, True),
+}
+"""Each domain's bounds and integrality."""
+
+
 def line_year(key: tuple[Any, ...]) -> dict[str, Any]:
     """The subjects of a row keyed by (line, year)."""
     return {"line": key[0], "year": key[1]}
@@ -90,7 +100,8 @@ class RowBlock:
     family: str
     keys: list[tuple[Any, ...]]
     entries: tuple[Any, Any, Any]
-    """(row within the block, column, coefficient): lists or arrays of equal length."""
+    """(row within the block, column, coefficient): arrays of equal length (`add_rows` stores
+    them as int32, int32 and float64 arrays, the smallest that hold them)."""
     sense: Sense
     rhs: list[float]
     rule: int | None
@@ -106,24 +117,38 @@ class RowBlock:
         return f"{self.family}[{','.join(str(part) for part in key)}]"
 
 
+Domain = Literal["nonnegative", "free", "integer", "binary"]
+
+
 @dataclass(frozen=True)
 class Block:
-    """One indexed variable (`gov`, `private`, ...): its Pyomo component and its columns."""
+    """One indexed variable (`gov`, `private`, ...): its name, its columns (`start` onwards, one
+    per key) and its domain; its Pyomo component is made with the Pyomo model, on first use."""
 
     name: str
     start: int
     keys: list[Any]
-    component: Any
+    domain: Domain = "nonnegative"
+    owner: Callable[[], Formulation | None] | None = field(default=None, repr=False, compare=False)
+    """The formulation holding the block (a weak reference: no cycle to keep it alive)."""
+
+    @property
+    def component(self) -> Any:
+        """The Pyomo variable `name[key]` on the formulation's Pyomo model (made if need be)."""
+        built = self.owner() if self.owner is not None else None
+        if built is None:
+            raise ValueError(f"variable block {self.name} belongs to no formulation")
+        return built.model.component(self.name)
 
 
 @dataclass
 class Formulation:
-    """A built model: variables (Pyomo), rule rows (a sparse matrix with policy names), objective,
-    and the maps from the instance's words (line, year, KPI) to column numbers."""
+    """A built model: variables (numbered columns in named blocks), rule rows (a sparse matrix
+    with policy names), objective, and the maps from the instance's words (line, year, KPI) to
+    column numbers. `model`, the Pyomo model of the variables, is made when first asked for."""
 
     inst: Instance
     spec: ModelSpec
-    model: pyo.ConcreteModel
     sense: Literal["max", "min"] = "max"
     gov: dict[tuple[str, int], int] = field(default_factory=dict)
     private: dict[tuple[str, int], int] = field(default_factory=dict)
@@ -161,12 +186,42 @@ class Formulation:
     offset: float = 0.0
     pyomo_blocks: int = 0
     """How many of `row_blocks` are Pyomo constraints on `model` (`to_pyomo`)."""
+    _model: Any = field(default=None, repr=False)
     _rule: int | None = None
     _rows: dict[str, Row] | None = None
     _gov_columns: dict[int, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.lines = {line.id: line for line in self.inst.lines}
+
+    @property
+    def model(self) -> Any:
+        """The Pyomo model (`pyo.ConcreteModel`) with one indexed variable per block
+        (`m.gov["INF-01", 2026]`), made on first use: for constraints of one's own, `to_pyomo`
+        and solvers other than HiGHS. The HiGHS path never makes it unless asked."""
+        if self._model is None:
+            from allocator.formulation.pyomo_model import variables_model
+
+            self._model = variables_model(self)
+        return self._model
+
+    @property
+    def model_made(self) -> bool:
+        """Whether the Pyomo model exists (something asked for it); if not, it holds nothing of
+        one's own and the HiGHS path has no Pyomo constraint to compile."""
+        return self._model is not None
+
+    def add_block(self, name: str, keys: list[Any], domain: Domain) -> dict[Any, int]:
+        """A block of variables `name[key]` over `keys`, one column each, with the domain's
+        bounds and integrality; returns key → column number."""
+        lo, hi, whole = _BOUNDS[domain]
+        start = self.columns
+        self.blocks.append(Block(name, start, keys, domain, weakref.ref(self)))
+        n = len(keys)
+        self.lower.extend([lo] * n)
+        self.upper.extend([hi] * n)
+        self.integer.extend([whole] * n)
+        return {key: start + k for k, key in enumerate(keys)}
 
     @property
     def columns(self) -> int:
@@ -193,12 +248,12 @@ class Formulation:
         for block in self.row_blocks:
             if block.family == family:
                 block.active = False
-        made = self.model.component(family)
+        made = self._model.component(family) if self._model is not None else None
         if made is not None and self.pyomo_blocks:
             made.deactivate()
         self._rows = None
 
-    def to_pyomo(self) -> pyo.ConcreteModel:
+    def to_pyomo(self) -> Any:
         """The complete Pyomo model: `model` with every rule row as a named constraint
         (`m.pillar_share_min["talent", 2027]`), the variables' bounds and the objective
         (`allocator.formulation.pyomo_model`). Built only when asked; the HiGHS path never needs
@@ -337,8 +392,14 @@ class Formulation:
         its key only when an explanation asks for them."""
         if not keys:
             return
+        rows, cols, values = entries
+        compact = (
+            np.asarray(rows, dtype=np.int32),
+            np.asarray(cols, dtype=np.int32),
+            np.asarray(values, dtype=float),
+        )
         block = RowBlock(
-            family, keys, entries, sense, rhs, self._rule, text, figure, subjects, unit
+            family, keys, compact, sense, rhs, self._rule, text, figure, subjects, unit
         )
         self.row_blocks.append(block)
         self.row_count += len(keys)

@@ -1,12 +1,14 @@
 """The complete Pyomo model of a formulation, built only when asked (`Formulation.to_pyomo`).
 
-The fast path hands the rule rows to HiGHS as one sparse matrix and keeps only the variables in
-Pyomo. For other solvers, LP/MPS files written by Pyomo, and constraints of one's own, every rule
-row becomes a Pyomo constraint here — from the same row blocks HiGHS gets (entries, keys, sense,
-right-hand side), so the two can never drift apart. Each rule family is one indexed component
-named as in the explanations: the row `pillar_share_min[talent,2027]` is
-`m.pillar_share_min["talent", 2027]`, `budget[2026]` is `m.budget[2026]`. Variables keep their
-names (`m.gov["INF-01", 2026]`), bounds and integrality; the objective is `m.objective`."""
+The fast path hands the rule rows to HiGHS as one sparse matrix and never imports Pyomo: the Pyomo
+model of the variables (`variables_model`, one indexed variable per block) is made only when
+something asks for `Formulation.model`. For other solvers, LP/MPS files written by Pyomo, and
+constraints of one's own, every rule row becomes a Pyomo constraint here — from the same row
+blocks HiGHS gets (entries, keys, sense, right-hand side), so the two can never drift apart.
+Each rule family is one indexed component named as in the explanations: the row
+`pillar_share_min[talent,2027]` is `m.pillar_share_min["talent", 2027]`, `budget[2026]` is
+`m.budget[2026]`. Variables keep their names (`m.gov["INF-01", 2026]`), bounds and
+integrality; the objective is `m.objective`."""
 
 from __future__ import annotations
 
@@ -25,6 +27,27 @@ FORMULATION = "_allocator_formulation"
 """The attribute of the Pyomo model that keeps the formulation it was made from."""
 SIGNATURE = "_allocator_objective"
 """The attribute that records which costs `m.objective` was made from (remade when they change)."""
+
+
+_DOMAINS: dict[str, Any] = {
+    "nonnegative": pyo.NonNegativeReals,
+    "free": pyo.Reals,
+    "integer": pyo.NonNegativeIntegers,
+    "binary": pyo.Binary,
+}
+
+
+def variables_model(built: Formulation) -> pyo.ConcreteModel:
+    """A Pyomo model with one indexed variable per block of columns (`m.gov["INF-01", 2026]`,
+    over the set `m.gov_index`), in the block's domain; no constraint, no objective."""
+    m = pyo.ConcreteModel(name=f"{built.inst.name}/{built.spec.name}")
+    for block in built.blocks:
+        keys = block.keys
+        dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
+        index = pyo.Set(initialize=keys, dimen=dimen, ordered=True)
+        m.add_component(f"{block.name}_index", index)
+        m.add_component(block.name, pyo.Var(index, domain=_DOMAINS[block.domain], dense=False))
+    return m
 
 
 def to_pyomo(built: Formulation) -> pyo.ConcreteModel:
@@ -98,7 +121,7 @@ def _pull_bounds(built: Formulation, variables: list[Any]) -> None:
 def dropped_rows(built: Formulation) -> list[int]:
     """Positions, among the active rows in block order, of generated constraints deactivated on
     the Pyomo model (`m.budget[2026].deactivate()`): the HiGHS path leaves them free too."""
-    if not built.pyomo_blocks:
+    if not built.pyomo_blocks or not built.model_made:
         return []
     out: list[int] = []
     offset = 0
@@ -166,6 +189,8 @@ def _key(parts: tuple[Any, ...]) -> Any:
 
 def row_components(built: Formulation) -> list[Any]:
     """The Pyomo constraint components made from the formulation's rows (not one's own)."""
+    if not built.model_made:
+        return []
     m = built.model
     names = {block.family for block in built.row_blocks[: built.pyomo_blocks]}
     return [m.component(name) for name in sorted(names) if m.component(name) is not None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from fnmatch import translate
 from functools import lru_cache
 
@@ -69,30 +70,42 @@ def figure_paths(inst: Instance) -> list[str]:
 
 def covers(about: str, path: str) -> bool:
     """Whether a source's `about` (exact path, a prefix of it, or a glob) covers `path`."""
-    if about == path or path.startswith(about + "."):
-        return True
-    if not any(ch in about for ch in "*?["):  # no glob: only the path itself and below
-        return False
-    return _glob(about).fullmatch(path) is not None
+    return _first((about,))(path) is not None
 
 
-@lru_cache(maxsize=4096)
-def _glob(about: str) -> re.Pattern[str]:
-    """`about` as a glob matching a path or any part of it up to a dot (`lines.*` covers
-    `lines.x.max`), as `fnmatchcase` on the path and on each such part would."""
-    core = translate(about).removesuffix(r"\Z").removesuffix(r"\z")
-    return re.compile(f"(?:{core})(?:\\..*)?", re.DOTALL)
+@lru_cache(maxsize=256)
+def _first(abouts: tuple[str, ...]) -> Callable[[str], int | None]:
+    """The index of the first of `abouts` that covers a path (None: none does), all of them
+    matched at once: one pattern with an alternative per `about` (its glob, then a dot or the
+    end), tried in order; an `about` with glob characters also covers its literal self."""
+    end = r"\Z"  # `translate` gives `(?s:GLOB)\Z`: the glob over the whole text
+    globs = [translate(about).removesuffix(end) for about in abouts]
+    parts = [f"(?P<s{i}>{glob}(?=\\.|{end}))" for i, glob in enumerate(globs)]
+    pattern = re.compile("|".join(parts)) if parts else None
+    literal = [(i, a) for i, a in enumerate(abouts) if any(c in a for c in "*?[")]
+
+    def first(path: str) -> int | None:
+        found = pattern.match(path) if pattern is not None else None
+        best = int(found.lastgroup[1:]) if found is not None and found.lastgroup else None
+        for i, about in literal:
+            if best is not None and i >= best:
+                break
+            if about == path or path.startswith(about + "."):
+                return i
+        return best
+
+    return first
 
 
 def unsourced(inst: Instance) -> list[str]:
     """Figures no source covers (zero and default figures need none)."""
-    abouts = [s.about for s in inst.sources]
-    return [p for p in figure_paths(inst) if not any(covers(a, p) for a in abouts)]
+    first = _first(tuple(s.about for s in inst.sources))
+    return [p for p in figure_paths(inst) if first(p) is None]
 
 
 def first_source(inst: Instance, path: str) -> int | None:
     """Index of the first source that covers `path` (the one that states its provenance)."""
-    return next((i for i, s in enumerate(inst.sources) if covers(s.about, path)), None)
+    return _first(tuple(s.about for s in inst.sources))(path)
 
 
 def summary(inst: Instance) -> str:

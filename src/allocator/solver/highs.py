@@ -130,7 +130,7 @@ def new_highs(matrix: Matrix, options: SolveOptions) -> highspy.Highs:
     """A HiGHS session loaded with `matrix` and `options`, ready to run."""
     h = _highs()
     _set_options(h, options)
-    if h.passModel(matrix.lp) == highspy.HighsStatus.kError:
+    if matrix.pass_to(h) == highspy.HighsStatus.kError:
         log = "; ".join(getattr(h, "allocator_log", [])) or "no detail in its log"
         raise SolverError(f"HiGHS refused the model: {log}")
     return h
@@ -144,7 +144,9 @@ def run_highs(built: Formulation, options: SolveOptions | None = None) -> Soluti
         return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
     matrix = compile_matrix(built)
     check_ranges(matrix)
-    return solve_session(built, matrix, new_highs(matrix, options), options)
+    h = new_highs(matrix, options)
+    matrix.release(h)  # HiGHS holds the model now: no second copy of the matrix here
+    return solve_session(built, matrix, h, options)
 
 
 def solve_session(
@@ -186,7 +188,7 @@ def solve_session(
         sol.bound, sol.gap = sol.objective, 0.0
     if solution.dual_valid:
         sol.row_dual = np.asarray(solution.row_dual, dtype=float)
-        lp = h.getLp() if matrix.integer else matrix.lp  # a MIP's LP has its integers fixed
+        lp = h.getLp() if matrix.integer else matrix.arrays  # a MIP's LP has its integers fixed
         sol.dual_objective = dual_objective(lp, solution, built.sense == "max")
     return sol
 
@@ -227,16 +229,17 @@ class Resolver:
         session last solved that same `built`: the objective is changed in place, nothing is
         compiled again (near-optimal ranges: two solves per line). Anything else: `solve`."""
         matrix = self.loaded
-        if matrix is None or self._built is not built or matrix.lp.num_col_ != built.columns:
+        if matrix is None or self._built is not built or matrix.arrays.num_col_ != built.columns:
             return self.solve(built)
-        lp, n = matrix.lp, matrix.lp.num_col_
+        arrays, n = matrix.arrays, matrix.arrays.num_col_
         cost = np.asarray(built.cost, dtype=float)
-        sense = highspy.ObjSense.kMaximize if built.sense == "max" else highspy.ObjSense.kMinimize
+        maximize = built.sense == "max"
         self.h.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
         self.h.changeObjectiveOffset(float(built.offset))
-        if lp.sense_ != sense:
-            self.h.changeObjectiveSense(sense)
-        lp.col_cost_, lp.offset_, lp.sense_ = cost, float(built.offset), sense
+        if arrays.maximize != maximize:
+            arrays.maximize = maximize
+            self.h.changeObjectiveSense(arrays.sense_)
+        arrays.col_cost_, arrays.offset_ = cost, float(built.offset)
         if not self.warm:
             self.h.clearSolver()
         return self._session(built, matrix)
@@ -251,42 +254,43 @@ class Resolver:
     def _update(self, new: Matrix) -> bool:
         old, h = self.loaded, self.h
         assert old is not None
-        a, b = old.lp, new.lp
+        a, b = old.arrays, new.arrays
+        (a_start, a_index, a_value), (b_start, b_index, b_value) = a.columns(), b.columns()
         same = (
             a.num_col_ == b.num_col_
             and a.num_row_ == b.num_row_
             and old.shape == new.shape
-            and list(a.integrality_) == list(b.integrality_)
-            and np.array_equal(a.a_matrix_.start_, b.a_matrix_.start_)
-            and np.array_equal(a.a_matrix_.index_, b.a_matrix_.index_)
+            and np.array_equal(_kinds(a), _kinds(b))
+            and np.array_equal(a_start, b_start)
+            and np.array_equal(a_index, b_index)
         )
         if not same:
             return False
         n, m = b.num_col_, b.num_row_
         cols, rows = np.arange(n, dtype=np.int32), np.arange(m, dtype=np.int32)
-        h.changeColsCost(n, cols, np.asarray(b.col_cost_, dtype=float))
-        h.changeColsBounds(n, cols, np.asarray(b.col_lower_), np.asarray(b.col_upper_))
-        h.changeRowsBounds(m, rows, np.asarray(b.row_lower_), np.asarray(b.row_upper_))
+        h.changeColsCost(n, cols, b.col_cost_)
+        h.changeColsBounds(n, cols, b.col_lower_, b.col_upper_)
+        h.changeRowsBounds(m, rows, b.row_lower_, b.row_upper_)
         h.changeObjectiveOffset(float(b.offset_))
-        if a.sense_ != b.sense_:  # near-optimal ranges turn between min and max
+        if a.maximize != b.maximize:  # near-optimal ranges turn between min and max
             h.changeObjectiveSense(b.sense_)
-        changed = np.flatnonzero(np.asarray(a.a_matrix_.value_) != np.asarray(b.a_matrix_.value_))
-        if changed.size:
-            starts = np.asarray(b.a_matrix_.start_)
-            index, values = np.asarray(b.a_matrix_.index_), np.asarray(b.a_matrix_.value_)
-            for e in changed:
-                col = int(np.searchsorted(starts, e, side="right") - 1)
-                h.changeCoeff(int(index[e]), col, float(values[e]))
+        changed = np.flatnonzero(a_value != b_value)
+        for e in changed:
+            col = int(np.searchsorted(b_start, e, side="right") - 1)
+            h.changeCoeff(int(b_index[e]), col, float(b_value[e]))
         return True
 
     def _restore_integers(self, matrix: Matrix) -> None:
-        kinds = matrix.lp.integrality_
-        whole = np.array(
-            [i for i, k in enumerate(kinds) if k == highspy.HighsVarType.kInteger], dtype=np.int32
-        )
-        lower, upper = np.asarray(matrix.lp.col_lower_), np.asarray(matrix.lp.col_upper_)
+        whole, kinds = matrix.whole, matrix.arrays.integrality
+        assert kinds is not None
+        lower, upper = matrix.arrays.col_lower_, matrix.arrays.col_upper_
         self.h.changeColsBounds(len(whole), whole, lower[whole], upper[whole])
-        self.h.changeColsIntegrality(len(whole), whole, np.array(kinds)[whole])
+        self.h.changeColsIntegrality(len(whole), whole, kinds[whole])
+
+
+def _kinds(arrays: Any) -> np.ndarray:
+    kinds = arrays.integrality
+    return np.zeros(0, dtype=np.int32) if kinds is None else kinds
 
 
 def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -> Any | None:
@@ -294,8 +298,7 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
 
     This cleans the integrality tolerance out of the money (a dropped line gets exactly 0) and
     gives duals that hold for the chosen projects. None when the fixed LP is not optimal."""
-    kinds = matrix.lp.integrality_
-    fixed = np.array([i for i, k in enumerate(kinds) if k == highspy.HighsVarType.kInteger])
+    fixed = matrix.whole
     values = np.round(x[fixed])
     h.changeColsBounds(len(fixed), fixed, values, values)
     h.changeColsIntegrality(
@@ -332,7 +335,7 @@ def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
     if status != _MS.kUnboundedOrInfeasible:
         return status
     probe = new_highs(matrix, SolveOptions(presolve=False))
-    n = matrix.lp.num_col_
+    n = matrix.arrays.num_col_
     probe.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
     _run(probe)
     feasible = probe.getModelStatus() == _MS.kOptimal

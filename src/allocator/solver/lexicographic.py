@@ -152,18 +152,14 @@ def _hold(
 
 def _next_level(h: highspy.Highs, matrix: Matrix, built: Formulation, added: bool) -> None:
     """Load the next level into the session: integers restored, new costs, the new hold row."""
-    lp = matrix.lp
+    lp = matrix.arrays
     n = lp.num_col_
-    if matrix.integer:
-        kinds = lp.integrality_
-        whole = np.array(
-            [i for i, kind in enumerate(kinds) if kind == highspy.HighsVarType.kInteger],
-            dtype=np.int32,
-        )
-        lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+    if matrix.integer and lp.integrality is not None:
+        whole = matrix.whole
+        lower, upper = lp.col_lower_, lp.col_upper_
         h.changeColsBounds(len(whole), whole, lower[whole], upper[whole])
-        h.changeColsIntegrality(len(whole), whole, np.array(kinds)[whole])
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.asarray(lp.col_cost_, dtype=float))
+        h.changeColsIntegrality(len(whole), whole, lp.integrality[whole])
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), lp.col_cost_)
     h.changeObjectiveSense(lp.sense_)
     h.changeObjectiveOffset(0.0)
     log = getattr(h, "allocator_log", None)

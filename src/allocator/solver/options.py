@@ -9,6 +9,9 @@ from typing import Any
 
 from allocator.errors import InputError, Issue
 
+FAST = "highs"
+"""The default solver: the rule rows to HiGHS through highspy, not through Pyomo."""
+
 
 @dataclass(frozen=True)
 class SolveOptions:

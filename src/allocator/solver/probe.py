@@ -44,7 +44,7 @@ def ranging(sol: Solution) -> Ranging | None:
         np.asarray(found.row_bound_up.value_, dtype=float),
         np.asarray(found.col_cost_dn.value_, dtype=float),
         np.asarray(found.col_cost_up.value_, dtype=float),
-        np.asarray(sol.matrix.lp.col_cost_, dtype=float),
+        np.asarray(sol.matrix.arrays.col_cost_, dtype=float),
     )
 
 
@@ -61,7 +61,7 @@ def objective_without(sol: Solution, rows: np.ndarray, lower_only: bool) -> With
     """Re-solve `sol`'s model with `rows` dropped (or, with `lower_only`, only their lower side)."""
     assert sol.matrix is not None
     h: Any = new_highs(sol.matrix, sol.options)
-    upper = np.asarray(sol.matrix.lp.row_upper_)[rows]
+    upper = np.asarray(sol.matrix.arrays.row_upper_)[rows]
     lower = np.full(rows.size, -INF)
     if not lower_only:
         upper = np.full(rows.size, INF)

@@ -28,12 +28,13 @@ from allocator.formulation import Formulation
 from allocator.formulation.pyomo_model import OBJECTIVE, row_components
 from allocator.solver.highs import Matrix, Solution, SolveOptions, check_ranges, compile_matrix
 from allocator.solver.lexicographic import LevelOutcome, solve_levels
+from allocator.solver.options import FAST
 from allocator.solver.status import Status
 
-FAST = "highs"
+__all__ = ["FAST", "defined", "pyomo_solver", "read_answer", "run_pyomo", "solve_levels_with"]
+
 FEASIBILITY = "_allocator_feasibility"
 """A zero objective put on the Pyomo model for a moment to ask only whether it is feasible."""
-"""The default: the rule rows to HiGHS through highspy, not through Pyomo."""
 
 GAP_OPTION = {
     "cbc": "ratioGap",
