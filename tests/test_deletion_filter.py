@@ -7,7 +7,7 @@ import highspy
 import numpy as np
 import pytest
 
-from allocator.solver.compile import Matrix
+from allocator.solver.compile import Arrays, Matrix
 from allocator.solver.options import SolveOptions
 from allocator.solver.probe import BLOCK, deletion_filter, irreducible_rows
 
@@ -16,12 +16,6 @@ INF = highspy.kHighsInf
 
 def _matrix(rows: list[tuple[list[float], float, float]], integer: bool = True) -> Matrix:
     """Columns x, y, integers in [0, 10]; each row (coefficients on x and y, lower, upper)."""
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = 2, len(rows)
-    lp.col_cost_ = np.zeros(2)
-    lp.col_lower_, lp.col_upper_ = np.zeros(2), np.full(2, 10.0)
-    lp.row_lower_ = np.array([lo for _, lo, _ in rows])
-    lp.row_upper_ = np.array([hi for _, _, hi in rows])
     dense = np.array([coefs for coefs, _, _ in rows]).T  # column by column
     starts, index, values = [0], [], []
     for column in dense:
@@ -29,15 +23,24 @@ def _matrix(rows: list[tuple[list[float], float, float]], integer: bool = True) 
         index += nonzero.tolist()
         values += column[nonzero].tolist()
         starts.append(len(index))
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = 2, len(rows)
-    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.array(values, dtype=float)
-    if integer:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * 2
+    kinds = np.full(2, int(highspy.HighsVarType.kInteger), dtype=np.int32) if integer else None
+    arrays = Arrays(
+        num_col_=2,
+        num_row_=len(rows),
+        col_cost_=np.zeros(2),
+        col_lower_=np.zeros(2),
+        col_upper_=np.full(2, 10.0),
+        row_lower_=np.array([lo for _, lo, _ in rows]),
+        row_upper_=np.array([hi for _, _, hi in rows]),
+        offset_=0.0,
+        maximize=False,
+        integrality=kinds,
+        a_start=np.array(starts, dtype=np.int32),
+        a_index=np.array(index, dtype=np.int32),
+        a_value=np.array(values, dtype=float),
+    )
     names = [f"row[{i}]" for i in range(len(rows))]
-    return Matrix(lp, lambda: names, integer, lambda j: "xy"[j])
+    return Matrix(arrays, lambda: names, integer, lambda j: "xy"[j])
 
 
 def _filler(k: int) -> tuple[list[float], float, float]:
