@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from allocator import Status
+from allocator import InputError, Status
 from tests.helpers import gov, private, run, tiny
 
 
@@ -126,6 +126,25 @@ def test_new_initiative_share_binds() -> None:
     res = run(tiny(lines=lines), [{"rule": "new_initiative_share", "min": 0.3}])
     assert gov(res, "y") == pytest.approx(30)
     assert res.objective == pytest.approx(240)
+
+
+def test_new_initiative_share_in_the_years_given() -> None:
+    """Budget 100 a year; x worth 3 (max 80), z worth 2 (max 20), new y worth 1. Held in 2026
+    only: 2026 gives y 0.3 × 100 = 30 and x the other 70 (210 + 30 = 240 beats x 50, z 20: 220);
+    2027 is free: x 80, z 20 (280). Objective 520. A year outside the instance is named."""
+    lines = [
+        {"id": "x", "name": "X", "pillar": "a", "impact": 3, "max": 80},
+        {"id": "y", "name": "Y", "pillar": "b", "impact": 1, "new": True, "max": 100},
+        {"id": "z", "name": "Z", "pillar": "b", "impact": 2, "max": 20},
+    ]
+    rule = {"rule": "new_initiative_share", "min": 0.3, "years": [2026]}
+    res = run(tiny(years=[2026, 2027], lines=lines), [rule])
+    assert gov(res, "y", 2026) == pytest.approx(30)
+    assert gov(res, "y", 2027) == pytest.approx(0)
+    assert res.objective == pytest.approx(70 * 3 + 30 + 80 * 3 + 20 * 2)
+    assert "new_initiative_share[2027]" not in set(res.explain().rule)
+    with pytest.raises(InputError, match=r"years.*2031 is outside the instance's years"):
+        run(tiny(years=[2026, 2027], lines=lines), [{**rule, "years": [2031]}])
 
 
 def test_ramp_limits_growth_to_a_share_of_the_cap() -> None:

@@ -59,6 +59,8 @@ def pillar_share(c: Context, rule: PillarShare, i: int) -> None:
 def new_initiative_share(c: Context, rule: NewInitiativeShare, i: int) -> None:
     """Σ_{l new} g[l,y] ≥ σ · Σ_l g[l,y]."""
     for y in c.inst.years:
+        if rule.years is not None and y not in rule.years:
+            continue
         total = _total(c, y)
         new = sum(c.plan.g(line.id, y) for line in c.inst.lines if line.new)
         c.need(

@@ -56,6 +56,8 @@ def new_initiative_share(c: Context, rule: NewInitiativeShare, i: int) -> None:
     totals = grid.total.tolist()
     news = grid.gov[grid.mask("new")].sum(axis=0).tolist()
     for y, total, new in zip(c.inst.years, totals, news, strict=True):
+        if rule.years is not None and y not in rule.years:
+            continue
         c.need(
             rule.min * total,
             new,

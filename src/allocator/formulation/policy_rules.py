@@ -68,12 +68,15 @@ def new_initiative_share(b: Formulation, rule: NewInitiativeShare) -> None:
 
     $$\sum_{l\ \text{new}} g_{l,y} \ge \sigma \sum_l g_{l,y}$$
 
-    `{rule: new_initiative_share, min: 0.477}`.
+    `{rule: new_initiative_share, min: 0.477}`; `years: [2026]` holds it in those years only (a
+    line's `new` flag marks it new in the budget that flags it).
 
     Name: `new_initiative_share[2026]`.
     """
     new = b.line_mask(lambda line: line.new)
     for y in b.inst.years:
+        if rule.years is not None and y not in rule.years:
+            continue
         terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
         b.add(
             "new_initiative_share",

@@ -50,6 +50,25 @@ class RuleSpec(Strict):
         return []
 
 
+def _each_year_once(years: list[int] | None) -> list[int] | None:
+    """A rule's `years`: each once, and not an empty list (which would build nothing)."""
+    if years is not None and len(set(years)) != len(years):
+        raise ValueError("each year once, such as [2027, 2028]")
+    if years is not None and not years:
+        raise ValueError("an empty list of years builds nothing; leave `years` out for every year")
+    return years
+
+
+def _years_outside(years: list[int] | None, inst: Instance, at: str) -> Problems:
+    """A rule's `years` that the instance does not have."""
+    known = ", ".join(map(str, inst.years))
+    return [
+        (f"{at}.years", year, f"{year} is outside the instance's years ({known})")
+        for year in years or []
+        if year not in inst.years
+    ]
+
+
 RULE_KINDS: dict[str, type[RuleSpec]] = {}
 """Every rule kind a model may declare, by the name used in files."""
 
@@ -110,10 +129,21 @@ class PillarShare(RuleSpec):
 
 @rule_kind
 class NewInitiativeShare(RuleSpec):
-    """New initiatives get at least `min` of each year's government money."""
+    """New initiatives get at least `min` of each year's government money (of the `years` given:
+    a line's `new` flag says it is new in the budget that flags it, not for ever)."""
 
     rule: Literal["new_initiative_share"]
     min: Share
+    years: list[Year] | None = None
+    """The years it holds in (default: every year of the instance)."""
+
+    @field_validator("years")
+    @classmethod
+    def _once_each(cls, years: list[int] | None) -> list[int] | None:
+        return _each_year_once(years)
+
+    def problems(self, inst: Instance, at: str) -> Problems:
+        return _years_outside(self.years, inst, at)
 
 
 @rule_kind
@@ -289,13 +319,7 @@ class Relation(RuleSpec):
     @field_validator("years")
     @classmethod
     def _once_each(cls, years: list[int] | None) -> list[int] | None:
-        if years is not None and len(set(years)) != len(years):
-            raise ValueError("each year once, such as [2027, 2028]")
-        if years is not None and not years:
-            raise ValueError(
-                "an empty list of years builds nothing; leave `years` out for every year"
-            )
-        return years
+        return _each_year_once(years)
 
     def relation(self) -> ParsedRelation:
         """The parsed expression."""
@@ -331,17 +355,7 @@ class Relation(RuleSpec):
                             f"({', '.join(map(str, inst.years))})",
                         )
                     )
-        for year in self.years or []:
-            if year not in inst.years:
-                problems.append(
-                    (
-                        f"{at}.years",
-                        year,
-                        f"{year} is outside the instance's years "
-                        f"({', '.join(map(str, inst.years))})",
-                    )
-                )
-        return problems
+        return problems + _years_outside(self.years, inst, at)
 
 
 @rule_kind
