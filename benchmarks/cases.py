@@ -83,7 +83,8 @@ def write_case(variant: str, lines: int, years: int, seed: int = 0, folder: Path
     model_path = folder / f"{name}.model.yaml"
     inst_path = folder / f"{name}.yaml"
     write_lines_csv(csv_path, inst["lines"], inst["years"])
-    allocator.save(allocator.ModelSpec.model_validate(model), model_path)
+    # the benchmark's own scratch file, rewritten on every run
+    allocator.save(allocator.ModelSpec.model_validate(model), model_path, force=True)
     head = {k: v for k, v in inst.items() if k != "lines"}
     head["model"] = model_path.name
     head["lines"] = csv_path.name

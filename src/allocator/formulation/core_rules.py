@@ -343,6 +343,7 @@ def kpi_level(b: Formulation) -> None:
     for kpi in b.inst.kpis:
         rate = np.array([line.yields.get(kpi.id, 0.0) for line in lines])
         yielding = rate != 0
+        delivering = [line for line in lines if kpi.id in line.delivers]
         life = kpi.lifetime
         for i, y in enumerate(years):
             counted = years[: i + 1] if kpi.cumulative else [y]
@@ -363,8 +364,8 @@ def kpi_level(b: Formulation) -> None:
             if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
                 in_service = 0.0
             in_service += sum((kpi.additions or {}).get(yy, 0.0) for yy in counted)
-            for line in lines:
-                once = sum(line.delivers.get(kpi.id, {}).get(yy, 0.0) for yy in counted)
+            for line in delivering:
+                once = sum(line.delivers[kpi.id].get(yy, 0.0) for yy in counted)
                 if not once:
                     continue
                 if line.id in b.selected:

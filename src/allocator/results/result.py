@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from allocator import explain
 from allocator.check import Plan, Violation, verify
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
@@ -27,6 +26,7 @@ from allocator.solver.status import LOOSE_GAP, Status
 from allocator.words import Lang, assumed_note, check_lang, objective_unit, point
 
 if TYPE_CHECKING:
+    from allocator import explain
     from allocator.results.against import PlanComparison, PlanInput
     from allocator.results.display import ResultPlot
 
@@ -289,7 +289,7 @@ class Result:
         unit, shadow price, and origin (model rule or instance figure, with its source); texts
         in `lang`."""
         built, sol = self._need_allocation()
-        return explain.audit(built, sol, check_lang(lang))
+        return _explain().audit(built, sol, check_lang(lang))
 
     def shadow_prices(
         self,
@@ -306,8 +306,8 @@ class Result:
         self._need_highs("Shadow prices")
         built, sol = self._need_allocation()
         if resolves not in self._studies:
-            self._studies[resolves] = explain.studies(built, sol, resolves, progress)
-        return explain.shadow_prices(built, sol, check_lang(lang), self._studies[resolves])
+            self._studies[resolves] = _explain().studies(built, sol, resolves, progress)
+        return _explain().shadow_prices(built, sol, check_lang(lang), self._studies[resolves])
 
     def step_function(
         self, rule: str, low: float, high: float, tolerance: float | None = None
@@ -318,20 +318,20 @@ class Result:
         bisection to `tolerance`. For a 0-1 problem the slopes are 0: a step function."""
         self._need_highs("Step functions")
         built, sol = self._need_allocation()
-        return explain.step_function(built, sol, rule, low, high, tolerance)
+        return _explain().step_function(built, sol, rule, low, high, tolerance)
 
     def impact_ranges(self) -> pd.DataFrame:
         """For each funded line and year, the objective-coefficient interval that keeps the
         allocation optimal."""
         self._need_highs("Impact ranges")
         built, sol = self._need_allocation()
-        return explain.impact_ranges(built, sol)
+        return _explain().impact_ranges(built, sol)
 
     def price_of_policies(self, per_instance: bool = False, lang: Lang = "en") -> pd.DataFrame:
         """What each policy costs: the objective's change when it is removed (exact re-solves)."""
         self._need_highs("Prices of policies")
         built, sol = self._need_allocation()
-        return explain.price_of_policies(built, sol, per_instance, check_lang(lang))
+        return _explain().price_of_policies(built, sol, per_instance, check_lang(lang))
 
     def diagnosis(self) -> explain.Diagnosis:
         """For an infeasible solve: the colliding rules, their numbers and ranked repairs."""
@@ -340,7 +340,7 @@ class Result:
         self._need_highs("The colliding rules (HiGHS's irreducible infeasible subset) and repairs")
         if self._diagnosis is None:
             options = self.solution.options if self.solution else None
-            self._diagnosis = explain.diagnose(self.built, options)
+            self._diagnosis = _explain().diagnose(self.built, options)
         return self._diagnosis
 
     def explain(self, lang: Lang = "en", resolves: int | None = None) -> pd.DataFrame:
@@ -480,3 +480,10 @@ def _version(name: str) -> str:
         return version(name)
     except PackageNotFoundError:  # pragma: no cover - only outside an installed package
         return "unknown"
+
+
+def _explain() -> Any:
+    """The explanation layer, imported on first use: a plain solve never needs it (start-up)."""
+    import allocator.explain
+
+    return allocator.explain
