@@ -104,14 +104,26 @@ def assumed_note(inst: Instance, spec: ModelSpec, lang: Lang = "en") -> str:
         if found.unsourced:
             text += f" (출처 없는 수치 {len(found.unsourced)}개)"
         if found.model_weights:
-            text += f"; 모형이 정한 가중치 {found.model_weights}개"
+            total = len(spec.targets.weights)
+            text += (
+                f"; 모형이 정한 가중치 {total}개 가운데 {found.model_weights}개가 여기서 쓰임"
+                if total > found.model_weights
+                else f"; 모형이 정한 가중치 {found.model_weights}개"
+            )
         return text
     text = f"{k} of the {n} figures behind it are assumed"
     if found.unsourced:
         text += f" ({len(found.unsourced)} have no source)"
     if found.model_weights:
         plural = "s" if found.model_weights != 1 else ""
-        text += f"; the model sets {found.model_weights} KPI weight{plural}"
+        total = len(spec.targets.weights)
+        text += (
+            f"; {found.model_weights} of the model's {total} KPI weights "
+            f"{'counts' if found.model_weights == 1 else 'count'} here (the others weigh KPIs "
+            "with no target in these years)"
+            if total > found.model_weights
+            else f"; the model sets {found.model_weights} KPI weight{plural}"
+        )
     return text
 
 
