@@ -1,6 +1,6 @@
 """Equal impact scores, said once under the objective: lines that share a score with another line
-can trade money at no cost to the objective wherever the rules leave them room, so the optimum
-shown is one of several and the split among them is not decided by the values."""
+(and yield the same for the KPIs) can trade money at no cost to the objective wherever the rules
+leave them room, so the optimum shown is one of several; `--how-firm 0` finds which lines are."""
 
 from __future__ import annotations
 
@@ -37,11 +37,12 @@ def ties_line(res: Result, lang: Lang = "en") -> list[str]:
     if lang == "ko":
         return [
             f"  (사업 {total}개 가운데 {tied}개가 다른 사업과 영향 점수가 같습니다(점수 "
-            f"{len(groups)}개): 규칙이 여지를 두는 곳에서는 그 사이의 배분을 값이 정하지 "
-            "않습니다. 정해지지 않은 사업은 --how-firm 0 이 보여 줍니다)"
+            f"{len(groups)}개): 규칙이 여지를 두고 성과지표 기여로도 갈리지 않는 곳에서는 그 "
+            "사이의 배분을 값이 정하지 않습니다. 정해지지 않은 사업은 --how-firm 0 이 보여 줍니다)"
         ]
     return [
         f"  ({tied} of {total} lines share their impact score with another line ({len(groups)} "
-        "scores): where the rules leave room, the split between them is not decided by the "
-        "values; --how-firm 0 lists the lines the optimum leaves open)"
+        "scores): where the rules leave room and their KPI yields do not tell them apart, the "
+        "split between them is not decided by the values; --how-firm 0 lists the lines the "
+        "optimum leaves open)"
     ]
