@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from allocator.check.plan import Plan
+from allocator.check.registry import Violation
+from allocator.check.registry import key as key  # the oracle modules import it from here
 
 if TYPE_CHECKING:
     from allocator.schema import Instance, ModelSpec
@@ -16,27 +18,6 @@ if TYPE_CHECKING:
 RELATIVE_TOLERANCE = 1e-6
 """Slack allowed on each rule, relative to the largest figure the rule involves (at least 1)."""
 INTEGER_TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class Violation:
-    """A rule the plan breaks: which rule (kind, and the instance of it), by how much in the
-    rule's own unit, the figure it enforces, and the sentence that says so."""
-
-    kind: str
-    """The check that found it: a core rule (`budget`, `line_bounds`) or a model rule kind."""
-    name: str
-    """The rule instance, named like the model's rows: `budget[2026]`, `line_max[AX-01,2026]`."""
-    text: str
-    by: float
-    """How far past the rule's bound the plan is (≥ 0), in `unit`."""
-    unit: str
-    """`money`, `share`, `lines`, `units`, `points` or a KPI's unit."""
-    figure: str | None = None
-    """Path of the figure the rule enforces (`budget.2026`, `rules[4].min`), if any."""
-
-    def __str__(self) -> str:
-        return self.text
 
 
 @dataclass
@@ -112,9 +93,3 @@ def check(kind: str) -> Callable[[RuleCheck], RuleCheck]:
         return fn
 
     return register
-
-
-def key(*parts: Any) -> str:
-    """`family[a,b]`-style index text: `key("budget", 2026)` → `budget[2026]`."""
-    head, *rest = parts
-    return f"{head}[{','.join(str(p) for p in rest)}]"
