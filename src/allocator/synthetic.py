@@ -20,12 +20,11 @@ Everything is drawn with numpy at once, so 100,000 lines take a fraction of a se
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+
+from allocator.schema.collector import collector_paused
 
 PILLARS: tuple[tuple[str, str], ...] = (
     ("infra", "AI computing and data infrastructure"),
@@ -158,7 +157,7 @@ def synthetic_case(
             rules.append({"rule": "cardinality", "group": name, "max": k_max})
 
     kpis, targets, weights, yields = _kpis(rng, g + p, year_ids)
-    with _gc_paused():  # the one per-line Python loop makes many small dicts
+    with collector_paused():  # the one per-line Python loop makes many small dicts
         line_dicts = _line_dicts(
             n,
             year_ids,
@@ -229,19 +228,6 @@ def _kpis(
 
 def _per_year(values: list[float], kind: int, year_ids: list[int]) -> float | dict[int, float]:
     return values[0] if kind == 1 else dict(zip(year_ids, values, strict=True))
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while many small containers are made (it would scan them
-    again and again for cycles they cannot have), back on as it was afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _line_dicts(

@@ -6,11 +6,8 @@ what is allowed."""
 from __future__ import annotations
 
 import csv
-import gc
 import unicodedata
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,6 +17,7 @@ from pydantic import BaseModel
 
 from allocator.errors import MISSING, InputError, InputWarning, Issue
 from allocator.schema import output
+from allocator.schema.collector import collector_paused
 from allocator.schema.columns import prevalidated
 from allocator.schema.files import (
     allowed_outside,
@@ -53,23 +51,8 @@ def load_instance(path: str | Path, *, allow_outside: bool | None = None) -> Ins
     it (the `model:`, for the layout `instances/` beside `models/`), unless `allow_outside` is
     True (default: the environment variable ALLOCATOR_ALLOW_OUTSIDE, which `--allow-outside`
     sets)."""
-    with _collection_paused():
+    with collector_paused():
         return _load_instance(Path(path), allowed_outside(allow_outside))
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a file is read: reading makes hundreds of
-    thousands of objects, almost none in cycles, and the collector would walk them over and
-    over (a third of the time at 10,000 lines). Memory is freed as before; the collector
-    resumes after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_instance(path: Path, allow: bool) -> Instance:

@@ -1,0 +1,22 @@
+"""Python's cycle collector paused while allocator makes many small objects at once (reading a
+file, building a model, making a synthetic case): almost none of them is in a cycle, and the
+collector would walk them again and again (a third of reading's time at 10,000 lines).
+Memory is freed by reference counting as before; the collector resumes as it was afterwards."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cycle collector off for the block, back on afterwards if it was on before."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
