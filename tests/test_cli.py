@@ -94,6 +94,31 @@ def test_bad_input_exits_2_without_traceback(files: Path) -> None:
     assert proc.stdout == ""
 
 
+def test_the_program_ends_with_everything_written(files: Path) -> None:
+    """`allocator` ends without tearing down Python's heap (`cli.run`): what it printed and
+    every file it wrote are complete, its exit handlers ran, and the exit code is `main`'s."""
+    handler = files / "handler.py"
+    handler.write_text(
+        "import atexit, pathlib, runpy, sys\n"
+        f"atexit.register(pathlib.Path({str(files / 'ran')!r}).touch)\n"
+        "sys.argv[0] = 'allocator'\n"
+        "runpy.run_module('allocator.cli', run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    out = files / "out"
+    command = [sys.executable, str(handler), "solve", str(files / "inst.yaml")]
+    proc = subprocess.run([*command, "--format", "json"], capture_output=True, check=False)
+    assert proc.returncode == 0
+    assert json.loads(proc.stdout)["status"] == "optimal"
+    assert (files / "ran").exists()
+    proc = subprocess.run([*command, "--out", str(out)], capture_output=True, check=False)
+    assert proc.returncode == 0
+    assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["verified"] is True
+    assert (out / "allocation.csv").read_text(encoding="utf-8").endswith("\n")
+    proc = subprocess.run([*command[:-1], str(files / "nothing.yaml")], capture_output=True)
+    assert proc.returncode == 2
+
+
 def test_bad_output_dir_is_left_untouched(files: Path) -> None:
     out = files / "out"
     out.mkdir()

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Sequence
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from allocator.cli import files, plans, solving, whatif
 from allocator.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_NOT_OPTIMAL, EXIT_OK
@@ -32,6 +34,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ.pop("ALLOCATOR_ALLOW_OUTSIDE", None)
         else:
             os.environ["ALLOCATOR_ALLOW_OUTSIDE"] = saved
+
+
+def run() -> NoReturn:
+    """The `allocator` program: `main`, then the process ends. When nothing else runs (no other
+    thread, so no worker pool), it ends the way mypy's does: output flushed and exit handlers run,
+    then `os._exit`, leaving the heap to the operating system instead of freeing it object by
+    object (0.3-0.5 s of a 10,000-line solve's process). Every file allocator writes is closed
+    before `main` returns."""
+    code = main()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader stopped reading; what it did not read is dropped
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.stderr.flush()
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,7 +1,5 @@
 """`python -m allocator.cli`: the same as the `allocator` command."""
 
-import sys
+from allocator.cli import run
 
-from allocator.cli import main
-
-sys.exit(main())
+run()
