@@ -350,3 +350,31 @@ def test_a_key_twice_beside_a_merge_is_still_refused(tmp_path: Path, loader: str
     (tmp_path / "i.yaml").write_text(MERGED.replace("max: 50}", "max: 50, max: 60}"))
     with pytest.raises(InputError, match="key 'max' is given twice in this mapping"):
         allocator.load_instance(tmp_path / "i.yaml")
+
+
+REORDERING = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
+
+
+@given(st.text(max_size=6), st.booleans())
+@example("a\u0085b", False)  # a C1 control character (NEXT LINE)
+@example("notes\n\tindented", True)
+@settings(max_examples=300, deadline=None)
+def test_control_characters_are_refused_exactly(text: str, prose: bool) -> None:
+    """A name is refused exactly when it holds one of Unicode's control characters (category
+    Cc) or a character that reorders text on screen; a title (prose) may hold newlines and tabs."""
+    allowed = "\n\t" if prose else ""
+    bad = [
+        ch
+        for ch in unicodedata.normalize("NFC", text)
+        if ch not in allowed and (unicodedata.category(ch) == "Cc" or ch in REORDERING)
+    ]
+    data = tiny()
+    if prose:
+        data["title"] = "x" + text + "x"
+    else:
+        data["pillars"][0]["name"] = "x" + text + "x"
+    if bad:
+        with pytest.raises(ValidationError, match="control character"):
+            allocator.Instance.model_validate(data)
+    else:
+        allocator.Instance.model_validate(data)
