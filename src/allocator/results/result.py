@@ -216,6 +216,10 @@ class Result:
         plan, inst = self.plan(), self.instance
         rate = inst.cash.rate if inst.cash is not None else 0.0
         loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
+        giving = [line for line in inst.lines if line.profile or line.returns]  # money back
+        spent = dict.fromkeys(inst.years, 0.0)
+        for (_, y), amount in plan.gov.items():
+            spent[y] += amount
         rows = []
         for i, y in enumerate(inst.years):
             before = inst.years[i - 1] if i else y
@@ -226,7 +230,7 @@ class Result:
                     for lag, rho in line.returns.items()
                     if i - lag >= 0
                 )
-                for line in inst.lines
+                for line in giving
             )
             rows.append(
                 {
@@ -235,7 +239,7 @@ class Result:
                     "inflows": back,
                     "carried_in": (1 + rate) * plan.carry.get(before, 0.0) if i else 0.0,
                     "borrowed": plan.borrow.get(y, 0.0),
-                    "spent": sum(plan.g(line.id, y) for line in inst.lines),
+                    "spent": spent[y],
                     "repaid": (1 + loan) * plan.borrow.get(before, 0.0) if i else 0.0,
                     "carried_out": plan.carry.get(y, 0.0),
                 }

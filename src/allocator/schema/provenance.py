@@ -99,13 +99,19 @@ def _first(abouts: tuple[str, ...]) -> Callable[[str], int | None]:
 
 def unsourced(inst: Instance) -> list[str]:
     """Figures no source covers (zero and default figures need none)."""
-    first = _first(tuple(s.about for s in inst.sources))
+    first = source_finder(inst)
     return [p for p in figure_paths(inst) if first(p) is None]
+
+
+def source_finder(inst: Instance) -> Callable[[str], int | None]:
+    """path → index of the first source that covers it (the one that states its provenance),
+    None where none does; made once for a run of paths."""
+    return _first(tuple(s.about for s in inst.sources))
 
 
 def first_source(inst: Instance, path: str) -> int | None:
     """Index of the first source that covers `path` (the one that states its provenance)."""
-    return _first(tuple(s.about for s in inst.sources))(path)
+    return source_finder(inst)(path)
 
 
 def summary(inst: Instance) -> str:
@@ -114,10 +120,12 @@ def summary(inst: Instance) -> str:
     2025 amount carried into 2026 is assumed, an amount split from a reported total derived)."""
     paths = figure_paths(inst)
 
+    first = source_finder(inst)
+
     def by_kind(chosen: list[str]) -> str:
         kinds: dict[str, int] = {}
         for p in chosen:
-            i = first_source(inst, p)
+            i = first(p)
             kind = inst.sources[i].kind if i is not None else "unsourced"
             kinds[kind] = kinds.get(kind, 0) + 1
         return ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))

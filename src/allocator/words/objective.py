@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allocator.schema import Instance, ModelSpec
-from allocator.schema.provenance import covers, figure_paths
+from allocator.schema.provenance import figure_paths, source_finder
 from allocator.words.language import Lang
 from allocator.words.money import currency, one_unit
 from allocator.words.units import objective_amount
@@ -38,11 +38,12 @@ def weighing(inst: Instance, spec: ModelSpec) -> Weighing:
     if shortfalls:
         figures += [p for p in paths if p.startswith("targets.")]
     assumed, unsourced = [], []
+    first = source_finder(inst)
     for path in figures:
-        source = next((s for s in inst.sources if covers(s.about, path)), None)
-        if source is None:
+        i = first(path)
+        if i is None:
             unsourced.append(path)
-        elif source.kind == "assumed":
+        elif inst.sources[i].kind == "assumed":
             assumed.append(path)
     targeted = {t.kpi for t in inst.targets}
     weights = len([k for k in spec.targets.weights if k in targeted]) if shortfalls else 0

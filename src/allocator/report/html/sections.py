@@ -5,13 +5,14 @@ or Korean, every number with its unit."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import pandas as pd
 
 from allocator.explain.audit import KINDS_KO
 from allocator.report.html.markup import PageContext, esc, figure_value, g
 from allocator.results.result import Result
-from allocator.schema.provenance import covers, figure_paths
+from allocator.schema.provenance import figure_paths, source_finder
 from allocator.words import (
     Lang,
     amount,
@@ -188,10 +189,10 @@ def provenance(page: PageContext, res: Result) -> str:
     """Every source and how many figures it covers; every figure and its source."""
     inst, lang = res.instance, page.lang
     paths = figure_paths(inst)
-    first: dict[str, int | None] = {
-        p: next((i for i, s in enumerate(inst.sources) if covers(s.about, p)), None) for p in paths
-    }
-    counts = [sum(1 for i in first.values() if i == k) for k in range(len(inst.sources))]
+    finder = source_finder(inst)
+    first: dict[str, int | None] = {p: finder(p) for p in paths}
+    covered = Counter(first.values())
+    counts = [covered[k] for k in range(len(inst.sources))]
     head = (
         f"<tr><th>{page.t('about')}</th><th>{page.t('kind')}</th><th>{page.t('cite')}</th>"
         f"<th>{page.t('note')}</th><th class='n'>{page.t('covers')}</th></tr>"
