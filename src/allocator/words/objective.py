@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from allocator.schema import Instance, ModelSpec
-from allocator.schema.provenance import figure_paths, source_finder
+from allocator.schema.provenance import source_finder
 from allocator.words.language import Lang
 from allocator.words.money import currency, one_unit
 from allocator.words.units import objective_amount
 
-IMPACT_FIELDS = (".impact", ".private_impact", ".curve")
+IMPACT_FIELDS = ("impact", "private_impact", "curve")
+"""The line fields that set a line's points (their figure paths: `lines.ID.impact`, ...)."""
 
 
 @dataclass(frozen=True)
@@ -33,10 +34,14 @@ def weighing(inst: Instance, spec: ModelSpec) -> Weighing:
     goals = [goal for level in spec.levels for goal in level.goals]
     impact = kind == "max_impact" or any(g.objective == "max_impact" for g in goals)
     shortfalls = spec.soft_targets() and kind != "min_cost"
-    paths = figure_paths(inst)
-    figures = [p for p in paths if p.startswith("lines.") and p.endswith(IMPACT_FIELDS)] * impact
+    figures = [
+        f"lines.{line.id}.{field}"
+        for line in (inst.lines if impact else [])
+        for field in IMPACT_FIELDS
+        if getattr(line, field)
+    ]
     if shortfalls:
-        figures += [p for p in paths if p.startswith("targets.")]
+        figures += [f"targets.{t.kpi}.{t.year}" for t in inst.targets]
     assumed, unsourced = [], []
     first = source_finder(inst)
     for path in figures:
