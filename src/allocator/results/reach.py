@@ -63,27 +63,27 @@ removes); `penalty`: what the shortfall costs in the objective now (weight × sh
 target); `checked`: the re-solve's plan passed the independent checker."""
 
 
-def _clean(x: float) -> float:
-    return 0.0 if abs(x) < 1e-9 else x
-
-
 def plan_of(built: Formulation, x: np.ndarray) -> Plan:
-    """A solve's numbers (`x` by column) as the checker reads them."""
+    """A solve's numbers (`x` by column) as the checker reads them (money within 1e-9 of zero
+    read as zero)."""
 
-    def value(j: int) -> float:
-        return float(x[j])
+    def values(block: dict[Any, int], clean: bool = True) -> dict[Any, float]:
+        got = x[np.fromiter(block.values(), np.int64, len(block))]
+        if clean:
+            got = np.where(np.abs(got) < 1e-9, 0.0, got)
+        return dict(zip(block, got.tolist(), strict=True))
 
     return Plan(
-        gov={k: _clean(value(v)) for k, v in built.gov.items()},
-        private={k: _clean(value(v)) for k, v in built.private.items()},
-        selected={k: value(v) > 0.5 for k, v in built.selected.items()},
-        units={k: value(v) for k, v in built.units.items()},
-        draws={k: _clean(value(v)) for k, v in built.draw.items()},
-        carry={k: _clean(value(v)) for k, v in built.carry.items()},
-        borrow={k: _clean(value(v)) for k, v in built.borrow.items()},
-        scale={k: _clean(value(v)) for k, v in built.scale.items()},
-        starts={k: value(v) for k, v in built.starts.items()},
-        levels={k: value(v) for k, v in built.level.items()},
+        gov=values(built.gov),
+        private=values(built.private),
+        selected={k: v > 0.5 for k, v in values(built.selected, clean=False).items()},
+        units=values(built.units, clean=False),
+        draws=values(built.draw),
+        carry=values(built.carry),
+        borrow=values(built.borrow),
+        scale=values(built.scale),
+        starts=values(built.starts, clean=False),
+        levels=values(built.level, clean=False),
     )
 
 
