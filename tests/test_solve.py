@@ -161,3 +161,40 @@ def test_the_matrix_is_let_go_after_the_hand_off_and_read_back_the_same(name: st
         assert np.array_equal(getattr(again, part), getattr(fresh, part)), part
     kinds = [int(k) for k in again.integrality_]
     assert kinds == (fresh.integrality.tolist() if fresh.integrality is not None else [])
+
+
+def test_a_dropped_result_is_freed_at_once_without_the_cycle_collector() -> None:
+    """Nothing a solve builds refers back to itself: dropping the Result frees the formulation
+    by reference counting (at 10,000 lines the cycle collector took 0.1-0.2 s at exit)."""
+    import gc
+    import weakref
+
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml")
+    gc.disable()
+    try:
+        res = allocator.solve(inst)
+        assert res.verified
+        assert res.built is not None
+        assert res.built.rows
+        built = weakref.ref(res.built)
+        del res
+        assert built() is None
+    finally:
+        gc.enable()
+
+
+def test_a_copy_of_a_formulation_keeps_the_rows_texts_alive() -> None:
+    """The rows' texts refer to the formulation built weakly; a copy (a view with bounds or an
+    objective of its own, as Monte Carlo and frontiers make) keeps that one alive for them."""
+    import copy
+    import gc
+
+    from allocator.formulation import build
+
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026.yaml")
+    built = build(inst, allocator.schema.resolve_model(inst, None))
+    view = copy.copy(built)
+    del built
+    gc.collect()
+    assert "budget[2026]" in view.rows["budget[2026]"].name
+    assert "2026" in view.rows["budget[2026]"].text

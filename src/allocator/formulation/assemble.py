@@ -5,9 +5,10 @@ No Pyomo here: the Pyomo model is made from the blocks only when asked (`Formula
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -39,17 +40,21 @@ def _gc_paused() -> Iterator[None]:
 
 def _build(inst: Instance, spec: ModelSpec) -> Formulation:
     built = Formulation(inst, spec)
+    # The rules see the formulation through a weak proxy: the row texts they leave behind refer
+    # to it without a reference cycle, so it is freed as soon as it is dropped (not by a pass of
+    # the cycle collector over everything it holds, at exit or between Monte Carlo samples).
+    rules = cast(Formulation, weakref.proxy(built))
     _variables(built)
     for core in CORE_RULES.values():
-        core(built)
+        core(rules)
     for i, rule in enumerate(spec.rules):
         before = built.row_count + len(built.constants)
         built._rule = i
-        POLICY_RULES[rule.rule](built, rule)
+        POLICY_RULES[rule.rule](rules, rule)
         built._rule = None
         if built.row_count + len(built.constants) == before:
             built.vacuous.append(i)
-    terms, constant, sense = OBJECTIVES[spec.objective](built)
+    terms, constant, sense = OBJECTIVES[spec.objective](rules)
     built.sense, built.offset = sense, constant
     built.cost = np.zeros(built.columns)
     linear = terms if isinstance(terms, Linear) else Linear.of(terms)

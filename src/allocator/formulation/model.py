@@ -190,9 +190,19 @@ class Formulation:
     _rule: int | None = None
     _rows: dict[str, Row] | None = None
     _gov_columns: dict[int, np.ndarray] = field(default_factory=dict)
+    _origin: Formulation | None = field(default=None, repr=False, compare=False)
+    """For a copy: the formulation built, which its rows' texts refer to (kept alive)."""
 
     def __post_init__(self) -> None:
         self.lines = {line.id: line for line in self.inst.lines}
+
+    def __copy__(self) -> Formulation:
+        """A view sharing the rows (with bounds or an objective of its own, say): it keeps the
+        formulation built alive, since the rows' texts refer to that one weakly (`build`)."""
+        view = object.__new__(Formulation)
+        view.__dict__.update(self.__dict__)
+        view._origin = self._origin or self
+        return view
 
     @property
     def model(self) -> Any:
