@@ -104,8 +104,7 @@ class PillarShare(RuleSpec):
         pillars = [p.id for p in inst.pillars]
         if self.pillar not in pillars:
             return [(f"{at}.pillar", self.pillar, unknown_name("pillar", pillars, self.pillar))]
-        funded = {pillar for line in inst.lines for pillar in line.shares}
-        if self.min and self.pillar not in funded:
+        if self.min and not any(self.pillar in line.shares for line in inst.lines):
             return [
                 (
                     f"{at}.min",
