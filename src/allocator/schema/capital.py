@@ -3,6 +3,9 @@ money spent, and the cash account (carry-over with interest, borrowing repaid wi
 
 from __future__ import annotations
 
+import operator
+from itertools import compress
+from operator import attrgetter
 from typing import Any, Literal
 
 from allocator.schema.base import Id, NonNegative, PerYearMoney, Strict, for_year
@@ -72,6 +75,9 @@ class Resource(Strict):
     """The most available each year (one figure or per year)."""
 
 
+_USES, _NEEDS = attrgetter("uses"), attrgetter("needs")
+
+
 def resource_problems(inst: Any) -> list[tuple[str, Any, str]]:
     """Resources a line uses that the instance lacks; `needs` on a line that is not a project;
     limits for years outside the horizon."""
@@ -84,7 +90,10 @@ def resource_problems(inst: Any) -> list[tuple[str, Any, str]]:
                 for y in r.limit
                 if y not in inst.years
             ]
-    for i, line in enumerate(inst.lines):
+    lines = inst.lines
+    given = map(operator.or_, map(bool, map(_USES, lines)), map(bool, map(_NEEDS, lines)))
+    for i in compress(range(len(lines)), given):  # the lines with `uses` or `needs`
+        line = lines[i]
         for field in ("uses", "needs"):
             for rid in getattr(line, field):
                 if rid not in known:

@@ -42,6 +42,53 @@ class _SlowError(Exception):
     """A value the fast reading leaves to pydantic (to accept, or to refuse in its words)."""
 
 
+def _each(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` for a whole column of text joined by newlines (one C-level pass)."""
+    return re.compile(f"(?:(?:{pattern.pattern})\n)*")
+
+
+_IDS = _each(_ID)
+
+
+def _all_match(column: re.Pattern[str], values: list[Any]) -> bool:
+    """Whether every value is text (holding no newline) matching the pattern `column` was made
+    from (`_each`)."""
+    try:
+        joined = "\n".join(values)
+    except TypeError:  # not all text
+        return False
+    return (
+        bool(values)
+        and joined.count("\n") == len(values) - 1
+        and column.fullmatch(joined + "\n") is not None
+    )
+
+
+_DECIMAL = b"0123456789.eE+-"
+
+
+def _decimals(values: list[Any], *, signed: bool) -> list[float] | None:
+    """Every value read by `float` when all are text in plain decimal notation — what `_NUMBER`
+    (or, not `signed`, `_AMOUNT`) matches one at a time: of the characters `0-9 . e E + -`
+    alone, `float` reads exactly these, and refuses any other arrangement of them —, checked
+    over the whole column at once; else None."""
+    try:
+        joined = "\n".join(values)
+        raw = joined.encode("ascii")
+    except (TypeError, UnicodeEncodeError):  # not all text, or not all ASCII
+        return None
+    if not values or raw.translate(None, _DECIMAL + b"\n"):
+        return None
+    if joined.count("\n") != len(values) - 1:
+        return None  # a value holding a newline
+    if not signed and (joined[0] in "+-" or "\n+" in joined or "\n-" in joined):
+        return None
+    try:
+        return list(map(float, values))
+    except ValueError:
+        return None
+
+
 def _plain_text(value: Any) -> str:
     """Text as `names.clean` reads it (NFC, stripped, no control characters, not empty): at
     once for plain ASCII, through `names.clean` otherwise."""
@@ -57,10 +104,23 @@ def _plain_text(value: Any) -> str:
 
 
 def _text(values: list[Any]) -> list[Any]:
+    try:
+        joined = " ".join(values)
+    except TypeError:
+        joined = "\n"
+    if (
+        joined.isascii()
+        and joined.isprintable()
+        and all(values)
+        and not any(v[0] == " " or v[-1] == " " for v in values)
+    ):
+        return values
     return [_plain_text(v) for v in values]
 
 
 def _ids(values: list[Any]) -> list[Any]:
+    if _all_match(_IDS, values):
+        return values
     for v in values:
         if type(v) is not str or not _ID.fullmatch(v):
             raise _SlowError
@@ -68,6 +128,11 @@ def _ids(values: list[Any]) -> list[Any]:
 
 
 def _pillars(values: list[Any]) -> list[Any]:
+    try:
+        if ":" not in "".join(values):
+            return values
+    except TypeError:
+        pass
     for v in values:  # an id as written (`parse_membership` keeps text without a colon)
         if type(v) is not str or ":" in v:
             raise _SlowError
@@ -83,21 +148,25 @@ def _flags(values: list[Any]) -> list[Any]:
 
 def _floats(values: list[Any]) -> list[float]:
     """Numbers as `base._number` reads them (text exactly), finite and below 1e15 in size."""
-    out: list[float] = []
-    for v in values:
-        kind = type(v)
-        if (
-            kind is float
-            or (kind is int and -LARGEST < v < LARGEST)
-            or (kind is str and _NUMBER.fullmatch(v))
-        ):
-            number = float(v)
-        else:
+    out = _decimals(values, signed=True)  # finite or, beyond a float's range, infinite
+    if out is None:
+        out = [_float(v) for v in values]
+        if not all(map(math.isfinite, out)):
             raise _SlowError
-        out.append(number)
-    if out and not (all(map(math.isfinite, out)) and max(map(abs, out)) < LARGEST):
+    if out and not (min(out) > -LARGEST and max(out) < LARGEST):
         raise _SlowError
     return out
+
+
+def _float(v: Any) -> float:
+    kind = type(v)
+    if (
+        kind is float
+        or (kind is int and -LARGEST < v < LARGEST)
+        or (kind is str and _NUMBER.fullmatch(v))
+    ):
+        return float(v)
+    raise _SlowError
 
 
 def _finite(values: list[Any]) -> list[float]:
@@ -128,23 +197,27 @@ def _money_reader(unit: str) -> Callable[[list[Any]], list[float]]:
     top = min(plausible / factor, LARGEST) * (1 - 1e-9)
 
     def read(values: list[Any]) -> list[float]:
-        out: list[float] = []
-        for v in values:
-            kind = type(v)
-            if (
-                kind is float
-                or (kind is int and 0 <= v < LARGEST)
-                or (kind is str and _AMOUNT.fullmatch(v))
-            ):
-                amount = float(v)
-            else:
+        out = _decimals(values, signed=False)  # finite or, beyond a float's range, infinite
+        if out is None:
+            out = list(map(_amount, values))
+            if not all(map(math.isfinite, out)):
                 raise _SlowError
-            out.append(amount)
-        if out and not (min(out) >= 0 and max(out) < top):  # NaN fails both
+        if out and not (min(out) >= 0 and max(out) < top):
             raise _SlowError
         return out
 
     return read
+
+
+def _amount(v: Any) -> float:
+    kind = type(v)
+    if (
+        kind is float
+        or (kind is int and 0 <= v < LARGEST)
+        or (kind is str and _AMOUNT.fullmatch(v))
+    ):
+        return float(v)
+    raise _SlowError
 
 
 def _year(key: Any) -> int:

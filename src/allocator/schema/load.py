@@ -6,6 +6,7 @@ what is allowed."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import unicodedata
 import warnings
 from functools import lru_cache
@@ -19,6 +20,7 @@ from allocator.errors import MISSING, InputError, InputWarning, Issue
 from allocator.schema import output
 from allocator.schema.collector import collector_paused
 from allocator.schema.columns import prevalidated
+from allocator.schema.csvlines import LIST_COLUMNS, header_issues, read_lines
 from allocator.schema.files import (
     allowed_outside,
     check_readable,
@@ -29,14 +31,11 @@ from allocator.schema.files import (
     reference,
     sha256,
 )
-from allocator.schema.instance import Instance
+from allocator.schema.instance import Instance, Line
 from allocator.schema.model import ModelSpec, model_problems
-from allocator.schema.names import column_key
 from allocator.schema.validate import TABLE_FIELDS, Table, validate
 
 M = TypeVar("M", bound=BaseModel)
-LIST_COLUMNS = ("requires", "groups")
-"""CSV columns holding lists, written with `;` between the items."""
 
 
 MODEL_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm")
@@ -51,11 +50,20 @@ def load_instance(path: str | Path, *, allow_outside: bool | None = None) -> Ins
     it (the `model:`, for the layout `instances/` beside `models/`), unless `allow_outside` is
     True (default: the environment variable ALLOCATOR_ALLOW_OUTSIDE, which `--allow-outside`
     sets)."""
+    path, allow = Path(path), allowed_outside(allow_outside)
     with collector_paused():
-        return _load_instance(Path(path), allowed_outside(allow_outside))
+        try:
+            return _load_instance(path, allow, by_columns=True)
+        except _ReadAgainError:
+            return _load_instance(path, allow, by_columns=False)
 
 
-def _load_instance(path: Path, allow: bool) -> Instance:
+class _ReadAgainError(Exception):
+    """A problem in an instance whose lines CSV was read by columns: it is read again row by
+    row, whose reading locates every problem to its file, row and column."""
+
+
+def _load_instance(path: Path, allow: bool, *, by_columns: bool) -> Instance:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from allocator.schema.excel.read import read_instance  # lazy: openpyxl loads on use
 
@@ -66,6 +74,7 @@ def _load_instance(path: Path, allow: bool) -> Instance:
     _refuse_other_kind(path, data, "instance")
     files = {str(path): sha256(path)}
     tables: dict[str, Table] = {}
+    columns_read = False
     issues: list[Issue] = []
     for field in TABLE_FIELDS:
         value = data.get(field)
@@ -101,6 +110,14 @@ def _load_instance(path: Path, allow: bool) -> Instance:
                 )
             )
             continue
+        read = None
+        if by_columns and field == "lines":
+            read = _read_by_columns(table, data.get("currency_unit", "bn_krw"))
+        if read is not None:
+            data[field], files[str(table)] = read
+            by_columns = False  # read: a problem from here on is located by reading again
+            columns_read = True
+            continue
         try:
             data[field], lines = _read_rows(table)
         except InputError as exc:
@@ -109,11 +126,31 @@ def _load_instance(path: Path, allow: bool) -> Instance:
         tables[field] = Table(table, lines)
         files[str(table)] = sha256(table)
     if issues:
+        if columns_read:
+            raise _ReadAgainError
         raise InputError(issues)
-    inst = validate(Instance, data, str(path), tables, prepare=prevalidated)
+    try:
+        inst = validate(Instance, data, str(path), tables, prepare=prevalidated)
+    except InputError:
+        if columns_read:
+            raise _ReadAgainError from None
+        raise
     inst._files = files
     inst._allow_outside = allow
     return inst
+
+
+def _read_by_columns(table: Path, unit: Any) -> tuple[list[Line], str] | None:
+    """A lines CSV read by columns (`csvlines`), with its hash; None where it must be read row
+    by row (a file that cannot be read included: the row reading says why)."""
+    try:
+        check_readable(table)
+        raw = table.read_bytes()
+        text = raw.decode("utf-8-sig")
+    except (InputError, OSError, UnicodeDecodeError):
+        return None
+    lines = read_lines(table, text, unit)
+    return None if lines is None else (lines, hashlib.sha256(raw).hexdigest())
 
 
 def load_model(path: str | Path, *, quote: bool = True) -> ModelSpec:
@@ -327,7 +364,7 @@ def _read_rows(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
     reader = csv.reader(text.splitlines(keepends=True))
     try:
         header = [unicodedata.normalize("NFC", h).strip() for h in next(reader, [])]
-        issues += _header_issues(path, header)
+        issues += header_issues(path, header)
         if issues:
             raise InputError(issues)
         while True:
@@ -370,37 +407,6 @@ def _read_rows(path: Path) -> tuple[list[dict[str, Any]], list[int]]:
     if issues:
         raise InputError(issues)
     return rows, starts
-
-
-def _header_issues(path: Path, header: list[str]) -> list[Issue]:
-    if not header or any(not h for h in header):
-        return [
-            Issue(
-                str(path),
-                "row 1",
-                ",".join(header),
-                "the header needs a name for every column (id, name, pillar, ...)",
-            )
-        ]
-    issues: list[Issue] = []
-    seen: dict[str, str] = {}
-    for column in header:
-        same = seen.get(column_key(column))
-        if same == column:
-            issues.append(
-                Issue(str(path), "row 1", column, f"column {column!r} appears twice; keep one")
-            )
-        elif same is not None:
-            issues.append(
-                Issue(
-                    str(path),
-                    "row 1",
-                    column,
-                    f"columns {same!r} and {column!r} name the same figure; keep one",
-                )
-            )
-        seen.setdefault(column_key(column), column)
-    return issues
 
 
 def _row(

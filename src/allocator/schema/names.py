@@ -57,9 +57,36 @@ def key(name: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def keys(texts: list[str]) -> list[str]:
+    """`key` of each text: plain ASCII all at once (one pass over the texts joined), the rest
+    one at a time."""
+    joined = "\x00".join(texts)
+    if not (joined.isascii() and joined.count("\x00") == len(texts) - 1):
+        return [key(text) for text in texts]
+    folded = joined.lower()
+    if _SPACES.search(folded):
+        folded = _SPACES.sub(" ", folded).replace(" \x00", "\x00").replace("\x00 ", "\x00")
+    return folded.strip(" ").split("\x00") if texts else []
+
+
+def clashing(raw: Iterable[Any]) -> bool:
+    """Whether two of the names (text; anything else is ignored) are one name spelled two ways:
+    they differ, and differ only in case, spaces or Unicode form (`key`)."""
+    distinct = list(set(raw))
+    if not all(type(text) is str for text in distinct):
+        distinct = [text for text in distinct if isinstance(text, str)]
+    return len(set(keys(distinct))) != len(distinct)
+
+
 def spelling_clashes(spellings: Iterable[tuple[str, Any]], kind: str) -> list[tuple[str, Any, str]]:
     """(path, problem) for each name spelled a second, different way: `spellings` are (path,
     name as written) pairs of one namespace (the groups of an instance, say)."""
+    spellings = list(spellings)
+    if not clashing(raw for _, raw in spellings):
+        return []
     first: dict[str, tuple[str, str]] = {}
     problems: list[tuple[str, Any, str]] = []
     reported: set[tuple[str, str]] = set()

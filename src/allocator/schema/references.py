@@ -3,7 +3,11 @@ two spellings, and every name, year and figure one part of the instance gives an
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from collections.abc import Callable
+from itertools import chain
+from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from allocator.schema import names
@@ -37,7 +41,7 @@ def spelling_problems(data: Any) -> list[tuple[str, Any, str]]:
     problems: list[tuple[str, Any, str]] = []
     for field, kind in (*_NAMESPACES.items(), ("funds", "fund")):
         items = data.get(field)
-        if isinstance(items, list):
+        if isinstance(items, list) and any(issubclass(t, dict) for t in set(map(type, items))):
             ids = [
                 (f"{field}[{i}].id", item.get("id"))
                 for i, item in enumerate(items)
@@ -45,7 +49,7 @@ def spelling_problems(data: Any) -> list[tuple[str, Any, str]]:
             ]
             problems += names.spelling_clashes(ids, f"{kind} id")
     lines = data.get("lines")
-    if isinstance(lines, list):
+    if isinstance(lines, list) and any(issubclass(t, dict) for t in set(map(type, lines))):
         groups = [
             (f"lines[{i}].groups", group)
             for i, line in enumerate(lines)
@@ -60,6 +64,8 @@ def reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     problems: list[tuple[str, Any, str]] = []
 
     def duplicates(kind: str, ids: list[str]) -> None:
+        if len(set(ids)) == len(ids):
+            return
         first: dict[str, int] = {}
         for i, ident in enumerate(ids):
             if ident in first:
@@ -139,7 +145,9 @@ def reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
                         "for every year",
                     )
                 )
-    for i, line in enumerate(inst.lines):
+    known = set(line_ids)
+    for i in _suspects(inst.lines, set(pillar_ids), set(region_ids), set(kpi_ids), known, years):
+        line = inst.lines[i]
         at = f"lines[{i}]"
         problems += [(f"{at}.{path}", value, msg) for path, value, msg in _line_problems(line)]
         for pillar in line.shares:
@@ -164,7 +172,7 @@ def reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
             ]
         for field in ("requires", "requires_any"):
             for other in getattr(line, field):
-                if other not in line_ids:
+                if other not in known:
                     problems.append((f"{at}.{field}", other, unknown_name("line", line_ids, other)))
         problems += [(f"{at}.{path}", v, msg) for path, v, msg in capital_line_problems(line)]
         for year in line.profile or {}:
@@ -190,6 +198,133 @@ def reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
             )
         seen.add((target.kpi, target.year))
     return problems
+
+
+_WATCHED = (
+    "id",
+    "pillar",
+    "region",
+    "yields",
+    "requires",
+    "requires_any",
+    "min",
+    "max",
+    "integer",
+    "unit_cost",
+    *("delivers", "returns", "value", "min_scale"),  # 0 or empty in a plain line
+    *("profile", "max_scale", "span", "max_starts", "schedule", "curve"),  # None in a plain line
+)
+
+
+_FIELDS = attrgetter("__dict__")
+
+
+def _suspects(
+    lines: list[Line],
+    pillars: set[str],
+    regions: set[str],
+    kpis: set[str],
+    line_ids: set[str],
+    years: set[int],
+) -> list[int]:
+    """The lines that may have a problem the loop in `reference_problems` reports (a superset
+    of those that do), found a field at a time across all lines: the loop then words the
+    problems of these alone, in the same order."""
+    if not lines:
+        return []
+    try:  # the fields from each line's `__dict__` (several times faster than attributes)
+        values = list(map(itemgetter(*_WATCHED), map(_FIELDS, lines)))
+    except (KeyError, AttributeError):
+        values = list(map(attrgetter(*_WATCHED), lines))
+    cols = dict(zip(_WATCHED, zip(*values, strict=True), strict=True))
+    flagged: set[int] = set()
+
+    def flag(column: tuple[Any, ...], bad: Callable[[Any], Any]) -> None:
+        flagged.update(i for i, value in enumerate(column) if bad(value))
+
+    for field in _WATCHED[-10:-6]:
+        if any(cols[field]):
+            flag(cols[field], bool)
+    for field in _WATCHED[-6:]:
+        if cols[field].count(None) != len(lines):
+            flag(cols[field], lambda value: value is not None)
+    if not _within(cols["pillar"], pillars):
+        flag(cols["pillar"], lambda p: type(p) is not str or p not in pillars)
+    if not _within(cols["region"], {*regions, None}):
+        flag(cols["region"], lambda r: r is not None and r not in regions)
+    for field, known in (("yields", kpis), ("requires", line_ids), ("requires_any", line_ids)):
+        if not set().union(*cols[field]) <= known:
+            flag(cols[field], _missing_from(known))
+    if any(cols["requires"]):
+        flagged.update(
+            i
+            for i, (ident, needs) in enumerate(zip(cols["id"], cols["requires"], strict=True))
+            if ident in needs
+        )
+    if any(cols["integer"]):
+        flagged.update(
+            i
+            for i, (whole, cost) in enumerate(zip(cols["integer"], cols["unit_cost"], strict=True))
+            if whole and not cost
+        )
+    for field in ("min", "max"):
+        keyed = [value for value in cols[field] if type(value) is dict]
+        if keyed and not set().union(*keyed) <= years:
+            flag(cols[field], lambda value: type(value) is dict and not years.issuperset(value))
+    if not _ordered([*_figures(cols["min"]), 0.0], _figures(cols["max"])):
+        flagged.update(
+            i
+            for i, (lo, hi) in enumerate(zip(cols["min"], cols["max"], strict=True))
+            if hi is not None and (lo > hi if type(lo) is float is type(hi) else _above(lo, hi))
+        )
+    return sorted(flagged)
+
+
+def _figures(column: tuple[Any, ...]) -> list[Any]:
+    """The figures of a per-year-or-one-figure column: every one-figure value and every value
+    by year (None left out)."""
+    keyed = [value for value in column if type(value) is dict]
+    return [
+        *(value for value in column if value is not None and type(value) is not dict),
+        *chain.from_iterable(map(dict.values, keyed)),
+    ]
+
+
+def _ordered(lows: list[Any], highs: list[Any]) -> bool:
+    """Whether every one of `lows` is at most every one of `highs` (all finite numbers): then
+    no line's min is above its max in any year."""
+    if not highs or not set(map(type, lows + highs)) <= {float, int}:
+        return not highs
+    total = sum(lows) + sum(highs)
+    return math.isfinite(total) and max(lows) <= min(highs)
+
+
+def _missing_from(known: set[str]) -> Callable[[Any], bool]:
+    return lambda names: not known.issuperset(names)
+
+
+def _within(column: tuple[Any, ...], known: set[Any]) -> bool:
+    try:
+        return set(column) <= known
+    except TypeError:  # a value that is not hashable (pillar shares)
+        return False
+
+
+def _above(lo: Any, hi: Any) -> bool:
+    """Whether `_line_problems` finds a min above a max (or may: true where unsure)."""
+    low, high = type(lo), type(hi)
+    if low is float and high is float:
+        return bool(lo > hi)
+    if low is float and high is dict:
+        return any(map(lo.__gt__, hi.values()))  # NotImplemented (not a float) counts as true
+    if low is dict and high is float and lo:
+        return any(map(hi.__lt__, lo.values()))
+    years: list[int | None] = [*sorted({*_years_of(lo), *_years_of(hi)})]
+    for year in years or [None]:
+        a, b = for_year(lo, year, 0.0), for_year(hi, year, None)
+        if a is not None and b is not None and a > b:
+            return True
+    return False
 
 
 def _line_problems(line: Line) -> list[tuple[str, Any, str]]:
