@@ -312,7 +312,7 @@ def test_lines_checked_at_once_report_what_line_by_line_reports(
     found = references.reference_problems(inst)
     original = references._suspects
     try:
-        references._suspects = lambda *args: every  # type: ignore[assignment]
+        references._suspects = lambda *args: every
         expected = references.reference_problems(inst)
     finally:
         references._suspects = original
