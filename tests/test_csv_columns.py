@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import allocator
-from allocator.schema import csvlines, load, names, references
+from allocator.schema import columns, csvlines, load, names, references
 from allocator.schema.columns import MIN_ROWS
 from allocator.schema.instance import Instance, Kpi, Line, Pillar
 from allocator.schema.planning import Region
@@ -317,3 +317,42 @@ def test_lines_checked_at_once_report_what_line_by_line_reports(
     finally:
         references._suspects = original
     assert found == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(TEXTS, st.sampled_from(["x", " x", "x ", "a\nb", "", 3])), max_size=5))
+def test_a_column_of_text_reads_as_each_text_alone(values: list[Any]) -> None:
+    def alone() -> list[Any] | None:
+        try:
+            return [columns._plain_text(v) for v in values]
+        except columns._SlowError:
+            return None
+
+    try:
+        together: list[Any] | None = columns._text(values)
+    except columns._SlowError:
+        together = None
+    assert together == alone()
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.from_regex(r"[0-9.eE+\-]{1,8}", fullmatch=True),
+            st.sampled_from(["1_0", " 1", "inf", "nan", "١", "1\n2", "", "1e400"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_a_column_of_numbers_reads_as_each_number_alone(values: list[str], signed: bool) -> None:
+    """`_decimals` reads a column only where each value alone is a plain number (`_NUMBER`, or
+    unsigned `_AMOUNT`), and reads each as `float` does."""
+    pattern = columns._NUMBER if signed else columns._AMOUNT
+    read = columns._decimals(values, signed=signed)
+    if all(pattern.fullmatch(v) for v in values):
+        assert read == [float(v) for v in values]
+    else:
+        assert read is None

@@ -81,7 +81,7 @@ def _decimals(values: list[Any], *, signed: bool) -> list[float] | None:
         return None
     if joined.count("\n") != len(values) - 1:
         return None  # a value holding a newline
-    if not signed and (joined[0] in "+-" or "\n+" in joined or "\n-" in joined):
+    if not signed and (joined[:1] in ("+", "-") or "\n+" in joined or "\n-" in joined):
         return None
     try:
         return list(map(float, values))
@@ -105,15 +105,18 @@ def _plain_text(value: Any) -> str:
 
 def _text(values: list[Any]) -> list[Any]:
     try:
-        joined = " ".join(values)
+        joined = "\n".join(values)
     except TypeError:
-        joined = "\n"
+        joined = "\x00"
     if (
         joined.isascii()
-        and joined.isprintable()
+        and joined.replace("\n", " ").isprintable()
+        and joined.count("\n") == len(values) - 1
         and all(values)
-        and not any(v[0] == " " or v[-1] == " " for v in values)
-    ):
+        and joined[:1] != " " != joined[-1:]
+        and "\n " not in joined
+        and " \n" not in joined
+    ):  # plain ASCII text, none of it starting or ending with a space: as it is
         return values
     return [_plain_text(v) for v in values]
 
@@ -141,7 +144,7 @@ def _pillars(values: list[Any]) -> list[Any]:
 
 def _flags(values: list[Any]) -> list[Any]:
     try:
-        return [_TRUE[v] for v in values]
+        return list(map(_TRUE.__getitem__, values))
     except (KeyError, TypeError):
         raise _SlowError from None
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable
-from itertools import chain
+from itertools import chain, compress
 from operator import attrgetter, itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -271,11 +271,16 @@ def _suspects(
         keyed = [value for value in cols[field] if type(value) is dict]
         if keyed and not set().union(*keyed) <= years:
             flag(cols[field], lambda value: type(value) is dict and not years.issuperset(value))
-    if not _ordered([*_figures(cols["min"]), 0.0], _figures(cols["max"])):
+    lows, highs = _figures(cols["min"]), _figures(cols["max"])
+    if not _ordered([*lows, 0.0], highs):
+        mins, maxes = cols["min"], cols["max"]
+        # with every max 0 or more, a min of 0 (or none by year) is never above it
+        some = compress(range(len(lines)), mins) if _ordered([0.0], highs) else range(len(lines))
         flagged.update(
             i
-            for i, (lo, hi) in enumerate(zip(cols["min"], cols["max"], strict=True))
-            if hi is not None and (lo > hi if type(lo) is float is type(hi) else _above(lo, hi))
+            for i in some
+            if (hi := maxes[i]) is not None
+            and (lo > hi if type(lo := mins[i]) is float is type(hi) else _above(lo, hi))
         )
     return sorted(flagged)
 
