@@ -1,6 +1,7 @@
 """A large lines table validated a column at a time instead of one pydantic object per cell.
 
-`fast_lines` takes the rows of an instance's `lines` (dicts, from a CSV table or the YAML) and
+`fast_lines` takes the rows of an instance's `lines` (dicts, from the YAML, or from a CSV table
+that `csvlines` leaves to the row reading) and
 checks each column as a whole — ids and names plain text, numbers finite and below 1e15,
 coefficients 0 or above 1e-9, money 0 or more and plausible in the instance's currency unit,
 years as keys each once in any notation, flags true or false — with the same rules the
