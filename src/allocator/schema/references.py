@@ -268,9 +268,9 @@ def _suspects(
             if whole and not cost
         )
     for field in ("min", "max"):
-        keyed = [value for value in cols[field] if type(value) is dict]
+        keyed = [value for value in cols[field] if isinstance(value, dict)]
         if keyed and not set().union(*keyed) <= years:
-            flag(cols[field], lambda value: type(value) is dict and not years.issuperset(value))
+            flag(cols[field], lambda value: isinstance(value, dict) and not years.issuperset(value))
     lows, highs = _figures(cols["min"]), _figures(cols["max"])
     if not _ordered([*lows, 0.0], highs):
         mins, maxes = cols["min"], cols["max"]
