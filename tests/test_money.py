@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from allocator.schema import money
 from allocator.schema.money import currency_unit, parse_money, parse_share
 
 
@@ -105,3 +106,27 @@ def test_dollar_and_euro_amounts_are_written_in_their_unit() -> None:
     assert format_money(218_500, "usd") == "218,500 USD"
     assert money(14, "m_usd") == "$14 million"
     assert money(250_000, "eur", "ko") == "€250,000"
+
+
+@given(
+    st.one_of(st.floats(), st.integers(min_value=-(10**25), max_value=10**25)),
+    st.sampled_from(sorted(money.CURRENCY_UNITS)),
+)
+def test_plain_numbers_read_the_same_on_the_quick_path(value: float, unit: str) -> None:
+    """A plain number well inside the limits skips the exact (Decimal) checks: it gives the float
+    the checks give, and anything near or past a limit still takes them (same error)."""
+
+    def read(quick: bool) -> float | str:
+        saved = money._surely_fine
+        if not quick:
+            money._surely_fine = lambda _unit: -1.0  # type: ignore[assignment]
+        try:
+            with currency_unit(unit):
+                return parse_money(value)
+        except ValueError as exc:
+            return str(exc)
+        finally:
+            money._surely_fine = saved
+
+    quick, exact = read(True), read(False)
+    assert str(quick) == str(exact)  # the same float (its sign too) or the same message

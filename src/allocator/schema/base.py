@@ -87,6 +87,8 @@ def _whole(value: Any) -> Any:
 
 def _year_key(key: Any) -> int:
     """A year written as a key: digits (`2026`, `"2026"`, `"02026"` are all 2026)."""
+    if type(key) is int and 0 <= key < 10**9:
+        return key
     text = str(key).strip() if not isinstance(key, bool) else ""
     if not re.fullmatch(r"[0-9]+", text) or len(text) > 9:
         shown = repr(key) if len(repr(key)) <= 40 else repr(key)[:37] + "..."

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
+from functools import cache
 from typing import Any, Literal
 
 CURRENCY_UNITS: dict[str, Decimal] = {
@@ -112,8 +113,19 @@ def currency_unit(name: str) -> Iterator[None]:
         _unit.reset(token)
 
 
+@cache
+def _surely_fine(unit: str) -> float:
+    """Below this, a plain number in `unit` passes every check of `parse_money` (half the
+    plausible limit, so no rounding of the unit's factor can matter)."""
+    won = PLAUSIBLE_WON if currency_of(unit) == "KRW" else PLAUSIBLE_WON / 1000
+    return min(LARGEST, float(won / CURRENCY_UNITS[unit]) / 2)
+
+
 def parse_money(value: Any) -> float:
     """A money amount in the current currency unit; raises ValueError saying what is allowed."""
+    kind = type(value)
+    if (kind is float or kind is int) and 0 <= value < _surely_fine(_unit.get()):
+        return float(value)  # the common case, read by the ten thousand: the same float
     if isinstance(value, bool):
         raise ValueError(f"expected {MONEY_HELP}, not a true/false value")
     unit_given = False
