@@ -13,7 +13,7 @@ import numpy as np
 
 from allocator.formulation.model import Domain, Formulation, Linear
 from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
-from allocator.schema import Instance, ModelSpec
+from allocator.schema import Instance, Line, ModelSpec
 from allocator.schema.base import for_year
 from allocator.schema.planning import is_concave
 
@@ -61,10 +61,20 @@ def _variables(built: Formulation) -> None:
     inst, spec = built.inst, built.spec
     years = inst.years
     lines = inst.lines
+    n, t_count = len(lines), len(years)
     built.gov = _var(built, "gov", [(ln.id, y) for ln in lines for y in years], "nonnegative")
+    start = built.blocks[-1].start
+    built._arrays["gov"] = np.arange(start, start + n * t_count).reshape(n, t_count)
     pooled = [y for y in years if inst.pool_in(y) > 0]
-    eligible = [(ln.id, y) for ln in lines if ln.leverage > 0 for y in pooled]
+    levered = [ln for ln in lines if ln.leverage > 0]
+    eligible = [(ln.id, y) for ln in levered for y in pooled]
     built.private = _var(built, "private", eligible, "nonnegative")
+    start = built.blocks[-1].start
+    grid = np.full((n, t_count), -1, dtype=np.int64)
+    pool = np.array([inst.pool_in(y) for y in years])
+    on = np.ix_(built.line_values("leverage", _leverage) > 0, pool > 0)
+    grid[on] = np.arange(start, start + len(eligible)).reshape(len(levered), len(pooled))
+    built._arrays["private"] = grid
     whole = [(ln.id, y) for ln in lines if ln.integer and ln.profile is None for y in years]
     built.units = _var(built, "units", whole, "integer")
     built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
@@ -118,3 +128,7 @@ def _planning_variables(built: Formulation) -> None:
 def _var(built: Formulation, name: str, keys: list[Any], domain: Domain) -> dict[Any, int]:
     """A block of variables `name[key]` over `keys`; returns key → column number."""
     return built.add_block(name, keys, domain)
+
+
+def _leverage(line: Line) -> float:
+    return line.leverage

@@ -103,7 +103,7 @@ class RowBlock:
     """(row within the block, column, coefficient): arrays of equal length (`add_rows` stores
     them as int32, int32 and float64 arrays, the smallest that hold them)."""
     sense: Sense
-    rhs: list[float]
+    rhs: list[float] | np.ndarray
     rule: int | None
     text: Callable[[tuple[Any, ...]], str]
     figure: Callable[[tuple[Any, ...]], str | None]
@@ -190,6 +190,8 @@ class Formulation:
     _rule: int | None = None
     _rows: dict[str, Row] | None = None
     _gov_columns: dict[int, np.ndarray] = field(default_factory=dict)
+    _arrays: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Per-line arrays made once (`gov_grid`, `private_grid`, `line_floors`, ...)."""
 
     def __post_init__(self) -> None:
         self.lines = {line.id: line for line in self.inst.lines}
@@ -221,7 +223,7 @@ class Formulation:
         self.lower.extend([lo] * n)
         self.upper.extend([hi] * n)
         self.integer.extend([whole] * n)
-        return {key: start + k for k, key in enumerate(keys)}
+        return dict(zip(keys, range(start, start + n), strict=True))
 
     @property
     def columns(self) -> int:
@@ -271,13 +273,14 @@ class Formulation:
         for block in self.row_blocks:
             if not block.active:
                 continue
+            rhs = block.rhs.tolist() if isinstance(block.rhs, np.ndarray) else block.rhs
             for k, key in enumerate(block.keys):
                 name = block.name(key)
                 rows[name] = Row(
                     name,
                     block.family,
                     block.sense,
-                    block.rhs[k],
+                    rhs[k],
                     block.rule,
                     block.figure(key),
                     block.text(key),
@@ -318,12 +321,81 @@ class Formulation:
         var = self.selected.get(line_id)
         return ([(coef, var)], 0.0) if var is not None else ([], coef)
 
+    def line_cap(self, line_id: str, year: int) -> float:
+        """The line's cap in `year`, or the year's budget where it has none."""
+        cap = self.line_max(line_id, year)
+        return cap if cap is not None else self.inst.budget_in(year)
+
     def gov_columns(self, year: int) -> np.ndarray:
         """Column numbers of g[l, year] for every line, in the instance's line order."""
         if year not in self._gov_columns:
-            ids = [line.id for line in self.inst.lines]
-            self._gov_columns[year] = np.array([self.gov[lid, year] for lid in ids], np.int64)
+            t = self.inst.years.index(year)
+            self._gov_columns[year] = np.ascontiguousarray(self.gov_grid()[:, t])
         return self._gov_columns[year]
+
+    def gov_grid(self) -> np.ndarray:
+        """Column numbers of g[l, y] as a lines × years array (the instance's orders)."""
+        if "gov" not in self._arrays:
+            self._arrays["gov"] = self._grid(self.gov)
+        grid: np.ndarray = self._arrays["gov"]
+        return grid
+
+    def private_grid(self) -> np.ndarray:
+        """Column numbers of p[l, y] as a lines × years array, -1 where a line draws none."""
+        if "private" not in self._arrays:
+            self._arrays["private"] = self._grid(self.private)
+        grid: np.ndarray = self._arrays["private"]
+        return grid
+
+    def _grid(self, columns: dict[tuple[str, int], int]) -> np.ndarray:
+        years = self.inst.years
+        return np.array(
+            [[columns.get((line.id, y), -1) for y in years] for line in self.inst.lines],
+            dtype=np.int64,
+        ).reshape(len(self.inst.lines), len(years))
+
+    def selected_columns(self) -> np.ndarray:
+        """Column number of s[l] for every line, -1 for a line that is not go/no-go."""
+        if "selected" not in self._arrays:
+            self._arrays["selected"] = np.array(
+                [self.selected.get(line.id, -1) for line in self.inst.lines], dtype=np.int64
+            )
+        cols: np.ndarray = self._arrays["selected"]
+        return cols
+
+    def line_floors(self) -> np.ndarray:
+        """Each line's government-money floor per year (lines × years; 0 where none), the
+        array form of `line_min`."""
+        if "floors" not in self._arrays:
+            self._arrays["floors"] = per_year([ln.min for ln in self.inst.lines], self, 0.0)
+        floors: np.ndarray = self._arrays["floors"]
+        return floors
+
+    def line_caps(self) -> np.ndarray:
+        """Each line's government-money cap per year (lines × years; NaN where it has none),
+        the array form of `line_max`."""
+        if "caps" not in self._arrays:
+            self._arrays["caps"] = per_year([ln.max for ln in self.inst.lines], self, np.nan)
+        caps: np.ndarray = self._arrays["caps"]
+        return caps
+
+    def line_values(self, name: str, read: Callable[[Line], float]) -> np.ndarray:
+        """`read(line)` for every line, in the instance's order (made once per `name`)."""
+        if name not in self._arrays:
+            self._arrays[name] = np.array([read(line) for line in self.inst.lines], dtype=float)
+        values: np.ndarray = self._arrays[name]
+        return values
+
+    def pillar_weights(self, pillar: str) -> np.ndarray:
+        """Every line's membership share of `pillar` (0 for a line outside it)."""
+        if "shares" not in self._arrays:
+            self._arrays["shares"] = [line.shares for line in self.inst.lines]
+        if ("pillar", pillar) not in self._arrays:
+            shares = self._arrays["shares"]
+            weights = np.array([share.get(pillar, 0.0) for share in shares], dtype=float)
+            self._arrays["pillar", pillar] = weights
+        found: np.ndarray = self._arrays["pillar", pillar]
+        return found
 
     def line_mask(self, keep: Callable[[Line], bool]) -> np.ndarray:
         """Which lines (in the instance's order) `keep` accepts."""
@@ -380,7 +452,7 @@ class Formulation:
         keys: list[tuple[Any, ...]],
         entries: tuple[Any, Any, Any],
         sense: Sense,
-        rhs: list[float],
+        rhs: list[float] | np.ndarray,
         *,
         text: Callable[[tuple[Any, ...]], str],
         figure: Callable[[tuple[Any, ...]], str | None],
@@ -404,3 +476,17 @@ class Formulation:
         self.row_blocks.append(block)
         self.row_count += len(keys)
         self._rows = None
+
+
+def per_year(
+    values: list[float | dict[int, float] | None], built: Formulation, default: float
+) -> np.ndarray:
+    """Per-year-or-scalar figures (one per line) as a lines × years array, `default` where a line
+    gives none for a year (as `for_year`, with a missing or None figure read as `default`)."""
+    years = built.inst.years
+    flat = [default if v is None or isinstance(v, dict) else v for v in values]
+    out = np.repeat(np.array(flat, dtype=float).reshape(-1, 1), len(years), axis=1)
+    for i, value in enumerate(values):
+        if isinstance(value, dict):
+            out[i] = [default if value.get(y) is None else value[y] for y in years]
+    return out

@@ -37,7 +37,7 @@ def pillar_share(b: Formulation, rule: PillarShare) -> None:
 
     Names: `pillar_share_min[talent,2027]`, `pillar_share_max[talent,2027]`.
     """
-    weights = np.array([line.shares.get(rule.pillar, 0.0) for line in b.inst.lines])
+    weights = b.pillar_weights(rule.pillar)
     name = b.pillar_name(rule.pillar)
     bounds: list[tuple[str, float | None, Sense, str]] = [
         ("pillar_share_min", rule.min, ">=", "at least"),
@@ -105,26 +105,21 @@ def ramp(b: Formulation, rule: Ramp) -> None:
 
     Names: `ramp_up[TAL-01,2027]`, `ramp_down[TAL-01,2027]`.
     """
-    keys: list[tuple[str, int]] = []
-    steps: list[float] = []
-    rows: list[int] = []
-    now: list[int] = []
-    before: list[int] = []
-    for line in b.inst.lines:
-        for prev, y in pairwise(b.inst.years):
-            cap = b.line_max(line.id, y)
-            steps.append(rule.max_change * (cap if cap is not None else b.inst.budget_in(y)))
-            rows.append(len(keys))
-            keys.append((line.id, y))
-            now.append(b.gov[line.id, y])
-            before.append(b.gov[line.id, prev])
-    step = dict(zip(keys, steps, strict=True))
-    ones, minus = [1.0] * len(keys), [-1.0] * len(keys)
+    years = b.inst.years
+    t_count = len(years)
+    budget = np.array([b.inst.budget_in(y) for y in years])
+    caps = b.line_caps()
+    steps = (rule.max_change * np.where(np.isnan(caps), budget, caps))[:, 1:].ravel()
+    grid = b.gov_grid()
+    now, before = grid[:, 1:].ravel(), grid[:, :-1].ravel()
+    keys = [key for key in b.gov if key[1] != years[0]] if t_count > 1 else []
+    rows = np.arange(len(keys))
+    ones, minus = np.ones(len(keys)), np.full(len(keys), -1.0)
 
     def says(verb: str) -> Callable[[tuple[str, int]], str]:
         return lambda key: (
-            f"{b.lines[key[0]].name} {verb} by at most {b.money(step[key])} from the year "
-            f"before to {key[1]}"
+            f"{b.lines[key[0]].name} {verb} by at most "
+            f"{b.money(rule.max_change * b.line_cap(*key))} from the year before to {key[1]}"
         )
 
     for family, first, second, verb in (
@@ -134,7 +129,7 @@ def ramp(b: Formulation, rule: Ramp) -> None:
         b.add_rows(
             family,
             keys,
-            (rows + rows, first + second, ones + minus),
+            (np.concatenate([rows, rows]), np.concatenate([first, second]), np.append(ones, minus)),
             "<=",
             steps,
             figure=lambda key: None,
