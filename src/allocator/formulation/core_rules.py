@@ -314,27 +314,19 @@ def kpi_level(b: Formulation) -> None:
     """
     years = b.inst.years
     lines = b.inst.lines
-    private = {y: b.private_grid()[:, t] for t, y in enumerate(years)}
+    grid = b.private_grid()
+    yields = [line.yields for line in lines]
+    delivers = [line for line in lines if line.delivers]
     for kpi in b.inst.kpis:
-        rate = np.array([line.yields.get(kpi.id, 0.0) for line in lines])
-        yielding = rate != 0
-        delivering = [line for line in lines if kpi.id in line.delivers]
+        rate = np.array([made.get(kpi.id, 0.0) for made in yields])
+        delivering = [line for line in delivers if kpi.id in line.delivers]
         life = kpi.lifetime
+        spent = {yy: _yield_terms(b, kpi.id, yy, rate, grid[:, t]) for t, yy in enumerate(years)}
         for i, y in enumerate(years):
             counted = years[: i + 1] if kpi.cumulative else [y]
             counted = [yy for yy in counted if life is None or yy + life > y]
-            terms = Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))
-            for yy in counted:
-                terms = terms + Linear(b.gov_columns(yy)[yielding], -rate[yielding])
-                funded = yielding & (private[yy] >= 0)
-                terms = terms + Linear(private[yy][funded], -rate[funded])
-                terms = terms + Linear.of(
-                    [
-                        (-b.lines[lid].yields[kpi.id], col)
-                        for (_, lid, year), col in b.draw.items()
-                        if year == yy and kpi.id in b.lines[lid].yields
-                    ]
-                )
+            parts = [Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))]
+            parts += [spent[yy] for yy in counted]
             in_service = kpi.baseline
             if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
                 in_service = 0.0
@@ -344,9 +336,13 @@ def kpi_level(b: Formulation) -> None:
                 if not once:
                     continue
                 if line.id in b.selected:
-                    terms = terms + Linear.of([(-once, b.selected[line.id])])
+                    parts.append(Linear.of([(-once, b.selected[line.id])]))
                 else:
                     in_service += once
+            terms = Linear(
+                np.concatenate([part.cols for part in parts]),
+                np.concatenate([part.coefs for part in parts]),
+            )
             ages = f", additions in service for {life} years" if life else ""
             b.add(
                 "kpi_level",
@@ -362,6 +358,24 @@ def kpi_level(b: Formulation) -> None:
                 + f" plus what the lines' money yields{ages}".replace("  ", " "),
                 unit=kpi.unit or "units",
             )
+
+
+def _yield_terms(
+    b: Formulation, kpi: str, year: int, rate: np.ndarray, private: np.ndarray
+) -> Linear:
+    """`−Σ_l η_{l,k} (g_{l,y} + p_{l,y} + Σ_f d_{f,l,y})` for one year, as `kpi_level` counts it
+    (`private`: the year's private columns, -1 where a line draws none)."""
+    yielding = rate != 0
+    funded = yielding & (private >= 0)
+    drawn = [
+        (-b.lines[lid].yields[kpi], col)
+        for (_, lid, y), col in b.draw.items()
+        if y == year and kpi in b.lines[lid].yields
+    ]
+    return Linear(
+        np.concatenate([b.gov_columns(year)[yielding], private[funded]]),
+        np.concatenate([-rate[yielding], -rate[funded]]),
+    ) + Linear.of(drawn)
 
 
 @core_rule("target")

@@ -357,11 +357,13 @@ class Formulation:
     def selected_columns(self) -> np.ndarray:
         """Column number of s[l] for every line, -1 for a line that is not go/no-go."""
         if "selected" not in self._arrays:
-            self._arrays["selected"] = np.array(
-                [self.selected.get(line.id, -1) for line in self.inst.lines], dtype=np.int64
-            )
-        cols: np.ndarray = self._arrays["selected"]
-        return cols
+            lines = self.inst.lines
+            cols = np.full(len(lines), -1, dtype=np.int64)
+            if self.selected:
+                cols[:] = [self.selected.get(line.id, -1) for line in lines]
+            self._arrays["selected"] = cols
+        found: np.ndarray = self._arrays["selected"]
+        return found
 
     def line_floors(self) -> np.ndarray:
         """Each line's government-money floor per year (lines × years; 0 where none), the
@@ -388,11 +390,12 @@ class Formulation:
 
     def pillar_weights(self, pillar: str) -> np.ndarray:
         """Every line's membership share of `pillar` (0 for a line outside it)."""
-        if "shares" not in self._arrays:
-            self._arrays["shares"] = [line.shares for line in self.inst.lines]
         if ("pillar", pillar) not in self._arrays:
-            shares = self._arrays["shares"]
-            weights = np.array([share.get(pillar, 0.0) for share in shares], dtype=float)
+            members = [line.pillar for line in self.inst.lines]
+            weights = np.array([member == pillar for member in members], dtype=float)
+            for i, member in enumerate(members):
+                if isinstance(member, dict):  # shared between pillars
+                    weights[i] = member.get(pillar, 0.0)
             self._arrays["pillar", pillar] = weights
         found: np.ndarray = self._arrays["pillar", pillar]
         return found
@@ -482,11 +485,11 @@ def per_year(
     values: list[float | dict[int, float] | None], built: Formulation, default: float
 ) -> np.ndarray:
     """Per-year-or-scalar figures (one per line) as a lines × years array, `default` where a line
-    gives none for a year (as `for_year`, with a missing or None figure read as `default`)."""
+    gives none (None) or its mapping leaves a year out (as `for_year`)."""
     years = built.inst.years
-    flat = [default if v is None or isinstance(v, dict) else v for v in values]
+    flat = [default if value is None or isinstance(value, dict) else value for value in values]
     out = np.repeat(np.array(flat, dtype=float).reshape(-1, 1), len(years), axis=1)
-    for i, value in enumerate(values):
-        if isinstance(value, dict):
-            out[i] = [default if value.get(y) is None else value[y] for y in years]
+    mapped = [i for i, value in enumerate(values) if isinstance(value, dict)]
+    if mapped:
+        out[mapped] = [[values[i].get(y, default) for y in years] for i in mapped]  # type: ignore[union-attr]
     return out
