@@ -252,13 +252,15 @@ def compile_matrix(built: Formulation) -> Matrix:
     custom = _custom_rows(built)
     extra_names = custom[1] if custom is not None else []
     m, n = rule_rows + len(extra_names), built.columns
-    keys, v = [], []
-    offset = 0
-    for block, size in zip(blocks, sizes, strict=True):
-        rows, cols, values = block.entries
-        keys.append(_keys(rows, cols, offset, m))
-        v.append(np.asarray(values, dtype=float))
-        offset += size
+    entries = [b.entries for b in blocks] + ([custom[0]] if custom is not None else [])
+    ends = np.cumsum([0] + [len(values) for _, _, values in entries]).tolist()
+    firsts = np.cumsum([0, *sizes]).tolist()[: len(entries)]  # each block's first row
+    key, value = np.empty(ends[-1], dtype=np.int64), np.empty(ends[-1], dtype=float)
+    for (rows, cols, values), first, at, end in zip(
+        entries, firsts, ends[:-1], ends[1:], strict=True
+    ):
+        _keys(rows, cols, first, m, key[at:end])
+        value[at:end] = values
     sense = np.repeat([_SENSE[b.sense] for b in blocks], sizes).astype(np.int8)
     rhs = _join([np.asarray(b.rhs, dtype=float) for b in blocks], float)
     inf = highspy.kHighsInf
@@ -268,17 +270,15 @@ def compile_matrix(built: Formulation) -> Matrix:
     if dropped:  # deactivated on the Pyomo model: free here too
         lower[dropped], upper[dropped] = -inf, inf
     if custom is not None:
-        (extra_r, extra_c, extra_v), _names, extra_lower, extra_upper = custom
-        keys.append(_keys(extra_r, extra_c, offset, m))
-        v.append(extra_v)
+        _entries, _names, extra_lower, extra_upper = custom
         lower, upper = np.concatenate([lower, extra_lower]), np.concatenate([upper, extra_upper])
 
     def names() -> list[str]:
         return [b.name(key) for b in blocks for key in b.keys] + extra_names
 
     shape = (tuple(zip((b.family for b in blocks), sizes, strict=True)), tuple(extra_names))
-    start, index, value = _colwise(_join(keys, np.int64), _join(v, float), m, n)
-    del keys, v
+    start, index, value = _colwise(key, value, m, n)
+    del key
     integer = any(built.integer)
     kind = highspy.HighsVarType
     arrays = Arrays(
@@ -315,16 +315,17 @@ def colwise(
     """(row, column, value) triplets as a column-wise matrix of `m` rows and `n` columns:
     column starts, row indices and values, rows ascending within each column and repeated
     (row, column) entries summed (numpy only; what SciPy's CSC conversion gives)."""
-    return _colwise(_keys(rows, cols, 0, m), np.asarray(values, dtype=float), m, n)
+    key = np.empty(len(values), dtype=np.int64)
+    return _colwise(_keys(rows, cols, 0, m, key), np.asarray(values, dtype=float), m, n)
 
 
-def _keys(rows: Any, cols: Any, offset: int, m: int) -> np.ndarray:
-    """Each entry's place in column-major order, `column · m + offset + row` (int64)."""
-    key = np.multiply(cols, max(m, 1), dtype=np.int64)
-    key += rows
+def _keys(rows: Any, cols: Any, offset: int, m: int, out: np.ndarray) -> np.ndarray:
+    """Each entry's place in column-major order, `column · m + offset + row`, into `out`."""
+    np.multiply(cols, max(m, 1), out=out, dtype=np.int64)
+    out += rows
     if offset:
-        key += offset
-    return key
+        out += offset
+    return out
 
 
 def _colwise(
