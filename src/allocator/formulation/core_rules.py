@@ -112,7 +112,7 @@ def leverage(b: Formulation) -> None:
     keys = list(b.private)
     grid = b.private_grid()
     at = np.flatnonzero(grid >= 0)  # line by line, as the private columns are numbered
-    leverage = b.line_values("leverage", lambda line: line.leverage)
+    leverage = b.line_values("leverage")
     pairs = np.stack([grid.ravel()[at], b.gov_grid().ravel()[at]], axis=1)
     ratio = np.stack([np.ones(at.size), -leverage[at // len(b.inst.years)]], axis=1)
     rows, cols, vals = np.repeat(np.arange(at.size), 2), pairs.ravel(), ratio.ravel()
@@ -147,7 +147,7 @@ def line_bounds(b: Formulation) -> None:
     years = b.inst.years
     keys = list(b.gov)  # every (line, year), line by line: flat positions in the grids
     chosen = b.selected_columns()
-    free = b.line_mask(lambda line: line.profile is None)[:, None]
+    free = np.array([line.profile is None for line in b.inst.lines])[:, None]
     budget = np.array([b.inst.budget_in(y) for y in years])
     tops = np.where(np.isnan(b.line_caps()) & (chosen >= 0)[:, None], budget, b.line_caps())
     floors, fl, floor_rhs = _bound_rows(b, keys, np.flatnonzero(free & (b.line_floors() > 0)))
@@ -202,7 +202,7 @@ def _bound_rows(
     cols = np.concatenate([b.gov_grid().ravel()[at], chosen[go]])
     values = np.concatenate([np.ones(at.size), -bound[go]])
     rhs = np.where(chosen >= 0, 0.0, bound)
-    return [keys[k] for k in at.tolist()], (rows, cols, values), rhs
+    return list(map(keys.__getitem__, at.tolist())), (rows, cols, values), rhs
 
 
 @core_rule("integer_units")
@@ -253,7 +253,7 @@ def requires(b: Formulation) -> None:
 
     Names: `requires[llm_team_2,llm_compute]`, `requires_any[warehouse]`.
     """
-    for line in b.inst.lines:
+    for line in [line for line in b.inst.lines if line.requires or line.requires_any]:
         for other in line.requires:
             mine, c_mine = b.select_terms(line.id, 1.0)
             theirs, c_theirs = b.select_terms(other, -1.0)

@@ -15,6 +15,7 @@ import weakref
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Literal
 
 import numpy as np
@@ -381,21 +382,25 @@ class Formulation:
         caps: np.ndarray = self._arrays["caps"]
         return caps
 
-    def line_values(self, name: str, read: Callable[[Line], float]) -> np.ndarray:
-        """`read(line)` for every line, in the instance's order (made once per `name`)."""
-        if name not in self._arrays:
-            self._arrays[name] = np.array([read(line) for line in self.inst.lines], dtype=float)
-        values: np.ndarray = self._arrays[name]
-        return values
+    def line_values(self, field: str) -> np.ndarray:
+        """A number field of every line (`impact`, `leverage`, ...), in the instance's order."""
+        if field not in self._arrays:
+            values = list(map(attrgetter(field), self.inst.lines))
+            self._arrays[field] = np.array(values, dtype=float)
+        found: np.ndarray = self._arrays[field]
+        return found
 
     def pillar_weights(self, pillar: str) -> np.ndarray:
         """Every line's membership share of `pillar` (0 for a line outside it)."""
         if ("pillar", pillar) not in self._arrays:
-            members = [line.pillar for line in self.inst.lines]
-            weights = np.array([member == pillar for member in members], dtype=float)
-            for i, member in enumerate(members):
-                if isinstance(member, dict):  # shared between pillars
-                    weights[i] = member.get(pillar, 0.0)
+            if "members" not in self._arrays:
+                members = list(map(attrgetter("pillar"), self.inst.lines))
+                shared = [(i, m) for i, m in enumerate(members) if isinstance(m, dict)]
+                self._arrays["members"] = np.array(members, dtype=object), shared
+            members, shared = self._arrays["members"]
+            weights = (members == pillar).astype(float)
+            for i, member in shared:  # a line shared between pillars
+                weights[i] = member.get(pillar, 0.0)
             self._arrays["pillar", pillar] = weights
         found: np.ndarray = self._arrays["pillar", pillar]
         return found

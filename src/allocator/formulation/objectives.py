@@ -35,8 +35,8 @@ def _impact(b: Formulation) -> Linear:
             column = b.scale.get(line.id, b.selected.get(line.id))
             if column is not None:
                 terms.append((line.value, column))
-    impact = b.line_values("impact", lambda line: line.impact)
-    private_impact = b.line_values("private_impact", lambda line: line.private_impact)
+    impact = b.line_values("impact")
+    private_impact = b.line_values("private_impact")
     gov = Linear(b.gov_grid().ravel(), np.repeat(impact, years))
     return gov + Linear(private[drawn], private_impact[drawn // years]) + Linear.of(terms)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import pairwise
+from itertools import compress, cycle, pairwise
 
 import numpy as np
 
@@ -112,7 +112,7 @@ def ramp(b: Formulation, rule: Ramp) -> None:
     steps = (rule.max_change * np.where(np.isnan(caps), budget, caps))[:, 1:].ravel()
     grid = b.gov_grid()
     now, before = grid[:, 1:].ravel(), grid[:, :-1].ravel()
-    keys = [key for key in b.gov if key[1] != years[0]] if t_count > 1 else []
+    keys = list(compress(b.gov, cycle([False] + [True] * (t_count - 1))))  # after the first
     rows = np.arange(len(keys))
     ones, minus = np.ones(len(keys)), np.full(len(keys), -1.0)
 
