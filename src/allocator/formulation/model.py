@@ -15,11 +15,11 @@ import weakref
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from operator import attrgetter
 from typing import Any, Literal
 
 import numpy as np
 
+from allocator.formulation.arrays import LineArrays
 from allocator.schema import Instance, Line, ModelSpec
 from allocator.schema.base import for_year
 from allocator.schema.money import format_money
@@ -143,7 +143,7 @@ class Block:
 
 
 @dataclass
-class Formulation:
+class Formulation(LineArrays):
     """A built model: variables (numbered columns in named blocks), rule rows (a sparse matrix
     with policy names), objective, and the maps from the instance's words (line, year, KPI) to
     column numbers. `model`, the Pyomo model of the variables, is made when first asked for."""
@@ -334,77 +334,6 @@ class Formulation:
             self._gov_columns[year] = np.ascontiguousarray(self.gov_grid()[:, t])
         return self._gov_columns[year]
 
-    def gov_grid(self) -> np.ndarray:
-        """Column numbers of g[l, y] as a lines × years array (the instance's orders)."""
-        if "gov" not in self._arrays:
-            self._arrays["gov"] = self._grid(self.gov)
-        grid: np.ndarray = self._arrays["gov"]
-        return grid
-
-    def private_grid(self) -> np.ndarray:
-        """Column numbers of p[l, y] as a lines × years array, -1 where a line draws none."""
-        if "private" not in self._arrays:
-            self._arrays["private"] = self._grid(self.private)
-        grid: np.ndarray = self._arrays["private"]
-        return grid
-
-    def _grid(self, columns: dict[tuple[str, int], int]) -> np.ndarray:
-        years = self.inst.years
-        return np.array(
-            [[columns.get((line.id, y), -1) for y in years] for line in self.inst.lines],
-            dtype=np.int64,
-        ).reshape(len(self.inst.lines), len(years))
-
-    def selected_columns(self) -> np.ndarray:
-        """Column number of s[l] for every line, -1 for a line that is not go/no-go."""
-        if "selected" not in self._arrays:
-            lines = self.inst.lines
-            cols = np.full(len(lines), -1, dtype=np.int64)
-            if self.selected:
-                cols[:] = [self.selected.get(line.id, -1) for line in lines]
-            self._arrays["selected"] = cols
-        found: np.ndarray = self._arrays["selected"]
-        return found
-
-    def line_floors(self) -> np.ndarray:
-        """Each line's government-money floor per year (lines × years; 0 where none), the
-        array form of `line_min`."""
-        if "floors" not in self._arrays:
-            self._arrays["floors"] = per_year([ln.min for ln in self.inst.lines], self, 0.0)
-        floors: np.ndarray = self._arrays["floors"]
-        return floors
-
-    def line_caps(self) -> np.ndarray:
-        """Each line's government-money cap per year (lines × years; NaN where it has none),
-        the array form of `line_max`."""
-        if "caps" not in self._arrays:
-            self._arrays["caps"] = per_year([ln.max for ln in self.inst.lines], self, np.nan)
-        caps: np.ndarray = self._arrays["caps"]
-        return caps
-
-    def line_values(self, field: str) -> np.ndarray:
-        """A number field of every line (`impact`, `leverage`, ...), in the instance's order."""
-        if field not in self._arrays:
-            values = list(map(attrgetter(field), self.inst.lines))
-            self._arrays[field] = np.array(values, dtype=float)
-        found: np.ndarray = self._arrays[field]
-        return found
-
-    def pillar_weights(self, pillar: str) -> np.ndarray:
-        """Every line's membership share of `pillar` (0 for a line outside it)."""
-        if ("pillar", pillar) not in self._arrays:
-            if "members" not in self._arrays:
-                members = list(map(attrgetter("pillar"), self.inst.lines))
-                shared = [(i, m) for i, m in enumerate(members) if isinstance(m, dict)]
-                self._arrays["members"] = np.array(members, dtype=object), shared
-            members, shared = self._arrays["members"]
-            weights = (members == pillar).astype(float)
-            for i, member in shared:  # a line shared between pillars
-                weights[i] = member.get(pillar, 0.0)
-            self._arrays["pillar", pillar] = weights
-        found: np.ndarray = self._arrays["pillar", pillar]
-        return found
-
     def line_mask(self, keep: Callable[[Line], bool]) -> np.ndarray:
         """Which lines (in the instance's order) `keep` accepts."""
         return np.array([keep(line) for line in self.inst.lines], dtype=bool)
@@ -484,17 +413,3 @@ class Formulation:
         self.row_blocks.append(block)
         self.row_count += len(keys)
         self._rows = None
-
-
-def per_year(
-    values: list[float | dict[int, float] | None], built: Formulation, default: float
-) -> np.ndarray:
-    """Per-year-or-scalar figures (one per line) as a lines × years array, `default` where a line
-    gives none (None) or its mapping leaves a year out (as `for_year`)."""
-    years = built.inst.years
-    flat = [default if value is None or isinstance(value, dict) else value for value in values]
-    out = np.repeat(np.array(flat, dtype=float).reshape(-1, 1), len(years), axis=1)
-    mapped = [i for i, value in enumerate(values) if isinstance(value, dict)]
-    if mapped:
-        out[mapped] = [[values[i].get(y, default) for y in years] for i in mapped]  # type: ignore[union-attr]
-    return out
