@@ -82,12 +82,14 @@ class LineArrays:
     def pillar_weights(self, pillar: str) -> np.ndarray:
         """Every line's membership share of `pillar` (0 for a line outside it)."""
         if ("pillar", pillar) not in self._arrays:
-            if "members" not in self._arrays:
+            if "members" not in self._arrays:  # each line's pillar by number, -1 if shared
+                number = {p.id: k for k, p in enumerate(self.inst.pillars)}
                 members = list(map(attrgetter("pillar"), self.inst.lines))
+                codes = [number.get(m, -1) if isinstance(m, str) else -1 for m in members]
                 shared = [(i, m) for i, m in enumerate(members) if isinstance(m, dict)]
-                self._arrays["members"] = np.array(members, dtype=object), shared
-            members, shared = self._arrays["members"]
-            weights = (members == pillar).astype(float)
+                self._arrays["members"] = np.array(codes, dtype=np.int64), number, shared
+            codes, number, shared = self._arrays["members"]
+            weights = (codes == number.get(pillar, -2)).astype(float)
             for i, member in shared:  # a line shared between pillars
                 weights[i] = member.get(pillar, 0.0)
             self._arrays["pillar", pillar] = weights
