@@ -34,6 +34,8 @@ def _agrees(b: Formulation) -> None:
     """Every array entry equals what the per-line helper says for its line and year."""
     floors, caps = b.line_floors(), b.line_caps()
     gov, private, chosen = b.gov_grid(), b.private_grid(), b.selected_columns()
+    # the grids `build` lays out are those read back from the maps (for a hand-made formulation)
+    assert np.array_equal(gov, b._grid(b.gov)) and np.array_equal(private, b._grid(b.private))
     for i, line in enumerate(b.inst.lines):
         assert chosen[i] == b.selected.get(line.id, -1)
         for name in ("impact", "private_impact", "leverage"):
