@@ -73,10 +73,10 @@ class LineArrays:
 
     def line_values(self, field: str) -> np.ndarray:
         """A number field of every line (`impact`, `leverage`, ...), in the instance's order."""
-        if field not in self._arrays:
+        if ("field", field) not in self._arrays:
             values = list(map(attrgetter(field), self.inst.lines))
-            self._arrays[field] = np.array(values, dtype=float)
-        found: np.ndarray = self._arrays[field]
+            self._arrays["field", field] = np.array(values, dtype=float)
+        found: np.ndarray = self._arrays["field", field]
         return found
 
     def pillar_weights(self, pillar: str) -> np.ndarray:
