@@ -35,7 +35,8 @@ def _agrees(b: Formulation) -> None:
     floors, caps = b.line_floors(), b.line_caps()
     gov, private, chosen = b.gov_grid(), b.private_grid(), b.selected_columns()
     # the grids `build` lays out are those read back from the maps (for a hand-made formulation)
-    assert np.array_equal(gov, b._grid(b.gov)) and np.array_equal(private, b._grid(b.private))
+    assert np.array_equal(gov, b._grid(b.gov))
+    assert np.array_equal(private, b._grid(b.private))
     for i, line in enumerate(b.inst.lines):
         assert chosen[i] == b.selected.get(line.id, -1)
         for name in ("impact", "private_impact", "leverage"):
@@ -111,3 +112,35 @@ def test_bounds_of_unusual_lines_are_the_rows_worked_out_by_hand() -> None:
     assert _row(built, "ramp_up[p,2027]")[2] == 60.0
     assert list(built.pillar_weights("a")) == [1.0, 0.25, 0.0]
     assert list(built.pillar_weights("b")) == [0.0, 0.75, 1.0]
+
+
+def test_share_rows_add_up_each_lines_coefficients_and_keep_an_exact_cancellation() -> None:
+    """A line's pillar weight and the share on the same g are one coefficient, `a_l − σ`; where
+    they cancel exactly (s is a quarter in pillar a, and a's floor is a quarter) the matrix holds
+    the zero, as when the two were added in the hand-off."""
+    rules = [
+        {"rule": "pillar_share", "pillar": "a", "min": 0.25},
+        {"rule": "pillar_share", "pillar": "b", "max": 0.8},
+        {"rule": "new_initiative_share", "min": 0.4},
+    ]
+    lines = [dict(line, new=line["id"] == "x") for line in ODD["lines"]]
+    built = build(
+        allocator.Instance.model_validate({**ODD, "lines": lines}),
+        allocator.ModelSpec.model_validate({"name": "m", "rules": rules}),
+    )
+    inf = float("inf")
+    assert _row(built, "pillar_share_min[a,2026]") == (
+        {"gov[x,2026]": 1 - 0.25, "gov[s,2026]": 0.0, "gov[p,2026]": -0.25},
+        0.0,
+        inf,
+    )
+    assert _row(built, "pillar_share_max[b,2027]") == (
+        {"gov[x,2027]": -0.8, "gov[s,2027]": 0.75 - 0.8, "gov[p,2027]": 1 - 0.8},
+        -inf,
+        0.0,
+    )
+    assert _row(built, "new_initiative_share[2026]") == (
+        {"gov[x,2026]": 1 - 0.4, "gov[s,2026]": -0.4, "gov[p,2026]": -0.4},
+        0.0,
+        inf,
+    )

@@ -51,7 +51,7 @@ def pillar_share(b: Formulation, rule: PillarShare) -> None:
             b.add(
                 family,
                 (rule.pillar, y),
-                Linear(b.gov_columns(y), weights) + b.total_gov(y, -share),
+                _share_of(b, y, weights, share),
                 sense,
                 0.0,
                 pillar=rule.pillar,
@@ -60,6 +60,14 @@ def pillar_share(b: Formulation, rule: PillarShare) -> None:
                 f"({full} of a full budget)",
                 unit="money",
             )
+
+
+def _share_of(b: Formulation, year: int, weights: np.ndarray, share: float) -> Linear:
+    """`Σ_l a_l g_{l,y} − share · Σ_l g_{l,y}`, each line's two coefficients added up as the
+    matrix would add them (kept apart if one cancels exactly: the matrix then holds a zero)."""
+    if np.any((weights == share) & (weights != 0)):
+        return Linear(b.gov_columns(year), weights) + b.total_gov(year, -share)
+    return Linear(b.gov_columns(year), weights - share)
 
 
 @policy_rule("new_initiative_share")
@@ -73,15 +81,14 @@ def new_initiative_share(b: Formulation, rule: NewInitiativeShare) -> None:
 
     Name: `new_initiative_share[2026]`.
     """
-    new = b.line_mask(lambda line: line.new)
+    new = b.line_mask(lambda line: line.new).astype(float)
     for y in b.inst.years:
         if rule.years is not None and y not in rule.years:
             continue
-        terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
         b.add(
             "new_initiative_share",
             (y,),
-            terms,
+            _share_of(b, y, new, rule.min),
             ">=",
             0.0,
             year=y,
