@@ -4,10 +4,8 @@ No Pyomo here: the Pyomo model is made from the blocks only when asked (`Formula
 
 from __future__ import annotations
 
-import gc
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
+from itertools import product
 from typing import Any, cast
 
 import numpy as np
@@ -16,26 +14,15 @@ from allocator.formulation.model import Domain, Formulation, Linear
 from allocator.formulation.registry import CORE_RULES, OBJECTIVES, POLICY_RULES
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
+from allocator.schema.collector import collector_paused
 from allocator.schema.planning import is_concave
 
 
 def build(inst: Instance, spec: ModelSpec) -> Formulation:
     """The model of `inst` under `spec`: variables, core and declared rules, objective (with the
     garbage collector paused: building makes many objects and no cycles)."""
-    with _gc_paused():
+    with collector_paused():
         return _build(inst, spec)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for the block (as it was before, after it)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _build(inst: Instance, spec: ModelSpec) -> Formulation:
@@ -66,10 +53,20 @@ def _variables(built: Formulation) -> None:
     inst, spec = built.inst, built.spec
     years = inst.years
     lines = inst.lines
-    built.gov = _var(built, "gov", [(ln.id, y) for ln in lines for y in years], "nonnegative")
+    n, t_count = len(lines), len(years)
+    built.gov = _var(built, "gov", list(product([ln.id for ln in lines], years)), "nonnegative")
+    start = built.blocks[-1].start
+    built._arrays["gov"] = np.arange(start, start + n * t_count).reshape(n, t_count)
     pooled = [y for y in years if inst.pool_in(y) > 0]
-    eligible = [(ln.id, y) for ln in lines if ln.leverage > 0 for y in pooled]
+    levered = [ln for ln in lines if ln.leverage > 0]
+    eligible = list(product([ln.id for ln in levered], pooled))
     built.private = _var(built, "private", eligible, "nonnegative")
+    start = built.blocks[-1].start
+    grid = np.full((n, t_count), -1, dtype=np.int64)
+    pool = np.array([inst.pool_in(y) for y in years])
+    on = np.ix_(built.line_values("leverage") > 0, pool > 0)
+    grid[on] = np.arange(start, start + len(eligible)).reshape(len(levered), len(pooled))
+    built._arrays["private"] = grid
     whole = [(ln.id, y) for ln in lines if ln.integer and ln.profile is None for y in years]
     built.units = _var(built, "units", whole, "integer")
     built.selected = _var(built, "selected", [ln.id for ln in lines if ln.select], "binary")
@@ -96,14 +93,13 @@ def _planning_variables(built: Formulation) -> None:
         y for y in years[:-1] if inst.cash is not None and (for_year(inst.cash.borrow, y, 0.0) or 0)
     ]
     built.borrow = _var(built, "borrow", lent, "nonnegative")
-    divisible = [ln for ln in inst.lines if ln.profile is not None and not ln.select]
+    profiled = [ln for ln in inst.lines if ln.profile is not None]
+    divisible = [ln for ln in profiled if not ln.select]
     kinds: tuple[Domain, Domain] = ("nonnegative", "integer")
     for kind in kinds:
         chosen = [ln.id for ln in divisible if ln.integer == (kind == "integer")]
         built.scale.update(_var(built, "scale" if kind != "integer" else "copies", chosen, kind))
-    built.scale.update(
-        {ln.id: built.selected[ln.id] for ln in inst.lines if ln.profile is not None and ln.select}
-    )
+    built.scale.update({ln.id: built.selected[ln.id] for ln in profiled if ln.select})
     spans = [(ln.id, y) for ln in inst.lines if ln.span for y in years]
     built.starts = _var(built, "starts", spans, "integer")
     curved = [ln for ln in inst.lines if ln.curve]

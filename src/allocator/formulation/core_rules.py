@@ -36,6 +36,8 @@ def budget(b: Formulation) -> None:
     years = inst.years
     rate = inst.cash.rate if inst.cash is not None else 0.0
     lent = inst.cash.borrow_rate if inst.cash is not None else 0.0
+    profiled = [line for line in inst.lines if line.profile is not None]
+    returning = [line for line in inst.lines if line.returns]
     for i, y in enumerate(years):
         cap = inst.budget_in(y)
         carried: Terms = [(1.0, b.carry[y])] if y in b.carry else []
@@ -46,11 +48,11 @@ def budget(b: Formulation) -> None:
         if i and years[i - 1] in b.borrow:
             carried.append((1.0 + lent, b.borrow[years[i - 1]]))
         carried += [
-            (-inflow(line, y), b.scale[line.id]) for line in inst.lines if inflow(line, y) > 0
+            (-inflow(line, y), b.scale[line.id]) for line in profiled if inflow(line, y) > 0
         ]
         carried += [
             (-rho, b.gov[line.id, years[i - lag]])
-            for line in inst.lines
+            for line in returning
             for lag, rho in line.returns.items()
             if i - lag >= 0 and rho
         ]
@@ -78,14 +80,15 @@ def private_pool(b: Formulation) -> None:
 
     Name: `private_pool[2026]`.
     """
-    for y in b.inst.years:
-        terms: Terms = [(1.0, v) for (_, year), v in b.private.items() if year == y]
-        if terms:
+    grid = b.private_grid()
+    for t, y in enumerate(b.inst.years):
+        drawn = grid[:, t][grid[:, t] >= 0]
+        if drawn.size:
             pool = b.inst.pool_in(y)
             b.add(
                 "private_pool",
                 (y,),
-                terms,
+                Linear(drawn, np.ones(drawn.size)),
                 "<=",
                 pool,
                 figure=f"private_pool.{y}",
@@ -107,19 +110,18 @@ def leverage(b: Formulation) -> None:
     Name: `leverage[INF-02,2026]`.
     """
     keys = list(b.private)
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    for k, (lid, y) in enumerate(keys):
-        rows += (k, k)
-        cols += (b.private[lid, y], b.gov[lid, y])
-        vals += (1.0, -b.lines[lid].leverage)
+    grid = b.private_grid()
+    at = np.flatnonzero(grid >= 0)  # line by line, as the private columns are numbered
+    leverage = b.line_values("leverage")
+    pairs = np.stack([grid.ravel()[at], b.gov_grid().ravel()[at]], axis=1)
+    ratio = np.stack([np.ones(at.size), -leverage[at // len(b.inst.years)]], axis=1)
+    rows, cols, vals = np.repeat(np.arange(at.size), 2), pairs.ravel(), ratio.ravel()
     b.add_rows(
         "leverage",
         keys,
         (rows, cols, vals),
         "<=",
-        [0.0] * len(keys),
+        np.zeros(len(keys)),
         figure=lambda key: f"lines.{key[0]}.leverage",
         subjects=line_year,
         text=lambda key: (
@@ -142,27 +144,16 @@ def line_bounds(b: Formulation) -> None:
 
     Names: `line_min[TAL-01,2026]`, `line_max[TAL-01,2026]`.
     """
-    floors: list[tuple[str, int]] = []
-    caps: list[tuple[str, int]] = []
-    fl: tuple[list[int], list[int], list[float]] = ([], [], [])
-    cp: tuple[list[int], list[int], list[float]] = ([], [], [])
-    floor_rhs: list[float] = []
-    cap_rhs: list[float] = []
-    for line in b.inst.lines:
-        s = b.selected.get(line.id)
-        if line.profile is not None:
-            continue  # its money is its profile times its scale (`profile`)
-        for y in b.inst.years:
-            g = b.gov[line.id, y]
-            lo, hi = b.line_min(line.id, y), b.line_max(line.id, y)
-            if lo > 0:
-                _bound_row(floors, fl, floor_rhs, (line.id, y), g, s, lo)
-            if hi is None and s is not None:
-                hi = b.inst.budget_in(y)
-            if hi is not None:
-                _bound_row(caps, cp, cap_rhs, (line.id, y), g, s, hi)
+    years = b.inst.years
+    keys = list(b.gov)  # every (line, year), line by line: flat positions in the grids
+    chosen = b.selected_columns()
+    free = np.array([line.profile is None for line in b.inst.lines])[:, None]
+    budget = np.array([b.inst.budget_in(y) for y in years])
+    tops = np.where(np.isnan(b.line_caps()) & (chosen >= 0)[:, None], budget, b.line_caps())
+    floors, fl, floor_rhs = _bound_rows(b, keys, np.flatnonzero(free & (b.line_floors() > 0)))
+    capped, cp, cap_rhs = _bound_rows(b, keys, np.flatnonzero(free & ~np.isnan(tops)), tops)
 
-    def chosen(lid: str) -> str:
+    def selected(lid: str) -> str:
         return " if selected" if b.lines[lid].select else ""
 
     b.add_rows(
@@ -175,13 +166,13 @@ def line_bounds(b: Formulation) -> None:
         figure=lambda key: f"lines.{key[0]}.min",
         text=lambda key: (
             f"{b.lines[key[0]].name} gets at least "
-            f"{b.money(b.line_min(*key))} in {key[1]}{chosen(key[0])}"
+            f"{b.money(b.line_min(*key))} in {key[1]}{selected(key[0])}"
         ),
         unit="money",
     )
     b.add_rows(
         "line_max",
-        caps,
+        capped,
         cp,
         "<=",
         cap_rhs,
@@ -191,41 +182,27 @@ def line_bounds(b: Formulation) -> None:
         ),
         text=lambda key: (
             f"{b.lines[key[0]].name} gets at most "
-            f"{b.money(_cap(b, *key))} in {key[1]}"
+            f"{b.money(b.line_cap(*key))} in {key[1]}"
             + (", nothing unless selected" if b.lines[key[0]].select else "")
         ),
         unit="money",
     )
 
 
-def _cap(b: Formulation, line: str, year: int) -> float:
-    cap = b.line_max(line, year)
-    return cap if cap is not None else b.inst.budget_in(year)
-
-
-def _bound_row(
-    keys: list[tuple[str, int]],
-    entries: tuple[list[int], list[int], list[float]],
-    rhs: list[float],
-    key: tuple[str, int],
-    gov: int,
-    selected: int | None,
-    bound: float,
-) -> None:
-    """g ≥/≤ bound, or g − bound·s ≥/≤ 0 for a go/no-go line."""
-    k = len(keys)
-    keys.append(key)
-    rows, cols, vals = entries
-    rows.append(k)
-    cols.append(gov)
-    vals.append(1.0)
-    if selected is None:
-        rhs.append(bound)
-    else:
-        rows.append(k)
-        cols.append(selected)
-        vals.append(-bound)
-        rhs.append(0.0)
+def _bound_rows(
+    b: Formulation, keys: list[tuple[str, int]], at: np.ndarray, bounds: np.ndarray | None = None
+) -> tuple[list[tuple[str, int]], tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """Rows `g ≥/≤ bound`, or `g − bound·s ≥/≤ 0` for a go/no-go line, at the flat positions
+    `at` of the lines × years grid (floors, or `bounds`): keys, entries, right-hand sides."""
+    grid = b.line_floors() if bounds is None else bounds
+    bound = grid.ravel()[at]
+    chosen = b.selected_columns()[at // len(b.inst.years)]
+    go = np.flatnonzero(chosen >= 0)
+    rows = np.concatenate([np.arange(at.size), go])
+    cols = np.concatenate([b.gov_grid().ravel()[at], chosen[go]])
+    values = np.concatenate([np.ones(at.size), -bound[go]])
+    rhs = np.where(chosen >= 0, 0.0, bound)
+    return list(map(keys.__getitem__, at.tolist())), (rows, cols, values), rhs
 
 
 @core_rule("integer_units")
@@ -276,7 +253,7 @@ def requires(b: Formulation) -> None:
 
     Names: `requires[llm_team_2,llm_compute]`, `requires_any[warehouse]`.
     """
-    for line in b.inst.lines:
+    for line in [line for line in b.inst.lines if line.requires or line.requires_any]:
         for other in line.requires:
             mine, c_mine = b.select_terms(line.id, 1.0)
             theirs, c_theirs = b.select_terms(other, -1.0)
@@ -337,29 +314,19 @@ def kpi_level(b: Formulation) -> None:
     """
     years = b.inst.years
     lines = b.inst.lines
-    private = {
-        y: np.array([b.private.get((line.id, y), -1) for line in lines], np.int64) for y in years
-    }
+    grid = b.private_grid()
+    yields = [line.yields for line in lines]
+    delivers = [line for line in lines if line.delivers]
     for kpi in b.inst.kpis:
-        rate = np.array([line.yields.get(kpi.id, 0.0) for line in lines])
-        yielding = rate != 0
-        delivering = [line for line in lines if kpi.id in line.delivers]
+        rate = np.array([made.get(kpi.id, 0.0) for made in yields])
+        delivering = [line for line in delivers if kpi.id in line.delivers]
         life = kpi.lifetime
+        spent = {yy: _yield_terms(b, kpi.id, yy, rate, grid[:, t]) for t, yy in enumerate(years)}
         for i, y in enumerate(years):
             counted = years[: i + 1] if kpi.cumulative else [y]
             counted = [yy for yy in counted if life is None or yy + life > y]
-            terms = Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))
-            for yy in counted:
-                terms = terms + Linear(b.gov_columns(yy)[yielding], -rate[yielding])
-                funded = yielding & (private[yy] >= 0)
-                terms = terms + Linear(private[yy][funded], -rate[funded])
-                terms = terms + Linear.of(
-                    [
-                        (-b.lines[lid].yields[kpi.id], col)
-                        for (_, lid, year), col in b.draw.items()
-                        if year == yy and kpi.id in b.lines[lid].yields
-                    ]
-                )
+            parts = [Linear(np.array([b.level[kpi.id, y]]), np.array([1.0]))]
+            parts += [spent[yy] for yy in counted]
             in_service = kpi.baseline
             if life is not None and kpi.baseline_year is not None and kpi.baseline_year + life <= y:
                 in_service = 0.0
@@ -369,9 +336,13 @@ def kpi_level(b: Formulation) -> None:
                 if not once:
                     continue
                 if line.id in b.selected:
-                    terms = terms + Linear.of([(-once, b.selected[line.id])])
+                    parts.append(Linear.of([(-once, b.selected[line.id])]))
                 else:
                     in_service += once
+            terms = Linear(
+                np.concatenate([part.cols for part in parts]),
+                np.concatenate([part.coefs for part in parts]),
+            )
             ages = f", additions in service for {life} years" if life else ""
             b.add(
                 "kpi_level",
@@ -387,6 +358,24 @@ def kpi_level(b: Formulation) -> None:
                 + f" plus what the lines' money yields{ages}".replace("  ", " "),
                 unit=kpi.unit or "units",
             )
+
+
+def _yield_terms(
+    b: Formulation, kpi: str, year: int, rate: np.ndarray, private: np.ndarray
+) -> Linear:
+    """`−Σ_l η_{l,k} (g_{l,y} + p_{l,y} + Σ_f d_{f,l,y})` for one year, as `kpi_level` counts it
+    (`private`: the year's private columns, -1 where a line draws none)."""
+    yielding = rate != 0
+    funded = yielding & (private >= 0)
+    drawn = [
+        (-b.lines[lid].yields[kpi], col)
+        for (_, lid, y), col in b.draw.items()
+        if y == year and kpi in b.lines[lid].yields
+    ]
+    return Linear(
+        np.concatenate([b.gov_columns(year)[yielding], private[funded]]),
+        np.concatenate([-rate[yielding], -rate[funded]]),
+    ) + Linear.of(drawn)
 
 
 @core_rule("target")

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from allocator.formulation.arrays import LineArrays
 from allocator.schema import Instance, Line, ModelSpec
 from allocator.schema.base import for_year
 from allocator.schema.money import format_money
@@ -103,7 +104,7 @@ class RowBlock:
     """(row within the block, column, coefficient): arrays of equal length (`add_rows` stores
     them as int32, int32 and float64 arrays, the smallest that hold them)."""
     sense: Sense
-    rhs: list[float]
+    rhs: list[float] | np.ndarray
     rule: int | None
     text: Callable[[tuple[Any, ...]], str]
     figure: Callable[[tuple[Any, ...]], str | None]
@@ -142,7 +143,7 @@ class Block:
 
 
 @dataclass
-class Formulation:
+class Formulation(LineArrays):
     """A built model: variables (numbered columns in named blocks), rule rows (a sparse matrix
     with policy names), objective, and the maps from the instance's words (line, year, KPI) to
     column numbers. `model`, the Pyomo model of the variables, is made when first asked for."""
@@ -190,6 +191,8 @@ class Formulation:
     _rule: int | None = None
     _rows: dict[str, Row] | None = None
     _gov_columns: dict[int, np.ndarray] = field(default_factory=dict)
+    _arrays: dict[Any, Any] = field(default_factory=dict, repr=False)
+    """Per-line arrays made once (`gov_grid`, `private_grid`, `line_floors`, ...)."""
     _origin: Formulation | None = field(default=None, repr=False, compare=False)
     """For a copy: the formulation built, which its rows' texts refer to (kept alive)."""
 
@@ -231,7 +234,7 @@ class Formulation:
         self.lower.extend([lo] * n)
         self.upper.extend([hi] * n)
         self.integer.extend([whole] * n)
-        return {key: start + k for k, key in enumerate(keys)}
+        return dict(zip(keys, range(start, start + n), strict=True))
 
     @property
     def columns(self) -> int:
@@ -281,13 +284,14 @@ class Formulation:
         for block in self.row_blocks:
             if not block.active:
                 continue
+            rhs = block.rhs.tolist() if isinstance(block.rhs, np.ndarray) else block.rhs
             for k, key in enumerate(block.keys):
                 name = block.name(key)
                 rows[name] = Row(
                     name,
                     block.family,
                     block.sense,
-                    block.rhs[k],
+                    rhs[k],
                     block.rule,
                     block.figure(key),
                     block.text(key),
@@ -328,11 +332,16 @@ class Formulation:
         var = self.selected.get(line_id)
         return ([(coef, var)], 0.0) if var is not None else ([], coef)
 
+    def line_cap(self, line_id: str, year: int) -> float:
+        """The line's cap in `year`, or the year's budget where it has none."""
+        cap = self.line_max(line_id, year)
+        return cap if cap is not None else self.inst.budget_in(year)
+
     def gov_columns(self, year: int) -> np.ndarray:
         """Column numbers of g[l, year] for every line, in the instance's line order."""
         if year not in self._gov_columns:
-            ids = [line.id for line in self.inst.lines]
-            self._gov_columns[year] = np.array([self.gov[lid, year] for lid in ids], np.int64)
+            t = self.inst.years.index(year)
+            self._gov_columns[year] = np.ascontiguousarray(self.gov_grid()[:, t])
         return self._gov_columns[year]
 
     def line_mask(self, keep: Callable[[Line], bool]) -> np.ndarray:
@@ -390,7 +399,7 @@ class Formulation:
         keys: list[tuple[Any, ...]],
         entries: tuple[Any, Any, Any],
         sense: Sense,
-        rhs: list[float],
+        rhs: list[float] | np.ndarray,
         *,
         text: Callable[[tuple[Any, ...]], str],
         figure: Callable[[tuple[Any, ...]], str | None],

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from allocator.formulation.model import Formulation, Terms
+import numpy as np
+
+from allocator.formulation.model import Formulation, Linear, Terms
 from allocator.formulation.registry import objective
 from allocator.schema.model import Level
 from allocator.schema.planning import slopes
@@ -19,12 +21,11 @@ def _weighted_shortfall(b: Formulation, sign: float) -> Terms:
     ]
 
 
-def _impact(b: Formulation) -> Terms:
+def _impact(b: Formulation) -> Linear:
+    years = len(b.inst.years)
+    private = b.private_grid().ravel()
+    drawn = np.flatnonzero(private >= 0)
     terms: Terms = []
-    for (lid, _y), g in b.gov.items():
-        terms.append((b.lines[lid].impact, g))
-    for (lid, _y), p in b.private.items():
-        terms.append((b.lines[lid].private_impact, p))
     for (_f, lid, _y), d in b.draw.items():
         terms.append((b.lines[lid].private_impact, d))
     for (lid, _y, k), seg in b.segment.items():
@@ -34,11 +35,14 @@ def _impact(b: Formulation) -> Terms:
             column = b.scale.get(line.id, b.selected.get(line.id))
             if column is not None:
                 terms.append((line.value, column))
-    return terms
+    impact = b.line_values("impact")
+    private_impact = b.line_values("private_impact")
+    gov = Linear(b.gov_grid().ravel(), np.repeat(impact, years))
+    return gov + Linear(private[drawn], private_impact[drawn // years]) + Linear.of(terms)
 
 
 @objective("max_impact")
-def max_impact(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
+def max_impact(b: Formulation) -> tuple[Linear, float, Literal["max", "min"]]:
     r"""Maximise the impact of the money, less the weighted shortfall of soft targets.
 
     $$
@@ -59,9 +63,9 @@ def max_impact(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
     dual enters the objective as $-\Gamma \pi - \sum_l q_l$ under the rows
     `robust[l]`: $\pi + q_l \ge d_l \sum_y g_{l,y}$, $\pi, q_l \ge 0$.
     """
-    terms = _impact(b) + _weighted_shortfall(b, -1.0)
+    terms = _impact(b) + Linear.of(_weighted_shortfall(b, -1.0))
     if b.protect:
-        terms += _robust(b)
+        terms = terms + Linear.of(_robust(b))
     return terms, 0.0, "max"
 
 
@@ -89,12 +93,13 @@ def _robust(b: Formulation) -> Terms:
 
 
 @objective("min_cost")
-def min_cost(b: Formulation) -> tuple[Terms, float, Literal["max", "min"]]:
+def min_cost(b: Formulation) -> tuple[Linear, float, Literal["max", "min"]]:
     r"""Spend the least government money that meets every target.
 
     $$\min \sum_{l,y} g_{l,y} \quad \text{with every target hard}$$
     """
-    return [(1.0, g) for g in b.gov.values()], 0.0, "min"
+    columns = b.gov_grid().ravel()
+    return Linear(columns, np.ones(columns.size)), 0.0, "min"
 
 
 @objective("max_final_cash")
@@ -128,7 +133,8 @@ def level_objective(b: Formulation, level: Level) -> tuple[Terms, Literal["max",
     for goal in level.goals:
         if goal.objective == "max_impact":
             w = goal.weight if goal.weight is not None else 1.0
-            terms += [(w * c, j) for c, j in _impact(b)]
+            impact = _impact(b)
+            terms += zip((w * impact.coefs).tolist(), impact.cols.tolist(), strict=True)
         elif goal.objective == "min_cost":
             w = goal.weight if goal.weight is not None else 1.0
             terms += [(sign * w, g) for g in b.gov.values()]

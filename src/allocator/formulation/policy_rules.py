@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import pairwise
+from itertools import compress, cycle, pairwise
 
 import numpy as np
 
@@ -37,7 +37,7 @@ def pillar_share(b: Formulation, rule: PillarShare) -> None:
 
     Names: `pillar_share_min[talent,2027]`, `pillar_share_max[talent,2027]`.
     """
-    weights = np.array([line.shares.get(rule.pillar, 0.0) for line in b.inst.lines])
+    weights = b.pillar_weights(rule.pillar)
     name = b.pillar_name(rule.pillar)
     bounds: list[tuple[str, float | None, Sense, str]] = [
         ("pillar_share_min", rule.min, ">=", "at least"),
@@ -51,7 +51,7 @@ def pillar_share(b: Formulation, rule: PillarShare) -> None:
             b.add(
                 family,
                 (rule.pillar, y),
-                Linear(b.gov_columns(y), weights) + b.total_gov(y, -share),
+                _share_of(b, y, weights, share),
                 sense,
                 0.0,
                 pillar=rule.pillar,
@@ -60,6 +60,14 @@ def pillar_share(b: Formulation, rule: PillarShare) -> None:
                 f"({full} of a full budget)",
                 unit="money",
             )
+
+
+def _share_of(b: Formulation, year: int, weights: np.ndarray, share: float) -> Linear:
+    """`Σ_l a_l g_{l,y} − share · Σ_l g_{l,y}`, each line's two coefficients added up as the
+    matrix would add them (kept apart if one cancels exactly: the matrix then holds a zero)."""
+    if np.any((weights == share) & (weights != 0)):
+        return Linear(b.gov_columns(year), weights) + b.total_gov(year, -share)
+    return Linear(b.gov_columns(year), weights - share)
 
 
 @policy_rule("new_initiative_share")
@@ -73,15 +81,14 @@ def new_initiative_share(b: Formulation, rule: NewInitiativeShare) -> None:
 
     Name: `new_initiative_share[2026]`.
     """
-    new = b.line_mask(lambda line: line.new)
+    new = b.line_mask(lambda line: line.new).astype(float)
     for y in b.inst.years:
         if rule.years is not None and y not in rule.years:
             continue
-        terms = b.total_gov(y, 1.0, new) + b.total_gov(y, -rule.min)
         b.add(
             "new_initiative_share",
             (y,),
-            terms,
+            _share_of(b, y, new, rule.min),
             ">=",
             0.0,
             year=y,
@@ -105,26 +112,21 @@ def ramp(b: Formulation, rule: Ramp) -> None:
 
     Names: `ramp_up[TAL-01,2027]`, `ramp_down[TAL-01,2027]`.
     """
-    keys: list[tuple[str, int]] = []
-    steps: list[float] = []
-    rows: list[int] = []
-    now: list[int] = []
-    before: list[int] = []
-    for line in b.inst.lines:
-        for prev, y in pairwise(b.inst.years):
-            cap = b.line_max(line.id, y)
-            steps.append(rule.max_change * (cap if cap is not None else b.inst.budget_in(y)))
-            rows.append(len(keys))
-            keys.append((line.id, y))
-            now.append(b.gov[line.id, y])
-            before.append(b.gov[line.id, prev])
-    step = dict(zip(keys, steps, strict=True))
-    ones, minus = [1.0] * len(keys), [-1.0] * len(keys)
+    years = b.inst.years
+    t_count = len(years)
+    budget = np.array([b.inst.budget_in(y) for y in years])
+    caps = b.line_caps()
+    steps = (rule.max_change * np.where(np.isnan(caps), budget, caps))[:, 1:].ravel()
+    grid = b.gov_grid()
+    now, before = grid[:, 1:].ravel(), grid[:, :-1].ravel()
+    keys = list(compress(b.gov, cycle([False] + [True] * (t_count - 1))))  # after the first
+    rows = np.arange(len(keys))
+    ones, minus = np.ones(len(keys)), np.full(len(keys), -1.0)
 
     def says(verb: str) -> Callable[[tuple[str, int]], str]:
         return lambda key: (
-            f"{b.lines[key[0]].name} {verb} by at most {b.money(step[key])} from the year "
-            f"before to {key[1]}"
+            f"{b.lines[key[0]].name} {verb} by at most "
+            f"{b.money(rule.max_change * b.line_cap(*key))} from the year before to {key[1]}"
         )
 
     for family, first, second, verb in (
@@ -134,7 +136,7 @@ def ramp(b: Formulation, rule: Ramp) -> None:
         b.add_rows(
             family,
             keys,
-            (rows + rows, first + second, ones + minus),
+            (np.concatenate([rows, rows]), np.concatenate([first, second]), np.append(ones, minus)),
             "<=",
             steps,
             figure=lambda key: None,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
-from allocator.formulation.model import Formulation, Terms
+from allocator.formulation.model import Formulation, Linear, Terms
 
 CoreRule = Callable[[Formulation], None]
 PolicyRule = Callable[[Formulation, Any], None]
-ObjectiveBuilder = Callable[[Formulation], tuple[Terms, float, Literal["max", "min"]]]
+ObjectiveBuilder = Callable[[Formulation], tuple[Terms | Linear, float, Literal["max", "min"]]]
 
 CORE_RULES: dict[str, CoreRule] = {}
 """Rules every instance carries (budget, leverage, line bounds, KPI levels, targets, ...)."""

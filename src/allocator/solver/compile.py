@@ -247,41 +247,38 @@ def compile_matrix(built: Formulation) -> Matrix:
     """The built model as one HiGHS LP/MIP: the rules' sparse rows, plus any custom rule written
     as a Pyomo constraint on `built.model` (compiled by Pyomo's standard-form compiler)."""
     blocks = [b for b in built.row_blocks if b.active]
-    r, c, v, rhs_parts, senses = [], [], [], [], []
-    offset = 0
-    for block in blocks:
-        rows, cols, values = block.entries
-        r.append(np.add(rows, offset, dtype=np.int64))
-        c.append(np.asarray(cols, dtype=np.int64))
-        v.append(np.asarray(values, dtype=float))
-        rhs_parts.append(np.asarray(block.rhs, dtype=float))
-        senses.append(np.full(len(block.keys), _SENSE[block.sense], dtype=np.int8))
-        offset += len(block.keys)
-    n = built.columns
-    sense = _join(senses, np.int8)
-    rhs = _join(rhs_parts, float)
+    sizes = [len(b.keys) for b in blocks]
+    rule_rows = sum(sizes)
+    custom = _custom_rows(built)
+    extra_names = custom[1] if custom is not None else []
+    m, n = rule_rows + len(extra_names), built.columns
+    entries = [b.entries for b in blocks] + ([custom[0]] if custom is not None else [])
+    ends = np.cumsum([0] + [len(values) for _, _, values in entries]).tolist()
+    firsts = np.cumsum([0, *sizes]).tolist()[: len(entries)]  # each block's first row
+    key, value = np.empty(ends[-1], dtype=np.int64), np.empty(ends[-1], dtype=float)
+    for (rows, cols, values), first, at, end in zip(
+        entries, firsts, ends[:-1], ends[1:], strict=True
+    ):
+        _keys(rows, cols, first, m, key[at:end])
+        value[at:end] = values
+    sense = np.repeat([_SENSE[b.sense] for b in blocks], sizes).astype(np.int8)
+    rhs = _join([np.asarray(b.rhs, dtype=float) for b in blocks], float)
     inf = highspy.kHighsInf
     lower = np.where(sense == _LE, -inf, rhs)
     upper = np.where(sense == _GE, inf, rhs)
     dropped = _dropped_rows(built)
     if dropped:  # deactivated on the Pyomo model: free here too
         lower[dropped], upper[dropped] = -inf, inf
-    custom = _custom_rows(built)
-    extra_names: list[str] = []
     if custom is not None:
-        (extra_r, extra_c, extra_v), extra_names, extra_lower, extra_upper = custom
-        r.append(extra_r + offset)
-        c.append(extra_c)
-        v.append(extra_v)
+        _entries, _names, extra_lower, extra_upper = custom
         lower, upper = np.concatenate([lower, extra_lower]), np.concatenate([upper, extra_upper])
 
     def names() -> list[str]:
         return [b.name(key) for b in blocks for key in b.keys] + extra_names
 
-    m = offset + len(extra_names)
-    shape = (tuple((b.family, len(b.keys)) for b in blocks), tuple(extra_names))
-    start, index, value = colwise(_join(r, np.int64), _join(c, np.int64), _join(v, float), m, n)
-    del r, c, v
+    shape = (tuple(zip((b.family for b in blocks), sizes, strict=True)), tuple(extra_names))
+    start, index, value = _colwise(key, value, m, n)
+    del key
     integer = any(built.integer)
     kind = highspy.HighsVarType
     arrays = Arrays(
@@ -318,7 +315,23 @@ def colwise(
     """(row, column, value) triplets as a column-wise matrix of `m` rows and `n` columns:
     column starts, row indices and values, rows ascending within each column and repeated
     (row, column) entries summed (numpy only; what SciPy's CSC conversion gives)."""
-    key = cols * max(m, 1) + rows
+    key = np.empty(len(values), dtype=np.int64)
+    return _colwise(_keys(rows, cols, 0, m, key), np.asarray(values, dtype=float), m, n)
+
+
+def _keys(rows: Any, cols: Any, offset: int, m: int, out: np.ndarray) -> np.ndarray:
+    """Each entry's place in column-major order, `column · m + offset + row`, into `out`."""
+    np.multiply(cols, max(m, 1), out=out, dtype=np.int64)
+    out += rows
+    if offset:
+        out += offset
+    return out
+
+
+def _colwise(
+    key: np.ndarray, values: np.ndarray, m: int, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`colwise` from the entries' column-major places (`_keys`)."""
     order = np.argsort(key, kind="stable")
     key, values = key[order], values[order]
     del order
