@@ -196,16 +196,20 @@ class Result:
     def allocation(self) -> pd.DataFrame:
         """Money per line, year and source (government, private pool, or a named fund), in the
         currency unit; `pillar` is the line's main pillar."""
+        return self._allocation_table().copy()
+
+    def _allocation_table(self) -> pd.DataFrame:
+        """The allocation, made once; read here, copied for the caller (who may change it)."""
         if self._allocation is None:
             self._allocation = tables.allocation(self.instance, self.plan())
-        return self._allocation.copy()
+        return self._allocation
 
     @property
     def pillars(self) -> pd.DataFrame:
         """Per pillar and year: government, private, amount (both) and share (of the year's
         government money — the quantity the pillar-share rule limits). Private counts the pool
         and every fund; a line in several pillars counts in each by its share."""
-        return tables.pillars(self.instance, self.allocation)
+        return tables.pillars(self.instance, self._allocation_table())
 
     def cash(self) -> pd.DataFrame:
         """Per year, where the money came from and went: `budget`, `inflows` (profiles' money
@@ -269,7 +273,7 @@ class Result:
 
     def funding(self) -> pd.DataFrame:
         """Per pillar, year and source (government, private pool, each named fund): the money."""
-        return tables.funding(self.instance, self.allocation)
+        return tables.funding(self.instance, self._allocation_table())
 
     @property
     def kpis(self) -> pd.DataFrame:
@@ -463,7 +467,7 @@ class Result:
 
         def write(staging: Path) -> None:
             if self.status.has_allocation:
-                output.to_csv(self.allocation, staging / "allocation.csv")
+                output.to_csv(self._allocation_table(), staging / "allocation.csv")
                 output.to_csv(self.pillars, staging / "pillars.csv")
                 output.to_csv(self.kpis, staging / "kpis.csv")
                 if self.model.levels:
