@@ -97,10 +97,12 @@ def reach(
     plan: Plan,
     objective: float | None,
     seconds: float | None = None,
+    levels: dict[tuple[str, int], float] | None = None,
 ) -> pd.DataFrame:
-    """One row per target (see `COLUMNS`); re-solves only for missed targets and caps reached."""
+    """One row per target (see `COLUMNS`); re-solves only for missed targets and caps reached.
+    `levels`: the plan's KPI levels when already worked out."""
     inst, spec = built.inst, built.spec
-    levels = kpi_levels(inst, plan)
+    levels = levels if levels is not None else kpi_levels(inst, plan)
     kpis = {k.id: k for k in inst.kpis}
     records: list[dict[str, Any]] = []
     matrix = None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from allocator.check import Plan, Violation, verify
+from allocator.check import Plan, Violation, kpi_levels, verify
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
 from allocator.results import tables
@@ -57,6 +57,7 @@ class Result:
     _studies: dict[int | None, dict[str, Any]] = field(default_factory=dict, repr=False)
     _reach: dict[float | None, pd.DataFrame] = field(default_factory=dict, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
+    _reached: dict[tuple[str, int], float] | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
     plan_rows: tuple[Any, ...] = field(default=(), repr=False)
     """For a scored plan: the amounts it was given (`PlanRow`s)."""
@@ -217,42 +218,7 @@ class Result:
         money), `repaid` (loans with interest), `carried_out` (out of the last year: the final
         cash) and `unused` (left neither spent nor carried): the first four add up to the last
         four."""
-        plan, inst = self.plan(), self.instance
-        rate = inst.cash.rate if inst.cash is not None else 0.0
-        loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
-        giving = [line for line in inst.lines if line.profile or line.returns]  # money back
-        spent = dict.fromkeys(inst.years, 0.0)
-        for (_, y), amount in plan.gov.items():
-            spent[y] += amount
-        rows = []
-        for i, y in enumerate(inst.years):
-            before = inst.years[i - 1] if i else y
-            back = sum(
-                max(-(line.profile or {}).get(y, 0.0), 0.0) * plan.scale.get(line.id, 0.0)
-                + sum(
-                    rho * plan.g(line.id, inst.years[i - lag])
-                    for lag, rho in line.returns.items()
-                    if i - lag >= 0
-                )
-                for line in giving
-            )
-            rows.append(
-                {
-                    "year": y,
-                    "budget": inst.budget_in(y),
-                    "inflows": back,
-                    "carried_in": (1 + rate) * plan.carry.get(before, 0.0) if i else 0.0,
-                    "borrowed": plan.borrow.get(y, 0.0),
-                    "spent": spent[y],
-                    "repaid": (1 + loan) * plan.borrow.get(before, 0.0) if i else 0.0,
-                    "carried_out": plan.carry.get(y, 0.0),
-                }
-            )
-        table = pd.DataFrame.from_records(rows)
-        came = table[["budget", "inflows", "carried_in", "borrowed"]].sum(axis=1)
-        left = came - table[["spent", "repaid", "carried_out"]].sum(axis=1)
-        table["unused"] = left.where(left.abs() > 1e-9 * came.abs().clip(lower=1.0), 0.0)
-        return table
+        return tables.cash(self.instance, self.plan())
 
     def reach(self, lang: Lang = "en", seconds: float | None = None) -> pd.DataFrame:
         """Every KPI target: whether the plan meets it and, where it misses one, whether any plan
@@ -265,7 +231,8 @@ class Result:
         `allocator.solver.reach.REACH_SECONDS`; a MIP's answer is then "at least")."""
         built, sol = self._need_allocation()
         if seconds not in self._reach:
-            self._reach[seconds] = reach(built, sol, self.plan(), self.objective, seconds)
+            levels = self._levels_reached()
+            self._reach[seconds] = reach(built, sol, self.plan(), self.objective, seconds, levels)
         table = self._reach[seconds].copy()
         cu = self.instance.currency_unit
         table["sentence"] = sentences(table, self.model.objective, cu, check_lang(lang))
@@ -278,7 +245,13 @@ class Result:
     @property
     def kpis(self) -> pd.DataFrame:
         """Per KPI and year: level, target (NaN where none) and shortfall below the target."""
-        return tables.kpis(self.instance, self.plan())
+        return tables.kpis(self.instance, self.plan(), self._levels_reached())
+
+    def _levels_reached(self) -> dict[tuple[str, int], float]:
+        """Each KPI's level per year under the plan, worked out once (tables and targets)."""
+        if self._reached is None:
+            self._reached = kpi_levels(self.instance, self.plan())
+        return self._reached
 
     def levels(self) -> pd.DataFrame:
         """For a lexicographic model: per priority level and goal (a KPI target by year, or an

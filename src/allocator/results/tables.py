@@ -124,10 +124,13 @@ def funding(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def kpis(inst: Instance, plan: Plan) -> pd.DataFrame:
+def kpis(
+    inst: Instance, plan: Plan, levels: dict[tuple[str, int], float] | None = None
+) -> pd.DataFrame:
     """Per KPI and year: level, target (NaN where none), shortfall below the target, and
-    at_most, the upper bound a target with `at_most` sets (NaN where none)."""
-    levels = kpi_levels(inst, plan)
+    at_most, the upper bound a target with `at_most` sets (NaN where none). `levels`: the plan's
+    KPI levels when already worked out."""
+    levels = levels if levels is not None else kpi_levels(inst, plan)
     targets = {(t.kpi, t.year): t.value for t in inst.targets if not t.at_most}
     caps = {(t.kpi, t.year): t.value for t in inst.targets if t.at_most}
     records = []
@@ -228,3 +231,43 @@ def selected(inst: Instance, plan: Plan) -> pd.DataFrame:
     names = {line.id: line.name for line in inst.lines}
     records = [{"line": k, "name": names[k], "selected": v} for k, v in plan.selected.items()]
     return pd.DataFrame.from_records(records, columns=["line", "name", "selected"])
+
+
+def cash(inst: Instance, plan: Plan) -> pd.DataFrame:
+    """Per year, where the money came from and went (`Result.cash`); the first four columns
+    after `year` add up to the last four."""
+    rate = inst.cash.rate if inst.cash is not None else 0.0
+    loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
+    giving = [line for line in inst.lines if line.profile or line.returns]  # money back
+    spent = dict.fromkeys(inst.years, 0.0)
+    for (_, y), amount in plan.gov.items():
+        spent[y] += amount
+    rows = []
+    for i, y in enumerate(inst.years):
+        before = inst.years[i - 1] if i else y
+        back = sum(
+            max(-(line.profile or {}).get(y, 0.0), 0.0) * plan.scale.get(line.id, 0.0)
+            + sum(
+                rho * plan.g(line.id, inst.years[i - lag])
+                for lag, rho in line.returns.items()
+                if i - lag >= 0
+            )
+            for line in giving
+        )
+        rows.append(
+            {
+                "year": y,
+                "budget": inst.budget_in(y),
+                "inflows": back,
+                "carried_in": (1 + rate) * plan.carry.get(before, 0.0) if i else 0.0,
+                "borrowed": plan.borrow.get(y, 0.0),
+                "spent": spent[y],
+                "repaid": (1 + loan) * plan.borrow.get(before, 0.0) if i else 0.0,
+                "carried_out": plan.carry.get(y, 0.0),
+            }
+        )
+    table = pd.DataFrame.from_records(rows)
+    came = table[["budget", "inflows", "carried_in", "borrowed"]].sum(axis=1)
+    left = came - table[["spent", "repaid", "carried_out"]].sum(axis=1)
+    table["unused"] = left.where(left.abs() > 1e-9 * came.abs().clip(lower=1.0), 0.0)
+    return table
