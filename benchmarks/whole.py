@@ -24,18 +24,22 @@ ratios are taken pair by pair (repetition i of allocator against repetition i of
 median. Every objective must agree with raw's to a relative 1e-6, and every allocator answer must
 be verified; otherwise the script exits 1.
 
-Before the first case each route runs once, unmeasured, on the smallest case (Python compiles its
-bytecode caches, the files enter the page cache). The cap judges whether a case's solve is
-practical: when raw highspy's process (which is little more than HiGHS's run) goes past `--cap`
-seconds (600) it is killed and the case recorded as skipped, with the reason, and larger cases of
-the same kind are not started; allocator's processes may take `ALLOCATOR_CAP` times as long (a
-safety net only: their overhead is what is measured). The allocator measured is the one in
-this checkout's `src/` (put first on PYTHONPATH), whatever the venv's editable install names.
+Before the first process the bytecode caches of `src/` and `benchmarks/` are written (`compiled`:
+where PYTHONDONTWRITEBYTECODE is set, nothing else would write them); then each route runs once,
+unmeasured, on the smallest case (the files enter the page cache). The cap judges whether a
+case's solve is practical: when raw highspy's process (which is little more than HiGHS's run) goes
+past `--cap` seconds (600) it is killed and the case recorded as skipped, with the reason, and
+larger cases of the same kind are not started; allocator's processes may take `ALLOCATOR_CAP`
+times as long (a safety net only: their overhead is what is measured). The allocator measured is
+the one in this checkout's `src/` (put first on PYTHONPATH), whatever the venv's editable install
+names.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import functools
 import json
 import math
 import os
@@ -126,6 +130,16 @@ def _cli_answer(path: Path) -> dict[str, Any]:
     return out
 
 
+@functools.cache
+def compiled() -> None:
+    """Bytecode caches for allocator's source and these scripts, written once before the first
+    process: where PYTHONDONTWRITEBYTECODE is set (this machine's shell sets it), an editable
+    checkout would otherwise be compiled again by every process, as installed packages
+    (numpy, pandas, highspy: compiled by pip) never are. `make` does the same after installing."""
+    for folder in (SRC, HERE):
+        compileall.compile_dir(folder, quiet=1)
+
+
 def run(route: str, instance: Path, cap: float = CAP, sample: bool = False) -> dict[str, Any]:
     """One whole process: wall seconds, peak MiB, CPU seconds, and what it printed (objective,
     status, verified, stage seconds). `timed_out` when it ran past `cap` (then killed)."""
@@ -133,6 +147,7 @@ def run(route: str, instance: Path, cap: float = CAP, sample: bool = False) -> d
         raise SystemExit(
             f"{TIME} is missing: install Debian's `time` package (make bench-whole does)"
         )
+    compiled()
     with tempfile.TemporaryDirectory(dir=SCRATCH, prefix="whole-") as tmp:
         report, out_path, err_path = (Path(tmp) / n for n in ("time", "stdout", "stderr"))
         with out_path.open("wb") as out, err_path.open("wb") as err:
