@@ -209,3 +209,16 @@ def test_json_schema_lists_money_strings() -> None:
     budget = schema["properties"]["budget"]
     assert {"type": "string"} in budget["anyOf"]
     assert schema["additionalProperties"] is False
+
+
+def test_json_schema_describes_each_field_by_its_docstring() -> None:
+    """Descriptions come from the docstring under each field, read when a schema is asked for
+    (not when the classes are made); a field declared again without one has none."""
+    schema = allocator.Instance.model_json_schema()
+    assert schema["properties"]["budget"]["description"] == "Government money per year (B)."
+    line = schema["$defs"]["Line"]["properties"]
+    assert all("description" in line[name] for name in ("impact", "leverage", "min", "max"))
+    assert "description" not in line["id"]  # written without a docstring
+    rules = allocator.ModelSpec.model_json_schema()["$defs"]
+    assert "description" not in rules["Implies"]["properties"]["rule"]  # declared again
+    assert rules["Implies"]["properties"]["if"]["description"]  # by its alias

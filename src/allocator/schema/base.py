@@ -10,13 +10,14 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from allocator.schema import names
+from allocator.schema.docstrings import describe_fields
 from allocator.schema.money import LARGEST, check_size, parse_money, parse_share, read_number
 
 
 class Strict(BaseModel):
     """Unknown keys are errors; validated objects are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=describe_fields)
 
 
 def _finite(value: float) -> float:

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from pydantic import BaseModel
 
 from allocator.errors import Issue
+from allocator.schema.docstrings import field_docs
 from allocator.schema.instance import Instance
 from allocator.schema.model import ModelSpec
 
@@ -142,8 +143,9 @@ def _describe(models: list[type[BaseModel]], name: str) -> str:
     """The field's docstring, for the header's note in a template."""
     for model in models:
         info = model.model_fields.get(name)
-        if info is not None and info.description:
-            return info.description
+        text = (info.description or field_docs(model).get(name)) if info is not None else None
+        if text:
+            return text
     return ""
 
 
