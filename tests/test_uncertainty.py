@@ -177,6 +177,41 @@ def test_a_draw_that_breaks_the_instance_names_the_sample() -> None:
         uncertainty.monte_carlo(inst, MODEL, samples=20)
 
 
+def test_a_draw_that_breaks_a_rule_across_fields_names_the_sample() -> None:
+    """Lines no draw touches are kept as validated; the instance's own rules still run on each
+    sample, so a drawn max below the line's min is refused."""
+    data = tiny(lines=lines())
+    data["lines"][0]["min"] = 50
+    data["uncertainty"] = {
+        "seed": 5,
+        "samples": 20,
+        "parameters": [{"path": "lines.x.max", "dist": "uniform", "low": 0, "high": 100}],
+    }
+    inst = allocator.Instance.model_validate(data)
+    assert inst.uncertainty is not None
+    draws = uncertainty.draw(inst.uncertainty, 20, seed=5)
+    with pytest.raises(InputError, match=r"uncertainty sample \d+ \(seed 5\) of tiny.*above max"):
+        uncertainty.jobs(inst, draws, seed=5)
+
+
+def test_a_sample_is_the_instance_validated_again_with_its_draws() -> None:
+    inst = instance(
+        {"path": "lines.y.impact", "dist": "uniform", "low": 0.5, "high": 2},
+        {"path": "budget", "dist": "uniform", "low": 0.9, "high": 1.1, "relative": True},
+        {"path": "lines.z.max", "dist": "uniform", "low": 50, "high": 90},
+    )
+    assert inst.uncertainty is not None
+    draws = uncertainty.draw(inst.uncertainty, 5, seed=2)
+    for job in uncertainty.jobs(inst, draws):
+        data = inst.model_dump()
+        data["uncertainty"] = None
+        data["lines"][1]["impact"] = job.values["lines.y.impact"]
+        data["lines"][2]["max"] = job.values["lines.z.max"]
+        data["budget"] = inst.budget_in(2026) * job.values["budget"]
+        again = allocator.Instance.model_validate(data)
+        assert job.instance.model_dump() == again.model_dump()
+
+
 def test_bad_uncertainty_blocks_are_located(tmp_path: Path) -> None:
     cases = [
         (

@@ -112,12 +112,11 @@ def jobs(
     if inst.uncertainty is None:
         raise InputError([Issue(inst.name, "uncertainty", None, _NO_UNCERTAINTY)])
     params = inst.uncertainty.parameters
-    base = inst.model_dump()
-    base["uncertainty"] = None
-    frozen = pickle.dumps(base, protocol=pickle.HIGHEST_PROTOCOL)
+    shell, touched = _shell(inst, [p.path for p in params])
+    frozen = pickle.dumps(touched, protocol=pickle.HIGHEST_PROTOCOL)
     out = []
     for i, values in enumerate(draws, start=start):
-        data = pickle.loads(frozen)  # a deep copy of plain data, several times faster
+        data = {**shell, **pickle.loads(frozen)}  # a deep copy of the drawn parts only
         for param in params:
             target, key, before = locate(data, {}, param.path.split("."), inst.years)
             x = values[param.path]
@@ -132,6 +131,28 @@ def jobs(
         sample._allow_outside = inst._allow_outside
         out.append(Job(i, dict(values), sample))
     return out
+
+
+def _shell(inst: Instance, paths: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The instance's fields as they are (validated objects, which validation takes as they are)
+    and, apart, the fields the draws change as plain data: in a list of items named by id
+    (`lines.INF-01.max`), only the named items. Each sample then validates what was drawn and
+    the instance's own rules (cross-references), not every line again."""
+    shell: dict[str, Any] = {name: getattr(inst, name) for name in type(inst).model_fields}
+    shell["uncertainty"] = None
+    touched: dict[str, Any] = {}
+    for path in paths:
+        head, _, rest = path.partition(".")
+        value = shell.get(head)
+        if isinstance(value, list) and rest:
+            named = rest.split(".")[0]
+            items = touched.get(head, list(value))
+            touched[head] = [
+                item.model_dump() if getattr(item, "id", None) == named else item for item in items
+            ]
+        elif head not in touched:
+            touched[head] = inst.model_dump(include={head})[head] if head in shell else value
+    return shell, touched
 
 
 _NO_UNCERTAINTY = (

@@ -29,9 +29,9 @@ def locate_figure(
         part, following = parts[i], parts[i + 1]
         child = node.get(part)
         if isinstance(child, list) and part in _ID_LISTS:
-            match = [item for item in child if item.get("id") == following]
+            match = [item for item in child if _id(item) == following]
             if not match:
-                ids = [str(item.get("id")) for item in child]
+                ids = [str(_id(item)) for item in child]
                 raise KeyError(f"{following!r}: {unknown_name(part[:-1], ids, following)}")
             node, i = match[0], i + 2
             continue
@@ -44,3 +44,9 @@ def locate_figure(
         raise KeyError("name a field of the item, e.g. lines.INF-01.max")
     key: Any = int(parts[-1]) if parts[-1].isdigit() else parts[-1]
     return node, key, node.get(key)
+
+
+def _id(item: Any) -> Any:
+    """An item's id, as plain data or as a validated object (Monte Carlo keeps the items no draw
+    changes as they are)."""
+    return item.get("id") if isinstance(item, dict) else getattr(item, "id", None)
