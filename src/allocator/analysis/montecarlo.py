@@ -1,7 +1,8 @@
 """Monte Carlo over the instance's uncertain figures (its `uncertainty:` block).
 
 The run is `samples -> jobs -> outcomes`: `draw` makes the random figures from the seed, `jobs`
-turns each draw into a validated sampled instance, and `run_job` re-optimises one sample and
+turns each draw into a validated sampled instance (both in `allocator.analysis.samples`), and
+`run_job` re-optimises one sample and
 evaluates the base plan under it. `monte_carlo` runs the jobs one after another in two HiGHS
 sessions (only what changed between samples is updated); `run_job` is a plain function of one job,
 so an executor can run the jobs elsewhere and get the same rows."""
@@ -9,7 +10,6 @@ so an executor can run the jobs elsewhere and get the same rows."""
 from __future__ import annotations
 
 import copy
-import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from allocator.analysis.common import government, one_objective
+from allocator.analysis.samples import NO_UNCERTAINTY, Job, draw, jobs
 from allocator.api import resolve_model, solve
 from allocator.errors import InputError, Issue
 from allocator.execute.executors import Executor, SerialExecutor
@@ -28,14 +29,7 @@ from allocator.results.output import TableWriter, table_target
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
-from allocator.schema.scenario import locate
-from allocator.schema.uncertainty import (
-    MAX_SAMPLES,
-    MAX_SEED,
-    UncertainParameter,
-    Uncertainty,
-)
-from allocator.schema.validate import validate
+from allocator.schema.uncertainty import MAX_SAMPLES, MAX_SEED
 from allocator.solver.highs import Resolver
 from allocator.solver.options import SolveOptions
 from allocator.solver.status import Status
@@ -47,16 +41,6 @@ FUNDED = 0.01
 """A line counts as funded when its government money over the horizon exceeds this (in the
 instance's currency unit: 10 million won in bn KRW)."""
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-@dataclass(frozen=True)
-class Job:
-    """One sample: its number, the draws by path (a factor where the figure is relative), and
-    the instance with the drawn figures in place."""
-
-    index: int
-    values: dict[str, float]
-    instance: Instance
 
 
 @dataclass(frozen=True)
@@ -74,91 +58,6 @@ class BasePlan:
         plan = res.plan()
         budget = {y: res.instance.budget_in(y) for y in res.instance.years}
         return BasePlan(dict(plan.gov), dict(plan.selected), budget)
-
-
-def draw(uncertainty: Uncertainty, samples: int, seed: int) -> list[dict[str, float]]:
-    """`samples` draws of every uncertain figure, from `seed` (same seed, same draws)."""
-    rng = np.random.default_rng(seed)
-    columns = {p.path: _sample(p, rng, samples) for p in uncertainty.parameters}
-    return [{path: float(col[i]) for path, col in columns.items()} for i in range(samples)]
-
-
-def _sample(p: UncertainParameter, rng: np.random.Generator, n: int) -> np.ndarray:
-    def given(name: str) -> float:
-        value = getattr(p, name)
-        assert value is not None  # the schema requires it for this distribution
-        return float(value)
-
-    if p.dist == "uniform":
-        return rng.uniform(given("low"), given("high"), n)
-    if p.dist == "triangular":
-        lo, mode, hi = given("low"), given("mode"), given("high")
-        return np.full(n, lo) if lo == hi else rng.triangular(lo, mode, hi, n)
-    if p.dist == "normal":
-        values = rng.normal(given("mean"), given("sd"), n)
-    else:
-        values = given("median") * np.exp(given("sigma") * rng.standard_normal(n))
-    lo = -np.inf if p.low is None else p.low
-    hi = np.inf if p.high is None else p.high
-    return np.clip(values, lo, hi)
-
-
-def jobs(
-    inst: Instance, draws: Sequence[dict[str, float]], seed: int = 0, start: int = 0
-) -> list[Job]:
-    """The sampled instances: each draw put in place of (or, relative, multiplied into) its figure
-    and validated like any instance; a draw that breaks the instance is an input error naming the
-    sample and the seed. The first draw is sample number `start`."""
-    if inst.uncertainty is None:
-        raise InputError([Issue(inst.name, "uncertainty", None, _NO_UNCERTAINTY)])
-    params = inst.uncertainty.parameters
-    shell, touched = _shell(inst, [p.path for p in params])
-    frozen = pickle.dumps(touched, protocol=pickle.HIGHEST_PROTOCOL)
-    out = []
-    for i, values in enumerate(draws, start=start):
-        data = {**shell, **pickle.loads(frozen)}  # a deep copy of the drawn parts only
-        for param in params:
-            target, key, before = locate(data, {}, param.path.split("."), inst.years)
-            x = values[param.path]
-            if not param.relative:
-                target[key] = x
-            elif isinstance(before, dict):
-                target[key] = {year: amount * x for year, amount in before.items()}
-            else:
-                target[key] = before * x
-        sample = validate(Instance, data, f"uncertainty sample {i} (seed {seed}) of {inst.name}")
-        sample._files = inst._files
-        sample._allow_outside = inst._allow_outside
-        out.append(Job(i, dict(values), sample))
-    return out
-
-
-def _shell(inst: Instance, paths: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The instance's fields as they are (validated objects, which validation takes as they are)
-    and, apart, the fields the draws change as plain data: in a list of items named by id
-    (`lines.INF-01.max`), only the named items. Each sample then validates what was drawn and
-    the instance's own rules (cross-references), not every line again."""
-    shell: dict[str, Any] = {name: getattr(inst, name) for name in type(inst).model_fields}
-    shell["uncertainty"] = None
-    touched: dict[str, Any] = {}
-    for path in paths:
-        head, _, rest = path.partition(".")
-        value = shell.get(head)
-        if isinstance(value, list) and rest:
-            named = rest.split(".")[0]
-            items = touched.get(head, list(value))
-            touched[head] = [
-                item.model_dump() if getattr(item, "id", None) == named else item for item in items
-            ]
-        elif head not in touched:
-            touched[head] = inst.model_dump(include={head})[head] if head in shell else value
-    return shell, touched
-
-
-_NO_UNCERTAINTY = (
-    "the instance declares no uncertain figures; add an `uncertainty:` block with parameters "
-    "(see docs/scenarios.md)"
-)
 
 
 @dataclass
@@ -470,7 +369,7 @@ def monte_carlo(
     sample's row arrives."""
     unc = instance.uncertainty
     if unc is None:
-        raise InputError([Issue(instance.name, "uncertainty", None, _NO_UNCERTAINTY)])
+        raise InputError([Issue(instance.name, "uncertainty", None, NO_UNCERTAINTY)])
     if out is not None:
         table_target(out, force=force, inputs=[*instance.files])
     samples = unc.samples if samples is None else samples
