@@ -379,9 +379,8 @@ def fast_lines(rows: Any, unit: Any) -> list[Line] | None:
     return _construct(rows, columns)
 
 
-def _construct(rows: list[dict[str, Any]], columns: dict[str, list[Any]]) -> list[Line]:
-    """`Line.model_construct` for each row, its defaults worked out once (pydantic's own looks
-    at every default factory's signature for every object, several times the cost)."""
+def line_defaults() -> tuple[dict[str, Any], dict[str, Callable[[], Any]]]:
+    """`Line`'s plain defaults by field, and its default factories (a fresh value per line)."""
     fixed: dict[str, Any] = {}
     factories: dict[str, Callable[[], Any]] = {}
     for name, field in Line.model_fields.items():
@@ -391,6 +390,13 @@ def _construct(rows: list[dict[str, Any]], columns: dict[str, list[Any]]) -> lis
             if not isinstance(field.default, bool | int | float | str | type(None)):
                 raise TypeError(f"Line.{name}: a mutable default needs a copy per line")
             fixed[name] = field.default
+    return fixed, factories
+
+
+def _construct(rows: list[dict[str, Any]], columns: dict[str, list[Any]]) -> list[Line]:
+    """`Line.model_construct` for each row, its defaults worked out once (pydantic's own looks
+    at every default factory's signature for every object, several times the cost)."""
+    fixed, factories = line_defaults()
     iters = {field: iter(values) for field, values in columns.items()}
     out: list[Line] = []
     new, setattr_ = Line.__new__, object.__setattr__

@@ -230,15 +230,7 @@ def _mappings(keys: list[Any], cols: list[_Column], count: int) -> list[dict[Any
 def build(given: dict[str, list[Any]], count: int) -> list[Line]:
     """`count` lines from columns of values (None: not given), as `Line.model_construct` would
     build them: defaults worked out once, a fresh list or dict for each default factory."""
-    fixed: dict[str, Any] = {}
-    factories: dict[str, Callable[[], Any]] = {}
-    for name, field in Line.model_fields.items():
-        if field.default_factory is not None:
-            factories[name] = field.default_factory  # type: ignore[assignment]
-        elif not field.is_required():
-            if not isinstance(field.default, bool | int | float | str | type(None)):
-                raise TypeError(f"Line.{name}: a mutable default needs a copy per line")
-            fixed[name] = field.default
+    fixed, factories = columns.line_defaults()
     order = [name for name in Line.model_fields if name in given]
     cols: list[list[Any]] = []
     optional: list[tuple[str, list[Any]]] = []
