@@ -206,6 +206,26 @@ def test_a_plain_table_is_read_by_columns(tmp_path: Path) -> None:
     _same(_loaded(path), _by_rows(path))
 
 
+def test_lines_given_the_same_fields_share_one_set_that_nothing_changes(tmp_path: Path) -> None:
+    """Lines given the same fields share their fields-given set (memory: a few dozen kinds
+    among thousands of lines); a copy with changes gets its own, the others stay as they were."""
+    header = list(_plain(0))
+    _write(tmp_path, header, _table(header, {}))
+    text = (tmp_path / "lines.csv").read_text()
+    lines = csvlines.read_lines(tmp_path / "lines.csv", text, "bn_krw")
+    assert lines is not None
+    same = [ln for ln in lines if ln.model_fields_set == lines[1].model_fields_set]
+    assert len(same) > 1
+    assert len({id(ln.model_fields_set) for ln in same}) == 1
+    before = set(lines[1].model_fields_set)
+    changed = same[0].model_copy(update={"leverage": 1.0})
+    assert "leverage" in changed.model_fields_set
+    assert all(ln.model_fields_set == before for ln in same)
+    with pytest.raises(ValueError, match="frozen"):
+        same[0].impact = 2.0
+    assert all(ln.model_fields_set == before for ln in same)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -255,6 +255,7 @@ def build(given: dict[str, list[Any]], count: int) -> list[Line]:
     for name, values in optional:  # each line's fields given: a column at a time
         present = compress(sets, map(operator.is_not, values, repeat(None)))
         deque(map(set.add, present, repeat(name)), maxlen=0)
+    sets = columns.shared_sets(sets)
     template = {name: fixed.get(name) for name in Line.model_fields}
     new, setattr_ = Line.__new__, object.__setattr__
     out: list[Line] = []
