@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from allocator.schema import names
@@ -406,18 +406,28 @@ def _construct(rows: list[dict[str, Any]], columns: dict[str, list[Any]]) -> lis
     at every default factory's signature for every object, several times the cost)."""
     fixed, factories = line_defaults()
     iters = {field: iter(values) for field, values in columns.items()}
-    out: list[Line] = []
-    new, setattr_ = Line.__new__, object.__setattr__
     template = {name: fixed.get(name) for name in Line.model_fields}
     given: dict[frozenset[str], set[str]] = {}
-    for row in rows:
-        values = {field: next(iters[field]) for field in row}
-        fields_set = given.setdefault(frozenset(values), set(values))
-        full = template.copy()
-        full.update(values)
-        for name, factory in factories.items():
-            if name not in values:
-                full[name] = factory()
+
+    def each() -> Iterator[tuple[dict[str, Any], set[str]]]:
+        for row in rows:
+            values = {field: next(iters[field]) for field in row}
+            full = template.copy()
+            full.update(values)
+            for name, factory in factories.items():
+                if name not in values:
+                    full[name] = factory()
+            yield full, given.setdefault(frozenset(values), set(values))
+
+    return lines_from(each())
+
+
+def lines_from(made: Iterable[tuple[dict[str, Any], set[str]]]) -> list[Line]:
+    """`Line`s from their checked fields (every field present) and the fields given, as
+    `Line.model_construct` makes them."""
+    out: list[Line] = []
+    new, setattr_ = Line.__new__, object.__setattr__
+    for full, fields_set in made:
         line = new(Line)
         setattr_(line, "__dict__", full)
         setattr_(line, "__pydantic_fields_set__", fields_set)
