@@ -76,17 +76,23 @@ def _broken(plan: Plan, change: Callable[[Plan], None]) -> Plan:
     return copy
 
 
+def _gov(plan: Plan) -> dict[tuple[str, int], float]:
+    """The copy's government money, a plain dict (`_broken` made it one) to change."""
+    assert isinstance(plan.gov, dict)
+    return plan.gov
+
+
 TAMPERS: dict[str, tuple[Callable[[Plan], None], str]] = {
     "draw above the leverage": (lambda p: p.draws.update({("F", "x", 2026): 1e4}), "× seed"),
     "draw above the cap": (lambda p: p.draws.update({("F", "x", 2027): 31}), "cap"),
-    "off schedule": (lambda p: p.gov.update({("z", 2027): 19}), "schedule"),
+    "off schedule": (lambda p: _gov(p).update({("z", 2027): 19}), "schedule"),
     "carry-over above its cap": (lambda p: p.carry.update({2026: 11}), "carry-over"),
     "fractional start": (lambda p: p.starts.update({("t", 2026): 0.5}), "whole"),
     "too many starts": (
         lambda p: p.starts.update({("t", 2026): 2, ("t", 2027): 1}),
         "more than 2",
     ),
-    "beyond the curve": (lambda p: p.gov.update({("c", 2026): 31}), "beyond its curve"),
+    "beyond the curve": (lambda p: _gov(p).update({("c", 2026): 31}), "beyond its curve"),
 }
 
 

@@ -4,7 +4,7 @@ one per model rule kind, each registered by name. The package refuses to load wh
 declared in the schema has no check."""
 
 from allocator.check import core, planning, policy
-from allocator.check.plan import Plan
+from allocator.check.plan import Cells, Plan
 from allocator.check.registry import CORE_CHECKS, RULE_CHECKS, Violation
 from allocator.check.verify import (
     impact_value,
@@ -31,6 +31,7 @@ if _unchecked or _unknown:
 __all__ = [
     "CORE_CHECKS",
     "RULE_CHECKS",
+    "Cells",
     "Plan",
     "Violation",
     "impact_value",

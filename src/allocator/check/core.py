@@ -3,6 +3,8 @@ leverage, line bounds and go/no-go selection, whole units, prerequisites, KPI le
 
 from __future__ import annotations
 
+from functools import cache
+
 from allocator.check.registry import INTEGER_TOLERANCE, Context, Violation, core_check, key
 from allocator.schema.base import for_year
 
@@ -16,13 +18,13 @@ def budget(c: Context) -> None:
     years = inst.years
     rate = inst.cash.rate if inst.cash is not None else 0.0
     loan_rate = inst.cash.borrow_rate if inst.cash is not None else 0.0
-    keys = list(plan.gov)
+    keys = cache(lambda: list(plan.gov))  # (line, year) of each amount, named only if one fails
     c.need_all(
         0.0,
         grid.values(plan.gov),
         "budget",
-        lambda i: key("gov", *keys[i]),
-        lambda i: f"government money for {keys[i][0]} in {keys[i][1]} is negative",
+        lambda i: key("gov", *keys()[i]),
+        lambda i: f"government money for {keys()[i][0]} in {keys()[i][1]} is negative",
     )
     giving = grid.having(grid.given("profile"), grid.mask("returns"))
     spent, available = [], []
@@ -128,13 +130,13 @@ def profile(c: Context) -> None:
 def private_pool(c: Context) -> None:
     """Σ_l p[l,y] ≤ Π[y]; private money is never negative."""
     inst, plan, grid = c.inst, c.plan, c.grid
-    keys = list(plan.private)
+    keys = cache(lambda: list(plan.private))
     c.need_all(
         0.0,
         grid.values(plan.private),
         "private_pool",
-        lambda i: key("private", *keys[i]),
-        lambda i: f"private money for {keys[i][0]} in {keys[i][1]} is negative",
+        lambda i: key("private", *keys()[i]),
+        lambda i: f"private money for {keys()[i][0]} in {keys()[i][1]} is negative",
     )
     years = inst.years
     c.need_all(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from allocator.check.plan import Plan
+from allocator.check.plan import Cells, Plan
 
 if TYPE_CHECKING:
     from allocator.schema import Instance
@@ -28,7 +28,9 @@ def gather(values: Mapping[Any, float], keys: list[Any]) -> np.ndarray:
 
 def gather_cells(values: Mapping[Any, float], ids: list[str], years: list[int]) -> np.ndarray:
     """`values[line, year]` as (lines × years), 0 where absent; a straight copy when the mapping
-    holds exactly these keys line by line (as a solve's numbers come)."""
+    holds exactly these keys line by line; the array itself when they are `Cells` laid out so."""
+    if isinstance(values, Cells) and values.holds(ids, years):
+        return values.full()
     shape = (len(ids), len(years))
     amounts = np.fromiter(values.values(), dtype=float, count=len(values))
     if len(values) == shape[0] * shape[1] and all(map(eq, values, product(ids, years))):

@@ -19,7 +19,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from allocator.check import Plan, kpi_levels, verify
+from allocator.check import Cells, Plan, kpi_levels, verify
 from allocator.formulation import Formulation
 from allocator.schema import Instance, ModelSpec
 from allocator.solver.highs import Solution
@@ -73,9 +73,18 @@ def plan_of(built: Formulation, x: np.ndarray) -> Plan:
             got = np.where(np.abs(got) < 1e-9, 0.0, got)
         return dict(zip(block, got.tolist(), strict=True))
 
+    def cells(grid: np.ndarray) -> Cells:
+        """Money by (line, year) from its lines × years grid of columns (-1: no such cell)."""
+        present = grid >= 0
+        got = np.where(present, x[np.where(present, grid, 0)], 0.0)
+        got[np.abs(got) < 1e-9] = 0.0
+        return Cells(ids, inst.years, got, present)
+
+    inst = built.inst
+    ids = [line.id for line in inst.lines]
     return Plan(
-        gov=values(built.gov),
-        private=values(built.private),
+        gov=cells(built.gov_grid()),
+        private=cells(built.private_grid()),
         selected={k: v > 0.5 for k, v in values(built.selected, clean=False).items()},
         units=values(built.units, clean=False),
         draws=values(built.draw),

@@ -210,7 +210,7 @@ class Result:
         """Per pillar and year: government, private, amount (both) and share (of the year's
         government money — the quantity the pillar-share rule limits). Private counts the pool
         and every fund; a line in several pillars counts in each by its share."""
-        return tables.pillars(self.instance, self._allocation_table())
+        return tables.pillars(self.instance, self.plan())
 
     def cash(self) -> pd.DataFrame:
         """Per year, where the money came from and went: `budget`, `inflows` (profiles' money
@@ -240,7 +240,7 @@ class Result:
 
     def funding(self) -> pd.DataFrame:
         """Per pillar, year and source (government, private pool, each named fund): the money."""
-        return tables.funding(self.instance, self._allocation_table())
+        return tables.funding(self.instance, self.plan())
 
     @property
     def kpis(self) -> pd.DataFrame:

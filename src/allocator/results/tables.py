@@ -17,13 +17,14 @@ from allocator.solver.lexicographic import LevelOutcome
 GOVERNMENT, PRIVATE = "government", "private"
 
 
-def allocation(inst: Instance, plan: Plan) -> pd.DataFrame:
-    """Money per line, year and source (government, private pool, or a named fund), in the
-    currency unit; `pillar` is the line's main pillar."""
+def sources(inst: Instance, plan: Plan) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The money sources (government, private pool, each named fund), each source's money as
+    (lines × years × sources), and which lines may draw on each source (lines × sources: a
+    fund only its own lines)."""
     ids, years = [line.__dict__["id"] for line in inst.lines], list(inst.years)
-    sources = [GOVERNMENT, PRIVATE, *(f.id for f in inst.funds)]
+    names = [GOVERNMENT, PRIVATE, *(f.id for f in inst.funds)]
     amounts = [gather_cells(plan.gov, ids, years), gather_cells(plan.private, ids, years)]
-    eligible = np.ones((len(ids), len(sources)), dtype=bool)
+    eligible = np.ones((len(ids), len(names)), dtype=bool)
     for k, fund in enumerate(inst.funds, start=2):
         members = set(fund.lines)
         eligible[:, k] = [lid in members for lid in ids]
@@ -32,21 +33,29 @@ def allocation(inst: Instance, plan: Plan) -> pd.DataFrame:
         drawn = np.zeros((len(ids), len(years)))
         drawn[rows] = gather(plan.draws, keys).reshape(len(rows), len(years))
         amounts.append(drawn)
+    return names, np.stack(amounts, axis=-1), eligible
+
+
+def allocation(inst: Instance, plan: Plan) -> pd.DataFrame:
+    """Money per line, year and source (government, private pool, or a named fund), in the
+    currency unit; `pillar` is the line's main pillar."""
+    ids, years = [line.__dict__["id"] for line in inst.lines], list(inst.years)
+    names, money, eligible = sources(inst, plan)
     # line by line, year by year, source by source; a fund only beside its eligible lines
-    shape = (len(ids), len(years), len(sources))
+    shape = money.shape
     kept = np.broadcast_to(eligible[:, None, :], shape).ravel()
     line_of = np.broadcast_to(np.arange(len(ids))[:, None, None], shape).ravel()[kept]
     year_of = np.broadcast_to(np.arange(len(years))[None, :, None], shape).ravel()[kept]
-    source_of = np.broadcast_to(np.arange(len(sources)), shape).ravel()[kept]
-    names = [line.__dict__["name"] for line in inst.lines]
+    source_of = np.broadcast_to(np.arange(len(names)), shape).ravel()[kept]
+    line_names = [line.__dict__["name"] for line in inst.lines]
     return pd.DataFrame(
         {
             "line": _text(ids, line_of),
-            "name": _text(names, line_of),
+            "name": _text(line_names, line_of),
             "pillar": _text(main_pillars(inst), line_of),
             "year": np.asarray(years, dtype=np.int64)[year_of],
-            "source": _text(sources, source_of),
-            "amount": np.stack(amounts, axis=-1).ravel()[kept],
+            "source": _text(names, source_of),
+            "amount": money.ravel()[kept],
         }
     )
 
@@ -57,30 +66,21 @@ def _text(values: list[str], index: np.ndarray) -> Any:
     return pd.Series(values).array.take(index)  # the text dtype pandas infers, as before
 
 
-def _split(inst: Instance, allocation: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each allocation row's money in each pillar (rows × pillars, by membership share), with
-    the row's year (index into the instance's years) and whether it is government money."""
-    shares = pillar_shares(inst)
-    lines = pd.Index([line.id for line in inst.lines]).get_indexer(pd.Index(allocation["line"]))
-    years = pd.Index(list(inst.years)).get_indexer(pd.Index(allocation["year"]))
-    inside = (lines >= 0) & (years >= 0)
-    money = shares[lines] * allocation["amount"].to_numpy(dtype=float)[:, None]
-    money[~inside] = 0.0
-    return money, np.where(inside, years, 0), (allocation["source"] == GOVERNMENT).to_numpy()
+def _by_pillar(inst: Instance, money: np.ndarray) -> np.ndarray:
+    """(lines × years × sources) money as (pillars × years × sources), each line counted in each
+    of its pillars by its share."""
+    return np.tensordot(pillar_shares(inst), money, axes=([0], [0]))
 
 
-def pillars(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
+def pillars(inst: Instance, plan: Plan) -> pd.DataFrame:
     """Per pillar and year: government, private, amount (both) and share (of the year's
     government money — the quantity the pillar-share rule limits). Private counts the pool
     and every fund; a line in several pillars counts in each by its share."""
-    money, year, gov = _split(inst, allocation)
+    split = _by_pillar(inst, sources(inst, plan)[1])
     n_years, n_pillars = len(inst.years), len(inst.pillars)
-    by_year = np.zeros((2, n_years, n_pillars))  # government, private
-    for part, rows in enumerate((gov, ~gov)):
-        for k in range(n_pillars):
-            by_year[part, :, k] = np.bincount(year[rows], money[rows, k], minlength=n_years)
-    government, private = by_year[0].ravel(), by_year[1].ravel()
-    year_total = np.repeat(by_year[0].sum(axis=1), n_pillars)
+    government = split[:, :, 0].T.ravel()  # year by year, pillar by pillar
+    private = split[:, :, 1:].sum(axis=2).T.ravel()
+    year_total = np.repeat(split[:, :, 0].sum(axis=0), n_pillars)
     share = np.divide(government, year_total, out=np.zeros_like(government), where=year_total > 0)
     return pd.DataFrame(
         {
@@ -95,30 +95,20 @@ def pillars(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def funding(inst: Instance, allocation: pd.DataFrame) -> pd.DataFrame:
+def funding(inst: Instance, plan: Plan) -> pd.DataFrame:
     """Per pillar, year and source (government, private pool, each named fund): the money."""
-    money, year, _ = _split(inst, allocation)
-    sources = [GOVERNMENT, PRIVATE, *(f.id for f in inst.funds)]
-    source = pd.Index(sources).get_indexer(pd.Index(allocation["source"]))
-    n_years, n_sources = len(inst.years), len(sources)
-    known = source >= 0
-    cell = (year * n_sources + source)[known]
-    table = np.stack(
-        [
-            np.bincount(cell, money[known, k], minlength=n_years * n_sources)
-            for k in range(len(inst.pillars))
-        ]
-    )
-    shape = (len(inst.pillars), n_years, n_sources)
+    names, money, _ = sources(inst, plan)
+    table = _by_pillar(inst, money)
+    shape = table.shape
     return pd.DataFrame(
         {
             "pillar": np.repeat(
-                np.asarray([p.id for p in inst.pillars], dtype=object), n_years * n_sources
+                np.asarray([p.id for p in inst.pillars], dtype=object), shape[1] * shape[2]
             ),
             "year": np.broadcast_to(
                 np.asarray(list(inst.years), dtype=np.int64)[None, :, None], shape
             ).ravel(),
-            "source": np.broadcast_to(np.asarray(sources, dtype=object), shape).ravel(),
+            "source": np.broadcast_to(np.asarray(names, dtype=object), shape).ravel(),
             "amount": table.ravel(),
         }
     )
