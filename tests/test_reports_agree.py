@@ -4,6 +4,7 @@ named as such — and every sheet of the workbook that holds money shows its cur
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import cast
@@ -98,3 +99,10 @@ def test_every_money_cell_of_the_workbook_shows_the_currency_unit(
     audit = pd.read_excel(path, sheet_name="audit")
     assert "money" not in set(audit.unit.dropna())
     assert "bn KRW" in set(audit.unit.dropna())
+
+
+def test_the_json_allocation_is_the_allocation_table(res: allocator.Result) -> None:
+    """`as_json` writes its rows from Python strings (faster); they are the table's rows."""
+    rows = json.loads(report.as_json(res))["allocation"]
+    assert rows == json.loads(res.allocation.to_json(orient="records", double_precision=15))
+    assert {row["source"] for row in rows} == {"government", "private", "ngf"}

@@ -36,9 +36,11 @@ def sources(inst: Instance, plan: Plan) -> tuple[list[str], np.ndarray, np.ndarr
     return names, np.stack(amounts, axis=-1), eligible
 
 
-def allocation(inst: Instance, plan: Plan) -> pd.DataFrame:
+def allocation(inst: Instance, plan: Plan, objects: bool = False) -> pd.DataFrame:
     """Money per line, year and source (government, private pool, or a named fund), in the
-    currency unit; `pillar` is the line's main pillar."""
+    currency unit; `pillar` is the line's main pillar. `objects`: text columns as Python
+    strings (what `to_json` writes fastest) instead of pandas' text dtype."""
+    _text = _objects if objects else _pandas_text
     ids, years = [line.__dict__["id"] for line in inst.lines], list(inst.years)
     names, money, eligible = sources(inst, plan)
     # line by line, year by year, source by source; a fund only beside its eligible lines
@@ -60,10 +62,15 @@ def allocation(inst: Instance, plan: Plan) -> pd.DataFrame:
     )
 
 
-def _text(values: list[str], index: np.ndarray) -> Any:
+def _pandas_text(values: list[str], index: np.ndarray) -> Any:
     """`values[i]` for each i in `index` as pandas' text column: taken from the few values, not
     converted row by row."""
     return pd.Series(values).array.take(index)  # the text dtype pandas infers, as before
+
+
+def _objects(values: list[str], index: np.ndarray) -> np.ndarray:
+    """`values[i]` for each i in `index` as an array of Python strings."""
+    return np.asarray(values, dtype=object)[index]
 
 
 def _by_pillar(inst: Instance, money: np.ndarray) -> np.ndarray:
@@ -229,9 +236,9 @@ def cash(inst: Instance, plan: Plan) -> pd.DataFrame:
     rate = inst.cash.rate if inst.cash is not None else 0.0
     loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
     giving = [line for line in inst.lines if line.profile or line.returns]  # money back
-    spent = dict.fromkeys(inst.years, 0.0)
-    for (_, y), amount in plan.gov.items():
-        spent[y] += amount
+    ids = [line.__dict__["id"] for line in inst.lines]
+    by_year = gather_cells(plan.gov, ids, list(inst.years)).sum(axis=0).tolist()
+    spent = dict(zip(inst.years, by_year, strict=True))
     rows = []
     for i, y in enumerate(inst.years):
         before = inst.years[i - 1] if i else y
