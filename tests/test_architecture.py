@@ -93,6 +93,7 @@ def test_no_import_cycles() -> None:
 
 
 START_UP = (
+    "numpy",
     "pandas",
     "matplotlib",
     "openpyxl",
@@ -102,7 +103,8 @@ START_UP = (
     "allocator.report.html",
     "allocator.explain",
 )
-"""Not needed to import the package or to check a file: tables, charts, workbooks, reports."""
+"""Not needed to import the package or to check a file: arrays, tables, charts, workbooks,
+reports."""
 
 
 @pytest.mark.parametrize(

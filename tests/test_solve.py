@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -198,3 +201,38 @@ def test_a_copy_of_a_formulation_keeps_the_rows_texts_alive() -> None:
     gc.collect()
     assert "budget[2026]" in view.rows["budget[2026]"].name
     assert "2026" in view.rows["budget[2026]"].text
+
+
+def test_work_meanwhile_runs_once_beside_highs_and_its_failure_stops_the_solve() -> None:
+    """`run_highs(..., meanwhile=f)` calls f once in this thread while HiGHS solves in its own
+    (a solve loads the result's modules so); f failing stops HiGHS and raises f's error, and
+    the next solve is as before."""
+    from allocator.formulation import build
+    from allocator.solver.highs import run_highs
+
+    hard = hard_mip()
+    built = build(*hard)
+    seen: list[int] = []
+
+    def meanwhile() -> None:
+        seen.append(threading.active_count())
+
+    options = allocator.solver.options.SolveOptions(time_limit=1.0)
+    sol = run_highs(built, options, meanwhile=meanwhile)
+    assert len(seen) == 1
+    assert seen[0] >= 2  # HiGHS's thread was running beside it (stopped after a second)
+    assert sol.status == Status.time_limit_incumbent
+
+    def failing() -> None:
+        raise ValueError("meanwhile failed")
+
+    started = time.perf_counter()
+    with pytest.raises(ValueError, match="meanwhile failed"):
+        run_highs(built, replace(options, time_limit=60.0), meanwhile=failing)
+    assert time.perf_counter() - started < 20  # stopped, not left to its minute
+    assert run_highs(build(*tiny_lp()), meanwhile=None).status == Status.optimal
+
+
+def tiny_lp() -> tuple[allocator.Instance, allocator.ModelSpec]:
+    res = run(tiny())
+    return res.instance, res.model

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from allocator.errors import InputError, Issue
 from allocator.formulation import Formulation, build
-from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec, load_instance, output, resolve_model
 from allocator.schema.plans import read_plan
 from allocator.solver.files import model_format
@@ -23,6 +22,8 @@ from allocator.solver.options import FAST
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from allocator.results.result import Result
 
 
 def solve(
@@ -76,7 +77,7 @@ def solve(
             raise InputError([Issue("pyomo_results", "", None, "pass the model it answers too")])
         named = defined(getattr(pyomo_results.solver, "name", None)) or "pyomo"
         name = solver if solver != FAST else named
-        return Result.from_solution(
+        return _results().from_solution(
             built, read_answer(built, pyomo_results, replace(options, solver=name))
         )
     if solver != FAST:
@@ -198,21 +199,31 @@ def evaluate(
     it breaks, each by how much in the rule's unit. Bad input raises `InputError`."""
     given = read_plan(instance, plan)
     spec = resolve_model(instance, model)
-    return Result.from_plan(instance, spec, given)
+    return _results().from_plan(instance, spec, given)
 
 
 def _solve_built(built: Formulation, options: SolveOptions) -> Result:
     """One solve of a built model: the priority levels in order for a lexicographic model."""
-    if options.solver != FAST:
-        from allocator.solver.pyomo_solvers import run_pyomo, solve_levels_with
+    lexicographic = built.spec.objective == "lexicographic"
+    if options.solver == FAST and not lexicographic:
+        sol = run_highs(built, options, meanwhile=_results)  # the result's modules meanwhile
+        return _results().from_solution(built, sol)
+    made = _results()
+    if options.solver == FAST:
+        return made.from_solution(built, *solve_levels(built, options))
+    from allocator.solver.pyomo_solvers import run_pyomo, solve_levels_with
 
-        if built.spec.objective == "lexicographic":
-            return Result.from_solution(built, *solve_levels_with(built, options))
-        return Result.from_solution(built, run_pyomo(built, options))
-    if built.spec.objective == "lexicographic":
-        sol, levels = solve_levels(built, options)
-        return Result.from_solution(built, sol, levels)
-    return Result.from_solution(built, run_highs(built, options))
+    if lexicographic:
+        return made.from_solution(built, *solve_levels_with(built, options))
+    return made.from_solution(built, run_pyomo(built, options))
+
+
+def _results() -> type[Result]:
+    """`Result`, with the modules it needs to make tables (pandas among them: a fifth of a
+    second), loaded on first use: during the first solve, while HiGHS runs in its thread."""
+    from allocator.results.result import Result
+
+    return Result
 
 
 def solve_many(
@@ -248,4 +259,4 @@ def solve_many(
             yield solve(inst, spec, time_limit=time_limit, mip_gap=mip_gap)
             continue
         built = build(inst, spec)
-        yield Result.from_solution(built, resolver.solve(built))
+        yield _results().from_solution(built, resolver.solve(built))

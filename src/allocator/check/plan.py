@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import ItemsView, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from itertools import compress, product
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 Cell = tuple[str, int]
 
@@ -26,6 +27,8 @@ class Cells(Mapping[Cell, float]):
         values: np.ndarray,
         present: np.ndarray | None = None,
     ) -> None:
+        import numpy as np  # not at `import allocator`, which loads this module
+
         self.ids, self.years = list(ids), list(years)
         self.array = np.array(values, dtype=float).reshape(len(self.ids), len(self.years))
         self.array.setflags(write=False)
@@ -38,6 +41,8 @@ class Cells(Mapping[Cell, float]):
 
     def full(self) -> np.ndarray:
         """The lines × years array, 0 where a cell does not exist."""
+        import numpy as np
+
         return self.array if self.present is None else np.where(self.present, self.array, 0.0)
 
     def __getitem__(self, cell: Cell) -> float:

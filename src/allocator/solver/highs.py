@@ -11,6 +11,7 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -136,8 +137,14 @@ def new_highs(matrix: Matrix, options: SolveOptions) -> highspy.Highs:
     return h
 
 
-def run_highs(built: Formulation, options: SolveOptions | None = None) -> Solution:
-    """Solve the built model with HiGHS and read back status, values, duals and gap."""
+def run_highs(
+    built: Formulation,
+    options: SolveOptions | None = None,
+    meanwhile: Callable[[], object] | None = None,
+) -> Solution:
+    """Solve the built model with HiGHS and read back status, values, duals and gap.
+    `meanwhile` runs in this thread while HiGHS solves in its own (the GIL is free then): work
+    the answer will need that does not depend on it, such as loading modules."""
     options = options or SolveOptions()
     failed = [c.name for c in built.constants if not c.holds]
     if failed:
@@ -146,15 +153,19 @@ def run_highs(built: Formulation, options: SolveOptions | None = None) -> Soluti
     check_ranges(matrix)
     h = new_highs(matrix, options)
     matrix.release(h)  # HiGHS holds the model now: no second copy of the matrix here
-    return solve_session(built, matrix, h, options)
+    return solve_session(built, matrix, h, options, meanwhile)
 
 
 def solve_session(
-    built: Formulation, matrix: Matrix, h: highspy.Highs, options: SolveOptions
+    built: Formulation,
+    matrix: Matrix,
+    h: highspy.Highs,
+    options: SolveOptions,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Solution:
     """Run a HiGHS session already loaded with `matrix` and read the answer back."""
     started = time.perf_counter()
-    _run(h)
+    _run(h, meanwhile)
     status = h.getModelStatus()
     if status == _MS.kUnboundedOrInfeasible:
         status = _resolve_infeasible_or_unbounded(h, matrix)
@@ -310,10 +321,22 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
     return h.getSolution()
 
 
-def _run(h: highspy.Highs) -> None:
-    """Run HiGHS in its own thread so that Ctrl-C stops the solve cleanly (status interrupted)."""
+def _run(h: highspy.Highs, meanwhile: Callable[[], object] | None = None) -> None:
+    """Run HiGHS in its own thread so that Ctrl-C stops the solve cleanly (status interrupted),
+    `meanwhile` in this one; if `meanwhile` fails, the solve is stopped and the error raised."""
     h.HandleUserInterrupt = True
     thread = h.startSolve()
+    try:
+        if meanwhile is not None:
+            meanwhile()
+    except KeyboardInterrupt:
+        h.cancelSolve()
+    except BaseException:
+        h.cancelSolve()
+        h.joinSolve(thread, interrupt_limit=0)
+        thread.join()
+        h.HandleUserInterrupt = False
+        raise
     while True:
         try:
             while not h.wait(0.05)[0]:
