@@ -91,7 +91,6 @@ def register(commands: Any) -> None:
 
 def _solve(args: argparse.Namespace) -> int:
     from allocator.api import solve
-    from allocator.report import text as report
 
     inst = load_instance(args.instance)
     spec = resolve_model(inst, args.model)
@@ -105,6 +104,8 @@ def _solve(args: argparse.Namespace) -> int:
 
         excel.check_target(args.xlsx, force=args.force, inputs=inputs)
     res = solve(inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap)
+    from allocator.report import text as report  # after: pandas loads while HiGHS solves
+
     firmness = _firmness(res, args.how_firm)
     if args.out and res.status != Status.interrupted:
         res.to_dir(args.out, force=args.force)
