@@ -51,6 +51,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -160,13 +161,23 @@ def run(route: str, instance: Path, cap: float = CAP, sample: bool = False) -> d
                 env=_env(),
                 start_new_session=True,
             )
-            try:
-                proc.wait(timeout=cap)
-            except subprocess.TimeoutExpired:
+            # A blocking wait: `wait(timeout=)` polls every 50 ms, which would round every
+            # process's time up to 50 ms. The cap is a timer that kills the process group.
+            killed = threading.Event()
+
+            def kill() -> None:
+                killed.set()
                 os.killpg(proc.pid, signal.SIGKILL)
+
+            timer = threading.Timer(cap, kill)
+            timer.start()
+            try:
                 proc.wait()
-                return {"route": route, "timed_out": True, "wall": time.perf_counter() - started}
+            finally:
+                timer.cancel()
             wall = time.perf_counter() - started
+            if killed.is_set():
+                return {"route": route, "timed_out": True, "wall": wall}
         if proc.returncode != 0:
             tail = err_path.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{route} on {instance.name} exited {proc.returncode}:\n{tail}")
