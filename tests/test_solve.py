@@ -230,7 +230,9 @@ def test_work_meanwhile_runs_once_beside_highs_and_its_failure_stops_the_solve()
     with pytest.raises(ValueError, match="meanwhile failed"):
         run_highs(built, replace(options, time_limit=60.0), meanwhile=failing)
     assert time.perf_counter() - started < 20  # stopped, not left to its minute
-    assert run_highs(build(*tiny_lp()), meanwhile=None).status == Status.optimal
+    small = run_highs(build(*tiny_lp()), meanwhile=lambda: time.sleep(0.3))
+    assert small.status == Status.optimal
+    assert small.runtime < 0.3  # HiGHS's own time, not the work beside it
 
 
 def tiny_lp() -> tuple[allocator.Instance, allocator.ModelSpec]:
