@@ -89,12 +89,12 @@ def recording() -> Iterator[list[Recorded]]:
     inside = [False]
 
     def record(name: str) -> Callable[..., Any]:
-        def wrapper(self: Resolver, built: Any) -> Any:
+        def wrapper(self: Resolver, built: Any, *args: Any, **kwargs: Any) -> Any:
             if inside[0]:  # solve_objective falling back on solve: recorded once, outside
-                return originals[name](self, built)
+                return originals[name](self, built, *args, **kwargs)
             inside[0] = True
             try:
-                sol = originals[name](self, built)
+                sol = originals[name](self, built, *args, **kwargs)
             finally:
                 inside[0] = False
             keep(self, built, sol)

@@ -259,4 +259,4 @@ def solve_many(
             yield solve(inst, spec, time_limit=time_limit, mip_gap=mip_gap)
             continue
         built = build(inst, spec)
-        yield _results().from_solution(built, resolver.solve(built))
+        yield _results().from_solution(built, resolver.solve(built, meanwhile=_results))

@@ -219,8 +219,9 @@ class Resolver:
         self.reloads = 0
         self._built: Formulation | None = None
 
-    def solve(self, built: Formulation) -> Solution:
-        """Solve `built`, reusing the session when its shape matches the loaded model."""
+    def solve(self, built: Formulation, meanwhile: Callable[[], object] | None = None) -> Solution:
+        """Solve `built`, reusing the session when its shape matches the loaded model
+        (`meanwhile`: as for `run_highs`)."""
         failed = [c.name for c in built.constants if not c.holds]
         if failed:
             return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
@@ -232,7 +233,7 @@ class Resolver:
         elif not self.warm:
             self.h.clearSolver()
         self.loaded, self._built = matrix, built
-        return self._session(built, matrix)
+        return self._session(built, matrix, meanwhile)
 
     def solve_objective(self, built: Formulation) -> Solution:
         """Solve `built` again when only its objective (cost, sense, offset) changed since this
@@ -254,8 +255,10 @@ class Resolver:
             self.h.clearSolver()
         return self._session(built, matrix)
 
-    def _session(self, built: Formulation, matrix: Matrix) -> Solution:
-        sol = solve_session(built, matrix, self.h, self.options)
+    def _session(
+        self, built: Formulation, matrix: Matrix, meanwhile: Callable[[], object] | None = None
+    ) -> Solution:
+        sol = solve_session(built, matrix, self.h, self.options, meanwhile)
         if matrix.integer:
             self._restore_integers(matrix)
         sol.highs = None  # the session moves on with the next point
