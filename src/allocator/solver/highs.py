@@ -22,6 +22,7 @@ from allocator.errors import HighsWarning, SolverError
 from allocator.formulation import Formulation
 from allocator.solver.compile import Matrix, check_ranges, compile_matrix
 from allocator.solver.options import SolveOptions
+from allocator.solver.runner import run_in_thread
 from allocator.solver.status import Status
 
 _MS = highspy.HighsModelStatus
@@ -311,18 +312,9 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
 
 
 def _run(h: highspy.Highs) -> None:
-    """Run HiGHS in its own thread so that Ctrl-C stops the solve cleanly (status interrupted)."""
-    h.HandleUserInterrupt = True
-    thread = h.startSolve()
-    while True:
-        try:
-            while not h.wait(0.05)[0]:
-                pass
-            break
-        except KeyboardInterrupt:
-            h.cancelSolve()
-    thread.join()
-    h.HandleUserInterrupt = False
+    """Run HiGHS in a thread of its own so that Ctrl-C stops the solve cleanly (status
+    interrupted); the thread is kept for the next run (`allocator.solver.runner`)."""
+    run_in_thread(h)
 
 
 def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
