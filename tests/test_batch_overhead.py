@@ -5,6 +5,7 @@ recorded before any of it (regenerate with ALLOCATOR_REGENERATE=1 after a delibe
 
 from __future__ import annotations
 
+import gc
 import io
 import math
 import multiprocessing
@@ -19,6 +20,7 @@ import pytest
 import allocator
 from allocator.analysis.montecarlo import monte_carlo
 from allocator.analysis.samples import draw, jobs
+from allocator.schema.collector import collector_settled
 from allocator.schema.expr import ExpressionError, parse
 from allocator.schema.rules import classifications
 
@@ -168,3 +170,20 @@ def test_a_forked_child_solves_in_a_thread_of_its_own(tmp_path: Path) -> None:
     assert out.get(timeout=120) == pytest.approx(260.0)
     child.join(timeout=60)
     assert child.exitcode == 0
+
+
+def test_a_batch_sets_the_objects_alive_aside_from_the_collector_and_back() -> None:
+    assert gc.get_freeze_count() == 0
+    with collector_settled():
+        assert gc.get_freeze_count() > 0  # what was alive is out of the collector's walks
+        made = [[i] for i in range(10)]
+    assert gc.get_freeze_count() == 0
+    assert len(made) == 10
+    gc.freeze()  # someone else's freeze is left as it is
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_settled():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

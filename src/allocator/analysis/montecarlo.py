@@ -30,6 +30,7 @@ from allocator.results.output import TableWriter, table_target
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
+from allocator.schema.collector import collector_settled
 from allocator.schema.uncertainty import MAX_SAMPLES, MAX_SEED
 from allocator.solver.highs import Resolver
 from allocator.solver.options import SolveOptions
@@ -213,7 +214,9 @@ def run_jobs(
     """Rows of the jobs in order, reusing two HiGHS sessions across them (serial)."""
     sessions = Sessions(Resolver(options), Resolver(options))
     for job in batch:
-        yield run_job(job, spec, base, sessions, hold)
+        with collector_settled():
+            row = run_job(job, spec, base, sessions, hold)
+        yield row
 
 
 @dataclass(frozen=True)
