@@ -276,9 +276,12 @@ class Resolver:
         if a.maximize != b.maximize:  # near-optimal ranges turn between min and max
             h.changeObjectiveSense(b.sense_)
         changed = np.flatnonzero(a_value != b_value)
-        for e in changed:
-            col = int(np.searchsorted(b_start, e, side="right") - 1)
-            h.changeCoeff(int(b_index[e]), col, float(b_value[e]))
+        if changed.size:
+            cols = np.searchsorted(b_start, changed, side="right") - 1
+            for row, col, value in zip(
+                b_index[changed].tolist(), cols.tolist(), b_value[changed].tolist(), strict=True
+            ):
+                h.changeCoeff(row, col, value)
         return True
 
     def _restore_integers(self, matrix: Matrix) -> None:
@@ -302,9 +305,8 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
     fixed = matrix.whole
     values = np.round(x[fixed])
     h.changeColsBounds(len(fixed), fixed, values, values)
-    h.changeColsIntegrality(
-        len(fixed), fixed, np.array([highspy.HighsVarType.kContinuous] * len(fixed))
-    )
+    continuous = np.full(len(fixed), int(highspy.HighsVarType.kContinuous), dtype=np.int32)
+    h.changeColsIntegrality(len(fixed), fixed, continuous)
     h.run()
     if h.getModelStatus() != _MS.kOptimal:
         return None
