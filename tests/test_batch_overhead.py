@@ -5,6 +5,7 @@ recorded before any of it (regenerate with ALLOCATOR_REGENERATE=1 after a delibe
 
 from __future__ import annotations
 
+import copy
 import gc
 import io
 import math
@@ -20,9 +21,13 @@ import pytest
 import allocator
 from allocator.analysis.montecarlo import monte_carlo
 from allocator.analysis.samples import draw, jobs
+from allocator.api import resolve_model
+from allocator.formulation import build
 from allocator.schema.collector import collector_settled
 from allocator.schema.expr import ExpressionError, parse
 from allocator.schema.rules import classifications
+from allocator.solver.compile import compile_matrix, with_columns
+from allocator.solver.highs import Resolver
 
 from .helpers import ROOT, tiny
 
@@ -187,3 +192,36 @@ def test_a_batch_sets_the_objects_alive_aside_from_the_collector_and_back() -> N
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_a_copy_with_its_own_bounds_takes_the_rows_compiled_and_solves_alike() -> None:
+    """The five-year plan with INF-01's money held at its optimum in 2027 (a copy with bounds of
+    its own): the rows taken from the matrix of the model it was copied from, its own columns read,
+    give the matrix compiling the copy gives, array for array, and the same answer."""
+    inst = allocator.load_instance(KOREA)
+    built = build(inst, resolve_model(inst, None))
+    first = Resolver()
+    best = first.solve(built)
+    assert best.x is not None
+    rows = first.compiled(built)
+    assert rows is not None
+    fixed = copy.copy(built)
+    fixed.lower, fixed.upper = list(built.lower), list(built.upper)
+    j = fixed.gov["INF-01", 2027]
+    fixed.lower[j] = fixed.upper[j] = held_at = float(best.x[j])
+    taken, fresh = with_columns(rows, fixed), compile_matrix(fixed)
+    for name in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert (getattr(taken.arrays, name) == getattr(fresh.arrays, name)).all(), name
+    for got, want in zip(taken.arrays.columns(), fresh.arrays.columns(), strict=True):
+        assert (got == want).all()
+    assert taken.rows == fresh.rows
+    assert taken.shape == fresh.shape
+    assert taken.arrays.integrality is not None
+    assert fresh.arrays.integrality is not None
+    assert (taken.arrays.integrality == fresh.arrays.integrality).all()
+    assert taken.arrays.col_upper_[j] == held_at
+    assert first.compiled(fixed) is None  # this session last solved `built`, not the copy
+    held, again = Resolver().solve(fixed, rows), Resolver().solve(fixed)
+    assert held.status == again.status == allocator.Status.optimal
+    assert held.objective == pytest.approx(again.objective, rel=1e-9)
+    assert held.objective == pytest.approx(best.objective, rel=1e-6)  # held where it was

@@ -119,7 +119,9 @@ def run_job(
         fixed.lower[j] = fixed.upper[j] = plan[key]
     for lid, j in fixed.selected.items():
         fixed.lower[j] = fixed.upper[j] = 1.0 if base.selected[lid] else 0.0
-    held = Result.from_solution(fixed, sessions.evaluate.solve(fixed))
+    # Its rows are the ones just compiled: only the columns are read again.
+    rows = sessions.optimise.compiled(built)
+    held = Result.from_solution(fixed, sessions.evaluate.solve(fixed, rows))
     row.update({"base.status": held.status.value, "base.verified": held.verified})
     if held.status == Status.infeasible:
         row["base.breaks"] = "; ".join(colliding(fixed)) or None

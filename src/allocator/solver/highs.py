@@ -20,7 +20,7 @@ import numpy as np
 
 from allocator.errors import HighsWarning, SolverError
 from allocator.formulation import Formulation
-from allocator.solver.compile import Matrix, check_ranges, compile_matrix
+from allocator.solver.compile import Matrix, check_ranges, compile_matrix, with_columns
 from allocator.solver.options import SolveOptions
 from allocator.solver.runner import run_in_thread
 from allocator.solver.status import Status
@@ -210,12 +210,18 @@ class Resolver:
         self.reloads = 0
         self._built: Formulation | None = None
 
-    def solve(self, built: Formulation) -> Solution:
-        """Solve `built`, reusing the session when its shape matches the loaded model."""
+    def solve(self, built: Formulation, rows: Matrix | None = None) -> Solution:
+        """Solve `built`, reusing the session when its shape matches the loaded model. `rows`: a
+        matrix compiled from a formulation with the same rows as `built` (the one `built` is a
+        copy of, with column bounds of its own; see `compiled`), whose rows are taken as they
+        are, only `built`'s columns read; else `built` is compiled."""
         failed = [c.name for c in built.constants if not c.holds]
         if failed:
             return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
-        matrix = compile_matrix(built)
+        if rows is not None and not rows.released:
+            matrix = with_columns(rows, built)
+        else:
+            matrix = compile_matrix(built)
         check_ranges(matrix)
         if self.loaded is None or not self._update(matrix):
             self.h = new_highs(matrix, self.options)
@@ -224,6 +230,11 @@ class Resolver:
             self.h.clearSolver()
         self.loaded, self._built = matrix, built
         return self._session(built, matrix)
+
+    def compiled(self, built: Formulation) -> Matrix | None:
+        """The matrix this session compiled for `built` at its last solve, if that was of
+        `built` (None when it was of another formulation, or `built` failed before solving)."""
+        return self.loaded if self._built is built else None
 
     def solve_objective(self, built: Formulation) -> Solution:
         """Solve `built` again when only its objective (cost, sense, offset) changed since this
@@ -277,9 +288,9 @@ class Resolver:
             h.changeObjectiveSense(b.sense_)
         changed = np.flatnonzero(a_value != b_value)
         if changed.size:
-            cols = np.searchsorted(b_start, changed, side="right") - 1
+            at = np.searchsorted(b_start, changed, side="right") - 1
             for row, col, value in zip(
-                b_index[changed].tolist(), cols.tolist(), b_value[changed].tolist(), strict=True
+                b_index[changed].tolist(), at.tolist(), b_value[changed].tolist(), strict=True
             ):
                 h.changeCoeff(row, col, value)
         return True
@@ -305,7 +316,7 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
     fixed = matrix.whole
     values = np.round(x[fixed])
     h.changeColsBounds(len(fixed), fixed, values, values)
-    continuous = np.full(len(fixed), int(highspy.HighsVarType.kContinuous), dtype=np.int32)
+    continuous = np.full(len(fixed), int(highspy.HighsVarType.kContinuous), dtype=np.uint8)
     h.changeColsIntegrality(len(fixed), fixed, continuous)
     h.run()
     if h.getModelStatus() != _MS.kOptimal:
