@@ -14,7 +14,9 @@ again (from scratch, `clearSolver`, as allocator does), objective read back. Sam
 same order; every objective must agree with allocator's to 1e-6 relative.
 
 How the raw side knows the solves: a first, untimed run of the analysis records every model
-allocator's `Resolver` is asked to solve (its matrix, its session, the objective it returned).
+allocator's `Resolver` is asked to solve (its matrix, its session, the objective it returned),
+and every single solve in a fresh session (`run_highs`: the base plan Monte Carlo and
+near-optimal ranges start from, which raw highspy solves too, in a session of its own).
 Then allocator's run and the raw replay take turns `--reps` times; the figures are medians. The
 timed allocator runs also total the seconds spent inside HiGHS (`Highs.run` and the threaded run
 of `solver.highs`), so its time splits into HiGHS and Python around it; Monte Carlo's
@@ -48,6 +50,7 @@ import highspy  # noqa: E402
 import numpy as np  # noqa: E402
 
 import allocator  # noqa: E402
+from allocator import api as api_module  # noqa: E402
 from allocator.analysis import montecarlo as mc_module  # noqa: E402
 from allocator.analysis.frontier import pareto  # noqa: E402
 from allocator.analysis.montecarlo import monte_carlo  # noqa: E402
@@ -102,7 +105,7 @@ def recording() -> Iterator[list[Recorded]]:
 
         return wrapper
 
-    def keep(self: Resolver, built: Any, sol: Any) -> None:
+    def keep(self: object, built: Any, sol: Any) -> None:
         lp = compile_matrix(built).lp
         session = sessions.setdefault(id(self), len(sessions))
         solves.append(
@@ -120,13 +123,25 @@ def recording() -> Iterator[list[Recorded]]:
             )
         )
 
+    single = api_module.run_highs
+    tokens: list[object] = []
+
+    def once(built: Any, options: Any = None) -> Any:
+        """A solve in a session of its own (the base plan the analysis starts from)."""
+        sol = single(built, options)
+        tokens.append(object())  # kept alive: its id names the session
+        keep(tokens[-1], built, sol)
+        return sol
+
     for name in originals:
         setattr(Resolver, name, record(name))
+    api_module.run_highs = once
     try:
         yield solves
     finally:
         for name, fn in originals.items():
             setattr(Resolver, name, fn)
+        api_module.run_highs = single
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,24 @@ def test_the_program_ends_with_everything_written(files: Path) -> None:
     assert (out / "allocation.csv").read_text(encoding="utf-8").endswith("\n")
     proc = subprocess.run([*command[:-1], str(files / "nothing.yaml")], capture_output=True)
     assert proc.returncode == 2
+
+
+def test_the_quick_ending_waits_for_threads_but_not_the_idle_highs_one(files: Path) -> None:
+    """After a solve allocator's HiGHS thread waits for the next run: the program still ends
+    quickly (`cli.run`); any other thread makes it end the ordinary way."""
+    from allocator.cli import _others_running
+
+    assert main(["solve", str(files / "inst.yaml"), "--format", "json"]) == 0
+    assert any(t.name == "allocator-highs" for t in threading.enumerate())
+    assert not _others_running()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _others_running()
+    finally:
+        stop.set()
+        other.join()
 
 
 def test_bad_output_dir_is_left_untouched(files: Path) -> None:

@@ -10,6 +10,7 @@ so an executor can run the jobs elsewhere and get the same rows."""
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from allocator.results.output import TableWriter, table_target
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.base import for_year
+from allocator.schema.collector import collector_settled
 from allocator.schema.uncertainty import MAX_SAMPLES, MAX_SEED
 from allocator.solver.highs import Resolver
 from allocator.solver.options import SolveOptions
@@ -105,7 +107,7 @@ def run_job(
         row["objective"] = res.objective
         money, pillars = government(res)
         row.update({f"government.{p}": amount for p, amount in pillars.items()})
-        levels = res.kpis.set_index(["kpi", "year"]).level
+        levels = res.kpi_levels()
         row.update({f"level.{k.id}@{last}": float(levels[k.id, last]) for k in inst.kpis})
         row.update({f"line.{lid}": amount for lid, amount in money.items()})
     plan, over = held_plan(inst, spec, base, hold)
@@ -117,18 +119,30 @@ def run_job(
         fixed.lower[j] = fixed.upper[j] = plan[key]
     for lid, j in fixed.selected.items():
         fixed.lower[j] = fixed.upper[j] = 1.0 if base.selected[lid] else 0.0
-    held = Result.from_solution(fixed, sessions.evaluate.solve(fixed))
+    # Its rows are the ones just compiled: only the columns are read again.
+    rows = sessions.optimise.compiled(built)
+    held = Result.from_solution(fixed, sessions.evaluate.solve(fixed, rows))
     row.update({"base.status": held.status.value, "base.verified": held.verified})
     if held.status == Status.infeasible:
         row["base.breaks"] = "; ".join(colliding(fixed)) or None
     row["base.over_budget"] = len(over)
     if _answer(held):
         row["base.objective"] = held.objective
-        short = held.kpis.dropna(subset=["target"]).set_index(["kpi", "year"]).shortfall
-        row.update(
-            {f"base.shortfall.{t.kpi}@{t.year}": float(short[t.kpi, t.year]) for t in inst.targets}
-        )
+        row.update(_shortfalls(inst, held))
     return row
+
+
+def _shortfalls(inst: Instance, res: Result) -> dict[str, float]:
+    """Each target's shortfall under `res` (`Result.kpis`' numbers, without the table): how far
+    the KPI's level falls below the year's target; NaN for a target that is an upper bound."""
+    levels = res.kpi_levels()
+    below = {(t.kpi, t.year): t.value for t in inst.targets if not t.at_most}
+    out = {}
+    for t in inst.targets:
+        target = below.get((t.kpi, t.year))
+        short = math.nan if target is None else max(0.0, target - float(levels[t.kpi, t.year]))
+        out[f"base.shortfall.{t.kpi}@{t.year}"] = short
+    return out
 
 
 def held_plan(
@@ -202,7 +216,9 @@ def run_jobs(
     """Rows of the jobs in order, reusing two HiGHS sessions across them (serial)."""
     sessions = Sessions(Resolver(options), Resolver(options))
     for job in batch:
-        yield run_job(job, spec, base, sessions, hold)
+        with collector_settled():
+            row = run_job(job, spec, base, sessions, hold)
+        yield row
 
 
 @dataclass(frozen=True)

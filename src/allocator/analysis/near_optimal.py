@@ -184,7 +184,8 @@ def near_optimal(
         tick()
         return found
 
-    optimum = base.allocation.query("source == 'government'").groupby("line").amount.sum()
+    by_line = base.allocation.query("source == 'government'").groupby("line").amount.sum()
+    optimum = dict(zip(by_line.index, by_line.to_numpy(), strict=True))
     rows = []
     for kind, ident, name, members in groups:
         weights = np.zeros(built.columns)
@@ -197,7 +198,8 @@ def near_optimal(
                 "kind": kind,
                 "id": ident,
                 "name": name,
-                "optimum": float(optimum[members].sum()),
+                # numpy's sum, as the Series' own (a Series indexed for every row cost more)
+                "optimum": float(np.array([optimum[lid] for lid in members], dtype=float).sum()),
                 "low": float(weights @ low.x),
                 "high": float(weights @ high.x),
             }

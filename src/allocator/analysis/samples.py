@@ -3,12 +3,14 @@ into a validated sampled instance (`Job`)."""
 
 from __future__ import annotations
 
+import io
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from pydantic import BaseModel
 
 from allocator.errors import InputError, Issue
 from allocator.schema import Instance
@@ -64,10 +66,10 @@ def jobs(
         raise InputError([Issue(inst.name, "uncertainty", None, NO_UNCERTAINTY)])
     params = inst.uncertainty.parameters
     shell, touched = _shell(inst, [p.path for p in params])
-    frozen = pickle.dumps(touched, protocol=pickle.HIGHEST_PROTOCOL)
+    frozen, kept = _freeze(touched)
     out = []
     for i, values in enumerate(draws, start=start):
-        data = {**shell, **pickle.loads(frozen)}  # a deep copy of the drawn parts only
+        data = {**shell, **_thaw(frozen, kept)}  # a deep copy of the drawn parts only
         for param in params:
             target, key, before = locate(data, {}, param.path.split("."), inst.years)
             x = values[param.path]
@@ -104,6 +106,46 @@ def _shell(inst: Instance, paths: list[str]) -> tuple[dict[str, Any], dict[str, 
         elif head not in touched:
             touched[head] = inst.model_dump(include={head})[head] if head in shell else value
     return shell, touched
+
+
+def _freeze(touched: dict[str, Any]) -> tuple[bytes, list[Any]]:
+    """The drawn parts as plain data, pickled once to be copied for each sample, with the
+    validated objects among them (the items of a list that no draw touches: `lines` but the
+    three drawn) kept aside, to be shared by every sample rather than copied."""
+    buffer = io.BytesIO()
+    freezer = _Freezer(buffer)
+    freezer.dump(touched)
+    return buffer.getvalue(), freezer.kept
+
+
+def _thaw(frozen: bytes, kept: list[Any]) -> dict[str, Any]:
+    """A fresh copy of the drawn parts, sharing the validated objects kept aside (`_freeze`)."""
+    thawed: dict[str, Any] = _Thawer(frozen, kept).load()
+    return thawed
+
+
+class _Freezer(pickle.Pickler):
+    def __init__(self, buffer: io.BytesIO) -> None:
+        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self.kept: list[Any] = []
+        self.ids: dict[int, int] = {}
+
+    def persistent_id(self, obj: Any) -> int | None:
+        if not isinstance(obj, BaseModel):
+            return None
+        if id(obj) not in self.ids:
+            self.ids[id(obj)] = len(self.kept)
+            self.kept.append(obj)
+        return self.ids[id(obj)]
+
+
+class _Thawer(pickle.Unpickler):
+    def __init__(self, frozen: bytes, kept: list[Any]) -> None:
+        super().__init__(io.BytesIO(frozen))
+        self.kept = kept
+
+    def persistent_load(self, pid: Any) -> Any:
+        return self.kept[pid]
 
 
 NO_UNCERTAINTY = (

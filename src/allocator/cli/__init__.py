@@ -41,9 +41,9 @@ def run() -> NoReturn:
     thread, so no worker pool), it ends the way mypy's does: output flushed and exit handlers run,
     then `os._exit`, leaving the heap to the operating system instead of freeing it object by
     object (0.3-0.5 s of a 10,000-line solve's process). Every file allocator writes is closed
-    before `main` returns."""
+    before `main` returns. Allocator's own HiGHS thread, waiting for work, does not count."""
     code = main()
-    if threading.active_count() > 1:
+    if _others_running():
         sys.exit(code)
     try:
         sys.stdout.flush()
@@ -52,6 +52,15 @@ def run() -> NoReturn:
     sys.stderr.flush()
     atexit._run_exitfuncs()
     os._exit(code)
+
+
+def _others_running() -> bool:
+    """Whether a thread runs besides the main one and allocator's HiGHS threads (which, the
+    solve over, only wait for the next run)."""
+    runner = sys.modules.get("allocator.solver.runner")
+    kept = getattr(runner, "THREAD_NAME", None)
+    main_thread = threading.main_thread()
+    return any(t is not main_thread and t.name != kept for t in threading.enumerate())
 
 
 def _run(args: argparse.Namespace) -> int:

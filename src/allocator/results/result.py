@@ -247,6 +247,11 @@ class Result:
         """Per KPI and year: level, target (NaN where none) and shortfall below the target."""
         return tables.kpis(self.instance, self.plan(), self._levels_reached())
 
+    def kpi_levels(self) -> dict[tuple[str, int], float]:
+        """Each KPI's level per year, by (kpi, year): the numbers of `kpis` without the table
+        (batch analyses read a few of them for every point)."""
+        return dict(self._levels_reached())
+
     def _levels_reached(self) -> dict[tuple[str, int], float]:
         """Each KPI's level per year under the plan, worked out once (tables and targets)."""
         if self._reached is None:

@@ -20,3 +20,21 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def collector_settled() -> Iterator[None]:
+    """The objects alive now (modules, the instance, a base plan) set aside from the cycle
+    collector for the block (`gc.freeze`), back in its care afterwards: a batch analysis makes
+    and drops thousands of objects a point, and each full collection walked every object of the
+    process again (0.7 ms a Monte Carlo sample of the five-year plan, 80,000 objects). Where
+    something else has set objects aside already (the freeze is the process's), nothing
+    changes."""
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -406,8 +406,11 @@ Members = dict[str, float]
 def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
     """What a name in a relation may stand for, by kind: pillar, group, line, region → the lines
     it covers, each with the share of its money that counts (a pillar counts a line by its
-    membership share)."""
-
+    membership share). Worked out once for the instance's lines and pillars (every relation and
+    growth rule asks, in every build and check); shared, never to be altered."""
+    known = inst._classes
+    if known is not None and known[0] is inst.lines and known[1] is inst.pillars:
+        return known[2]
     kinds: dict[str, dict[str, Members]] = {kind: {} for kind in KINDS}
     for p in inst.pillars:
         kinds["pillar"][p.id] = {}
@@ -419,6 +422,7 @@ def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
             kinds["group"].setdefault(group, {})[line.id] = 1.0
         if line.region is not None:
             kinds["region"].setdefault(line.region, {})[line.id] = 1.0
+    inst._classes = (inst.lines, inst.pillars, kinds)
     return kinds
 
 

@@ -301,6 +301,30 @@ def compile_matrix(built: Formulation) -> Matrix:
     return Matrix(arrays, names, integer, built.column_name, shape)
 
 
+def with_columns(matrix: Matrix, built: Formulation) -> Matrix:
+    """`matrix`, compiled from a formulation with the same rows as `built` (the one `built` was
+    copied from, say, to hold a plan with bounds of its own), with `built`'s own columns: costs,
+    bounds, kinds, offset and sense. The rows, their names and the column-wise matrix are shared
+    with `matrix`, not compiled again (a Monte Carlo sample solves its model twice: re-optimised,
+    then with the base plan held)."""
+    integer = any(built.integer)
+    kind = highspy.HighsVarType
+    arrays = replace(
+        matrix.arrays,
+        col_cost_=np.asarray(built.cost, dtype=float),
+        col_lower_=np.asarray(built.lower, dtype=float),
+        col_upper_=np.asarray(built.upper, dtype=float),
+        offset_=float(built.offset),
+        maximize=built.sense == "max",
+        integrality=np.where(built.integer, int(kind.kInteger), int(kind.kContinuous)).astype(
+            np.int32
+        )
+        if integer
+        else None,
+    )
+    return Matrix(arrays, matrix.row_names, integer, built.column_name, matrix.shape)
+
+
 _LE, _GE, _EQ = 0, 1, 2
 _SENSE = {"<=": _LE, ">=": _GE, "==": _EQ}
 

@@ -20,8 +20,9 @@ import numpy as np
 
 from allocator.errors import HighsWarning, SolverError
 from allocator.formulation import Formulation
-from allocator.solver.compile import Matrix, check_ranges, compile_matrix
+from allocator.solver.compile import Matrix, check_ranges, compile_matrix, with_columns
 from allocator.solver.options import SolveOptions
+from allocator.solver.runner import run_in_thread
 from allocator.solver.status import Status
 
 _MS = highspy.HighsModelStatus
@@ -219,13 +220,24 @@ class Resolver:
         self.reloads = 0
         self._built: Formulation | None = None
 
-    def solve(self, built: Formulation, meanwhile: Callable[[], object] | None = None) -> Solution:
-        """Solve `built`, reusing the session when its shape matches the loaded model
-        (`meanwhile`: as for `run_highs`)."""
+    def solve(
+        self,
+        built: Formulation,
+        rows: Matrix | None = None,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> Solution:
+        """Solve `built`, reusing the session when its shape matches the loaded model. `rows`: a
+        matrix compiled from a formulation with the same rows as `built` (the one `built` is a
+        copy of, with column bounds of its own; see `compiled`), whose rows are taken as they
+        are, only `built`'s columns read; else `built` is compiled. `meanwhile`: as for
+        `run_highs`."""
         failed = [c.name for c in built.constants if not c.holds]
         if failed:
             return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
-        matrix = compile_matrix(built)
+        if rows is not None and not rows.released:
+            matrix = with_columns(rows, built)
+        else:
+            matrix = compile_matrix(built)
         check_ranges(matrix)
         if self.loaded is None or not self._update(matrix):
             self.h = new_highs(matrix, self.options)
@@ -234,6 +246,11 @@ class Resolver:
             self.h.clearSolver()
         self.loaded, self._built = matrix, built
         return self._session(built, matrix, meanwhile)
+
+    def compiled(self, built: Formulation) -> Matrix | None:
+        """The matrix this session compiled for `built` at its last solve, if that was of
+        `built` (None when it was of another formulation, or `built` failed before solving)."""
+        return self.loaded if self._built is built else None
 
     def solve_objective(self, built: Formulation) -> Solution:
         """Solve `built` again when only its objective (cost, sense, offset) changed since this
@@ -288,9 +305,12 @@ class Resolver:
         if a.maximize != b.maximize:  # near-optimal ranges turn between min and max
             h.changeObjectiveSense(b.sense_)
         changed = np.flatnonzero(a_value != b_value)
-        for e in changed:
-            col = int(np.searchsorted(b_start, e, side="right") - 1)
-            h.changeCoeff(int(b_index[e]), col, float(b_value[e]))
+        if changed.size:
+            at = np.searchsorted(b_start, changed, side="right") - 1
+            for row, col, value in zip(
+                b_index[changed].tolist(), at.tolist(), b_value[changed].tolist(), strict=True
+            ):
+                h.changeCoeff(row, col, value)
         return True
 
     def _restore_integers(self, matrix: Matrix) -> None:
@@ -314,9 +334,8 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
     fixed = matrix.whole
     values = np.round(x[fixed])
     h.changeColsBounds(len(fixed), fixed, values, values)
-    h.changeColsIntegrality(
-        len(fixed), fixed, np.array([highspy.HighsVarType.kContinuous] * len(fixed))
-    )
+    continuous = np.full(len(fixed), int(highspy.HighsVarType.kContinuous), dtype=np.uint8)
+    h.changeColsIntegrality(len(fixed), fixed, continuous)
     h.run()
     if h.getModelStatus() != _MS.kOptimal:
         return None
@@ -324,30 +343,10 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
 
 
 def _run(h: highspy.Highs, meanwhile: Callable[[], object] | None = None) -> None:
-    """Run HiGHS in its own thread so that Ctrl-C stops the solve cleanly (status interrupted),
-    `meanwhile` in this one; if `meanwhile` fails, the solve is stopped and the error raised."""
-    h.HandleUserInterrupt = True
-    thread = h.startSolve()
-    try:
-        if meanwhile is not None:
-            meanwhile()
-    except KeyboardInterrupt:
-        h.cancelSolve()
-    except BaseException:
-        h.cancelSolve()
-        h.joinSolve(thread, interrupt_limit=0)
-        thread.join()
-        h.HandleUserInterrupt = False
-        raise
-    while True:
-        try:
-            while not h.wait(0.05)[0]:
-                pass
-            break
-        except KeyboardInterrupt:
-            h.cancelSolve()
-    thread.join()
-    h.HandleUserInterrupt = False
+    """Run HiGHS in a thread of its own so that Ctrl-C stops the solve cleanly (status
+    interrupted), `meanwhile` in this one; the thread is kept for the next run
+    (`allocator.solver.runner`)."""
+    run_in_thread(h, meanwhile)
 
 
 def _resolve_infeasible_or_unbounded(h: highspy.Highs, matrix: Matrix) -> Any:
