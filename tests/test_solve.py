@@ -238,3 +238,12 @@ def test_work_meanwhile_runs_once_beside_highs_and_its_failure_stops_the_solve()
 def tiny_lp() -> tuple[allocator.Instance, allocator.ModelSpec]:
     res = run(tiny())
     return res.instance, res.model
+
+
+def test_solves_asking_for_different_thread_counts_follow_one_another() -> None:
+    """HiGHS runs in a kept thread whose task scheduler is set up by its first run: a solve
+    asking for another number of threads gets a new one (no error, same answer)."""
+    inst, spec = tiny_lp()
+    answers = [allocator.solve(inst, spec, threads=n) for n in (2, 1, None, 1)]
+    assert {res.status for res in answers} == {Status.optimal}
+    assert len({round(res.objective or 0.0, 9) for res in answers}) == 1

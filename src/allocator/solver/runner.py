@@ -83,11 +83,24 @@ def _worker() -> _Worker:
 
 
 def _serve(tasks: queue.SimpleQueue[Task | None]) -> None:
+    threads: object = None  # the `threads` option HiGHS's task scheduler was set up for
     while (task := tasks.get()) is not None:
         h, done, failed = task
         try:
+            wanted = _threads(h)
+            if wanted != threads:
+                # HiGHS keeps one scheduler, set up by the first run; a run asking for another
+                # number of threads (or the first here: a forked process inherits its parent's)
+                # starts a new one, as highspy's own run does after every run.
+                _Highs.resetThreadScheduler(False)
+                threads = wanted
             _Highs.run(h)  # HiGHS's own run (highspy's wrapper would start yet another thread)
         except BaseException as exc:  # handed to the caller, which raises it
             failed.append(exc)
         finally:
             done.set()
+
+
+def _threads(h: highspy.Highs) -> object:
+    got = h.getOptionValue("threads")
+    return got[1] if isinstance(got, tuple) else got  # (status, value) in some highspy versions
