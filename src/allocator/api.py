@@ -208,9 +208,10 @@ def _solve_built(built: Formulation, options: SolveOptions) -> Result:
     if options.solver == FAST and not lexicographic:
         sol = run_highs(built, options, meanwhile=_results)  # the result's modules meanwhile
         return _results().from_solution(built, sol)
-    made = _results()
     if options.solver == FAST:
-        return made.from_solution(built, *solve_levels(built, options))
+        levels = solve_levels(built, options, meanwhile=_results)
+        return _results().from_solution(built, *levels)
+    made = _results()
     from allocator.solver.pyomo_solvers import run_pyomo, solve_levels_with
 
     if lexicographic:

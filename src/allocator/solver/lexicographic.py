@@ -59,14 +59,16 @@ def solve_levels(
     options: SolveOptions | None = None,
     solve_level: LevelSolver | None = None,
     margin: float = 0.0,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[Solution, list[LevelOutcome]]:
     """Optimise the levels of `built.spec` in order; returns the last level's solution (or the
     first that did not reach an optimum, with no allocation) and every level's outcome. By
     default the levels share one HiGHS session; `solve_level` solves them another way (a Pyomo
     solver, `pyomo_solvers.solve_levels_with`), each level held with `margin` (relative) more
-    room for a solver that reports its answer less precisely."""
+    room for a solver that reports its answer less precisely. `meanwhile` runs beside the first
+    level's HiGHS run (see `highs.run_highs`)."""
     options = options or SolveOptions()
-    step = solve_level or _HighsLevels(options)
+    step = solve_level or _HighsLevels(options, meanwhile)
     failed = [c.name for c in built.constants if not c.holds]
     if failed:
         return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed), []
@@ -110,9 +112,10 @@ class _HighsLevels:
     """The levels in one HiGHS session: the first loads the model, each next one changes the
     costs and adds the held row in place."""
 
-    def __init__(self, options: SolveOptions) -> None:
+    def __init__(self, options: SolveOptions, meanwhile: Callable[[], object] | None) -> None:
         self.options = options
         self.h: highspy.Highs | None = None
+        self.meanwhile = meanwhile
 
     def __call__(self, built: Formulation, added: bool) -> Solution:
         matrix = compile_matrix(built)
@@ -121,7 +124,8 @@ class _HighsLevels:
             self.h = new_highs(matrix, self.options)
         else:
             _next_level(self.h, matrix, built, added)
-        return solve_session(built, matrix, self.h, self.options)
+        meanwhile, self.meanwhile = self.meanwhile, None  # beside the first level only
+        return solve_session(built, matrix, self.h, self.options, meanwhile)
 
 
 def _hold(
