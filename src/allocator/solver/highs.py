@@ -200,7 +200,8 @@ def solve_session(
     if solution.dual_valid:
         sol.row_dual = np.asarray(solution.row_dual, dtype=float)
         lp = h.getLp() if matrix.integer else matrix.arrays  # a MIP's LP has its integers fixed
-        sol.dual_objective = dual_objective(lp, solution, built.sense == "max")
+        col_dual = np.asarray(solution.col_dual, dtype=float)
+        sol.dual_objective = dual_objective(lp, sol.row_dual, col_dual, built.sense == "max")
     return sol
 
 
@@ -394,15 +395,17 @@ def _relative_gap(objective: float, bound: float) -> float:
     return abs(objective - bound) / max(abs(objective), 1e-9) if objective != bound else 0.0
 
 
-def dual_objective(lp: Any, solution: Any, maximize: bool) -> float:
+def dual_objective(lp: Any, row_dual: Any, col_dual: Any, maximize: bool) -> float:
     """The LP's dual objective, from row and column duals and the bounds their signs select.
 
-    HiGHS's `getDualObjectiveValue` returns only a status from Python, so it is computed here."""
+    HiGHS's `getDualObjectiveValue` returns only a status from Python, so it is computed here
+    (from the duals already read: highspy copies a solution vector into a new list each time
+    it is asked for)."""
     sign = -1.0 if maximize else 1.0
     total = float(lp.offset_)
     for duals, lower, upper in (
-        (solution.row_dual, lp.row_lower_, lp.row_upper_),
-        (solution.col_dual, lp.col_lower_, lp.col_upper_),
+        (row_dual, lp.row_lower_, lp.row_upper_),
+        (col_dual, lp.col_lower_, lp.col_upper_),
     ):
         y = np.asarray(duals, dtype=float)
         lo, hi = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
