@@ -12,6 +12,7 @@ import math
 import multiprocessing
 import os
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +162,17 @@ def test_highs_runs_in_one_kept_thread_per_calling_thread() -> None:
             assert not t.is_alive()
 
 
+def test_a_solve_on_one_thread_after_solves_on_several_is_not_refused() -> None:
+    """HiGHS refuses a run asking for another number of threads than its scheduler was set up
+    with, unless the scheduler is reset: the kept HiGHS thread resets it after every run (a Dask
+    worker solved a sweep on all threads, then Monte Carlo samples on one)."""
+    inst = allocator.Instance.model_validate(tiny())
+    for threads in (None, 1, 2, 1):
+        res = allocator.solve(inst, MODEL, threads=threads)
+        assert res.status == allocator.Status.optimal, threads
+        assert res.objective == pytest.approx(260.0)
+
+
 def _solve_in_child(out: Any) -> None:
     out.put(_solve_tiny())
 
@@ -177,19 +189,36 @@ def test_a_forked_child_solves_in_a_thread_of_its_own(tmp_path: Path) -> None:
     assert child.exitcode == 0
 
 
-def test_a_batch_sets_the_objects_alive_aside_from_the_collector_and_back() -> None:
+class _Node:
+    """An object that can sit in a reference cycle and be watched through a weak reference."""
+
+    me: _Node | None = None
+
+
+def test_a_batch_sets_what_its_points_leave_aside_and_collects_cycles_every_so_often() -> None:
     assert gc.get_freeze_count() == 0
-    with collector_settled():
-        assert gc.get_freeze_count() > 0  # what was alive is out of the collector's walks
-        made = [[i] for i in range(10)]
-    assert gc.get_freeze_count() == 0
-    assert len(made) == 10
+    assert gc.isenabled()
+    with collector_settled(every=2) as settled:
+        with settled.point():
+            assert not gc.isenabled()  # no collection inside a point
+            node = _Node()
+            node.me = node  # a cycle: only the collector frees it
+            watched = weakref.ref(node)
+            del node
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 0  # what was alive after the point is set aside
+        gc.collect()
+        assert watched() is not None  # set aside, so not collected yet
+        with settled.point():
+            pass
+        assert watched() is None  # the second point's end collected the cycles
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0  # all back in the collector's care
     gc.freeze()  # someone else's freeze is left as it is
     try:
-        frozen = gc.get_freeze_count()
-        with collector_settled():
-            assert gc.get_freeze_count() == frozen
-        assert gc.get_freeze_count() == frozen
+        with collector_settled() as settled, settled.point():
+            assert gc.isenabled()  # the collector as it was
+        assert gc.get_freeze_count() > 0  # not unfrozen by the batch
     finally:
         gc.unfreeze()
 
