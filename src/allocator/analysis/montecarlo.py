@@ -215,10 +215,11 @@ def run_jobs(
 ) -> Iterator[dict[str, Any]]:
     """Rows of the jobs in order, reusing two HiGHS sessions across them (serial)."""
     sessions = Sessions(Resolver(options), Resolver(options))
-    for job in batch:
-        with collector_settled():
-            row = run_job(job, spec, base, sessions, hold)
-        yield row
+    with collector_settled() as settled:
+        for job in batch:
+            with settled.point():
+                row = run_job(job, spec, base, sessions, hold)
+            yield row
 
 
 @dataclass(frozen=True)
