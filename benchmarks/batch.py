@@ -23,6 +23,9 @@ of `solver.highs`), so its time splits into HiGHS and Python around it; Monte Ca
 explanations of infeasible samples (`reason`, `colliding`: extra HiGHS probes raw highspy does
 not make) are timed apart.
 
+CPU seconds (all threads of the process, `time.process_time`) are taken beside wall seconds on
+both sides: on a machine shared with other work they move less than wall time.
+
 Per point: a Monte Carlo sample (two solves: re-optimised, base plan held), a frontier bound
 (two or three lexicographic solves), a near-optimal extreme (one solve). Overhead = allocator's
 time per point over raw's, minus one (the Python around the same solves, as a share of them).
@@ -147,17 +150,19 @@ def recording() -> Iterator[list[Recorded]]:
 @contextmanager
 def highs_clock() -> Iterator[dict[str, float]]:
     """Seconds inside HiGHS's runs (threaded and plain) and inside infeasibility explanations."""
-    spent = {"highs": 0.0, "explain": 0.0}
+    spent = {"highs": 0.0, "explain": 0.0, "explain_cpu": 0.0}
     threaded, plain = highs_module._run, highspy.Highs.run
     explain = {name: getattr(mc_module, name) for name in ("reason", "colliding")}
 
     def timed(fn: Callable[..., Any], key: str) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
                 spent[key] += time.perf_counter() - started
+                if key == "explain":
+                    spent["explain_cpu"] += time.process_time() - cpu
 
         return wrapper
 
@@ -185,12 +190,12 @@ def _quiet_highs() -> Any:
     return h
 
 
-def replay(solves: list[Recorded]) -> tuple[float, list[float | None]]:
-    """The same solves in raw highspy, in place, one session per allocator session: seconds and
-    objectives."""
+def replay(solves: list[Recorded]) -> tuple[float, float, list[float | None]]:
+    """The same solves in raw highspy, in place, one session per allocator session: seconds,
+    CPU seconds and objectives."""
     sessions: dict[int, tuple[Any, Recorded]] = {}
     objectives: list[float | None] = []
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for s in solves:
         held = sessions.get(s.session)
         if held is None:
@@ -217,7 +222,7 @@ def replay(solves: list[Recorded]) -> tuple[float, list[float | None]]:
         ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         objectives.append(float(h.getInfo().objective_function_value) if ok else None)
         sessions[s.session] = (h, s)
-    return time.perf_counter() - started, objectives
+    return time.perf_counter() - started, time.process_time() - cpu, objectives
 
 
 def disagreements(solves: list[Recorded], objectives: list[float | None]) -> list[str]:
@@ -288,22 +293,29 @@ def measure(
         out = run()
     points = count(out)
     alloc, raw, inside, explaining = [], [], [], []
+    alloc_cpu, raw_cpu, explaining_cpu = [], [], []
     problems: list[str] = []
     for rep in range(reps):
         for side in ("allocator", "raw") if rep % 2 == 0 else ("raw", "allocator"):
             if side == "raw":
-                seconds, objectives = replay(solves)
+                seconds, cpu, objectives = replay(solves)
                 raw.append(seconds)
+                raw_cpu.append(cpu)
                 problems = disagreements(solves, objectives)
             else:
                 with highs_clock() as spent:
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     run()
                     alloc.append(time.perf_counter() - started)
+                    alloc_cpu.append(time.process_time() - cpu)
                 inside.append(spent["highs"])
                 explaining.append(spent["explain"])
+                explaining_cpu.append(spent["explain_cpu"])
     a, r = statistics.median(alloc), statistics.median(raw)
     e = statistics.median(explaining)
+    # CPU seconds (every thread of the process): steadier than wall time on a shared machine
+    a_cpu, r_cpu = statistics.median(alloc_cpu), statistics.median(raw_cpu)
+    e_cpu = statistics.median(explaining_cpu)
     row = {
         "case": label,
         "analysis": name,
@@ -317,16 +329,21 @@ def measure(
         "highs_inside": statistics.median(inside),
         "explain": e,
         "overhead_without_explain": (a - e) / r - 1,
+        "allocator_cpu": a_cpu,
+        "raw_cpu": r_cpu,
+        "explain_cpu": e_cpu,
+        "overhead_cpu_without_explain": (a_cpu - e_cpu) / r_cpu - 1,
         "agree": not problems,
         "problems": problems[:5],
         "load": os.getloadavg(),
-        "runs": {"allocator": alloc, "raw": raw},
+        "runs": {"allocator": alloc, "raw": raw, "allocator_cpu": alloc_cpu, "raw_cpu": raw_cpu},
     }
     print(
         f"{label:<10} {name:<13} {points:4d} points {len(solves):4d} solves: allocator "
         f"{a / points * 1e3:8.1f} ms/point (explain {e / points * 1e3:.1f}), raw "
         f"{r / points * 1e3:8.1f} ms/point, overhead {row['overhead']:+.0%} "
-        f"(without explanations {row['overhead_without_explain']:+.0%}), "
+        f"(without explanations {row['overhead_without_explain']:+.0%}; in CPU time "
+        f"{row['overhead_cpu_without_explain']:+.0%}), "
         f"objectives {'agree' if not problems else 'DISAGREE'}; load {os.getloadavg()[0]:.2f}",
         flush=True,
     )

@@ -39,8 +39,9 @@ def government(res: Result) -> tuple[dict[str, float], dict[str, float]]:
     """Government money over the horizon by line and by pillar (a line in several pillars counts
     in each by its share), read from the plan's numbers: the sums `Result.pillars` and
     `Result.allocation` hold, without building those tables for every point of a batch."""
-    inst, plan = res.instance, res.plan()
-    lines = {ln.id: sum(plan.g(ln.id, y) for y in inst.years) for ln in inst.lines}
+    inst, gov = res.instance, res.plan().gov
+    years = inst.years
+    lines = {ln.id: sum([gov.get((ln.id, y), 0.0) for y in years]) for ln in inst.lines}
     pillars = dict.fromkeys((p.id for p in inst.pillars), 0.0)
     for ln in inst.lines:
         for pillar, weight in ln.shares.items():

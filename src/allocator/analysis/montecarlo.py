@@ -53,13 +53,17 @@ class BasePlan:
     selected: dict[str, bool]
     budget: dict[int, float]
     """The budget each year the plan was made for."""
+    spent: dict[int, float] = field(default_factory=dict)
+    """The government money the plan spends each year (over the instance's lines, in order)."""
 
     @staticmethod
     def of(res: Result) -> BasePlan:
         """The plan behind a solved result."""
         plan = res.plan()
-        budget = {y: res.instance.budget_in(y) for y in res.instance.years}
-        return BasePlan(dict(plan.gov), dict(plan.selected), budget)
+        inst = res.instance
+        budget = {y: inst.budget_in(y) for y in inst.years}
+        spent = {y: sum(plan.gov[ln.id, y] for ln in inst.lines) for y in inst.years}
+        return BasePlan(dict(plan.gov), dict(plan.selected), budget, spent)
 
 
 @dataclass
@@ -154,7 +158,8 @@ def held_plan(
     plan = dict(base.gov)
     over = []
     for y in inst.years:
-        spent = sum(base.gov[ln.id, y] for ln in inst.lines)
+        # A sample has the base instance's lines, in its order: the same sum, made once.
+        spent = base.spent[y] if y in base.spent else sum(base.gov[ln.id, y] for ln in inst.lines)
         carried = max(0.0, spent - base.budget[y])
         budget = inst.budget_in(y) + carried
         if spent > budget * (1 + 1e-9) + 1e-9:
