@@ -68,10 +68,10 @@ def test_a_relation_is_parsed_once_per_text_and_an_error_each_time() -> None:
 
 
 def test_what_names_stand_for_is_worked_out_once_for_the_same_lines() -> None:
-    inst = allocator.Instance.model_validate(
-        tiny(lines=[*tiny()["lines"], {"id": "z", "name": "Z", "pillar": "a", "groups": ["g"]}])
-    )
+    data = tiny(lines=[*tiny()["lines"], {"id": "z", "name": "Z", "pillar": "a", "groups": ["g"]}])
+    inst = allocator.Instance.model_validate(data)
     kinds = classifications(inst)
+    assert inst == allocator.Instance.model_validate(data)  # remembered beside it, not on it
     assert classifications(inst) is kinds
     assert kinds["pillar"] == {"a": {"x": 1.0, "z": 1.0}, "b": {"y": 1.0}}
     assert kinds["group"] == {"g": {"z": 1.0}}
@@ -80,6 +80,10 @@ def test_what_names_stand_for_is_worked_out_once_for_the_same_lines() -> None:
     assert classifications(fewer)["pillar"] == {"a": {"x": 1.0}, "b": {"y": 1.0}}
     assert classifications(fewer)["group"] == {}
     assert classifications(inst) is kinds
+    alive = weakref.ref(inst)
+    del inst, fewer
+    gc.collect()
+    assert alive() is None  # what was remembered does not keep the instance alive
 
 
 def test_samples_share_the_untouched_lines_and_own_the_drawn_ones() -> None:

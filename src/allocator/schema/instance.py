@@ -267,9 +267,6 @@ class Instance(Strict):
 
     _files: dict[str, str] = PrivateAttr(default_factory=dict)
     _allow_outside: bool = PrivateAttr(default=False)
-    _classes: tuple[Any, ...] | None = PrivateAttr(default=None)
-    """What the names of relations stand for (`rules.classifications`), worked out once, with the
-    lines and pillars it was worked out from (a copy with other lines works it out again)."""
 
     @model_validator(mode="wrap")
     @classmethod

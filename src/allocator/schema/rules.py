@@ -7,6 +7,7 @@ three sets differ. The `Rule` union of `ModelSpec.rules` is generated from this 
 
 from __future__ import annotations
 
+import weakref
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -408,9 +409,14 @@ def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
     it covers, each with the share of its money that counts (a pillar counts a line by its
     membership share). Worked out once for the instance's lines and pillars (every relation and
     growth rule asks, in every build and check); shared, never to be altered."""
-    known = inst._classes
-    if known is not None and known[0] is inst.lines and known[1] is inst.pillars:
-        return known[2]
+    key = id(inst)
+    known = _CLASSES.get(key)
+    if (
+        known is not None
+        and known[0]() is inst
+        and known[1:3] == (id(inst.lines), id(inst.pillars))
+    ):
+        return known[3]
     kinds: dict[str, dict[str, Members]] = {kind: {} for kind in KINDS}
     for p in inst.pillars:
         kinds["pillar"][p.id] = {}
@@ -422,8 +428,20 @@ def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
             kinds["group"].setdefault(group, {})[line.id] = 1.0
         if line.region is not None:
             kinds["region"].setdefault(line.region, {})[line.id] = 1.0
-    inst._classes = (inst.lines, inst.pillars, kinds)
+    # Kept beside the instance, not on it (a private attribute would make it compare unequal to
+    # a copy that was never built), and dropped with it.
+    _CLASSES[key] = (
+        weakref.ref(inst, lambda _, key=key: _CLASSES.pop(key, None)),  # type: ignore[misc]
+        id(inst.lines),
+        id(inst.pillars),
+        kinds,
+    )
     return kinds
+
+
+_CLASSES: dict[int, tuple[Any, ...]] = {}
+"""`classifications` by instance (its id): a weak reference to it, the ids of the lines and
+pillars it was worked out from, and what it found."""
 
 
 def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, Members]]:
