@@ -258,3 +258,32 @@ def test_a_copy_with_its_own_bounds_takes_the_rows_compiled_and_solves_alike() -
     assert held.status == again.status == allocator.Status.optimal
     assert held.objective == pytest.approx(again.objective, rel=1e-9)
     assert held.objective == pytest.approx(best.objective, rel=1e-6)  # held where it was
+
+
+def test_a_bound_moved_in_place_is_read_again_and_other_rows_are_compiled() -> None:
+    """A frontier's way: a row `gov[x] ≥ b` added to the tiny model and its bound moved in place
+    from 10 to 30 between solves. Taking the rows compiled at b = 10 with `sides` reads 30 (as a
+    fresh compile does), without `sides` keeps 10; a model with another row more is compiled
+    afresh. Solved: x takes its cap of 80 either way (impact 3 > 1), objective 260."""
+    built = build(allocator.Instance.model_validate(tiny()), MODEL)
+    j = built.gov["x", 2026]
+    built.add("floor", ("x",), [(1.0, j)], ">=", 10.0, unit="money")
+    block = built.row_blocks[-1]
+    session = Resolver()
+    assert session.solve(built).objective == pytest.approx(260.0)
+    rows = session.compiled(built)
+    assert rows is not None
+    assert isinstance(block.rhs, list)
+    block.rhs[0] = 30.0
+    moved, fresh = with_columns(rows, built, sides=True), compile_matrix(built)
+    assert list(moved.arrays.row_lower_) == list(fresh.arrays.row_lower_)
+    assert list(moved.arrays.row_upper_) == list(fresh.arrays.row_upper_)
+    assert moved.arrays.row_lower_[-1] == 30.0
+    assert with_columns(rows, built).arrays.row_lower_[-1] == 10.0  # the rows as compiled
+    assert session.solve(built, rows, sides=True).objective == pytest.approx(260.0)
+    built.add("cap", ("y",), [(1.0, built.gov["y", 2026])], "<=", 15.0, unit="money")
+    grown = with_columns(rows, built, sides=True)
+    assert (
+        grown.arrays.num_row_ == rows.arrays.num_row_ + 1 == compile_matrix(built).arrays.num_row_
+    )
+    assert grown.rows[-1] == "cap[y]"

@@ -174,7 +174,9 @@ def pareto(
         built.cost = np.zeros(built.columns)
         np.add.at(built.cost, c.cols, c.sign * c.coefs)
         built.sense, built.offset, built._rows = "max", 0.0, None
-        return resolver.solve(built)
+        # Only the objective and the held bounds moved: the rows compiled last are taken again,
+        # their right-hand sides read afresh.
+        return resolver.solve(built, resolver.compiled(built), sides=True)
 
     def point(bound: float | None) -> Solution:
         """Lexicographic: best `a` given the bound on `b`, then best `b`, then the objective."""

@@ -301,12 +301,20 @@ def compile_matrix(built: Formulation) -> Matrix:
     return Matrix(arrays, names, integer, built.column_name, shape)
 
 
-def with_columns(matrix: Matrix, built: Formulation) -> Matrix:
+def with_columns(matrix: Matrix, built: Formulation, sides: bool = False) -> Matrix:
     """`matrix`, compiled from a formulation with the same rows as `built` (the one `built` was
     copied from, say, to hold a plan with bounds of its own), with `built`'s own columns: costs,
     bounds, kinds, offset and sense. The rows, their names and the column-wise matrix are shared
     with `matrix`, not compiled again (a Monte Carlo sample solves its model twice: re-optimised,
-    then with the base plan held)."""
+    then with the base plan held). With `sides`, the rows' right-hand sides are read again from
+    `built`'s rule blocks too (a frontier moves the bounds it holds its criteria at, in place,
+    between solves). Where `built`'s rule blocks differ from `matrix`'s in shape, or `built` has
+    a Pyomo model (rows of one's own), `built` is compiled afresh."""
+    blocks = [b for b in built.row_blocks if b.active]
+    sizes = [len(b.keys) for b in blocks]
+    shape = (tuple(zip((b.family for b in blocks), sizes, strict=True)), ())
+    if built.model_made or matrix.released or shape != matrix.shape:
+        return compile_matrix(built)
     integer = any(built.integer)
     kind = highspy.HighsVarType
     arrays = replace(
@@ -322,6 +330,12 @@ def with_columns(matrix: Matrix, built: Formulation) -> Matrix:
         if integer
         else None,
     )
+    if sides:  # as compile_matrix makes them
+        sense = np.repeat([_SENSE[b.sense] for b in blocks], sizes).astype(np.int8)
+        rhs = _join([np.asarray(b.rhs, dtype=float) for b in blocks], float)
+        inf = highspy.kHighsInf
+        arrays.row_lower_ = np.ascontiguousarray(np.where(sense == _LE, -inf, rhs), dtype=float)
+        arrays.row_upper_ = np.ascontiguousarray(np.where(sense == _GE, inf, rhs), dtype=float)
     return Matrix(arrays, matrix.row_names, integer, built.column_name, matrix.shape)
 
 

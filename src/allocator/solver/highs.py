@@ -226,19 +226,18 @@ class Resolver:
         built: Formulation,
         rows: Matrix | None = None,
         meanwhile: Callable[[], object] | None = None,
+        sides: bool = False,
     ) -> Solution:
         """Solve `built`, reusing the session when its shape matches the loaded model. `rows`: a
         matrix compiled from a formulation with the same rows as `built` (the one `built` is a
-        copy of, with column bounds of its own; see `compiled`), whose rows are taken as they
-        are, only `built`'s columns read; else `built` is compiled. `meanwhile`: as for
+        copy of, with column bounds of its own, or `built` itself; see `compiled`), whose rows
+        are taken as they are — with `sides`, but for their right-hand sides — and only `built`'s
+        columns read (`compile.with_columns`); else `built` is compiled. `meanwhile`: as for
         `run_highs`."""
         failed = [c.name for c in built.constants if not c.holds]
         if failed:
             return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
-        if rows is not None and not rows.released:
-            matrix = with_columns(rows, built)
-        else:
-            matrix = compile_matrix(built)
+        matrix = compile_matrix(built) if rows is None else with_columns(rows, built, sides)
         check_ranges(matrix)
         if self.loaded is None or not self._update(matrix):
             self.h = new_highs(matrix, self.options)
