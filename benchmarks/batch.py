@@ -129,9 +129,9 @@ def recording() -> Iterator[list[Recorded]]:
     single = api_module.run_highs
     tokens: list[object] = []
 
-    def once(built: Any, options: Any = None) -> Any:
+    def once(built: Any, *args: Any, **kwargs: Any) -> Any:
         """A solve in a session of its own (the base plan the analysis starts from)."""
-        sol = single(built, options)
+        sol = single(built, *args, **kwargs)
         tokens.append(object())  # kept alive: its id names the session
         keep(tokens[-1], built, sol)
         return sol
