@@ -3,6 +3,7 @@ pillar of a result."""
 
 from __future__ import annotations
 
+from allocator.check.grid import gather_cells
 from allocator.errors import InputError, Issue
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
@@ -40,8 +41,10 @@ def government(res: Result) -> tuple[dict[str, float], dict[str, float]]:
     in each by its share), read from the plan's numbers: the sums `Result.pillars` and
     `Result.allocation` hold, without building those tables for every point of a batch."""
     inst, gov = res.instance, res.plan().gov
-    years = inst.years
-    lines = {ln.id: sum([gov.get((ln.id, y), 0.0) for y in years]) for ln in inst.lines}
+    ids = [ln.id for ln in inst.lines]
+    lines = dict(
+        zip(ids, gather_cells(gov, ids, list(inst.years)).sum(axis=1).tolist(), strict=True)
+    )
     pillars = dict.fromkeys((p.id for p in inst.pillars), 0.0)
     for ln in inst.lines:
         for pillar, weight in ln.shares.items():
