@@ -88,15 +88,17 @@ def reference_problems(inst: Instance) -> list[tuple[str, Any, str]]:
     region_ids = [r.id for r in inst.regions]
     duplicates("regions", region_ids)
     duplicates("funds", [f.id for f in inst.funds])
+    known_lines = set(line_ids)  # a fund may name thousands of lines: no list searched per name
     for i, fund in enumerate(inst.funds):
         for field in ("seed", "lines"):
             for lid in getattr(fund, field):
-                if lid not in line_ids:
+                if lid not in known_lines:
                     problems.append(
                         (f"funds[{i}].{field}", lid, unknown_name("line", line_ids, lid))
                     )
+        eligible = set(fund.lines)
         for lid in fund.line_caps or {}:
-            if lid not in fund.lines:
+            if lid not in eligible:
                 problems.append(
                     (
                         f"funds[{i}].line_caps",
