@@ -144,3 +144,42 @@ def test_share_rows_add_up_each_lines_coefficients_and_keep_an_exact_cancellatio
         0.0,
         inf,
     )
+
+
+def test_a_funds_rows_take_its_draws_line_by_line_with_their_yields() -> None:
+    """A fund F over lines x and y, seeded by x, leverage 2, two years: F's leverage row for 2027
+    is d[F,x,2026] + d[F,x,2027] + d[F,y,2026] + d[F,y,2027] − 2·(g[x,2026] + g[x,2027]) ≤ 0,
+    and the 2026 level of a KPI that y yields (0.5 a unit of money) counts −0.5·d[F,y,2026]
+    beside y's own money; x names the KPI with a yield of 0: no term."""
+    inst = allocator.Instance.model_validate(
+        tiny(
+            years=[2026, 2027],
+            budget={2026: 100, 2027: 100},
+            kpis=[{"id": "k", "name": "K", "unit": "u"}],
+            lines=[
+                {"id": "x", "name": "X", "pillar": "a", "max": 50, "yields": {"k": 0.0}},
+                {"id": "y", "name": "Y", "pillar": "b", "max": 50, "yields": {"k": 0.5}},
+            ],
+            funds=[{"id": "F", "name": "F", "seed": ["x"], "lines": ["x", "y"], "leverage": 2}],
+        )
+    )
+    b = build(inst, allocator.ModelSpec.model_validate({"name": "m", "rules": []}))
+
+    def row(family: str, key: tuple[object, ...]) -> dict[int, float]:
+        block = next(blk for blk in b.row_blocks if blk.family == family and key in blk.keys)
+        local = block.keys.index(key)
+        rows, cols, values = (np.asarray(part) for part in block.entries)
+        entries = zip(rows, cols, values, strict=True)
+        return {int(c): float(v) for r, c, v in entries if r == local}
+
+    d = {(lid, y): b.draw["F", lid, y] for lid in ("x", "y") for y in (2026, 2027)}
+    g = {(lid, y): b.gov[lid, y] for lid in ("x", "y") for y in (2026, 2027)}
+    want = {col: 1.0 for col in d.values()} | {g["x", y]: -2.0 for y in (2026, 2027)}
+    assert row("fund_leverage", ("F", 2027)) == want
+    level = row("kpi_level", ("k", 2026))
+    assert level[d["y", 2026]] == -0.5
+    assert d["x", 2026] not in level
+    assert level[g["y", 2026]] == -0.5
+    assert d["y", 2027] not in level
+    res = allocator.solve(inst, allocator.ModelSpec.model_validate({"name": "m", "rules": []}))
+    assert res.verified

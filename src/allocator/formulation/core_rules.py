@@ -317,17 +317,21 @@ def kpi_level(b: Formulation) -> None:
     grid = b.private_grid()
     yields = [line.yields for line in lines]
     delivers = [line for line in lines if line.delivers]
-    draws: dict[int, list[tuple[str, int]]] = {y: [] for y in years}  # fund draws by year
-    for (_, lid, y), col in b.draw.items():
-        draws.setdefault(y, []).append((lid, col))
+    row = {line.id: i for i, line in enumerate(lines)}
+    by_year: dict[int, tuple[list[int], list[int]]] = {y: ([], []) for y in years}
+    for (_, lid, y), col in b.draw.items():  # fund draws by year: (line rows, columns)
+        rows, cols = by_year[y]
+        rows.append(row[lid])
+        cols.append(col)
+    draws = {
+        y: (np.array(r, dtype=np.int64), np.array(c, dtype=np.int64))
+        for y, (r, c) in by_year.items()
+    }
     for kpi in b.inst.kpis:
         rate = np.array([made.get(kpi.id, 0.0) for made in yields])
         delivering = [line for line in delivers if kpi.id in line.delivers]
         life = kpi.lifetime
-        spent = {
-            yy: _yield_terms(b, kpi.id, rate, grid[:, t], yy, draws[yy])
-            for t, yy in enumerate(years)
-        }
+        spent = {yy: _yield_terms(b, rate, grid[:, t], yy, draws[yy]) for t, yy in enumerate(years)}
         for i, y in enumerate(years):
             counted = years[: i + 1] if kpi.cumulative else [y]
             counted = [yy for yy in counted if life is None or yy + life > y]
@@ -368,23 +372,22 @@ def kpi_level(b: Formulation) -> None:
 
 def _yield_terms(
     b: Formulation,
-    kpi: str,
     rate: np.ndarray,
     private: np.ndarray,
     year: int,
-    draws: list[tuple[str, int]],
+    draws: tuple[np.ndarray, np.ndarray],
 ) -> Linear:
     """`−Σ_l η_{l,k} (g_{l,y} + p_{l,y} + Σ_f d_{f,l,y})` for one year, as `kpi_level` counts it
-    (`private`: the year's private columns, -1 where a line draws none; `draws`: the year's fund
-    draws, (line, column))."""
+    (`rate`: each line's yield; `private`: the year's private columns, -1 where a line draws
+    none; `draws`: the year's fund draws as line rows and columns)."""
     yielding = rate != 0
     funded = yielding & (private >= 0)
-    lines = b.lines
-    drawn = [(-lines[lid].yields[kpi], col) for lid, col in draws if kpi in lines[lid].yields]
+    rows, cols = draws
+    drawing = yielding[rows]
     return Linear(
-        np.concatenate([b.gov_columns(year)[yielding], private[funded]]),
-        np.concatenate([-rate[yielding], -rate[funded]]),
-    ) + Linear.of(drawn)
+        np.concatenate([b.gov_columns(year)[yielding], private[funded], cols[drawing]]),
+        np.concatenate([-rate[yielding], -rate[funded], -rate[rows[drawing]]]),
+    )
 
 
 @core_rule("target")

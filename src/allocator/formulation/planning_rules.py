@@ -4,18 +4,30 @@ not use its feature. Each builder's docstring holds its formula (the docs' rule 
 
 from __future__ import annotations
 
-from allocator.formulation.model import Formulation, Sense, Terms
+import numpy as np
+
+from allocator.formulation.model import Formulation, Linear, Sense, Terms
 from allocator.formulation.registry import core_rule
 from allocator.schema.base import for_year
 from allocator.schema.planning import Fund
 
 
-def _seed(b: Formulation, fund: Fund, years: list[int], coef: float) -> Terms:
-    return [(coef, b.gov[lid, y]) for lid in fund.seed for y in years]
+def _seed(b: Formulation, fund: Fund, years: list[int], coef: float) -> Linear:
+    return Linear.of([(coef, b.gov[lid, y]) for lid in fund.seed for y in years])
 
 
-def _drawn(b: Formulation, fund: Fund, years: list[int]) -> Terms:
-    return [(1.0, b.draw[fund.id, lid, y]) for lid in fund.lines for y in years]
+def _drawn(b: Formulation, fund: Fund, years: list[int]) -> Linear:
+    """Σ d[f,l,y] over the fund's lines and `years`, line by line (its columns as a lines × years
+    grid, made once per fund: a fund may draw into thousands of lines)."""
+    key = ("draw", fund.id)
+    if key not in b._arrays:
+        every = b.inst.years
+        b._arrays[key] = np.array(
+            [[b.draw[fund.id, lid, y] for y in every] for lid in fund.lines], dtype=np.int64
+        ).reshape(len(fund.lines), len(every))
+    at = {y: t for t, y in enumerate(b.inst.years)}
+    cols = b._arrays[key][:, [at[y] for y in years]].ravel()
+    return Linear(cols, np.ones(cols.size))
 
 
 @core_rule("fund_leverage")
