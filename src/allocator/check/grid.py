@@ -207,16 +207,25 @@ class Grid:
         return [self.lines[i] for i in self.nonzero(np.logical_or.reduce(masks))]
 
     def in_group(self, group: str) -> np.ndarray:
-        """Lines in a group."""
-        got = self.cache.get(("group", group))
-        if got is None:
-            got = np.array([group in groups for groups in self.raw("groups")], dtype=bool)
-            self.cache["group", group] = got
-        return got
+        """Lines in a group (from an index of every group, made once: a model may hold a rule
+        for each of thousands of groups)."""
+        index = self.cache.get("groups")
+        if index is None:
+            index = {}
+            for i, groups in enumerate(self.raw("groups")):
+                for name in groups:
+                    index.setdefault(name, []).append(i)
+            self.cache["groups"] = index
+        mask = np.zeros(len(self.ids), dtype=bool)
+        mask[index.get(group, [])] = True
+        return mask
 
     def region_is(self, region: str | None) -> np.ndarray:
         """Lines in a region."""
-        return np.array([r == region for r in self.raw("region")], dtype=bool)
+        regions = self.cache.get("regions")
+        if regions is None:
+            regions = self.cache["regions"] = np.array(self.raw("region"), dtype=object)
+        return np.asarray(regions == region, dtype=bool)
 
     @cached_property
     def shares(self) -> np.ndarray:

@@ -44,6 +44,24 @@ class LineArrays:
             dtype=np.int64,
         ).reshape(len(self.inst.lines), len(years))
 
+    def group_rows(self, group: str) -> list[int]:
+        """The lines of a group (rows in the instance's order), from an index of every group
+        made once (a model may hold a rule for each of thousands of groups)."""
+        if "groups" not in self._arrays:
+            index: dict[str, list[int]] = {}
+            for i, line in enumerate(self.inst.lines):
+                for name in line.groups:
+                    index.setdefault(name, []).append(i)
+            self._arrays["groups"] = index
+        rows: list[int] = self._arrays["groups"].get(group, [])
+        return rows
+
+    def in_group(self, group: str) -> np.ndarray:
+        """Which lines (in the instance's order) are in a group."""
+        mask = np.zeros(len(self.inst.lines), dtype=bool)
+        mask[self.group_rows(group)] = True
+        return mask
+
     def selected_columns(self) -> np.ndarray:
         """Column number of s[l] for every line, -1 for a line that is not go/no-go."""
         if "selected" not in self._arrays:

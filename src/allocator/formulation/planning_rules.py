@@ -17,8 +17,7 @@ def _seed(b: Formulation, fund: Fund, years: list[int], coef: float) -> Linear:
 
 
 def _drawn(b: Formulation, fund: Fund, years: list[int]) -> Linear:
-    """Σ d[f,l,y] over the fund's lines and `years`, line by line (its columns as a lines × years
-    grid, made once per fund: a fund may draw into thousands of lines)."""
+    """Σ d[f,l,y] over the fund's lines and `years`, line by line (from a grid made once)."""
     key = ("draw", fund.id)
     if key not in b._arrays:
         every = b.inst.years

@@ -150,11 +150,11 @@ def _count(b: Formulation, family: str, group: str, sense: Sense, limit: int, te
     """`family[G]`: Σ_{l∈G} s[l] (sense) limit (lines that are not go/no-go count as 1)."""
     terms: Terms = []
     constant = 0.0
-    for line in b.inst.lines:
-        if group in line.groups:
-            t, c = b.select_terms(line.id)
-            terms += t
-            constant += c
+    lines = b.inst.lines
+    for i in b.group_rows(group):
+        t, c = b.select_terms(lines[i].id)
+        terms += t
+        constant += c
     b.add(
         family, (group,), terms, sense, float(limit), constant, group=group, text=text, unit="lines"
     )
@@ -265,12 +265,13 @@ def group_total(b: Formulation, rule: GroupTotal) -> None:
     """
     subject = rule.subject
     if rule.group is not None:
-        members = b.line_mask(lambda line: rule.group in line.groups)
+        members = b.in_group(rule.group)
         what = f"group {rule.group}"
     else:
-        members = b.line_mask(lambda line: line.region == rule.region)
-        what = next(r.name for r in b.inst.regions if r.id == rule.region)
-        if any(rule.region in line.groups for line in b.inst.lines):  # a group of that name too
+        region = str(rule.region)  # the schema asks for a group or a region
+        members = b.line_mask(lambda line: line.region == region)
+        what = next(r.name for r in b.inst.regions if r.id == region)
+        if b.group_rows(region):  # a group of that name too
             subject = f"region:{rule.region}"
     years = b.inst.years
     periods = [[y] for y in years] if rule.over == "year" else [years]
