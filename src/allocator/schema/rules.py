@@ -8,7 +8,8 @@ three sets differ. The `Rule` union of `ModelSpec.rules` is generated from this 
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, get_args
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Union, get_args
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -84,8 +85,13 @@ def rule_kind(cls: type[RuleSpec]) -> type[RuleSpec]:
     return cls
 
 
-def _groups(inst: Instance) -> list[str]:
-    return sorted({g for line in inst.lines for g in line.groups})
+def _unknown_group(inst: Instance, group: str, at: str) -> Problems:
+    """The problem of a rule naming a group no line is in (none when one is): looked up in the
+    instance's classifications, made once, not in a scan of every line for every rule."""
+    known = classifications(inst)["group"]
+    if group in known:
+        return []
+    return [(f"{at}.group", group, unknown_name("group", sorted(known), group))]
 
 
 @rule_kind
@@ -164,10 +170,7 @@ class GroupRule(RuleSpec):
         return self.group
 
     def problems(self, inst: Instance, at: str) -> Problems:
-        groups = _groups(inst)
-        if self.group not in groups:
-            return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
-        return []
+        return _unknown_group(inst, self.group, at)
 
 
 @rule_kind
@@ -229,11 +232,11 @@ class Implies(RuleSpec):
         return f"{self.if_.replace(' ', '_')}->{self.then.replace(' ', '_')}"
 
     def problems(self, inst: Instance, at: str) -> Problems:
-        chosen = [line.id for line in inst.lines if line.select]
         out: Problems = []
         for field, text in (("if", self.if_), ("then", self.then)):
             line, _ = self.literal(text)
-            if line not in chosen:
+            if line not in _selectable(inst):
+                chosen = [line.id for line in inst.lines if line.select]
                 out.append(
                     (
                         f"{at}.{field}",
@@ -283,10 +286,8 @@ class GroupTotal(RuleSpec):
         return (self.subject, f"{self.subject}/{self.over}")
 
     def problems(self, inst: Instance, at: str) -> Problems:
-        if self.group is not None:
-            groups = _groups(inst)
-            if self.group not in groups:
-                return [(f"{at}.group", self.group, unknown_name("group", groups, self.group))]
+        if self.group is not None and (problem := _unknown_group(inst, self.group, at)):
+            return problem
         if self.region is not None:
             regions = [r.id for r in inst.regions]
             if self.region not in regions:
@@ -409,14 +410,10 @@ def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
     it covers, each with the share of its money that counts (a pillar counts a line by its
     membership share). Worked out once for the instance's lines and pillars (every relation and
     growth rule asks, in every build and check); shared, never to be altered."""
-    key = id(inst)
-    known = _CLASSES.get(key)
-    if (
-        known is not None
-        and known[0]() is inst
-        and known[1:3] == (id(inst.lines), id(inst.pillars))
-    ):
-        return known[3]
+    return _remembered(inst, "classifications", _classify)
+
+
+def _classify(inst: Instance) -> dict[str, dict[str, Members]]:
     kinds: dict[str, dict[str, Members]] = {kind: {} for kind in KINDS}
     for p in inst.pillars:
         kinds["pillar"][p.id] = {}
@@ -428,20 +425,34 @@ def classifications(inst: Instance) -> dict[str, dict[str, Members]]:
             kinds["group"].setdefault(group, {})[line.id] = 1.0
         if line.region is not None:
             kinds["region"].setdefault(line.region, {})[line.id] = 1.0
-    # Kept beside the instance, not on it (a private attribute would make it compare unequal to
-    # a copy that was never built), and dropped with it.
-    _CLASSES[key] = (
-        weakref.ref(inst, lambda _, key=key: _CLASSES.pop(key, None)),  # type: ignore[misc]
-        id(inst.lines),
-        id(inst.pillars),
-        kinds,
-    )
     return kinds
 
 
-_CLASSES: dict[int, tuple[Any, ...]] = {}
-"""`classifications` by instance (its id): a weak reference to it, the ids of the lines and
-pillars it was worked out from, and what it found."""
+def _selectable(inst: Instance) -> set[str]:
+    """The go/no-go lines' ids (every `implies` rule asks)."""
+    return _remembered(inst, "selectable", lambda i: {ln.id for ln in i.lines if ln.select})
+
+
+T = TypeVar("T")
+
+
+def _remembered(inst: Instance, what: str, make: Callable[[Instance], T]) -> T:
+    """`make(inst)`, worked out once for the instance's lines and pillars and kept beside it (a
+    private attribute would make it unequal to a copy never built), dropped with it."""
+    key = id(inst)
+    known = _KEPT.get(key)
+    if known is None or known[0]() is not inst or known[1:3] != (id(inst.lines), id(inst.pillars)):
+        ref = weakref.ref(inst, lambda _, key=key: _KEPT.pop(key, None))  # type: ignore[misc]
+        known = _KEPT[key] = (ref, id(inst.lines), id(inst.pillars), {})
+    found: dict[str, Any] = known[3]
+    if what not in found:
+        found[what] = make(inst)
+    made: T = found[what]
+    return made
+
+
+_KEPT: dict[int, tuple[Any, ...]] = {}
+"""By instance id: a weak reference to it, the ids of its lines and pillars, what was made."""
 
 
 def resolve(relation: ParsedRelation, inst: Instance) -> dict[Ref, tuple[str, Members]]:
