@@ -15,7 +15,7 @@ GNU_TIME := /usr/bin/time
 # largest whole-process time ratio allocator / raw highspy that `make bench-guard` accepts
 BOUND ?= 1.10
 
-.PHONY: demo test bench bench-whole bench-guard bench-batch bench-parallel bench-million bench-tools docs lint format clean browser solvers
+.PHONY: demo test bench bench-whole bench-guard bench-batch bench-scaling bench-parallel bench-million bench-tools docs lint format clean browser solvers
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,9 @@ bench-guard: $(BENCH) bench-tools
 # place, on korea-2026-2030 and a synthetic case (~10 min); writes build/batch.json
 bench-batch: $(BENCH)
 	$(BIN)/python benchmarks/batch.py
+
+bench-scaling: $(BENCH)
+	$(BIN)/python benchmarks/scaling.py
 
 # Monte Carlo on 1 worker against 2 (process pool), in alternating pairs; build/parallel.json
 bench-parallel: $(BENCH)
