@@ -261,11 +261,8 @@ def compile_matrix(built: Formulation) -> Matrix:
     ):
         _keys(rows, cols, first, m, key[at:end])
         value[at:end] = values
-    sense = np.repeat([_SENSE[b.sense] for b in blocks], sizes).astype(np.int8)
-    rhs = _join([np.asarray(b.rhs, dtype=float) for b in blocks], float)
+    lower, upper = _sides(blocks, sizes)
     inf = highspy.kHighsInf
-    lower = np.where(sense == _LE, -inf, rhs)
-    upper = np.where(sense == _GE, inf, rhs)
     dropped = _dropped_rows(built)
     if dropped:  # deactivated on the Pyomo model: free here too
         lower[dropped], upper[dropped] = -inf, inf
@@ -330,17 +327,23 @@ def with_columns(matrix: Matrix, built: Formulation, sides: bool = False) -> Mat
         if integer
         else None,
     )
-    if sides:  # as compile_matrix makes them
-        sense = np.repeat([_SENSE[b.sense] for b in blocks], sizes).astype(np.int8)
-        rhs = _join([np.asarray(b.rhs, dtype=float) for b in blocks], float)
-        inf = highspy.kHighsInf
-        arrays.row_lower_ = np.ascontiguousarray(np.where(sense == _LE, -inf, rhs), dtype=float)
-        arrays.row_upper_ = np.ascontiguousarray(np.where(sense == _GE, inf, rhs), dtype=float)
+    if sides:
+        lower, upper = _sides(blocks, sizes)
+        arrays.row_lower_ = np.ascontiguousarray(lower, dtype=float)
+        arrays.row_upper_ = np.ascontiguousarray(upper, dtype=float)
     return Matrix(arrays, matrix.row_names, integer, built.column_name, matrix.shape)
 
 
 _LE, _GE, _EQ = 0, 1, 2
 _SENSE = {"<=": _LE, ">=": _GE, "==": _EQ}
+
+
+def _sides(blocks: list[Any], sizes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The rule rows' lower and upper sides from their blocks' senses and right-hand sides."""
+    sense = np.repeat([_SENSE[b.sense] for b in blocks], sizes).astype(np.int8)
+    rhs = _join([np.asarray(b.rhs, dtype=float) for b in blocks], float)
+    inf = highspy.kHighsInf
+    return np.where(sense == _LE, -inf, rhs), np.where(sense == _GE, inf, rhs)
 
 
 def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
