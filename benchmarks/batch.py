@@ -54,7 +54,7 @@ import numpy as np  # noqa: E402
 
 import allocator  # noqa: E402
 from allocator import api as api_module  # noqa: E402
-from allocator.analysis import montecarlo as mc_module  # noqa: E402
+from allocator.analysis import sample_run as mc_module  # noqa: E402
 from allocator.analysis.frontier import pareto  # noqa: E402
 from allocator.analysis.montecarlo import monte_carlo  # noqa: E402
 from allocator.analysis.near_optimal import near_optimal  # noqa: E402

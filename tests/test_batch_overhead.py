@@ -287,3 +287,42 @@ def test_a_bound_moved_in_place_is_read_again_and_other_rows_are_compiled() -> N
         grown.arrays.num_row_ == rows.arrays.num_row_ + 1 == compile_matrix(built).arrays.num_row_
     )
     assert grown.rows[-1] == "cap[y]"
+
+
+def test_samples_run_as_a_pipeline_give_the_rows_of_samples_run_alone() -> None:
+    """Monte Carlo builds the next sample and checks the last one's answers while HiGHS solves
+    (`sample_run.run_jobs`): the rows of a run of four in one pipeline are those of the same
+    four run one per chunk (a pipeline of one sample each), in order."""
+    from allocator.execute.executors import SerialExecutor
+
+    inst = allocator.load_instance(KOREA)
+    together = monte_carlo(inst, samples=4, seed=3).table
+    one_by_one = SerialExecutor()
+    one_by_one.chunk = 1
+    alone = monte_carlo(inst, samples=4, seed=3, executor=one_by_one).table
+    assert list(together["sample"]) == [0, 1, 2, 3]
+    pd.testing.assert_frame_equal(alone, together)
+
+
+def test_work_beside_highs_has_the_gil_handed_over_promptly_and_the_interval_restored() -> None:
+    """While work runs beside HiGHS, the interpreter hands the GIL over within
+    `runner.HANDOVER` (HiGHS's callbacks need it); afterwards — also when that work fails — the
+    interval is what it was."""
+    import sys
+
+    from allocator.solver import runner
+
+    inst = allocator.load_instance(KOREA)
+    built = build(inst, resolve_model(inst, None))
+    before = sys.getswitchinterval()
+    seen: list[float] = []
+    Resolver().solve(built, meanwhile=lambda: seen.append(sys.getswitchinterval()))
+    assert seen == [pytest.approx(runner.HANDOVER)]  # held in whole microseconds
+    assert sys.getswitchinterval() == before
+
+    def failing() -> None:
+        raise RuntimeError("beside")
+
+    with pytest.raises(RuntimeError, match="beside"):
+        Resolver().solve(built, meanwhile=failing)
+    assert sys.getswitchinterval() == before

@@ -14,6 +14,7 @@ import yaml
 import allocator
 from allocator import InputError
 from allocator.analysis import montecarlo as uncertainty
+from allocator.analysis import samples
 from allocator.cli import main
 from allocator.schema.provenance import covers
 
@@ -53,14 +54,14 @@ def test_draws_follow_their_distributions_and_relative_draws_multiply() -> None:
         {"path": "lines.z.impact", "dist": "lognormal", "median": 1, "sigma": 0.3},
     )
     assert inst.uncertainty is not None
-    draws = uncertainty.draw(inst.uncertainty, 400, seed=1)
+    draws = samples.draw(inst.uncertainty, 400, seed=1)
     table = pd.DataFrame.from_records(draws)
     assert table["lines.x.impact"].between(2, 4).all()
     assert table.budget.between(0.9, 1.2).all()
     assert table.budget.mean() == pytest.approx((0.9 + 1 + 1.2) / 3, abs=0.02)
     assert table["lines.y.max"].min() == 60  # clipped
     assert np.log(table["lines.z.impact"]).std() == pytest.approx(0.3, abs=0.04)
-    jobs = uncertainty.jobs(inst, draws[:3])
+    jobs = samples.jobs(inst, draws[:3])
     for job in jobs:
         assert job.instance.budget_in(2026) == pytest.approx(100 * job.values["budget"])
         assert job.instance.line("x").impact == job.values["lines.x.impact"]
@@ -171,10 +172,14 @@ def test_the_base_plan_meets_a_cut_budget_pro_rata_or_not_at_all() -> None:
     assert scaled["base.breaks"].isna().all()
 
 
-def test_a_draw_that_breaks_the_instance_names_the_sample() -> None:
+def test_a_draw_that_breaks_the_instance_names_the_sample(tmp_path: Path) -> None:
+    """Samples are validated as the run reaches them (beside the solves): the error names the
+    sample, and the named table is not written (the rows so far stay in its hidden twin)."""
     inst = instance({"path": "lines.x.max", "dist": "normal", "mean": 10, "sd": 100})
+    out = tmp_path / "samples.csv"
     with pytest.raises(InputError, match=r"uncertainty sample \d+ \(seed 5\) of tiny"):
-        uncertainty.monte_carlo(inst, MODEL, samples=20)
+        uncertainty.monte_carlo(inst, MODEL, samples=20, out=out)
+    assert not out.exists()
 
 
 def test_a_draw_that_breaks_a_rule_across_fields_names_the_sample() -> None:
@@ -189,9 +194,9 @@ def test_a_draw_that_breaks_a_rule_across_fields_names_the_sample() -> None:
     }
     inst = allocator.Instance.model_validate(data)
     assert inst.uncertainty is not None
-    draws = uncertainty.draw(inst.uncertainty, 20, seed=5)
+    draws = samples.draw(inst.uncertainty, 20, seed=5)
     with pytest.raises(InputError, match=r"uncertainty sample \d+ \(seed 5\) of tiny.*above max"):
-        uncertainty.jobs(inst, draws, seed=5)
+        samples.jobs(inst, draws, seed=5)
 
 
 def test_a_sample_is_the_instance_validated_again_with_its_draws() -> None:
@@ -201,8 +206,8 @@ def test_a_sample_is_the_instance_validated_again_with_its_draws() -> None:
         {"path": "lines.z.max", "dist": "uniform", "low": 50, "high": 90},
     )
     assert inst.uncertainty is not None
-    draws = uncertainty.draw(inst.uncertainty, 5, seed=2)
-    for job in uncertainty.jobs(inst, draws):
+    draws = samples.draw(inst.uncertainty, 5, seed=2)
+    for job in samples.jobs(inst, draws):
         data = inst.model_dump()
         data["uncertainty"] = None
         data["lines"][1]["impact"] = job.values["lines.y.impact"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -164,6 +165,12 @@ def pareto(
         )
         held[c.name] = built.row_blocks[-1]
     resolver = Resolver()
+    waiting: list[Callable[[], None]] = []
+
+    def checking() -> None:
+        """The points found so far checked (beside the next solve, or at the end)."""
+        while waiting:
+            waiting.pop(0)()
 
     def optimise(c: Criterion, bounds: dict[str, float]) -> Solution:
         for other in (a, b):
@@ -175,8 +182,8 @@ def pareto(
         np.add.at(built.cost, c.cols, c.sign * c.coefs)
         built.sense, built.offset, built._rows = "max", 0.0, None
         # Only the objective and the held bounds moved: the rows compiled last are taken again,
-        # their right-hand sides read afresh.
-        return resolver.solve(built, resolver.compiled(built), sides=True)
+        # their right-hand sides read afresh. The points already found are checked meanwhile.
+        return resolver.solve(built, resolver.compiled(built), sides=True, meanwhile=checking)
 
     def point(bound: float | None) -> Solution:
         """Lexicographic: best `a` given the bound on `b`, then best `b`, then the objective."""
@@ -202,6 +209,17 @@ def pareto(
     far = b.value(alone.x) if alone.status.has_allocation else b.value(top.x)
     rows: list[dict[str, Any]] = []
     results: list[Result] = []
+
+    def check(bound: float, view: Formulation, sol: Solution) -> None:
+        """A point's plan verified against every rule (the model's own objective restored), and
+        its row."""
+        res = Result.from_solution(view, sol)
+        row: dict[str, Any] = {"epsilon": bound, a.name: a.value(sol.x)}
+        row.update({b.name: b.value(sol.x), "objective": res.objective})
+        row.update(status=res.status.value, verified=res.verified, **pillar_totals(inst, res))
+        rows.append(row)
+        results.append(res)
+
     unsolved = 0
     for k, bound in enumerate(np.linspace(b.value(top.x), far, points), start=1):
         sol = point(float(bound))
@@ -218,12 +236,8 @@ def pareto(
             for block in built.row_blocks
         ]
         view.cost, view.sense, view.offset, view._rows = model_cost, model_sense, model_offset, None
-        res = Result.from_solution(view, sol)
-        row: dict[str, Any] = {"epsilon": float(bound), a.name: a.value(sol.x)}
-        row.update({b.name: b.value(sol.x), "objective": res.objective})
-        row.update(status=res.status.value, verified=res.verified, **pillar_totals(inst, res))
-        rows.append(row)
-        results.append(res)
+        waiting.append(partial(check, float(bound), view, sol))
+    checking()
     built.cost, built.sense, built.offset = model_cost, model_sense, model_offset
     keep = _non_dominated([(a.sign * r[a.name], b.sign * r[b.name]) for r in rows])
     table = pd.DataFrame.from_records([rows[i] for i in keep])

@@ -2,39 +2,30 @@
 
 The run is `samples -> jobs -> outcomes`: `draw` makes the random figures from the seed, `jobs`
 turns each draw into a validated sampled instance (both in `allocator.analysis.samples`), and
-`run_job` re-optimises one sample and
-evaluates the base plan under it. `monte_carlo` runs the jobs one after another in two HiGHS
-sessions (only what changed between samples is updated); `run_job` is a plain function of one job,
-so an executor can run the jobs elsewhere and get the same rows."""
+`run_jobs` (`allocator.analysis.sample_run`) re-optimises each sample and evaluates the base plan
+under it, in two HiGHS sessions (only what changed between samples is updated). `run_chunk` is a
+plain function of a chunk of jobs, so an executor can run them elsewhere and get the same rows."""
 
 from __future__ import annotations
 
-import copy
-import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from allocator.analysis.common import government, one_objective
-from allocator.analysis.samples import NO_UNCERTAINTY, Job, draw, jobs
+from allocator.analysis.sample_run import BasePlan, Hold, answered, run_jobs
+from allocator.analysis.samples import NO_UNCERTAINTY, draw, each_job
 from allocator.api import resolve_model, solve
 from allocator.errors import InputError, Issue
 from allocator.execute.executors import Executor, SerialExecutor
-from allocator.explain import colliding, reason
-from allocator.formulation import build
 from allocator.results.output import TableWriter, table_target
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
-from allocator.schema.base import for_year
-from allocator.schema.collector import collector_settled
 from allocator.schema.uncertainty import MAX_SAMPLES, MAX_SEED
-from allocator.solver.highs import Resolver
 from allocator.solver.options import SolveOptions
-from allocator.solver.status import Status
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -43,149 +34,6 @@ FUNDED = 0.01
 """A line counts as funded when its government money over the horizon exceeds this (in the
 instance's currency unit: 10 million won in bn KRW)."""
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-
-
-@dataclass(frozen=True)
-class BasePlan:
-    """The base optimum's government money and go/no-go decisions, to hold fixed in a sample."""
-
-    gov: dict[tuple[str, int], float]
-    selected: dict[str, bool]
-    budget: dict[int, float]
-    """The budget each year the plan was made for."""
-    spent: dict[int, float] = field(default_factory=dict)
-    """The government money the plan spends each year (over the instance's lines, in order)."""
-
-    @staticmethod
-    def of(res: Result) -> BasePlan:
-        """The plan behind a solved result."""
-        plan = res.plan()
-        inst = res.instance
-        budget = {y: inst.budget_in(y) for y in inst.years}
-        spent = {y: sum(plan.gov[ln.id, y] for ln in inst.lines) for y in inst.years}
-        return BasePlan(dict(plan.gov), dict(plan.selected), budget, spent)
-
-
-@dataclass
-class Sessions:
-    """Two HiGHS sessions reused across samples: re-optimising, and evaluating the base plan."""
-
-    optimise: Resolver = field(default_factory=Resolver)
-    evaluate: Resolver = field(default_factory=Resolver)
-
-
-Hold = Literal["exact", "pro_rata"]
-"""How the base plan meets a sampled budget: `exact` (the default) holds every line's government
-money as it is; `pro_rata` scales each year's lines by one factor, clamped to each line's min and
-max, until they spend the sampled budget, where the plan no longer fits it (or, under
-must_spend, always); scheduled lines and lines in whole units keep their money. The two agree
-wherever the budget is not drawn."""
-
-
-def run_job(
-    job: Job,
-    spec: ModelSpec,
-    base: BasePlan,
-    sessions: Sessions | None = None,
-    hold: Hold = "exact",
-) -> dict[str, Any]:
-    """One sample's row: the draws; the re-optimised status, objective, pillar totals, KPI levels
-    in the last year and each line's government money; and the base plan under the sample (its
-    government money — scaled to the sampled budget as `hold` says — and go/no-go decisions
-    held, private money free): status, objective and
-    shortfall against each target, how many years' sampled budget is below what the plan
-    spends (`base.over_budget`), and, when it is infeasible, the rules it collides with
-    (`base.breaks`: an irreducible set, by name). An infeasible sample says why in `reason` (the
-    families of the rules that collide). Numbers only for answers verified against every
-    rule."""
-    sessions = sessions or Sessions()
-    inst = job.instance
-    last = inst.years[-1]
-    built = build(inst, spec)
-    res = Result.from_solution(built, sessions.optimise.solve(built))
-    row: dict[str, Any] = {"sample": job.index, **job.values}
-    row.update(status=res.status.value, verified=res.verified)
-    if res.status == Status.infeasible:
-        row["reason"] = reason(built)
-    if _answer(res):
-        row["objective"] = res.objective
-        money, pillars = government(res)
-        row.update({f"government.{p}": amount for p, amount in pillars.items()})
-        levels = res.kpi_levels()
-        row.update({f"level.{k.id}@{last}": float(levels[k.id, last]) for k in inst.kpis})
-        row.update({f"line.{lid}": amount for lid, amount in money.items()})
-    plan, over = held_plan(inst, spec, base, hold)
-    # The same model with the base plan's money held: a copy of the one just built, with its
-    # own column bounds (rows, names and texts do not depend on them).
-    fixed = copy.copy(built)
-    fixed.lower, fixed.upper = list(built.lower), list(built.upper)
-    for key, j in fixed.gov.items():
-        fixed.lower[j] = fixed.upper[j] = plan[key]
-    for lid, j in fixed.selected.items():
-        fixed.lower[j] = fixed.upper[j] = 1.0 if base.selected[lid] else 0.0
-    # Its rows are the ones just compiled: only the columns are read again.
-    rows = sessions.optimise.compiled(built)
-    held = Result.from_solution(fixed, sessions.evaluate.solve(fixed, rows))
-    row.update({"base.status": held.status.value, "base.verified": held.verified})
-    if held.status == Status.infeasible:
-        row["base.breaks"] = "; ".join(colliding(fixed)) or None
-    row["base.over_budget"] = len(over)
-    if _answer(held):
-        row["base.objective"] = held.objective
-        row.update(_shortfalls(inst, held))
-    return row
-
-
-def _shortfalls(inst: Instance, res: Result) -> dict[str, float]:
-    """Each target's shortfall under `res` (`Result.kpis`' numbers, without the table): how far
-    the KPI's level falls below the year's target; NaN for a target that is an upper bound."""
-    levels = res.kpi_levels()
-    below = {(t.kpi, t.year): t.value for t in inst.targets if not t.at_most}
-    out = {}
-    for t in inst.targets:
-        target = below.get((t.kpi, t.year))
-        short = math.nan if target is None else max(0.0, target - float(levels[t.kpi, t.year]))
-        out[f"base.shortfall.{t.kpi}@{t.year}"] = short
-    return out
-
-
-def held_plan(
-    inst: Instance, spec: ModelSpec, base: BasePlan, hold: Hold
-) -> tuple[dict[tuple[str, int], float], list[int]]:
-    """The base plan's government money as held under `inst` (see `Hold`), and the years whose
-    sampled budget is below what the base plan spends out of its own budget (money it spends
-    above its budget, carried over from the year before, is taken to be there again)."""
-    plan = dict(base.gov)
-    over = []
-    for y in inst.years:
-        # A sample has the base instance's lines, in its order: the same sum, made once.
-        spent = base.spent[y] if y in base.spent else sum(base.gov[ln.id, y] for ln in inst.lines)
-        carried = max(0.0, spent - base.budget[y])
-        budget = inst.budget_in(y) + carried
-        if spent > budget * (1 + 1e-9) + 1e-9:
-            over.append(y)
-        if hold == "exact" or spent <= 0 or not (spec.must_spend or y in over):
-            continue
-        g = np.array([base.gov[ln.id, y] for ln in inst.lines])
-        on = np.array([base.selected.get(ln.id, True) for ln in inst.lines], dtype=float)
-        lo = np.array([for_year(ln.min, y, 0.0) or 0.0 for ln in inst.lines]) * on
-        caps = [for_year(ln.max, y, None) for ln in inst.lines]
-        hi = np.array([np.inf if c is None else c for c in caps]) * on
-        hi = np.where(on > 0, hi, 0.0)
-        # Scheduled lines and whole units keep their money: scaling would break them.
-        pinned = np.array([ln.schedule is not None or ln.integer for ln in inst.lines])
-        lo, hi = np.where(pinned, g, lo), np.where(pinned, g, hi)
-        low, high = 0.0, max(1.0, budget / spent) * 2
-        for _ in range(200):  # bisection: Σ clip(t·g, lo, hi) grows with t
-            t = (low + high) / 2
-            low, high = (t, high) if np.clip(g * t, lo, hi).sum() < budget else (low, t)
-        for ln, amount in zip(inst.lines, np.clip(g * high, lo, hi), strict=True):
-            plan[ln.id, y] = float(amount)
-    return plan, over
-
-
-def _answer(res: Result) -> bool:
-    return res.status == Status.optimal and res.verified
 
 
 def columns(inst: Instance) -> list[str]:
@@ -211,27 +59,16 @@ def columns(inst: Instance) -> list[str]:
     ]
 
 
-def run_jobs(
-    batch: Iterable[Job],
-    spec: ModelSpec,
-    base: BasePlan,
-    hold: Hold = "exact",
-    options: SolveOptions | None = None,
-) -> Iterator[dict[str, Any]]:
-    """Rows of the jobs in order, reusing two HiGHS sessions across them (serial)."""
-    sessions = Sessions(Resolver(options), Resolver(options))
-    with collector_settled() as settled:
-        for job in batch:
-            with settled.point():
-                row = run_job(job, spec, base, sessions, hold)
-            yield row
-
-
 @dataclass(frozen=True)
 class Chunk:
-    """Samples an executor runs together (in one pair of HiGHS sessions), with what they need."""
+    """Samples an executor runs together (in one pair of HiGHS sessions), with what they need:
+    the instance and the draws (samples `start`, `start` + 1, ... of `seed`), each sample made
+    and validated as the run reaches it."""
 
-    jobs: list[Job]
+    instance: Instance
+    draws: list[dict[str, float]]
+    seed: int
+    start: int
     spec: ModelSpec
     base: BasePlan
     hold: Hold
@@ -242,7 +79,8 @@ class Chunk:
 def run_chunk(chunk: Chunk) -> Iterator[dict[str, Any]]:
     """The rows of one chunk of samples (a module-level function, so worker processes and Dask
     can run it)."""
-    return run_jobs(chunk.jobs, chunk.spec, chunk.base, chunk.hold, chunk.options)
+    batch = each_job(chunk.instance, chunk.draws, chunk.seed, chunk.start)
+    return run_jobs(batch, chunk.spec, chunk.base, chunk.hold, chunk.options)
 
 
 @dataclass
@@ -406,7 +244,7 @@ def monte_carlo(
         )
     spec = one_objective(resolve_model(instance, model), "Monte Carlo")
     base = solve(instance, spec)
-    if not _answer(base):
+    if not answered(base):
         raise InputError(
             [
                 Issue(
@@ -427,10 +265,10 @@ def monte_carlo(
     options = SolveOptions(threads=1) if runner.workers > 1 else None
 
     def chunks() -> Iterator[Chunk]:
-        """The samples chunk by chunk, each validated as its chunk is handed to the executor
-        (workers start on the first while the later ones are made)."""
+        """The samples chunk by chunk (workers start on the first while the later ones are
+        handed out)."""
         for i in range(0, len(drawn), size):
-            yield Chunk(jobs(instance, drawn[i : i + size], seed, i), spec, plan, hold, options)
+            yield Chunk(instance, drawn[i : i + size], seed, i, spec, plan, hold, options)
 
     inputs = [*instance.files, *spec.files]
     with TableWriter(out, columns(instance), order="sample", force=force, inputs=inputs) as writer:

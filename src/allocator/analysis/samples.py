@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import pickle
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +62,19 @@ def jobs(
     """The sampled instances: each draw put in place of (or, relative, multiplied into) its figure
     and validated like any instance; a draw that breaks the instance is an input error naming the
     sample and the seed. The first draw is sample number `start`."""
+    return list(each_job(inst, draws, seed, start))
+
+
+def each_job(
+    inst: Instance, draws: Sequence[dict[str, float]], seed: int = 0, start: int = 0
+) -> Iterator[Job]:
+    """`jobs`, each sample validated as it is asked for (a batch validates the next sample
+    while HiGHS solves this one)."""
     if inst.uncertainty is None:
         raise InputError([Issue(inst.name, "uncertainty", None, NO_UNCERTAINTY)])
     params = inst.uncertainty.parameters
     shell, touched = _shell(inst, [p.path for p in params])
     frozen, kept = _freeze(touched)
-    out = []
     for i, values in enumerate(draws, start=start):
         data = {**shell, **_thaw(frozen, kept)}  # a deep copy of the drawn parts only
         for param in params:
@@ -82,8 +89,7 @@ def jobs(
         sample = validate(Instance, data, f"uncertainty sample {i} (seed {seed}) of {inst.name}")
         sample._files = inst._files
         sample._allow_outside = inst._allow_outside
-        out.append(Job(i, dict(values), sample))
-    return out
+        yield Job(i, dict(values), sample)
 
 
 def _shell(inst: Instance, paths: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:

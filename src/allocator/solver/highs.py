@@ -205,6 +205,15 @@ def solve_session(
     return sol
 
 
+def prepared(built: Formulation, rows: Matrix | None = None, sides: bool = False) -> Matrix:
+    """`built`'s matrix, its figures checked, ready for `Resolver.solve(ready=...)`: compiled, or
+    made from `rows` as `Resolver.solve` makes it. A batch makes the next point's while HiGHS
+    solves this one."""
+    matrix = compile_matrix(built) if rows is None else with_columns(rows, built, sides)
+    check_ranges(matrix)
+    return matrix
+
+
 class Resolver:
     """Re-solve one model shape many times in one HiGHS session (sweeps, what-ifs).
 
@@ -227,18 +236,19 @@ class Resolver:
         rows: Matrix | None = None,
         meanwhile: Callable[[], object] | None = None,
         sides: bool = False,
+        ready: Matrix | None = None,
     ) -> Solution:
         """Solve `built`, reusing the session when its shape matches the loaded model. `rows`: a
         matrix compiled from a formulation with the same rows as `built` (the one `built` is a
         copy of, with column bounds of its own, or `built` itself; see `compiled`), whose rows
         are taken as they are — with `sides`, but for their right-hand sides — and only `built`'s
-        columns read (`compile.with_columns`); else `built` is compiled. `meanwhile`: as for
+        columns read (`compile.with_columns`); else `built` is compiled. `ready`: `built`'s
+        matrix made beforehand (`prepared`), taken as it is. `meanwhile`: as for
         `run_highs`."""
         failed = [c.name for c in built.constants if not c.holds]
         if failed:
             return Solution(Status.infeasible, "infeasible before solving", failed_constants=failed)
-        matrix = compile_matrix(built) if rows is None else with_columns(rows, built, sides)
-        check_ranges(matrix)
+        matrix = ready or prepared(built, rows, sides)
         if self.loaded is None or not self._update(matrix):
             self.h = new_highs(matrix, self.options)
             self.reloads += 1

@@ -9,9 +9,11 @@ one) — a tenth of a Monte Carlo sample's solves."""
 from __future__ import annotations
 
 import queue
+import sys
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import highspy
 from highspy._core import _Highs
@@ -20,7 +22,12 @@ THREAD_NAME = "allocator-highs"
 """The name of every HiGHS thread (they wait for work between runs; the program may end beside
 them: `allocator.cli.run`)."""
 
-Task = tuple[highspy.Highs, threading.Event, list[BaseException]]
+HANDOVER = 1e-4
+"""Seconds a thread waits for the GIL before the running one is asked to hand it over, while
+work runs beside HiGHS (Python's default is 5 ms). HiGHS's callbacks (the Ctrl-C check, log
+lines) need the GIL: at 5 ms each, a solve stalled behind the work beside it."""
+
+Task = tuple[highspy.Highs, threading.Event, threading.Event, list[BaseException]]
 
 
 def run_in_thread(h: highspy.Highs, meanwhile: Callable[[], object] | None = None) -> None:
@@ -28,14 +35,16 @@ def run_in_thread(h: highspy.Highs, meanwhile: Callable[[], object] | None = Non
     to stop (it ends with status interrupted), as many times as it is pressed. `meanwhile` runs
     in the calling thread while HiGHS works (the GIL is free then); if it fails, HiGHS is
     stopped and the error raised."""
-    done = threading.Event()
+    started, done = threading.Event(), threading.Event()
     failed: list[BaseException] = []
     h.HandleUserInterrupt = True  # HiGHS asks between iterations whether to stop
     try:
-        _worker().put((h, done, failed))
+        _worker().put((h, started, done, failed))
         try:
             if meanwhile is not None:
-                meanwhile()
+                started.wait()  # HiGHS under way (it needs the GIL to start)
+                with _prompt_handover():
+                    meanwhile()
         except KeyboardInterrupt:
             h.cancelSolve()
         except BaseException:
@@ -85,7 +94,7 @@ def _worker() -> _Worker:
 def _serve(tasks: queue.SimpleQueue[Task | None]) -> None:
     threads: object = None  # the `threads` option HiGHS's task scheduler was set up for
     while (task := tasks.get()) is not None:
-        h, done, failed = task
+        h, started, done, failed = task
         try:
             wanted = _threads(h)
             if wanted != threads:
@@ -94,11 +103,35 @@ def _serve(tasks: queue.SimpleQueue[Task | None]) -> None:
                 # starts a new one, as highspy's own run does after every run.
                 _Highs.resetThreadScheduler(False)
                 threads = wanted
+            started.set()
             _Highs.run(h)  # HiGHS's own run (highspy's wrapper would start yet another thread)
         except BaseException as exc:  # handed to the caller, which raises it
             failed.append(exc)
         finally:
+            started.set()
             done.set()
+
+
+_handing = {"count": 0, "interval": 0.0}
+_handing_lock = threading.Lock()
+
+
+@contextmanager
+def _prompt_handover() -> Iterator[None]:
+    """The GIL handed over within `HANDOVER` seconds while this block runs (the interval is the
+    interpreter's: set by the first of several threads in such a block, restored by the last)."""
+    with _handing_lock:
+        if _handing["count"] == 0:
+            _handing["interval"] = sys.getswitchinterval()
+            sys.setswitchinterval(min(HANDOVER, _handing["interval"]))
+        _handing["count"] += 1
+    try:
+        yield
+    finally:
+        with _handing_lock:
+            _handing["count"] -= 1
+            if _handing["count"] == 0:
+                sys.setswitchinterval(_handing["interval"])
 
 
 def _threads(h: highspy.Highs) -> object:
