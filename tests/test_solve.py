@@ -247,3 +247,30 @@ def test_solves_asking_for_different_thread_counts_follow_one_another() -> None:
     answers = [allocator.solve(inst, spec, threads=n) for n in (2, 1, None, 1)]
     assert {res.status for res in answers} == {Status.optimal}
     assert len({round(res.objective or 0.0, 9) for res in answers}) == 1
+
+
+
+def test_a_mip_asking_for_other_threads_is_re_solved_and_explained_in_this_thread_too() -> None:
+    """HiGHS keeps a task scheduler per thread: the re-solve of a MIP with its decisions fixed
+    (which gives its duals) and the probes that explain an infeasible model run in the calling
+    thread, and get a new scheduler too when a solve asks for another number of threads — they
+    had failed with "threads is set to 1 but the scheduler has already been initialized"."""
+    import warnings
+
+    from allocator.explain import colliding
+    from allocator.formulation import build
+
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", allocator.errors.HighsWarning)
+        answers = [allocator.solve(inst, threads=n) for n in (None, 1, 2, 1)]
+    assert all(res.status == Status.optimal and res.verified for res in answers)
+    assert all(res.solution is not None and res.solution.row_dual is not None for res in answers)
+    assert len({round(res.objective or 0.0, 6) for res in answers}) == 1
+    data = inst.model_dump()
+    data["budget"] = {year: amount / 10 for year, amount in data["budget"].items()}
+    poor = allocator.Instance.model_validate(data)
+    built = build(poor, allocator.schema.resolve_model(inst, None))
+    found = [colliding(built, allocator.solver.options.SolveOptions(threads=n)) for n in (1, 2)]
+    assert found[0] == found[1]
+    assert 0 < len(found[0]) < 20

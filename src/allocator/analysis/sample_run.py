@@ -132,20 +132,20 @@ class Sample:
             self.kept["base.objective"] = held.objective
             self.kept.update(_shortfalls(self.job.instance, held))
 
-    def row(self) -> dict[str, Any]:
+    def row(self, options: SolveOptions | None = None) -> dict[str, Any]:
         """The sample's row (both answers read); explanations of infeasible answers are made
-        here, with HiGHS probes of their own."""
+        here, with HiGHS probes of their own (under `options`, the samples' own)."""
         assert self.optimum is not None
         assert self.held is not None
         res, held = self.optimum, self.held
         row: dict[str, Any] = {"sample": self.job.index, **self.job.values}
         row.update(status=res.status.value, verified=res.verified)
         if res.status == Status.infeasible:
-            row["reason"] = reason(self.built)
+            row["reason"] = reason(self.built, options)
         row.update(self.found)
         row.update({"base.status": held.status.value, "base.verified": held.verified})
         if held.status == Status.infeasible:
-            row["base.breaks"] = "; ".join(colliding(self.fixed)) or None
+            row["base.breaks"] = "; ".join(colliding(self.fixed, options)) or None
         row["base.over_budget"] = len(self.over)
         row.update(self.kept)
         return row
@@ -184,14 +184,14 @@ def run_jobs(
             beside = partial(_ahead, last, waiting, coming, spec, base, hold)
             with settled.point():
                 current.evaluate(sessions, current.optimise(sessions, beside))
-                row = None if last is None else last.row()
+                row = None if last is None else last.row(options)
             if row is not None:
                 yield row
             last, current = current, (coming[0] if coming else None)
         if last is not None:
             with settled.point():
                 last.read_held()
-                row = last.row()
+                row = last.row(options)
             yield row
 
 

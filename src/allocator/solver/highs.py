@@ -22,7 +22,7 @@ from allocator.errors import HighsWarning, SolverError
 from allocator.formulation import Formulation
 from allocator.solver.compile import Matrix, check_ranges, compile_matrix, with_columns
 from allocator.solver.options import SolveOptions
-from allocator.solver.runner import run_in_thread
+from allocator.solver.runner import run_here, run_in_thread
 from allocator.solver.status import Status
 
 _MS = highspy.HighsModelStatus
@@ -346,7 +346,7 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
     h.changeColsBounds(len(fixed), fixed, values, values)
     continuous = np.full(len(fixed), int(highspy.HighsVarType.kContinuous), dtype=np.uint8)
     h.changeColsIntegrality(len(fixed), fixed, continuous)
-    h.run()
+    run_here(h)
     if h.getModelStatus() != _MS.kOptimal:
         return None
     return h.getSolution()

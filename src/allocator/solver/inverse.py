@@ -9,6 +9,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
+from allocator.solver.runner import run_here
 from allocator.solver.status import Status
 
 INF = highspy.kHighsInf
@@ -41,7 +42,7 @@ def solve_lp(
     lp.a_matrix_.value_ = m.data
     h = _highs()
     h.passModel(lp)
-    h.run()
+    run_here(h)
     model_status = h.getModelStatus()
     if model_status == highspy.HighsModelStatus.kOptimal:
         return Status.optimal, np.asarray(h.getSolution().col_value, dtype=float)

@@ -91,20 +91,29 @@ def _worker() -> _Worker:
     return worker
 
 
+def run_here(h: highspy.Highs, started: threading.Event | None = None) -> None:
+    """Run `h` in this thread (a short run: a probe, a re-solve; no Ctrl-C handling). HiGHS keeps
+    one task scheduler per thread, set up by the thread's first run, and refuses a run asking
+    for another number of threads; a run asking for another number than this thread's last (or
+    the first here: a forked process inherits its parent's) starts a new one, as highspy's own
+    threaded run does after every run."""
+    wanted = _threads(h)
+    if getattr(_local, "threads", _UNSET) != wanted:
+        _Highs.resetThreadScheduler(False)
+        _local.threads = wanted
+    if started is not None:
+        started.set()
+    h.run()
+
+
+_UNSET = object()
+
+
 def _serve(tasks: queue.SimpleQueue[Task | None]) -> None:
-    threads: object = None  # the `threads` option HiGHS's task scheduler was set up for
     while (task := tasks.get()) is not None:
         h, started, done, failed = task
         try:
-            wanted = _threads(h)
-            if wanted != threads:
-                # HiGHS keeps one scheduler, set up by the first run; a run asking for another
-                # number of threads (or the first here: a forked process inherits its parent's)
-                # starts a new one, as highspy's own run does after every run.
-                _Highs.resetThreadScheduler(False)
-                threads = wanted
-            started.set()
-            _Highs.run(h)  # HiGHS's own run (highspy's wrapper would start yet another thread)
+            run_here(h, started)
         except BaseException as exc:  # handed to the caller, which raises it
             failed.append(exc)
         finally:
