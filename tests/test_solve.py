@@ -249,7 +249,6 @@ def test_solves_asking_for_different_thread_counts_follow_one_another() -> None:
     assert len({round(res.objective or 0.0, 9) for res in answers}) == 1
 
 
-
 def test_a_mip_asking_for_other_threads_is_re_solved_and_explained_in_this_thread_too() -> None:
     """HiGHS keeps a task scheduler per thread: the re-solve of a MIP with its decisions fixed
     (which gives its duals) and the probes that explain an infeasible model run in the calling
