@@ -148,11 +148,12 @@ def recording() -> Iterator[list[Recorded]]:
 
 
 @contextmanager
-def highs_clock() -> Iterator[dict[str, float]]:
-    """Seconds inside HiGHS's runs (threaded and plain) and inside infeasibility explanations."""
+def highs_clock(explain: bool = True) -> Iterator[dict[str, float]]:
+    """Seconds inside HiGHS's runs (threaded and plain) and inside infeasibility explanations;
+    without `explain`, explanations are not made at all (empty `reason` and `base.breaks`)."""
     spent = {"highs": 0.0, "explain": 0.0, "explain_cpu": 0.0}
     threaded, plain = highs_module._run, highspy.Highs.run
-    explain = {name: getattr(mc_module, name) for name in ("reason", "colliding")}
+    explained = {name: getattr(mc_module, name) for name in ("reason", "colliding")}
 
     def timed(fn: Callable[..., Any], key: str) -> Callable[..., Any]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -168,14 +169,15 @@ def highs_clock() -> Iterator[dict[str, float]]:
 
     highs_module._run = timed(threaded, "highs")
     highspy.Highs.run = timed(plain, "highs")  # type: ignore[method-assign]
-    for name, fn in explain.items():
-        setattr(mc_module, name, timed(fn, "explain"))
+    stubs: dict[str, Callable[..., Any]] = {"reason": lambda *a: "", "colliding": lambda *a: []}
+    for name, fn in explained.items():
+        setattr(mc_module, name, timed(fn, "explain") if explain else stubs[name])
     try:
         yield spent
     finally:
         highs_module._run = threaded
         highspy.Highs.run = plain  # type: ignore[method-assign]
-        for name, fn in explain.items():
+        for name, fn in explained.items():
             setattr(mc_module, name, fn)
 
 
@@ -292,12 +294,21 @@ def measure(
     with recording() as solves:
         out = run()
     points = count(out)
-    alloc, raw, inside, explaining = [], [], [], []
-    alloc_cpu, raw_cpu, explaining_cpu = [], [], []
+    alloc, raw, inside, explaining, bare = [], [], [], [], []
+    alloc_cpu, raw_cpu, explaining_cpu, bare_cpu = [], [], [], []
     problems: list[str] = []
+    # Monte Carlo also runs without making its explanations at all: subtracting their time leaves
+    # their noise in a figure ten times smaller than them.
+    sides = ["allocator", "raw", *(["bare"] if name == "montecarlo" else [])]
     for rep in range(reps):
-        for side in ("allocator", "raw") if rep % 2 == 0 else ("raw", "allocator"):
-            if side == "raw":
+        for side in sides[rep % len(sides) :] + sides[: rep % len(sides)]:
+            if side == "bare":
+                with highs_clock(explain=False):
+                    started, cpu = time.perf_counter(), time.process_time()
+                    run()
+                    bare.append(time.perf_counter() - started)
+                    bare_cpu.append(time.process_time() - cpu)
+            elif side == "raw":
                 seconds, cpu, objectives = replay(solves)
                 raw.append(seconds)
                 raw_cpu.append(cpu)
@@ -336,14 +347,31 @@ def measure(
         "agree": not problems,
         "problems": problems[:5],
         "load": os.getloadavg(),
-        "runs": {"allocator": alloc, "raw": raw, "allocator_cpu": alloc_cpu, "raw_cpu": raw_cpu},
+        "runs": {
+            "allocator": alloc,
+            "raw": raw,
+            "allocator_cpu": alloc_cpu,
+            "raw_cpu": raw_cpu,
+            "bare": bare,
+            "bare_cpu": bare_cpu,
+        },
     }
+    if bare:
+        b, b_cpu = statistics.median(bare), statistics.median(bare_cpu)
+        row.update(
+            bare=b, bare_cpu=b_cpu, overhead_bare=b / r - 1, overhead_cpu_bare=b_cpu / r_cpu - 1
+        )
+    unexplained = (
+        f"; run without them {row['overhead_bare']:+.0%}, CPU {row['overhead_cpu_bare']:+.0%}"
+        if bare
+        else ""
+    )
     print(
         f"{label:<10} {name:<13} {points:4d} points {len(solves):4d} solves: allocator "
         f"{a / points * 1e3:8.1f} ms/point (explain {e / points * 1e3:.1f}), raw "
         f"{r / points * 1e3:8.1f} ms/point, overhead {row['overhead']:+.0%} "
         f"(without explanations {row['overhead_without_explain']:+.0%}; in CPU time "
-        f"{row['overhead_cpu_without_explain']:+.0%}), "
+        f"{row['overhead_cpu_without_explain']:+.0%}{unexplained}), "
         f"objectives {'agree' if not problems else 'DISAGREE'}; load {os.getloadavg()[0]:.2f}",
         flush=True,
     )
