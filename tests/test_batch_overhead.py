@@ -193,6 +193,27 @@ def test_a_forked_child_solves_in_a_thread_of_its_own(tmp_path: Path) -> None:
     assert child.exitcode == 0
 
 
+def _mip_in_child(out: Any) -> None:
+    res = allocator.solve(allocator.load_instance(KOREA), threads=1)
+    assert res.solution is not None
+    out.put((res.status.value, res.verified, res.solution.row_dual is not None))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_forked_child_re_solves_a_mip_in_its_own_thread_too() -> None:
+    """A MIP's re-solve with its integers fixed runs in the calling thread: in a child forked
+    after the parent ran one there, it gets a scheduler of its own (the parent's threads are not
+    in the child) and gives the MIP's duals."""
+    allocator.solve(allocator.load_instance(KOREA))  # the parent's main thread has run HiGHS
+    context = multiprocessing.get_context("fork")
+    out = context.Queue()
+    child = context.Process(target=_mip_in_child, args=(out,))
+    child.start()
+    assert out.get(timeout=120) == ("optimal", True, True)
+    child.join(timeout=60)
+    assert child.exitcode == 0
+
+
 class _Node:
     """An object that can sit in a reference cycle and be watched through a weak reference."""
 
@@ -326,3 +347,20 @@ def test_work_beside_highs_has_the_gil_handed_over_promptly_and_the_interval_res
     with pytest.raises(RuntimeError, match="beside"):
         Resolver().solve(built, meanwhile=failing)
     assert sys.getswitchinterval() == before
+
+
+def test_ctrl_c_in_the_work_beside_highs_stops_the_solve_and_is_raised() -> None:
+    """Ctrl-C while the work beside HiGHS runs (in a batch: the next point being made) stops
+    HiGHS and is raised, not taken for an interrupted solve (the work was not done); the
+    session solves the next point as usual afterwards."""
+    inst = allocator.load_instance(KOREA)
+    built = build(inst, resolve_model(inst, None))
+    resolver = Resolver()
+
+    def pressed() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        resolver.solve(built, meanwhile=pressed)
+    again = resolver.solve(built)
+    assert again.status == allocator.Status.optimal

@@ -3,6 +3,7 @@ the base plan under each sample, infeasible samples counted and never summarised
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -175,11 +176,15 @@ def test_the_base_plan_meets_a_cut_budget_pro_rata_or_not_at_all() -> None:
 def test_a_draw_that_breaks_the_instance_names_the_sample(tmp_path: Path) -> None:
     """Samples are validated as the run reaches them (beside the solves): the error names the
     sample, and the named table is not written (the rows so far stay in its hidden twin)."""
-    inst = instance({"path": "lines.x.max", "dist": "normal", "mean": 10, "sd": 100})
+    inst = instance({"path": "lines.x.max", "dist": "normal", "mean": 10, "sd": 12})
     out = tmp_path / "samples.csv"
-    with pytest.raises(InputError, match=r"uncertainty sample \d+ \(seed 5\) of tiny"):
+    with pytest.raises(InputError, match=r"uncertainty sample \d+ \(seed 5\) of tiny") as raised:
         uncertainty.monte_carlo(inst, MODEL, samples=20, out=out)
     assert not out.exists()
+    first_bad = int(re.search(r"uncertainty sample (\d+)", str(raised.value)).group(1))  # type: ignore[union-attr]
+    assert first_bad > 0
+    kept = pd.read_csv(tmp_path / ".samples.csv.partial")
+    assert list(kept["sample"]) == list(range(first_bad))  # every row before it, in order
 
 
 def test_a_draw_that_breaks_a_rule_across_fields_names_the_sample() -> None:

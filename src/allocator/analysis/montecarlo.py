@@ -264,7 +264,9 @@ def monte_carlo(
     # HiGHS runs on one thread where several workers share the cores, and where its own threads
     # would take every core (two or fewer) from the next sample being built beside each solve:
     # on the five-year plan HiGHS's second thread saves 10 % of its time, the work beside 30 %.
-    beside = runner.workers > 1 or (os.cpu_count() or 1) <= 2
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    cores = len(usable) if usable else os.cpu_count() or 1
+    beside = runner.workers > 1 or cores <= 2
     options = SolveOptions(threads=1) if beside else None
 
     def chunks() -> Iterator[Chunk]:

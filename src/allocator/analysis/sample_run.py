@@ -88,9 +88,11 @@ class Sample:
             fixed.lower[j] = fixed.upper[j] = plan[key]
         for lid, j in fixed.selected.items():
             fixed.lower[j] = fixed.upper[j] = 1.0 if base.selected[lid] else 0.0
-        # Both matrices made now (beside the solve before), the held one from the other's rows.
-        self.matrix = prepared(self.built)
-        self.held_matrix = prepared(fixed, self.matrix)
+        # Both matrices made now (beside the solve before), the held one from the other's rows;
+        # none where a constant rule fails (the solve stops before HiGHS).
+        solvable = all(c.holds for c in self.built.constants)
+        self.matrix = prepared(self.built) if solvable else None
+        self.held_matrix = prepared(fixed, self.matrix) if self.matrix is not None else None
         self.optimum: Result | None = None
         self.held: Result | None = None
         self.found: dict[str, Any] = {}
@@ -180,14 +182,21 @@ def run_jobs(
     last: Sample | None = None
     with collector_settled() as settled:
         while current is not None:
-            coming: list[Sample] = []
+            coming: list[Sample | Exception] = []
             beside = partial(_ahead, last, waiting, coming, spec, base, hold)
             with settled.point():
                 current.evaluate(sessions, current.optimise(sessions, beside))
                 row = None if last is None else last.row(options)
             if row is not None:
                 yield row
-            last, current = current, (coming[0] if coming else None)
+            last, following = current, (coming[0] if coming else None)
+            if isinstance(following, Exception):  # a sample that could not be made: the rows
+                with settled.point():  # before it first
+                    last.read_held()
+                    row = last.row(options)
+                yield row
+                raise following
+            current = following
         if last is not None:
             with settled.point():
                 last.read_held()
@@ -198,17 +207,22 @@ def run_jobs(
 def _ahead(
     last: Sample | None,
     waiting: Iterator[Job],
-    coming: list[Sample],
+    coming: list[Sample | Exception],
     spec: ModelSpec,
     base: BasePlan,
     hold: Hold,
 ) -> None:
-    """Beside a sample's first solve: the held plan of the one before checked, the next built."""
+    """Beside a sample's first solve: the held plan of the one before checked, the next made
+    (or, when it cannot be — a draw that breaks the instance —, the error, raised when the run
+    reaches that sample)."""
     if last is not None:
         last.read_held()
-    job = next(waiting, None)
-    if job is not None:
-        coming.append(Sample(job, spec, base, hold))
+    try:
+        job = next(waiting, None)
+        if job is not None:
+            coming.append(Sample(job, spec, base, hold))
+    except Exception as error:
+        coming.append(error)
 
 
 def _shortfalls(inst: Instance, res: Result) -> dict[str, float]:

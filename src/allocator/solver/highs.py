@@ -22,7 +22,7 @@ from allocator.errors import HighsWarning, SolverError
 from allocator.formulation import Formulation
 from allocator.solver.compile import Matrix, check_ranges, compile_matrix, with_columns
 from allocator.solver.options import SolveOptions
-from allocator.solver.runner import run_here, run_in_thread
+from allocator.solver.runner import run_in_thread
 from allocator.solver.status import Status
 
 _MS = highspy.HighsModelStatus
@@ -285,7 +285,13 @@ class Resolver:
     def _session(
         self, built: Formulation, matrix: Matrix, meanwhile: Callable[[], object] | None = None
     ) -> Solution:
-        sol = solve_session(built, matrix, self.h, self.options, meanwhile)
+        try:
+            sol = solve_session(built, matrix, self.h, self.options, meanwhile)
+        except BaseException:
+            self.loaded = None  # stopped midway (HiGHS keeps a stop asked for): a new session next
+            raise
+        if sol.status == Status.interrupted:
+            self.loaded = None
         if matrix.integer:
             self._restore_integers(matrix)
         sol.highs = None  # the session moves on with the next point
@@ -346,7 +352,7 @@ def _fix_integers_and_resolve(h: highspy.Highs, matrix: Matrix, x: np.ndarray) -
     h.changeColsBounds(len(fixed), fixed, values, values)
     continuous = np.full(len(fixed), int(highspy.HighsVarType.kContinuous), dtype=np.uint8)
     h.changeColsIntegrality(len(fixed), fixed, continuous)
-    run_here(h)
+    _run(h)
     if h.getModelStatus() != _MS.kOptimal:
         return None
     return h.getSolution()

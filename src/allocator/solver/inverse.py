@@ -9,7 +9,7 @@ import highspy
 import numpy as np
 from scipy import sparse
 
-from allocator.solver.runner import run_here
+from allocator.solver.runner import run_in_thread
 from allocator.solver.status import Status
 
 INF = highspy.kHighsInf
@@ -42,7 +42,7 @@ def solve_lp(
     lp.a_matrix_.value_ = m.data
     h = _highs()
     h.passModel(lp)
-    run_here(h)
+    run_in_thread(h)
     model_status = h.getModelStatus()
     if model_status == highspy.HighsModelStatus.kOptimal:
         return Status.optimal, np.asarray(h.getSolution().col_value, dtype=float)

@@ -22,7 +22,7 @@ import highspy
 import numpy as np
 
 from allocator.solver.highs import Matrix, SolveOptions, new_highs
-from allocator.solver.runner import run_here
+from allocator.solver.runner import run_in_thread
 
 INF = highspy.kHighsInf
 
@@ -76,7 +76,7 @@ def farthest(
             t_cols.append(t)
         cols = np.array([delta, *t_cols], dtype=np.int32)
         h.addRow(-INF, 0.0, cols.size, cols, np.array([1.0] + [-1.0] * len(t_cols)))
-    run_here(h)
+    run_in_thread(h)
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         return Farthest(None, 0.0, h.modelStatusToString(status))

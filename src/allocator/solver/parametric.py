@@ -21,7 +21,7 @@ import highspy
 import numpy as np
 
 from allocator.solver.highs import Matrix, SolveOptions, new_highs
-from allocator.solver.runner import run_here
+from allocator.solver.runner import run_in_thread
 
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
 _INFEASIBLE = (
@@ -229,7 +229,7 @@ class Parametric:
         self._set(move, value)
         self._mode(choice)
         self.h.clearSolver()
-        run_here(self.h)
+        run_in_thread(self.h)
         if choice is None:
             self.resolves += 1
         else:

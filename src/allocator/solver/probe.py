@@ -10,10 +10,11 @@ from typing import Any
 
 import highspy
 import numpy as np
+from highspy._core import _Highs
 
 from allocator.solver.compile import Matrix
 from allocator.solver.highs import Solution, SolveOptions, new_highs, set_option
-from allocator.solver.runner import run_here
+from allocator.solver.runner import call_in_thread, run_in_thread
 
 INF = highspy.kHighsInf
 _OPTIMAL = highspy.HighsModelStatus.kOptimal
@@ -67,7 +68,7 @@ def objective_without(sol: Solution, rows: np.ndarray, lower_only: bool) -> With
     if not lower_only:
         upper = np.full(rows.size, INF)
     h.changeRowsBounds(rows.size, rows, lower, upper)
-    run_here(h)
+    run_in_thread(h)
     status = h.getModelStatus()
     if status == _OPTIMAL:
         return Without(True, float(h.getInfo().objective_function_value), "optimal")
@@ -84,7 +85,7 @@ def feasible(matrix: Matrix, options: SolveOptions, lp: Any = None) -> bool | No
         np.arange(matrix.lp.num_col_, dtype=np.int32),
         np.zeros(matrix.lp.num_col_),
     )
-    run_here(h)
+    run_in_thread(h)
     status = h.getModelStatus()
     return True if status == _OPTIMAL else False if status == _INFEASIBLE else None
 
@@ -95,10 +96,10 @@ def irreducible_rows(matrix: Matrix, options: SolveOptions) -> tuple[list[int], 
     h = new_highs(matrix, options)
     h.passModel(relaxed)
     set_option(h, "iis_strategy", 4)
-    run_here(h)
+    run_in_thread(h)
     candidates = list(range(matrix.lp.num_row_))
     if h.getModelStatus() == _INFEASIBLE:
-        status, iis = h.getIis()
+        status, iis = call_in_thread(h, _Highs.getIis)
         if status == highspy.HighsStatus.kOk and iis.valid_ and len(iis.row_index_):
             candidates = sorted(int(i) for i in iis.row_index_)
             if not matrix.integer:
@@ -128,7 +129,7 @@ def deletion_filter(matrix: Matrix, options: SolveOptions, candidates: list[int]
         on[block] = False
         h.changeRowsBounds(m, rows, np.where(on, lower, -INF), np.where(on, upper, INF))
         h.clearSolver()
-        run_here(h)
+        run_in_thread(h)
         return bool(h.getModelStatus() == _INFEASIBLE)
 
     def filter_block(block: list[int]) -> None:
@@ -186,7 +187,7 @@ def elastic(
     for sign in signs:
         cap = INF if lowest is None or sign < 0 else max(0.0, lowest)
         h.addCol(1.0, 0.0, cap, 1, np.array([i], dtype=np.int32), np.array([sign]))
-    run_here(h)
+    run_in_thread(h)
     if h.getModelStatus() != _OPTIMAL:
         return None
     values = np.asarray(h.getSolution().col_value)[n:]

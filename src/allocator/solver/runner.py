@@ -14,6 +14,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import highspy
 from highspy._core import _Highs
@@ -27,26 +28,48 @@ HANDOVER = 1e-4
 work runs beside HiGHS (Python's default is 5 ms). HiGHS's callbacks (the Ctrl-C check, log
 lines) need the GIL: at 5 ms each, a solve stalled behind the work beside it."""
 
-Task = tuple[highspy.Highs, threading.Event, threading.Event, list[BaseException]]
+Task = tuple[
+    highspy.Highs,
+    Callable[[highspy.Highs], object],
+    threading.Event,
+    threading.Event,
+    list[BaseException],
+    list[object],
+]
+T = TypeVar("T")
 
 
 def run_in_thread(h: highspy.Highs, meanwhile: Callable[[], object] | None = None) -> None:
-    """Run `h` in the calling thread's HiGHS thread, waiting for it; Ctrl-C meanwhile asks HiGHS
-    to stop (it ends with status interrupted), as many times as it is pressed. `meanwhile` runs
-    in the calling thread while HiGHS works (the GIL is free then); if it fails, HiGHS is
-    stopped and the error raised."""
+    """Run `h` in the calling thread's HiGHS thread, waiting for it; Ctrl-C while waiting asks
+    HiGHS to stop (it ends with status interrupted), as many times as it is pressed. `meanwhile`
+    runs in the calling thread while HiGHS works (the GIL is free then); if it fails — Ctrl-C
+    included: the work it was doing is not done — HiGHS is stopped and the error raised."""
+    _in_thread(h, _Highs.run, meanwhile)  # HiGHS's own run (highspy's may start another thread)
+
+
+def call_in_thread(h: highspy.Highs, call: Callable[[highspy.Highs], T]) -> T:
+    """`call(h)` in the calling thread's HiGHS thread: a HiGHS method that solves inside it (the
+    IIS), which would otherwise meet this thread's own task scheduler, set up for other runs."""
+    got: T = _in_thread(h, call)  # type: ignore[assignment]
+    return got
+
+
+def _in_thread(
+    h: highspy.Highs,
+    call: Callable[[highspy.Highs], object],
+    meanwhile: Callable[[], object] | None = None,
+) -> object:
     started, done = threading.Event(), threading.Event()
     failed: list[BaseException] = []
+    out: list[object] = []
     h.HandleUserInterrupt = True  # HiGHS asks between iterations whether to stop
     try:
-        _worker().put((h, started, done, failed))
+        _worker().put((h, call, started, done, failed, out))
         try:
             if meanwhile is not None:
                 started.wait()  # HiGHS under way (it needs the GIL to start)
                 with _prompt_handover():
                     meanwhile()
-        except KeyboardInterrupt:
-            h.cancelSolve()
         except BaseException:
             h.cancelSolve()
             done.wait()
@@ -62,6 +85,7 @@ def run_in_thread(h: highspy.Highs, meanwhile: Callable[[], object] | None = Non
         h.HandleUserInterrupt = False
     if failed:
         raise failed[0]
+    return out[0] if out else None
 
 
 class _Worker:
@@ -91,29 +115,20 @@ def _worker() -> _Worker:
     return worker
 
 
-def run_here(h: highspy.Highs, started: threading.Event | None = None) -> None:
-    """Run `h` in this thread (a short run: a probe, a re-solve; no Ctrl-C handling). HiGHS keeps
-    one task scheduler per thread, set up by the thread's first run, and refuses a run asking
-    for another number of threads; a run asking for another number than this thread's last (or
-    the first here: a forked process inherits its parent's) starts a new one, as highspy's own
-    threaded run does after every run."""
-    wanted = _threads(h)
-    if getattr(_local, "threads", _UNSET) != wanted:
-        _Highs.resetThreadScheduler(False)
-        _local.threads = wanted
-    if started is not None:
-        started.set()
-    h.run()
-
-
-_UNSET = object()
-
-
 def _serve(tasks: queue.SimpleQueue[Task | None]) -> None:
+    threads: object = None  # the `threads` option HiGHS's task scheduler was set up for
     while (task := tasks.get()) is not None:
-        h, started, done, failed = task
+        h, call, started, done, failed, out = task
         try:
-            run_here(h, started)
+            wanted = _threads(h)
+            if wanted != threads:
+                # HiGHS keeps a task scheduler per thread, set up by its first run; a run asking
+                # for another number of threads (or the first here: a forked process inherits
+                # its parent's) starts a new one, as highspy's own run does after every run.
+                _Highs.resetThreadScheduler(False)
+                threads = wanted
+            started.set()
+            out.append(call(h))
         except BaseException as exc:  # handed to the caller, which raises it
             failed.append(exc)
         finally:
