@@ -4,11 +4,10 @@ The run is `samples -> jobs -> outcomes`: `draw` makes the random figures from t
 turns each draw into a validated sampled instance (both in `allocator.analysis.samples`), and
 `run_jobs` (`allocator.analysis.sample_run`) re-optimises each sample and evaluates the base plan
 under it, in two HiGHS sessions (only what changed between samples is updated). `run_chunk` is a
-plain function of a chunk of jobs, so an executor can run them elsewhere and get the same rows."""
+plain function of a chunk of draws, so an executor can run them elsewhere and get the same rows."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from allocator.analysis.sample_run import BasePlan, Hold, answered, run_jobs
 from allocator.analysis.samples import NO_UNCERTAINTY, draw, each_job
 from allocator.api import resolve_model, solve
 from allocator.errors import InputError, Issue
-from allocator.execute.executors import Executor, SerialExecutor
+from allocator.execute.executors import Executor, SerialExecutor, usable_cores
 from allocator.results.output import TableWriter, table_target
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
@@ -264,9 +263,7 @@ def monte_carlo(
     # HiGHS runs on one thread where several workers share the cores, and where its own threads
     # would take every core (two or fewer) from the next sample being built beside each solve:
     # on the five-year plan HiGHS's second thread saves 10 % of its time, the work beside 30 %.
-    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-    cores = len(usable) if usable else os.cpu_count() or 1
-    beside = runner.workers > 1 or cores <= 2
+    beside = runner.workers > 1 or usable_cores() <= 2
     options = SolveOptions(threads=1) if beside else None
 
     def chunks() -> Iterator[Chunk]:

@@ -40,6 +40,12 @@ ATTEMPTS = 3
 """How often a chunk is tried before a crash of its worker is taken to be the chunk's own fault."""
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says; else all)."""
+    usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
+    return len(usable) if usable else os.cpu_count() or 1
+
+
 class WorkerLostError(RuntimeError):
     """A chunk's worker died on every attempt: the chunk itself kills its worker."""
 
@@ -105,7 +111,7 @@ class PoolExecutor(Executor):
     def __init__(
         self, workers: int | None = None, attempts: int = ATTEMPTS, chunk: int | None = None
     ) -> None:
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        self.workers = max(1, workers or usable_cores())
         self.attempts, self.chunk = attempts, chunk
         self.restarts = 0
         self._pool: cf.ProcessPoolExecutor | None = None
@@ -219,7 +225,7 @@ class DaskExecutor(Executor):
         kind, _, rest = address.partition(":")
         try:
             if kind == "local":
-                workers = int(rest) if rest else os.cpu_count() or 1
+                workers = int(rest) if rest else usable_cores()
                 if workers < 1:
                     raise ValueError(rest)
                 self.cluster = LocalCluster(
@@ -285,7 +291,7 @@ def executor_for(points: int, workers: int | None = None, dask: str | None = Non
         raise InputError(
             [Issue("--workers", "", workers, f"a whole number from 1 to {MAX_WORKERS}")]
         )
-    cores = os.cpu_count() or 1
+    cores = usable_cores()
     if workers == 1 or (workers is None and (points < BIG_BATCH or cores < 2)):
         return SerialExecutor()
     return PoolExecutor(workers or cores)

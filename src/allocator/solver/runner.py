@@ -14,7 +14,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import highspy
 from highspy._core import _Highs
@@ -34,7 +34,7 @@ Task = tuple[
     threading.Event,
     threading.Event,
     list[BaseException],
-    list[object],
+    list[Any],
 ]
 T = TypeVar("T")
 
@@ -44,24 +44,20 @@ def run_in_thread(h: highspy.Highs, meanwhile: Callable[[], object] | None = Non
     HiGHS to stop (it ends with status interrupted), as many times as it is pressed. `meanwhile`
     runs in the calling thread while HiGHS works (the GIL is free then); if it fails — Ctrl-C
     included: the work it was doing is not done — HiGHS is stopped and the error raised."""
-    _in_thread(h, _Highs.run, meanwhile)  # HiGHS's own run (highspy's may start another thread)
+    call_in_thread(h, _Highs.run, meanwhile)  # HiGHS's own run (highspy's may start another)
 
 
-def call_in_thread(h: highspy.Highs, call: Callable[[highspy.Highs], T]) -> T:
-    """`call(h)` in the calling thread's HiGHS thread: a HiGHS method that solves inside it (the
-    IIS), which would otherwise meet this thread's own task scheduler, set up for other runs."""
-    got: T = _in_thread(h, call)  # type: ignore[assignment]
-    return got
-
-
-def _in_thread(
+def call_in_thread(
     h: highspy.Highs,
-    call: Callable[[highspy.Highs], object],
+    call: Callable[[highspy.Highs], T],
     meanwhile: Callable[[], object] | None = None,
-) -> object:
+) -> T:
+    """`call(h)` in the calling thread's HiGHS thread (a run, or a HiGHS method that solves inside
+    it, such as the IIS, which would otherwise meet this thread's own task scheduler, set up for
+    other runs), with `meanwhile` and Ctrl-C as for `run_in_thread`."""
     started, done = threading.Event(), threading.Event()
     failed: list[BaseException] = []
-    out: list[object] = []
+    out: list[T] = []
     h.HandleUserInterrupt = True  # HiGHS asks between iterations whether to stop
     try:
         _worker().put((h, call, started, done, failed, out))
@@ -85,7 +81,7 @@ def _in_thread(
         h.HandleUserInterrupt = False
     if failed:
         raise failed[0]
-    return out[0] if out else None
+    return out[0]
 
 
 class _Worker:
