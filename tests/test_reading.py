@@ -4,6 +4,7 @@ column at a time giving the same `Instance` as one pydantic object per row."""
 
 from __future__ import annotations
 
+import itertools
 import time
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -314,3 +315,75 @@ def test_lines_read_a_column_at_a_time_pickle_and_copy_like_any(tmp_path: Path) 
     assert pickle.loads(pickle.dumps(inst)) == inst
     assert copy.deepcopy(inst) == inst
     assert inst.lines[0].model_copy(update={"impact": 2.0}).impact == 2.0
+
+
+def _shares_a_node(root: yaml.Node | None) -> bool:
+    """Whether a composed node graph reaches any node twice (only an alias makes it so)."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack += node.value
+        elif isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+    return False
+
+
+def _flagged(text: str) -> bool:
+    return bool(files._ANCHOR.search(text) and files._ALIAS.search(text))
+
+
+@C_ONLY
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "- &x [1]\n- *x\n",
+        "[&x 1,*x]\n",
+        '{"a":&x 1,"b":*x}\n',
+        "? &x k\n: *x\n",
+        "&x a: b\nc: *x\n",
+        "a: &x\n  p: 1\nb:\n  <<: *x\n",
+        "\ufeffa: &x 1\nb: *x\n",
+        "a:\t&x-1 1\nb:\t*x-1\n",
+        "a: !!str &x v\nb: *x\n",
+    ],
+)
+def test_every_alias_libyaml_takes_is_seen_before_reading(text: str) -> None:
+    """A file whose aliases share a node gets the expansion check (an alias bomb is refused)."""
+    assert _shares_a_node(yaml.compose(text, Loader=LOADERS["c"]))
+    assert _flagged(text)
+
+
+def test_ampersands_and_stars_in_words_are_text() -> None:
+    """`R&D`, `a & b`, `0.2 * (x)` hold no anchor: such a file is read without the alias walk."""
+    text = "name: AI R&D infrastructure & research\nexpr: infra >= 0.2 * (infra + ax)\n"
+    assert not _flagged(text)
+    assert load_yaml_text(text)["expr"] == "infra >= 0.2 * (infra + ax)"
+
+
+@C_ONLY
+def test_no_text_libyaml_reads_with_a_shared_node_goes_unflagged() -> None:
+    """An anchor and an alias in every combination of the places a token may start: each text
+    libyaml composes into a graph that shares a node is flagged (hundreds do)."""
+    before = ["", "\ufeff", "a: ", "a:\t", "- ", "? ", "[", "[1,", "[1, ", "{a: ", '{"a":']
+    before += ["a: !!str ", "- - ", "a:\n  b: ", "--- ", "a: [", "a: {b: "]
+    anchored = ["&x 1", "&x-1 1", "&x [1]", "&x {p: 1}", "&x\n  p: 1"]
+    between = ["", ",", ", ", "\n", "\nb: ", "\n- ", "]\nb: ", "}\nb: ", ",b:", ", b: "]
+    between += [',"b":', "\n? ", "\nb:\t", "\nb:\n  <<: ", "]\n- ", ", [", "\n  c: "]
+    after = ["", "]", "}", "\n", "]]", "}}", "]}", "\n: v"]
+    shared = 0
+    for parts in itertools.product(before, anchored, between, after):
+        text = parts[0] + parts[1] + parts[2] + "*x" + parts[3]
+        try:
+            root = yaml.compose(text, Loader=LOADERS["c"])
+        except yaml.YAMLError:
+            continue
+        if _shares_a_node(root):
+            shared += 1
+            assert _flagged(text), text
+    assert shared > 300

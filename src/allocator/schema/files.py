@@ -231,8 +231,8 @@ if _CSafeLoader is not None:
         by `_UniqueKeyLoader`, whose message (PyYAML's wording, located) is the one shown."""
 
         anchored = True
-        """Whether the text may hold anchors (an `&`); without them no node is shared, and a
-        walk level by level bounds the depth."""
+        """Whether the text may hold an anchor and an alias to it; without, no node is shared,
+        and a walk level by level bounds the depth."""
 
         def bound(self, node: yaml.Node) -> None:
             if self.anchored:
@@ -317,9 +317,12 @@ def _check_depth(root: yaml.Node) -> None:
         level = below
 
 
-_ANCHOR = re.compile(r"(?:^|\W)&")
-"""Where an anchor (`&name`) may start: an `&` not inside a word (`R&D` is text); an anchor
-always follows a space, a line's start or an indicator (`[`, `{`, `,`, `-`, `:`)."""
+_ANCHOR = re.compile(r"(?:^|\W)&[^\s\[\]{},]")
+_ALIAS = re.compile(r"(?:^|\W)\*[^\s\[\]{},]")
+"""Where an anchor (`&name`) or an alias (`*name`) may be: the indicator not inside a word
+(`R&D`, `2*x` are text) and followed by a name (`a & b`, `0.2 * (x)` are text); a token always
+starts after a space, a line's start or an indicator (`[`, `{`, `,`, `-`, `:`). Only an alias
+shares a node, and it needs an anchor."""
 
 LOADERS: dict[str, Any] = {"python": _UniqueKeyLoader}
 """The YAML loaders available: `python` (PyYAML's own) always, `c` (libyaml's) where present."""
@@ -337,7 +340,7 @@ def load_yaml_text(text: str, loader: str | None = None) -> Any:
     if chosen is _UniqueKeyLoader:
         return yaml.load(text, Loader=_UniqueKeyLoader)
     reader = chosen(text)
-    reader.anchored = _ANCHOR.search(text) is not None
+    reader.anchored = bool(_ANCHOR.search(text) and _ALIAS.search(text))
     try:
         return reader.get_single_data()
     except (yaml.YAMLError, ValueError, RecursionError):
