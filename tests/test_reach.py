@@ -282,3 +282,44 @@ def test_reach_of_another_solvers_answer_and_of_a_batch() -> None:
 def test_the_notebook_view_says_why_a_target_is_missed() -> None:
     page = run(_case(1000))._repr_html_()
     assert "short by 1,000</span><br><small>out of reach under the rules: at most 800" in page
+
+
+def test_meeting_a_target_starts_from_the_optimal_basis_and_gives_the_cold_answer() -> None:
+    """What meeting a missed target costs is an LP with one bound moved: started from the model's
+    optimal basis it takes fewer simplex steps (here 380 against 835) to the same optimum."""
+    from allocator.solver.reach import solved_basis, with_column_fixed
+    from allocator.synthetic import synthetic_case
+
+    data, model = synthetic_case(300, 3, seed=4)
+    for target in data["targets"]:
+        target["value"] = 3 * target["value"]  # with small weights: missed, by choice
+    model["targets"]["weights"] = {k: w / 100 for k, w in model["targets"]["weights"].items()}
+    res = allocator.solve(
+        allocator.Instance.model_validate(data), allocator.ModelSpec.model_validate(model)
+    )
+    table = res.reach()
+    chosen = table[table.verdict == "by_choice"]
+    assert len(chosen) == 6
+    built, sol = res._need_allocation()
+    assert sol.matrix is not None
+    basis = solved_basis(sol, sol.matrix)
+    assert basis is not None
+    steps = []
+    for row in chosen.itertuples():
+        short = built.shortfall[row.kpi, row.year]
+        cold = with_column_fixed(built, sol.matrix, short, 0.0, sol.options)
+        warm = with_column_fixed(built, sol.matrix, short, 0.0, sol.options, basis=basis)
+        assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+        assert res.objective - cold.objective == pytest.approx(row.cost, rel=1e-6, abs=1e-6)
+        steps.append([s.highs.getInfo().simplex_iteration_count for s in (warm, cold)])
+    warm_steps, cold_steps = (sum(counts) for counts in zip(*steps, strict=True))
+    assert warm_steps < cold_steps / 2, steps
+
+
+def test_a_mip_has_no_basis_to_start_from(korea: allocator.Result) -> None:
+    from allocator.solver.reach import solved_basis
+
+    _, sol = korea._need_allocation()
+    assert sol.matrix is not None
+    assert sol.matrix.integer
+    assert solved_basis(sol, sol.matrix) is None

