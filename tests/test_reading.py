@@ -387,3 +387,22 @@ def test_no_text_libyaml_reads_with_a_shared_node_goes_unflagged() -> None:
             shared += 1
             assert _flagged(text), text
     assert shared > 300
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.from_regex(r"[0-9]{1,17}(\.[0-9]{0,17})?", fullmatch=True),
+    st.sampled_from(["bn_krw", "krw", "eok_krw", "m_usd", "eur"]),
+)
+def test_money_text_read_at_once_is_what_the_full_reading_gives(text: str, unit: str) -> None:
+    """Plain digits in a cell (`1800`, `75.2`) are read by `float` at once; with a space in
+    front they take the full reading (sign, units, commas, plausibility): the same float, or
+    the same refusal."""
+    with currency_unit(unit):
+        read = []
+        for given in (" " + text, text):
+            try:
+                read.append(parse_money(given))
+            except ValueError as exc:
+                read.append(str(exc))
+    assert read[1] == read[0]

@@ -113,6 +113,10 @@ def currency_unit(name: str) -> Iterator[None]:
         _unit.reset(token)
 
 
+_PLAIN = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
+"""Plain digits with an optional decimal part: money text that needs no unit, sign or comma."""
+
+
 @cache
 def _surely_fine(unit: str) -> float:
     """Below this, a plain number in `unit` passes every check of `parse_money` (half the
@@ -126,6 +130,10 @@ def parse_money(value: Any) -> float:
     kind = type(value)
     if (kind is float or kind is int) and 0 <= value < _surely_fine(_unit.get()):
         return float(value)  # the common case, read by the ten thousand: the same float
+    if kind is str and _PLAIN.fullmatch(value):  # a CSV cell: `float` rounds as Decimal does
+        number = float(value)
+        if number < _surely_fine(_unit.get()):
+            return number
     if isinstance(value, bool):
         raise ValueError(f"expected {MONEY_HELP}, not a true/false value")
     unit_given = False
