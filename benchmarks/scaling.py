@@ -9,6 +9,12 @@ may hold by the thousand: a line group of five lines each (every fifth line go/n
 `implies` rule for every fourth go/no-go line, twenty regions with a `group_total` share each,
 `growth` rules on an eighth of the groups, and a named fund drawing into every second line.
 
+`--case korea` takes instead the five-year Korea plan (instances/korea-2026-2030.yaml, its model)
+with every planning feature it uses — schedules, curves, spans, go/no-go and integer lines, the
+National Growth Fund with per-line caps, carry-over, regions, relations, KPIs with deliveries —
+and copies its 39 lines `--lines` ÷ 39 times (ids suffixed; money, fund caps, KPI baselines,
+targets and group minimums scaled alike), so whatever a planning rule scans grows with it.
+
 It is made at `--lines` and at `--times` as many lines (rules growing with it). Each stage is
 timed in this process, the fastest of `--runs` runs: validating the instance and the model
 against it, `build`, the hand-off to HiGHS (compiling the matrix, passing it), verification
@@ -25,10 +31,13 @@ import argparse
 import gc
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+import yaml
 
 import allocator
 from allocator.api import resolve_model
@@ -39,6 +48,8 @@ from allocator.solver.highs import new_highs, solve_session
 from allocator.solver.options import SolveOptions
 from allocator.synthetic import synthetic_case
 
+KOREA = Path(__file__).resolve().parent.parent / "instances" / "korea-2026-2030.yaml"
+Maker = Callable[[int], tuple[dict[str, Any], dict[str, Any]]]
 SECONDS = 10.0
 """HiGHS's time limit (the go/no-go choices make a MIP; its best plan then is checked)."""
 
@@ -46,7 +57,7 @@ SECONDS = 10.0
 def case(lines: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The synthetic case with groups, go/no-go lines, regions, a fund and their rules."""
     inst, model = synthetic_case(lines, 5, seed=0)
-    chosen = []
+    chosen: list[str] = []
     for i, line in enumerate(inst["lines"]):
         line["groups"] = [f"g{i // 5}"]
         line["region"] = f"r{i % 20}"
@@ -75,20 +86,56 @@ def case(lines: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return inst, model
 
 
-def stages(lines: int) -> dict[str, float]:
+def korea(lines: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The five-year Korea plan with its lines copied to about `lines` (see the module's text)."""
+    inst = allocator.load_instance(KOREA)
+    data = inst.model_dump(mode="json", exclude_unset=True, exclude={"uncertainty", "sources"})
+    model = yaml.safe_load((KOREA.parent / str(data.pop("model"))).read_text(encoding="utf-8"))
+    k = max(1, round(lines / len(data["lines"])))
+
+    def copy(lid: str, j: int) -> str:
+        return f"{lid}-{j}" if j else lid
+
+    data["lines"] = [
+        line
+        | {"id": copy(line["id"], j), "name": f"{line['name']} ({j})"}
+        | ({"requires": [copy(r, j) for r in line["requires"]]} if "requires" in line else {})
+        for j in range(k)
+        for line in data["lines"]
+    ]
+    for key in ("budget", "private_pool", "carryover"):
+        value = data[key]
+        data[key] = {y: v * k for y, v in value.items()} if isinstance(value, dict) else value * k
+    for fund in data["funds"]:
+        for key in ("lines", "seed"):
+            fund[key] = [copy(lid, j) for j in range(k) for lid in fund[key]]
+        fund["line_caps"] = {copy(i, j): v for j in range(k) for i, v in fund["line_caps"].items()}
+        fund.update({key: fund[key] * k for key in ("cap", "total_cap") if key in fund})
+    for kpi in data["kpis"]:
+        kpi["baseline"] = kpi.get("baseline", 0) * k
+        kpi["additions"] = {y: v * k for y, v in kpi.get("additions", {}).items()}
+    for target in data["targets"]:
+        target["value"] *= k
+    for rule in model["rules"]:
+        if rule["rule"] == "group_total":
+            rule.update({key: rule[key] * k for key in ("min", "max") if key in rule})
+    return data, model
+
+
+def stages(lines: int, make: Maker) -> dict[str, float]:
     """Seconds of each stage at this size (one run), the cycle collector off: its full
     collections walk whatever the process holds, so they would land in one stage or another
     by chance."""
     gc.collect()
     gc.disable()
     try:
-        return _stages(lines)
+        return _stages(lines, make)
     finally:
         gc.enable()
 
 
-def _stages(lines: int) -> dict[str, float]:
-    inst_data, model_data = case(lines)
+def _stages(lines: int, make: Maker) -> dict[str, float]:
+    inst_data, model_data = make(lines)
     out: dict[str, float] = {}
     started = time.perf_counter()
     inst = allocator.Instance.model_validate(inst_data)
@@ -125,11 +172,13 @@ def main() -> int:
     parser.add_argument("--times", type=int, default=4)
     parser.add_argument("--limit", type=float, default=8.0)
     parser.add_argument("--runs", type=int, default=2, help="runs of each size (fastest kept)")
+    parser.add_argument("--case", choices=sorted(CASES), default="synthetic")
     args = parser.parse_args()
+    make = CASES[args.case]
     small, large = (
         {k: min(run[k] for run in runs) for k in runs[0]}
         for runs in (
-            [stages(size) for _ in range(args.runs)]
+            [stages(size, make) for _ in range(args.runs)]
             for size in (args.lines, args.lines * args.times)
         )
     )
@@ -145,6 +194,9 @@ def main() -> int:
     for problem in failed:
         print("SUPERLINEAR:", problem)
     return 1 if failed else 0
+
+
+CASES: dict[str, Maker] = {"synthetic": case, "korea": korea}
 
 
 if __name__ == "__main__":

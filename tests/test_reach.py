@@ -300,17 +300,19 @@ def test_meeting_a_target_starts_from_the_optimal_basis_and_gives_the_cold_answe
     table = res.reach()
     chosen = table[table.verdict == "by_choice"]
     assert len(chosen) == 6
+    assert res.objective is not None
     built, sol = res._need_allocation()
     assert sol.matrix is not None
     basis = solved_basis(sol, sol.matrix)
     assert basis is not None
     steps = []
-    for row in chosen.itertuples():
-        short = built.shortfall[row.kpi, row.year]
+    for kpi, year, cost in zip(chosen.kpi, chosen.year, chosen.cost, strict=True):
+        short = built.shortfall[str(kpi), int(year)]
         cold = with_column_fixed(built, sol.matrix, short, 0.0, sol.options)
         warm = with_column_fixed(built, sol.matrix, short, 0.0, sol.options, basis=basis)
+        assert cold.objective is not None
         assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
-        assert res.objective - cold.objective == pytest.approx(row.cost, rel=1e-6, abs=1e-6)
+        assert res.objective - cold.objective == pytest.approx(cost, rel=1e-6, abs=1e-6)
         steps.append([s.highs.getInfo().simplex_iteration_count for s in (warm, cold)])
     warm_steps, cold_steps = (sum(counts) for counts in zip(*steps, strict=True))
     assert warm_steps < cold_steps / 2, steps

@@ -399,7 +399,7 @@ def test_money_text_read_at_once_is_what_the_full_reading_gives(text: str, unit:
     front they take the full reading (sign, units, commas, plausibility): the same float, or
     the same refusal."""
     with currency_unit(unit):
-        read = []
+        read: list[float | str] = []
         for given in (" " + text, text):
             try:
                 read.append(parse_money(given))

@@ -148,3 +148,18 @@ def test_bench_writes_its_section_and_keeps_the_others(tmp_path: Path) -> None:
     assert text.count(bench.SECTION) == 1
     assert "## Soak\n\nkept" in text
     assert "1.00×" in text
+
+
+def test_the_korea_scaling_case_is_the_plan_copied_and_still_solves() -> None:
+    """`benchmarks/scaling.py --case korea`: the five-year plan's lines twice over, ids suffixed,
+    money and targets doubled — a valid instance whose optimum passes the checker."""
+    from benchmarks import scaling
+
+    data, model = scaling.korea(78)
+    inst = allocator.Instance.model_validate(data)
+    ids = [line.id for line in inst.lines]
+    assert len(ids) == 78
+    assert "INF-02-1" in ids
+    res = allocator.solve(inst, allocator.ModelSpec.model_validate(model))
+    assert res.status.value == "optimal"
+    assert res.verified

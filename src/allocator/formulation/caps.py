@@ -25,12 +25,15 @@ def line_total(b: Formulation) -> None:
     Name: `line_total[INF-02]`.
     """
     years = b.inst.years
+    draws: dict[str, Terms] = {}
+    for (_, lid, _), col in b.draw.items():
+        draws.setdefault(lid, []).append((1.0, col))
     for line in b.inst.lines:
         if line.total_max is None:
             continue
         terms: Terms = [(1.0, b.gov[line.id, y]) for y in years]
         terms += [(1.0, b.private[line.id, y]) for y in years if (line.id, y) in b.private]
-        terms += [(1.0, col) for (_, lid, _), col in b.draw.items() if lid == line.id]
+        terms += draws.get(line.id, [])
         b.add(
             "line_total",
             (line.id,),
