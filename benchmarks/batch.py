@@ -396,7 +396,9 @@ def main() -> int:
         if label == "korea":
             inst = allocator.load_instance(KOREA)
             model: Any = None
-            kpi = "gpus@2028"
+            # a trade-off with room in it (`gpus@2028`, which the optimum already maximises, is a
+            # single point, traced once)
+            kpi = "ai_experts@2030"
         else:
             inst, model = synthetic(args.lines, args.samples)
             kpi = "gpus"

@@ -94,6 +94,26 @@ def test_cost_against_a_kpi() -> None:
     assert found.points.cost.tolist() == pytest.approx([0, 50, 100], abs=1e-6)
 
 
+def test_a_frontier_with_no_room_between_its_ends_is_one_point_traced_once() -> None:
+    """One line, 3 impact and 2 K per bn, up to the whole budget of 100: the best impact (300)
+    is also the most K (200), so every bound on K would be 200 — one point, traced once (its
+    stages solved once, not six times), and progress told the frontier is done."""
+    data = {**KINKED, "lines": [{**KINKED["lines"][0], "max": 100, "yields": {"k": 2}}]}
+    told: list[tuple[int, int]] = []
+    found = scenarios.pareto(
+        allocator.Instance.model_validate(data),
+        MODEL,
+        "impact",
+        "k",
+        6,
+        progress=lambda *d: told.append(d),
+    )
+    assert found.points.epsilon.tolist() == pytest.approx([200])
+    assert found.points["k@2026"].tolist() == pytest.approx([200])
+    assert found.points.impact.tolist() == pytest.approx([300])
+    assert told == [(6, 6)]
+
+
 def test_frontier_points_are_non_dominated_on_korea() -> None:
     inst = allocator.load_instance(ROOT / "instances" / "korea-2026-2030.yaml")
     found = scenarios.pareto(inst, None, "ai_experts", "gpus@2028", points=4)

@@ -133,7 +133,8 @@ def pareto(
 ) -> Frontier:
     """The frontier between two criteria (see `criterion`) by the ε-constraint method: the best
     `first` at `points` bounds on `second`, from the value it has at the best `first` to its best
-    value under every rule, in one HiGHS session; only non-dominated points are kept. A point's
+    value under every rule (one bound when the two are the same: a single point), in one HiGHS
+    session; only non-dominated points are kept. A point's
     Result carries no shadow prices: its last solve optimised a criterion, not the model.
     `progress(done, total)` is called after each point."""
     if isinstance(points, bool) or not isinstance(points, int) or not 2 <= points <= MAX_POINTS:
@@ -221,10 +222,15 @@ def pareto(
         results.append(res)
 
     unsolved = 0
-    for k, bound in enumerate(np.linspace(b.value(top.x), far, points), start=1):
+    near = b.value(top.x)
+    # No room between the two ends (the best `first` already gives the best `second`): every
+    # bound would repeat one point, so it is traced once.
+    flat = abs(far - near) <= 1e-9 * max(1.0, abs(far))
+    bounds = [near] if flat else np.linspace(near, far, points).tolist()
+    for k, bound in enumerate(bounds, start=1):
         sol = point(float(bound))
         if progress is not None:
-            progress(k, points)
+            progress(points if flat else k, points)
         if not sol.status.has_allocation:
             unsolved += 1
             continue
