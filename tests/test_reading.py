@@ -333,10 +333,6 @@ def _shares_a_node(root: yaml.Node | None) -> bool:
     return False
 
 
-def _flagged(text: str) -> bool:
-    return bool(files._ANCHOR.search(text) and files._ALIAS.search(text))
-
-
 @C_ONLY
 @pytest.mark.parametrize(
     "text",
@@ -356,13 +352,13 @@ def _flagged(text: str) -> bool:
 def test_every_alias_libyaml_takes_is_seen_before_reading(text: str) -> None:
     """A file whose aliases share a node gets the expansion check (an alias bomb is refused)."""
     assert _shares_a_node(yaml.compose(text, Loader=LOADERS["c"]))
-    assert _flagged(text)
+    assert files.may_share_nodes(text)
 
 
 def test_ampersands_and_stars_in_words_are_text() -> None:
     """`R&D`, `a & b`, `0.2 * (x)` hold no anchor: such a file is read without the alias walk."""
     text = "name: AI R&D infrastructure & research\nexpr: infra >= 0.2 * (infra + ax)\n"
-    assert not _flagged(text)
+    assert not files.may_share_nodes(text)
     assert load_yaml_text(text)["expr"] == "infra >= 0.2 * (infra + ax)"
 
 
@@ -385,7 +381,7 @@ def test_no_text_libyaml_reads_with_a_shared_node_goes_unflagged() -> None:
             continue
         if _shares_a_node(root):
             shared += 1
-            assert _flagged(text), text
+            assert files.may_share_nodes(text), text
     assert shared > 300
 
 

@@ -319,10 +319,15 @@ def _check_depth(root: yaml.Node) -> None:
 
 _ANCHOR = re.compile(r"(?:^|\W)&[^\s\[\]{},]")
 _ALIAS = re.compile(r"(?:^|\W)\*[^\s\[\]{},]")
-"""Where an anchor (`&name`) or an alias (`*name`) may be: the indicator not inside a word
-(`R&D`, `2*x` are text) and followed by a name (`a & b`, `0.2 * (x)` are text); a token always
-starts after a space, a line's start or an indicator (`[`, `{`, `,`, `-`, `:`). Only an alias
-shares a node, and it needs an anchor."""
+
+
+def may_share_nodes(text: str) -> bool:
+    """Whether YAML `text` may hold an anchor and an alias to it, the only way two places share a
+    node: each indicator not inside a word (`R&D`, `2*x` are text) and followed by a name
+    (`a & b`, `0.2 * (x)` are text); a token always starts after a space, a line's start or an
+    indicator (`[`, `{`, `,`, `-`, `:`)."""
+    return bool(_ANCHOR.search(text) and _ALIAS.search(text))
+
 
 LOADERS: dict[str, Any] = {"python": _UniqueKeyLoader}
 """The YAML loaders available: `python` (PyYAML's own) always, `c` (libyaml's) where present."""
@@ -340,7 +345,7 @@ def load_yaml_text(text: str, loader: str | None = None) -> Any:
     if chosen is _UniqueKeyLoader:
         return yaml.load(text, Loader=_UniqueKeyLoader)
     reader = chosen(text)
-    reader.anchored = bool(_ANCHOR.search(text) and _ALIAS.search(text))
+    reader.anchored = may_share_nodes(text)
     try:
         return reader.get_single_data()
     except (yaml.YAMLError, ValueError, RecursionError):

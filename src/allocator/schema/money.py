@@ -113,8 +113,9 @@ def currency_unit(name: str) -> Iterator[None]:
         _unit.reset(token)
 
 
-_PLAIN = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
-"""Plain digits with an optional decimal part: money text that needs no unit, sign or comma."""
+_PLAIN = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,12})?")
+"""Plain digits with an optional decimal part: money text that needs no unit, sign or comma (at
+most 27 digits: Decimal's 28-digit context reads them exactly, so both readings round once)."""
 
 
 @cache
