@@ -402,3 +402,76 @@ def test_money_text_read_at_once_is_what_the_full_reading_gives(text: str, unit:
             except ValueError as exc:
                 read.append(str(exc))
     assert read[1] == read[0]
+
+
+def _expanded(node: yaml.Node, holding: frozenset[int] = frozenset()) -> tuple[int, int]:
+    """Values and levels of `node` with every alias followed, by expanding it (small graphs
+    only); raises RecursionError on an alias to a node that holds it."""
+    if id(node) in holding:
+        raise RecursionError
+    inside = holding | {id(node)}
+    if isinstance(node, yaml.SequenceNode):
+        kids = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        kids = [part for pair in node.value for part in pair]
+    else:
+        kids = []
+    found = [_expanded(kid, inside) for kid in kids]
+    return 1 + sum(n for n, _ in found), 1 + max((d for _, d in found), default=0)
+
+
+def _written(root: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            if isinstance(node, yaml.SequenceNode):
+                stack += node.value
+            elif isinstance(node, yaml.MappingNode):
+                stack += [part for pair in node.value for part in pair]
+    return len(seen)
+
+
+@C_ONLY
+@settings(max_examples=200, deadline=None)
+@given(
+    levels=st.integers(1, 5),
+    fan=st.integers(1, 4),
+    scalar_anchor=st.booleans(),
+    loop=st.booleans(),
+    depth_limit=st.integers(2, 8),
+)
+def test_the_alias_count_is_what_expanding_the_file_gives(
+    levels: int, fan: int, scalar_anchor: bool, loop: bool, depth_limit: int
+) -> None:
+    """Chains of aliases (each level `fan` copies of the one before, a shared scalar, maybe a
+    loop), counted without expanding: a loop is refused; else the file is refused exactly when
+    expanding it nests deeper than the limit, and the values its aliases add are counted
+    exactly (accepted at that many, refused at one fewer)."""
+    lines = [f"s: {'&v ' if scalar_anchor else ''}word", "a0: &x0 [1, {k: 2}]"]
+    for i in range(1, levels + 1):
+        refs = ", ".join([f"*x{i - 1}"] * fan + (["*v"] if scalar_anchor else []))
+        lines.append(f"a{i}: &x{i} [{refs}]")
+    if loop:
+        lines.append("z: &z [1, {again: *z}]")
+    root = yaml.compose("\n".join(lines) + "\n", Loader=LOADERS["c"])
+    assert root is not None
+    with pytest.MonkeyPatch.context() as limits:
+        limits.setattr(files, "MAX_DEPTH", depth_limit)
+        if loop:
+            with pytest.raises(yaml.YAMLError, match="a loop"):
+                files._check_expansion(root)
+            return
+        values, deep = _expanded(root)
+        added = values - _written(root)
+        limits.setattr(files, "MAX_ALIAS_NODES", added)
+        if deep > depth_limit:
+            with pytest.raises(yaml.YAMLError, match="levels deep"):
+                files._check_expansion(root)
+            return
+        files._check_expansion(root)
+        limits.setattr(files, "MAX_ALIAS_NODES", added - 1)
+        with pytest.raises(yaml.YAMLError, match="an alias bomb"):
+            files._check_expansion(root)

@@ -245,21 +245,32 @@ if _CSafeLoader is not None:
 
 def _check_expansion(root: yaml.Node) -> None:
     """Refuse a node graph whose aliases, followed, nest too deep, recurse, or add more than
-    `MAX_ALIAS_NODES` values (counted without expanding anything)."""
+    `MAX_ALIAS_NODES` values (counted without expanding anything). Each mapping and list is
+    visited once, children first; a scalar (most of a file) counts one value a level deep where
+    it is referred to, and is told apart from the others by its id only once, at the end."""
+    if isinstance(root, yaml.ScalarNode):
+        return
     size: dict[int, int] = {}
     depth: dict[int, int] = {}
-    composed: set[int] = set()
+    collections = 0
+    scalars: list[int] = []
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     visiting: set[int] = set()
     while stack:
         node, done = stack.pop()
         key = id(node)
-        children = _children(node)
         if done:
             visiting.discard(key)
-            size[key] = 1 + sum(size[id(c)] for c in children)
-            depth[key] = 1 + max((depth[id(c)] for c in children), default=0)
-            if depth[key] > MAX_DEPTH:
+            total, deepest = 1, 0
+            for child in _children(node):
+                if isinstance(child, yaml.ScalarNode):
+                    total += 1
+                    deepest = deepest or 1
+                else:
+                    total += size[id(child)]
+                    deepest = max(deepest, depth[id(child)])
+            size[key], depth[key] = total, deepest + 1
+            if deepest + 1 > MAX_DEPTH:
                 raise _limit(
                     node,
                     f"followed through its aliases, the file nests more than "
@@ -271,10 +282,15 @@ def _check_expansion(root: yaml.Node) -> None:
         if key in visiting:
             raise _limit(node, "an alias refers to the mapping or list that holds it (a loop)")
         visiting.add(key)
-        composed.add(key)
+        collections += 1
         stack.append((node, True))
-        stack.extend((c, False) for c in children if id(c) not in size)
-    added = size[id(root)] - len(composed)
+        for child in _children(node):
+            if isinstance(child, yaml.ScalarNode):
+                scalars.append(id(child))
+            elif id(child) not in size:
+                stack.append((child, False))
+    written = collections + len(set(scalars))
+    added = size[id(root)] - written
     if added > MAX_ALIAS_NODES:
         raise _limit(
             root,
