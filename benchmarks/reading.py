@@ -3,9 +3,11 @@ and two allocator trees against each other.
 
     .venv/bin/python benchmarks/reading.py [--before /work/main] [--sizes 1000,10000] [--runs 3]
 
-For each size (synthetic, 5 years, from `benchmarks/cases.py`) two instance files are read: the
-CSV case (instance YAML naming its lines CSV, as `instances/` does) and the same instance with
-its lines inline in the YAML (written by allocator's `save`). Each measurement is one fresh
+For each size (synthetic, 5 years, from `benchmarks/cases.py`) four instance files are read: the
+CSV case (instance YAML naming its lines CSV, as `instances/` does), the same instance with its
+lines inline in the YAML (written by allocator's `save`), the same again with every third line's
+`max` one mapping that PyYAML writes once and aliases, and the five-year Korea plan copied to
+that many lines (`scaling.korea`: schedules, curves, names with "&"). Each measurement is one fresh
 process of a tree's own interpreter (`TREE/.venv/bin/python`), imports done before the clock
 starts; the trees take turns, run by run. In each process:
 
@@ -65,8 +67,45 @@ def _cases(sizes: list[int]) -> list[tuple[str, Path]]:
         inline = CASES / f"{case_name('lp', size, 5)}.inline.yaml"
         if not inline.exists():
             allocator.save(allocator.load_instance(csv_case), inline)
+        shared = CASES / f"{case_name('lp', size, 5)}.aliased.yaml"
+        if not shared.exists():
+            _write_aliased(size, shared)
+        korea = CASES / f"korea-like-{size}.yaml"
+        if not korea.exists():
+            _write_korea_like(size, korea)
         out += [(f"{size:,} × 5, lines CSV", csv_case), (f"{size:,} × 5, lines inline", inline)]
+        out += [(f"{size:,} × 5, inline, a third sharing one max by alias", shared)]
+        out += [(f"Korea plan copied to {size:,} lines, inline", korea)]
     return out
+
+
+def _write_aliased(size: int, path: Path) -> None:
+    """The synthetic instance inline, every third line's `max` one shared mapping: PyYAML writes
+    it once with an anchor and then aliases (as a generator reusing a dict gets)."""
+    import yaml
+
+    from allocator.synthetic import synthetic_case
+
+    data, _ = synthetic_case(size, 5)
+    shared = {year: 1e6 for year in data["years"]}
+    for line in data["lines"][::3]:
+        line["max"] = shared
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def _write_korea_like(size: int, path: Path) -> None:
+    """korea-2026-2030 with its lines copied to about `size` (`scaling.korea`), inline: schedules,
+    curves, a fund's per-line caps, names with "&" in them."""
+    import yaml
+    from scaling import korea
+
+    class Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data: object) -> bool:
+            return True  # the copies share nested mappings; written out in full, as by hand
+
+    data, _ = korea(size)
+    text = yaml.dump(data, Dumper=Plain, allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
 
 
 def _run(tree: Path, path: Path) -> dict[str, float]:
