@@ -317,20 +317,23 @@ def test_lines_read_a_column_at_a_time_pickle_and_copy_like_any(tmp_path: Path) 
     assert inst.lines[0].model_copy(update={"impact": 2.0}).impact == 2.0
 
 
-def _shares_a_node(root: yaml.Node | None) -> bool:
-    """Whether a composed node graph reaches any node twice (only an alias makes it so)."""
+def _walk(root: yaml.Node | None) -> tuple[int, bool]:
+    """The nodes a composed graph holds, and whether it reaches any of them twice (only an alias
+    makes it so)."""
     seen: set[int] = set()
+    shared = False
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            return True
+            shared = True
+            continue
         seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             stack += node.value
         elif isinstance(node, yaml.MappingNode):
             stack += [part for pair in node.value for part in pair]
-    return False
+    return len(seen), shared
 
 
 @C_ONLY
@@ -351,7 +354,7 @@ def _shares_a_node(root: yaml.Node | None) -> bool:
 )
 def test_every_alias_libyaml_takes_is_seen_before_reading(text: str) -> None:
     """A file whose aliases share a node gets the expansion check (an alias bomb is refused)."""
-    assert _shares_a_node(yaml.compose(text, Loader=LOADERS["c"]))
+    assert _walk(yaml.compose(text, Loader=LOADERS["c"]))[1]
     assert files.may_share_nodes(text)
 
 
@@ -379,7 +382,7 @@ def test_no_text_libyaml_reads_with_a_shared_node_goes_unflagged() -> None:
             root = yaml.compose(text, Loader=LOADERS["c"])
         except yaml.YAMLError:
             continue
-        if _shares_a_node(root):
+        if _walk(root)[1]:
             shared += 1
             assert files.may_share_nodes(text), text
     assert shared > 300
@@ -420,20 +423,6 @@ def _expanded(node: yaml.Node, holding: frozenset[int] = frozenset()) -> tuple[i
     return 1 + sum(n for n, _ in found), 1 + max((d for _, d in found), default=0)
 
 
-def _written(root: yaml.Node) -> int:
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) not in seen:
-            seen.add(id(node))
-            if isinstance(node, yaml.SequenceNode):
-                stack += node.value
-            elif isinstance(node, yaml.MappingNode):
-                stack += [part for pair in node.value for part in pair]
-    return len(seen)
-
-
 @C_ONLY
 @settings(max_examples=200, deadline=None)
 @given(
@@ -465,7 +454,7 @@ def test_the_alias_count_is_what_expanding_the_file_gives(
                 files._check_expansion(root)
             return
         values, deep = _expanded(root)
-        added = values - _written(root)
+        added = values - _walk(root)[0]
         limits.setattr(files, "MAX_ALIAS_NODES", added)
         if deep > depth_limit:
             with pytest.raises(yaml.YAMLError, match="levels deep"):
