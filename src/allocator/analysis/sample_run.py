@@ -52,8 +52,8 @@ class BasePlan:
 class Sessions:
     """Two HiGHS sessions reused across samples: re-optimising, and evaluating the base plan."""
 
-    optimise: Resolver = field(default_factory=Resolver)
-    evaluate: Resolver = field(default_factory=Resolver)
+    optimise: Resolver
+    evaluate: Resolver
 
 
 Hold = Literal["exact", "pro_rata"]
