@@ -4,7 +4,7 @@
 
 Reads the same files allocator reads — the instance YAML with libyaml's C loader
 (`yaml.CSafeLoader`, PyYAML's pure-Python `SafeLoader` where libyaml is missing), its lines CSV
-with pandas' C parser, the model YAML the instance names (or `--model`) — into numpy arrays
+with Python's `csv` module, the model YAML the instance names (or `--model`) — into numpy arrays
 column by column, builds allocator's core formulation (design.md §4) as one sparse matrix,
 hands it to HiGHS with one `passModel` under allocator's options (`mip_rel_gap` 1e-7,
 `random_seed` 0), runs it and prints the objective. Nothing is named, checked or verified.
@@ -28,15 +28,15 @@ import time
 STARTED = time.perf_counter()
 
 import argparse  # noqa: E402
+import csv  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
-from routes import Case, raw_build, raw_highs  # noqa: E402  (benchmarks/ is the script's folder)
+from raw_model import Case, raw_build, raw_highs  # noqa: E402  (benchmarks/ is the script's folder)
 
 IMPORTED = time.perf_counter()
 
@@ -86,52 +86,67 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def lines_frame(path: Path, value: Any) -> pd.DataFrame:
-    """The lines as one DataFrame: a CSV beside the instance (pandas' C parser) or the YAML
-    list, flattened the CSV's way (`min.2027`, `yields.gpus`)."""
+Frame = dict[str, list[Any]]
+"""The lines a column at a time, named the CSV's way (`min.2027`, `yields.gpus`)."""
+
+
+def lines_frame(path: Path, value: Any) -> tuple[Frame, int]:
+    """The lines as columns and their count: a CSV beside the instance (Python's `csv` module:
+    its cells as text) or the YAML list, flattened the CSV's way."""
     if isinstance(value, str):
-        frame = pd.read_csv(path.parent / value, skipinitialspace=True, engine="c")
-        frame.columns = [str(c).strip() for c in frame.columns]
-        return frame
-    return pd.json_normalize(value, sep=".")
+        with (path.parent / value).open(newline="", encoding="utf-8") as handle:
+            header, *rows = list(csv.reader(handle))
+        columns = zip(*rows, strict=True) if rows else iter([[] for _ in header])
+        return {h.strip(): list(col) for h, col in zip(header, columns, strict=True)}, len(rows)
+    frame: Frame = {}
+    for i, line in enumerate(value):
+        for key, cell in line.items():
+            items = cell.items() if isinstance(cell, dict) else [(None, cell)]
+            for sub, item in items:
+                name = key if sub is None else f"{key}.{sub}"
+                frame.setdefault(name, [None] * len(value))[i] = item
+    return frame, len(value)
 
 
 def _refuse(what: str) -> None:
     raise NotImplementedError(f"the raw route does not cover {what}")
 
 
-def _numbers(frame: pd.DataFrame, column: str) -> np.ndarray:
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _numbers(frame: Frame, column: str) -> np.ndarray:
     """A numeric column as floats, NaN where blank; money with units is refused."""
-    values = frame[column]
-    if values.dtype == object:
-        try:
-            values = pd.to_numeric(values)
-        except (TypeError, ValueError):
-            _refuse(f"non-numeric cells in column {column!r} (money with units?)")
-    return np.asarray(values, dtype=float)
+    try:
+        return np.array([np.nan if _blank(c) else c for c in frame[column]], dtype=float)
+    except (TypeError, ValueError):
+        _refuse(f"non-numeric cells in column {column!r} (money with units?)")
+        raise
 
 
-def _flags(frame: pd.DataFrame, column: str) -> np.ndarray:
+def _flags(frame: Frame, column: str, n: int) -> np.ndarray:
     """A true/false column (blank = false)."""
     if column not in frame:
-        return np.zeros(len(frame), dtype=bool)
-    values = frame[column]
-    if values.dtype == bool:
-        return values.to_numpy()
-    text = values.astype("string").str.strip().str.lower()
-    return np.asarray(text.isin(TRUE).fillna(False), dtype=bool)
+        return np.zeros(n, dtype=bool)
+    return np.array(
+        [c if isinstance(c, bool) else str(c).strip().lower() in TRUE for c in frame[column]],
+        dtype=bool,
+    )
 
 
-def _per_line(frame: pd.DataFrame, column: str, default: float) -> np.ndarray:
+def _per_line(frame: Frame, column: str, default: float, n: int) -> np.ndarray:
     if column not in frame:
-        return np.full(len(frame), default)
+        return np.full(n, default)
     values = _numbers(frame, column)
     return np.where(np.isnan(values), default, values)
 
 
-def _per_line_year(frame: pd.DataFrame, field: str, years: list[int], default: float) -> np.ndarray:
+def _per_line_year(
+    frame: Frame, field: str, years: list[int], default: float, n: int
+) -> np.ndarray:
     """`field` (one figure for every year) overridden by `field.YEAR` where given."""
-    out = np.full((len(frame), len(years)), default)
+    out = np.full((n, len(years)), default)
     if field in frame:
         values = _numbers(frame, field)
         out = np.where(np.isnan(values)[:, None], out, values[:, None])
@@ -173,44 +188,43 @@ def read_case(path: Path, model_path: Path | None) -> Case:
         if isinstance(inst.get(field), str):
             _refuse(f"{field} in a CSV file")
     years = [int(y) for y in inst["years"]]
-    frame = lines_frame(path, inst["lines"])
-    n = len(frame)
-    unknown = sorted({str(c).split(".")[0] for c in frame.columns} - LINE_FIELDS)
+    frame, n = lines_frame(path, inst["lines"])
+    unknown = sorted({str(c).split(".")[0] for c in frame} - LINE_FIELDS)
     if unknown:
         _refuse(f"line fields {unknown}")
     pillar_ids = [str(p["id"]) for p in inst["pillars"]]
-    pillar = pd.Categorical(frame["pillar"].astype("string").str.strip(), categories=pillar_ids)
-    if (pillar.codes < 0).any():
+    pillar_of = {pid: i for i, pid in enumerate(pillar_ids)}
+    pillar = np.array([pillar_of.get(str(c).strip(), -1) for c in frame["pillar"]], dtype=np.int64)
+    if (pillar < 0).any():
         _refuse("fractional or unknown pillars")
     kpis = inst.get("kpis") or []
     kpi_ids = [str(k["id"]) for k in kpis]
     yields = np.zeros((n, len(kpi_ids)))
     for k, kid in enumerate(kpi_ids):
-        yields[:, k] = _per_line(frame, f"yields.{kid}", 0.0)
+        yields[:, k] = _per_line(frame, f"yields.{kid}", 0.0, n)
     kpi_of = {kid: k for k, kid in enumerate(kpi_ids)}
     targets = inst.get("targets") or []
     weights = (model.get("targets") or {}).get("weights") or {}
-    if "groups" in frame:
-        cells = frame["groups"].astype("string").fillna("").tolist()
-        groups = [[g.strip() for g in cell.split(";") if g.strip()] for cell in cells]
-    else:
-        groups = [[] for _ in range(n)]
+    groups: list[list[str]] = [[] for _ in range(n)]
+    for i, cell in enumerate(frame.get("groups", [])):
+        items = cell if isinstance(cell, list) else ("" if cell is None else str(cell)).split(";")
+        groups[i] = [str(g).strip() for g in items if str(g).strip()]
     case = Case(
         years=years,
-        line_ids=frame["id"].astype(str).tolist(),
-        names=frame["name"].astype(str).tolist() if "name" in frame else [],
+        line_ids=[str(c) for c in frame["id"]],
+        names=[str(c) for c in frame["name"]] if "name" in frame else [],
         pillar_ids=pillar_ids,
         pillar_names=[str(p.get("name", p["id"])) for p in inst["pillars"]],
-        pillar=np.asarray(pillar.codes, dtype=np.int64),
-        new=_flags(frame, "new"),
-        leverage=_per_line(frame, "leverage", 0.0),
-        impact=_per_line(frame, "impact", 0.0),
-        private_impact=_per_line(frame, "private_impact", 0.0),
-        lo=_per_line_year(frame, "min", years, 0.0),
-        hi=_per_line_year(frame, "max", years, np.nan),
-        select=_flags(frame, "select"),
-        integer=_flags(frame, "integer"),
-        unit_cost=_per_line(frame, "unit_cost", 0.0),
+        pillar=pillar,
+        new=_flags(frame, "new", n),
+        leverage=_per_line(frame, "leverage", 0.0, n),
+        impact=_per_line(frame, "impact", 0.0, n),
+        private_impact=_per_line(frame, "private_impact", 0.0, n),
+        lo=_per_line_year(frame, "min", years, 0.0, n),
+        hi=_per_line_year(frame, "max", years, np.nan, n),
+        select=_flags(frame, "select", n),
+        integer=_flags(frame, "integer", n),
+        unit_cost=_per_line(frame, "unit_cost", 0.0, n),
         groups=groups,
         kpi_ids=kpi_ids,
         baseline=np.array([float(k.get("baseline", 0.0)) for k in kpis]),
@@ -224,7 +238,6 @@ def read_case(path: Path, model_path: Path | None) -> Case:
         pool=_per_year(inst.get("private_pool"), years, 0.0),
         must_spend=bool(model.get("must_spend", False)),
     )
-    pillar_of = {pid: i for i, pid in enumerate(pillar_ids)}
     for rule in model.get("rules") or []:
         kind = rule["rule"]
         if kind == "pillar_share":

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import allocator
 from allocator.schema import check_model
@@ -163,3 +165,65 @@ def test_the_korea_scaling_case_is_the_plan_copied_and_still_solves() -> None:
     res = allocator.solve(inst, allocator.ModelSpec.model_validate(model))
     assert res.status.value == "optimal"
     assert res.verified
+
+
+@pytest.mark.parametrize(("mip", "inline"), [(False, False), (True, False), (False, True)])
+def test_raw_highs_process_reads_the_files_with_numpy_alone(
+    tmp_path: Path, mip: bool, inline: bool
+) -> None:
+    """`benchmarks/raw_highs.py` (the whole raw process the benchmarks time) reads the lines CSV
+    or the inline lines into allocator's optimum, importing neither pandas nor scipy."""
+    import json
+    import subprocess
+    import sys
+
+    import yaml
+
+    from benchmarks import cases
+
+    path = cases.write_case("mip" if mip else "lp", 60, 3, seed=5, folder=tmp_path)
+    if inline:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["lines"] = synthetic_case(60, 3, seed=5)[0]["lines"]
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "raw_highs.py"
+    probe = (
+        "import json, runpy, sys\n"
+        f"sys.argv = [{str(script)!r}, {str(path)!r}, '--json']\n"
+        f"sys.path.insert(0, {str(script.parent)!r})\n"
+        "try:\n"
+        f"    runpy.run_path({str(script)!r}, run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'scipy'})))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert json.loads(out[-1]) == []
+    objective = json.loads(out[-2])["objective"]
+    res = allocator.solve(*_validated(60, 3, mip=mip, seed=5))
+    assert objective == pytest.approx(res.objective, rel=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 5), st.integers(-3, 3).filter(bool)),
+        max_size=40,
+    )
+)
+def test_raw_csc_matrix_is_scipys(entries: list[tuple[int, int, int]]) -> None:
+    """The raw route's column-wise matrix (numpy alone) is scipy's `csc_array` of the same
+    entries: sorted by column then row, entries at one place summed."""
+    from scipy import sparse
+
+    from benchmarks.raw_model import Csc
+
+    r, c, v = (np.array([e[i] for e in entries], dtype=np.int64) for i in range(3))
+    ours = Csc.of(r, c, v.astype(float), 6)
+    theirs = sparse.csc_array((v.astype(float), (r, c)), shape=(7, 6))
+    theirs.sum_duplicates()
+    assert ours.indptr.tolist() == theirs.indptr.tolist()
+    assert ours.indices.tolist() == theirs.indices.tolist()
+    assert ours.data.tolist() == theirs.data.tolist()
