@@ -153,6 +153,28 @@ def test_a_solve_with_highs_loads_no_pyomo(code: str) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+def test_at_exit_the_objects_left_are_frozen_before_the_last_collections() -> None:
+    """A process that imported allocator freezes what is alive at exit (`gc.freeze`), so the
+    interpreter's final garbage collections do not walk it; a handler registered before the
+    import runs after allocator's (last in, first out) and sees the objects frozen."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "import allocator\n"
+        "res = allocator.solve('instances/korea-2026.yaml')\n"
+        "print('solved', res.verified)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["solved", "True", "frozen", "True"]
+
+
 def test_no_module_is_longer_than_about_500_lines() -> None:
     long = {
         str(p.relative_to(SRC)): n
