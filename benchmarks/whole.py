@@ -12,8 +12,9 @@ model YAML, under build/whole/) and runs three whole processes on the same files
 * **API** — `benchmarks/allocator_api.py FILE`: `import allocator`, `load_instance`,
   `load_model` (the instance's model file), `solve`, `Result.verified`, the `allocation` and
   `pillars` tables;
-* **raw** — `benchmarks/raw_highs.py FILE`: libyaml's C loader, pandas' CSV parser, the same
-  matrix built with numpy/scipy.sparse, one `passModel`, `run`, the objective.
+* **raw** — `benchmarks/raw_highs.py FILE`: libyaml's C loader, Python's `csv` module, the same
+  matrix built with numpy alone (`raw_model.py`: no pandas, no SciPy, whose imports alone take
+  about half a second here), one `passModel`, `run`, the objective.
 
 Each process runs under `/usr/bin/time -v` for its peak resident memory (the kernel's
 `ru_maxrss` of that one process, as `wait4` returns it; `getrusage(RUSAGE_CHILDREN)` in this
@@ -397,12 +398,12 @@ def profile_lines(prof: dict[str, Any]) -> list[str]:
     rows = [
         ("interpreter start-up and exit", api["interpreter"], raw["interpreter"]),
         (
-            "imports (`import allocator`; numpy, pandas, yaml, highspy)",
+            "imports (`import allocator`; raw: numpy, yaml, highspy)",
             api["import"],
             raw["import"],
         ),
         (
-            "read (`load_instance` + `load_model`; C YAML + pandas CSV)",
+            "read (`load_instance` + `load_model`; raw: C YAML + `csv`)",
             api["load_instance"] + api["load_model"],
             raw["read"],
         ),
@@ -543,10 +544,11 @@ def section(table: list[dict[str, Any]], prof: dict[str, Any] | None, facts: dic
             "and `pillars` tables."
         ),
         _bullet(
-            "- **raw highspy** — `benchmarks/raw_highs.py`: libyaml's C loader, pandas' CSV "
-            "parser, allocator's matrix (its columns and rows, in its order: "
-            "`routes.raw_build`) from numpy/scipy.sparse, one `passModel`, `run`, the "
-            "objective. No names, no checks, no verification."
+            "- **raw highspy** — `benchmarks/raw_highs.py`: libyaml's C loader, Python's `csv` "
+            "module, allocator's matrix (its columns and rows, in its order: "
+            "`raw_model.raw_build`) from numpy alone, one `passModel`, `run`, the objective. No "
+            "pandas, no SciPy (their imports alone take about half a second and 100 MiB here), "
+            "no names, no checks, no verification."
         ),
         "",
         _wrap(
