@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
 import allocator
-from allocator.schema import columns, load
+from allocator.schema import columns, load, references
+from allocator.schema.base import for_year
 from allocator.schema.columns import MIN_ROWS, fast_lines
 from allocator.schema.instance import Instance, Line
 from allocator.schema.money import currency_unit
@@ -425,3 +426,27 @@ def test_the_korea_plans_lines_are_read_by_columns(
     assert isinstance(returned[0], list)
     assert len(fast.lines) == 39 * times
     _same(fast, slow)
+
+
+# -- a min above a max, per year: `references._above` against the loop it shortens ----------------
+
+
+def _above_by_years(lo: Any, hi: Any) -> bool:
+    """`_line_problems`' loop: a min above a max in some year (a min of 0 where none is given)."""
+    years: list[int | None] = [*sorted({*references._years_of(lo), *references._years_of(hi)})]
+    for year in years or [None]:
+        a, b = for_year(lo, year, 0.0), for_year(hi, year, None)
+        if a is not None and b is not None and a > b:
+            return True
+    return False
+
+
+FIGURES = st.sampled_from([0.0, -0.0, 1.0, 2.5, -1.0, 1e14])
+PER_YEAR = st.one_of(FIGURES, st.dictionaries(st.sampled_from([2026, 2027, 2028]), FIGURES))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(PER_YEAR, st.one_of(st.none(), PER_YEAR))
+def test_a_min_above_a_max_is_found_as_year_by_year(lo: Any, hi: Any) -> None:
+    if hi is not None:
+        assert references._above(lo, hi) == _above_by_years(lo, hi)
