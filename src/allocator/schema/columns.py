@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from allocator.schema import names
@@ -106,20 +108,31 @@ def _plain_text(value: Any) -> str:
     return text
 
 
+_SPACE = re.compile(r"\s")
+"""A space, any Unicode one (those `str.strip` removes)."""
+
+
 def _text(values: list[Any]) -> list[Any]:
     try:
         joined = "\n".join(values)
-    except TypeError:
-        joined = "\x00"
+    except TypeError:  # not all text
+        return [_plain_text(v) for v in values]
+    if joined.count("\n") != len(values) - 1 or not all(values):
+        return [_plain_text(v) for v in values]
     if (
         joined.isascii()
         and joined.replace("\n", " ").isprintable()
-        and joined.count("\n") == len(values) - 1
-        and all(values)
         and joined[:1] != " " != joined[-1:]
         and "\n " not in joined
         and " \n" not in joined
     ):  # plain ASCII text, none of it starting or ending with a space: as it is
+        return values
+    if (
+        unicodedata.is_normalized("NFC", joined)  # each value is: a newline composes with nothing
+        and names._bad_character(joined, "\n") is None
+        and _SPACE.search("".join(map(itemgetter(0), values))) is None
+        and _SPACE.search("".join(map(itemgetter(-1), values))) is None
+    ):  # any text `names.clean` leaves as it is (Korean names): as it is
         return values
     return [_plain_text(v) for v in values]
 
