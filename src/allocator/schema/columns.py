@@ -157,7 +157,7 @@ def _floats(values: list[Any]) -> list[float]:
     """Numbers as `base._number` reads them (text exactly), finite and below 1e15 in size. Text
     reads as a Decimal, whose negation of 0 is 0: `-0` is 0.0, where `float` gives -0.0."""
     out = _decimals(values, signed=True)  # finite or, beyond a float's range, infinite
-    if out is not None and 0.0 in out:
+    if out is not None and 0.0 in out and "-" in "".join(values):
         out = [v + 0.0 for v in out]  # -0.0 + 0.0 is 0.0; any other float stays as it is
     if out is None:
         out = [_float(v) for v in values]
