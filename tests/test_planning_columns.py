@@ -450,3 +450,13 @@ PER_YEAR = st.one_of(FIGURES, st.dictionaries(st.sampled_from([2026, 2027, 2028]
 def test_a_min_above_a_max_is_found_as_year_by_year(lo: Any, hi: Any) -> None:
     if hi is not None:
         assert references._above(lo, hi) == _above_by_years(lo, hi)
+
+
+def test_a_null_is_taken_where_the_model_takes_one() -> None:
+    """The column reading of rows takes a `null` for exactly the fields whose default is None."""
+    nullable = {
+        name
+        for name, field in Line.model_fields.items()
+        if field.default is None and field.default_factory is None
+    }
+    assert nullable == columns._OPTIONAL

@@ -380,8 +380,10 @@ def _refusing(read: Callable[[list[Any]], list[Any]]) -> Callable[[list[Any]], l
     return refusing
 
 
-_OPTIONAL = {"name_ko", "region", "max", "reported", "unit_cost", "schedule", "span"}
-_OPTIONAL |= {"max_starts", "curve", "total_max", "profile", "max_scale"}
+_OPTIONAL = {
+    *("name_ko", "region", "max", "reported", "unit_cost"),
+    *("schedule", "span", "max_starts", "curve", "total_max", "profile", "max_scale"),
+}
 """Fields whose `None` (YAML `null`) means not given, as pydantic reads it."""
 
 
