@@ -385,6 +385,9 @@ def test_a_planning_table_is_read_by_columns(
     assert fast.lines[1].needs == {"staff": {2026: 2.0}}
     assert fast.lines[0].pillar == {"a": 0.7, "b": 0.3}
     assert fast.lines[7].profile == {2026: 11.0, 2027: -3.0}
+    assert fast.lines[4].curve == fast.lines[14].curve  # one text, read once: a list each
+    assert fast.lines[4].curve is not fast.lines[14].curve
+    assert fast.lines[0].pillar is not fast.lines[6].pillar
 
 
 def _korea_copy(folder: Path, name: str, times: int) -> Path:

@@ -96,16 +96,25 @@ def mapping(read_key: Callable[[Any], Any], read_value: Reader) -> Reader:
 
 
 def curves(unit: str) -> Reader:
-    """Curves as `parse_curve` reads them (points of floats), in `unit`."""
+    """Curves as `parse_curve` reads them (points of floats), in `unit`; a text met again is
+    read once (each line gets its own list, as from pydantic)."""
 
     def read(values: list[Any]) -> list[Any]:
+        seen: dict[str, list[tuple[float, float]]] = {}
+        out: list[Any] = []
         with currency_unit(unit):
-            out = list(map(parse_curve, values))
-        for points in out:
-            if type(points) is not list or not all(
-                type(m) is float and type(x) is float for m, x in points
-            ):
-                raise ValueError(points)
+            for v in values:
+                if type(v) is str and v in seen:
+                    out.append(list(seen[v]))
+                    continue
+                points = parse_curve(v)
+                if type(points) is not list or not all(
+                    type(m) is float and type(x) is float for m, x in points
+                ):
+                    raise ValueError(points)
+                if type(v) is str:
+                    seen[v] = points
+                out.append(points)
         return out
 
     return read
@@ -113,17 +122,23 @@ def curves(unit: str) -> Reader:
 
 def memberships(values: list[Any]) -> list[Any]:
     """A line's pillar: an id as written, or shares (a mapping, or a cell `infra: 0.7; rnd:
-    0.3`) read by `parse_membership` and `parse_share`, each 0 or at least 1e-9."""
+    0.3`) read by `parse_membership` and `parse_share`, each 0 or at least 1e-9; a cell met
+    again is read once (each line gets its own mapping)."""
     try:
         if ":" not in "".join(values):
             return values  # ids alone, as written
     except TypeError:  # not all text
         pass
     out: list[Any] = []
+    seen: dict[str, dict[str, float]] = {}
     for v in values:
-        if type(v) is str and ":" not in v:
-            out.append(v)
-            continue
+        if type(v) is str:
+            if ":" not in v:
+                out.append(v)
+                continue
+            if v in seen:
+                out.append(dict(seen[v]))
+                continue
         shares = parse_membership(v)
         if type(shares) is not dict:
             raise ValueError(v)
@@ -133,6 +148,8 @@ def memberships(values: list[Any]) -> list[Any]:
             if type(key) is not str or type(amount) is not float:
                 raise ValueError(key)
             read[key] = amount
+        if type(v) is str:
+            seen[v] = read
         out.append(read)
     return out
 
