@@ -3,13 +3,16 @@ and two allocator trees against each other.
 
     .venv/bin/python benchmarks/reading.py [--before /work/main] [--sizes 1000,10000] [--runs 3]
 
-For each size (synthetic, 5 years, from `benchmarks/cases.py`) four instance files are read: the
+For each size (synthetic, 5 years, from `benchmarks/cases.py`) five instance files are read: the
 CSV case (instance YAML naming its lines CSV, as `instances/` does), the same instance with its
 lines inline in the YAML (written by allocator's `save`), the same again with every third line's
 `max` one mapping that PyYAML writes once and aliases, and the five-year Korea plan copied to
-that many lines (`scaling.korea`: schedules, curves, names with "&"). Each measurement is one fresh
-process of a tree's own interpreter (`TREE/.venv/bin/python`), imports done before the clock
-starts; the trees take turns, run by run. In each process:
+that many lines (`scaling.korea`: schedules, curves, names with "&"), inline and with its lines
+in a CSV shaped as `instances/korea-2026-2030.lines.csv` (its rows copied, ids suffixed: pillar
+shares, `schedule.2026`, `span`, `curve`, `delivers.gpus.2028`, ...). `--only TEXT` reads just
+the files whose label holds TEXT (`--only "lines CSV"`). Each measurement is one fresh process
+of a tree's own interpreter (`TREE/.venv/bin/python`), imports done before the clock starts;
+the trees take turns, run by run. In each process:
 
 - **raw parse** — what `benchmarks/raw_highs.py` reads with: libyaml's C loader
   (`yaml.CSafeLoader`) on the instance YAML, plus pandas' C parser on the lines CSV when there is
@@ -73,9 +76,13 @@ def _cases(sizes: list[int]) -> list[tuple[str, Path]]:
         korea = CASES / f"korea-like-{size}.yaml"
         if not korea.exists():
             _write_korea_like(size, korea)
+        korea_csv = CASES / f"korea-like-{size}.csv.yaml"
+        if not korea_csv.exists():
+            _write_korea_csv(size, korea_csv)
         out += [(f"{size:,} × 5, lines CSV", csv_case), (f"{size:,} × 5, lines inline", inline)]
         out += [(f"{size:,} × 5, inline, a third sharing one max by alias", shared)]
         out += [(f"Korea plan copied to {size:,} lines, inline", korea)]
+        out += [(f"Korea plan copied to {size:,} lines, lines CSV", korea_csv)]
     return out
 
 
@@ -104,6 +111,38 @@ def _write_korea_like(size: int, path: Path) -> None:
             return True  # the copies share nested mappings; written out in full, as by hand
 
     data, _ = korea(size)
+    text = yaml.dump(data, Dumper=Plain, allow_unicode=True, sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+
+
+def _write_korea_csv(size: int, path: Path) -> None:
+    """The Korea-like instance of `_write_korea_like`, its lines in a CSV beside it: the rows of
+    `instances/korea-2026-2030.lines.csv` copied as `scaling.korea` copies its lines (ids and
+    names suffixed), the same header."""
+    import csv
+
+    import yaml
+    from scaling import korea
+
+    class Plain(yaml.SafeDumper):
+        def ignore_aliases(self, data: object) -> bool:
+            return True
+
+    data, _ = korea(size)
+    source = ROOT / "instances" / "korea-2026-2030.lines.csv"
+    header, *rows = list(csv.reader(source.read_text(encoding="utf-8-sig").splitlines()))
+    copies = len(data["lines"]) // len(rows)
+    table = path.with_name(path.name.removesuffix(".yaml") + ".lines.csv")
+    with table.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for j in range(copies):
+            for row in rows:
+                cells = dict(zip(header, row, strict=True))
+                cells["id"] = f"{cells['id']}-{j}" if j else cells["id"]
+                cells["name"] = f"{cells['name']} ({j})"
+                writer.writerow(cells.values())
+    data["lines"] = table.name
     text = yaml.dump(data, Dumper=Plain, allow_unicode=True, sort_keys=False)
     path.write_text(text, encoding="utf-8")
 
@@ -138,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--before", type=Path, default=Path("/work/main"))
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="", help="read just the files whose label holds this")
     parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker is not None:
@@ -147,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| file | raw parse (s) | load before (s) | load after (s) | before/raw | after/raw |")
     print("| --- | --- | --- | --- | --- | --- |")
     for label, path in _cases([int(s) for s in args.sizes.split(",")]):
+        if args.only not in label:
+            continue
         runs: dict[str, list[dict[str, float]]] = {"before": [], "after": []}
         for _ in range(args.runs):
             for side, tree in trees.items():

@@ -263,7 +263,12 @@ def test_files_of_other_shapes_fall_back_to_rows(tmp_path: Path) -> None:
 
 
 TEXTS = st.text(
-    st.sampled_from(["a", "B", "é", "\u0301", " ", "\t", "\x00", "\u00a0", "ǅ", "ß", "-", "\x1c"]),
+    st.sampled_from(
+        [
+            *["a", "B", "é", "\u0301", " ", "\t", "\x00", "\u00a0", "ǅ", "ß", "-", "\x1c"],
+            *["한", "\u1112", "\u1161", "\u11ab", "\u3000", "\u202e", "\u0085", "\n"],
+        ]
+    ),
     max_size=5,
 )
 

@@ -6,9 +6,10 @@ checks each column as a whole — ids and names plain text, numbers finite and b
 coefficients 0 or above 1e-9, money 0 or more and plausible in the instance's currency unit,
 years as keys each once in any notation, flags true or false — with the same rules the
 `Line` model applies one value at a time. When every column passes, the lines are built with
-`Line.model_construct` from the values already checked (a tenth of the time). When any value is
-of a kind the fast reading does not cover (money with a unit, a pillar split in shares, a curve,
-a field it does not know) or fails a check, it returns None and the lines go through pydantic as
+`Line.model_construct` from the values already checked (a tenth of the time). The planning
+fields (spans, curves, pillar shares, deliveries, ...) are read by `planning_columns`. When any
+value is of a kind the fast reading does not cover (money with a unit, a field it does not know)
+or fails a check, it returns None and the lines go through pydantic as
 before, which reports every problem located to its file, row and column in the usual words: so
 the fast reading never accepts what the model would refuse, nor words a message of its own.
 """
@@ -17,11 +18,14 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
 from typing import Any
 
 from allocator.schema import names
-from allocator.schema.base import SMALLEST
+from allocator.schema import planning_columns as plan
+from allocator.schema.base import MAX_COUNT, SMALLEST
 from allocator.schema.instance import Line
 from allocator.schema.money import CURRENCY_UNITS, LARGEST, PLAUSIBLE_WON, currency_of
 from allocator.schema.references import spelling_problems
@@ -104,20 +108,31 @@ def _plain_text(value: Any) -> str:
     return text
 
 
+_SPACE = re.compile(r"\s")
+"""A space, any Unicode one (those `str.strip` removes)."""
+
+
 def _text(values: list[Any]) -> list[Any]:
     try:
         joined = "\n".join(values)
-    except TypeError:
-        joined = "\x00"
+    except TypeError:  # not all text
+        return [_plain_text(v) for v in values]
+    if joined.count("\n") != len(values) - 1 or not all(values):
+        return [_plain_text(v) for v in values]
     if (
         joined.isascii()
         and joined.replace("\n", " ").isprintable()
-        and joined.count("\n") == len(values) - 1
-        and all(values)
         and joined[:1] != " " != joined[-1:]
         and "\n " not in joined
         and " \n" not in joined
     ):  # plain ASCII text, none of it starting or ending with a space: as it is
+        return values
+    if (
+        unicodedata.is_normalized("NFC", joined)  # each value is: a newline composes with nothing
+        and names._bad_character(joined, "\n") is None
+        and _SPACE.search("".join(map(itemgetter(0), values))) is None
+        and _SPACE.search("".join(map(itemgetter(-1), values))) is None
+    ):  # any text `names.clean` leaves as it is (Korean names): as it is
         return values
     return [_plain_text(v) for v in values]
 
@@ -131,18 +146,6 @@ def _ids(values: list[Any]) -> list[Any]:
     return values
 
 
-def _pillars(values: list[Any]) -> list[Any]:
-    try:
-        if ":" not in "".join(values):
-            return values
-    except TypeError:
-        pass
-    for v in values:  # an id as written (`parse_membership` keeps text without a colon)
-        if type(v) is not str or ":" in v:
-            raise _SlowError
-    return values
-
-
 def _flags(values: list[Any]) -> list[Any]:
     try:
         return list(map(_TRUE.__getitem__, values))
@@ -151,8 +154,11 @@ def _flags(values: list[Any]) -> list[Any]:
 
 
 def _floats(values: list[Any]) -> list[float]:
-    """Numbers as `base._number` reads them (text exactly), finite and below 1e15 in size."""
+    """Numbers as `base._number` reads them (text exactly), finite and below 1e15 in size. Text
+    reads as a Decimal, whose negation of 0 is 0: `-0` is 0.0, where `float` gives -0.0."""
     out = _decimals(values, signed=True)  # finite or, beyond a float's range, infinite
+    if out is not None and 0.0 in out and "-" in "".join(values):
+        out = [v + 0.0 for v in out]  # -0.0 + 0.0 is 0.0; any other float stays as it is
     if out is None:
         out = [_float(v) for v in values]
         if not all(map(math.isfinite, out)):
@@ -164,12 +170,10 @@ def _floats(values: list[Any]) -> list[float]:
 
 def _float(v: Any) -> float:
     kind = type(v)
-    if (
-        kind is float
-        or (kind is int and -LARGEST < v < LARGEST)
-        or (kind is str and _NUMBER.fullmatch(v))
-    ):
+    if kind is float or (kind is int and -LARGEST < v < LARGEST):
         return float(v)
+    if kind is str and _NUMBER.fullmatch(v):
+        return float(v) + 0.0  # text `-0` is 0.0, as `money.read_number` reads it
     raise _SlowError
 
 
@@ -187,6 +191,13 @@ def _coefficients(values: list[Any]) -> list[float]:
 
 def _non_negative_coefficients(values: list[Any]) -> list[float]:
     out = _coefficients(values)
+    if out and min(out) < 0:
+        raise _SlowError
+    return out
+
+
+def _non_negative(values: list[Any]) -> list[float]:
+    out = _floats(values)
     if out and min(out) < 0:
         raise _SlowError
     return out
@@ -311,6 +322,7 @@ def _yields(values: list[Any]) -> list[Any]:
 
 def _readers(unit: str) -> dict[str, Callable[[list[Any]], list[Any]]]:
     money = _money_reader(unit)
+    per_year = _per_year(money, scalar=True)
 
     def unit_cost(values: list[Any]) -> list[Any]:
         out = money(values)
@@ -323,25 +335,55 @@ def _readers(unit: str) -> dict[str, Callable[[list[Any]], list[Any]]]:
         "name": _text,
         "name_ko": _text,
         "region": _text,
-        "pillar": _pillars,
+        "pillar": _refusing(plan.memberships),
         "new": _flags,
         "integer": _flags,
         "select": _flags,
-        "min": _per_year(money, scalar=True),
-        "max": _per_year(money, scalar=True),
+        "min": per_year,
+        "max": per_year,
         "reported": _per_year(money, scalar=False),
         "leverage": _non_negative_coefficients,
         "impact": _finite,
         "private_impact": _finite,
         "yields": _yields,
+        "delivers": _refusing(plan.mapping(plan.text_key, plan.mapping(plan.year_key, _finite))),
         "unit_cost": unit_cost,
         "requires": _name_lists,
         "requires_any": _name_lists,
         "groups": _name_lists,
+        "schedule": per_year,
+        "span": _refusing(plan.whole(1, MAX_COUNT)),
+        "max_starts": _refusing(plan.whole(0, MAX_COUNT)),
+        "curve": _refusing(plan.curves(unit)),
+        "total_max": money,
+        "profile": _refusing(plan.profiles(unit)),
+        "min_scale": _non_negative,
+        "max_scale": _non_negative,
+        "value": _finite,
+        "uses": _refusing(plan.mapping(plan.text_key, _non_negative)),
+        "needs": _refusing(plan.mapping(plan.text_key, per_year)),
+        "returns": _refusing(plan.mapping(plan.int_key, _non_negative)),
     }
 
 
-_OPTIONAL = {"name_ko", "region", "max", "reported", "unit_cost"}
+def _refusing(read: Callable[[list[Any]], list[Any]]) -> Callable[[list[Any]], list[Any]]:
+    """`read` (a reader of `planning_columns`) with any refusal of its own a `_SlowError`."""
+
+    def refusing(values: list[Any]) -> list[Any]:
+        try:
+            return read(values)
+        except _SlowError:
+            raise
+        except Exception:  # anything it is not sure of: the row reading decides, in its words
+            raise _SlowError from None
+
+    return refusing
+
+
+_OPTIONAL = {
+    *("name_ko", "region", "max", "reported", "unit_cost"),
+    *("schedule", "span", "max_starts", "curve", "total_max", "profile", "max_scale"),
+}
 """Fields whose `None` (YAML `null`) means not given, as pydantic reads it."""
 
 

@@ -3,8 +3,10 @@
 `read_lines` parses the file with Python's `csv` module, turns its rows into columns at once
 (`zip`) and hands each column to the column readers of `allocator.schema.columns` — the same
 checks, the same values — then builds the `Line` objects from the columns. It covers the
-columns a lines table usually has: the plain fields, `min`, `max` (one figure, or `min.2027`
-... per year), `reported.YEAR` and `yields.KPI`, and `requires` and `groups` lists (`a; b`).
+columns a lines table usually has: the plain fields (pillar shares and curves in their text
+forms included), `min`, `max`, `schedule` (one figure, or `min.2027` ... per year),
+`reported.YEAR` and `yields.KPI`, `requires` and `groups` lists (`a; b`), and the mappings
+`delivers.KPI.YEAR`, `uses.X`, `needs.X` (`.YEAR`), `returns.LAG` and `profile.YEAR`.
 Anything else — another column, a cell it cannot read, a problem of any kind, names spelled two
 ways, fewer than `columns.MIN_ROWS` rows — gives None, and the table is read the usual way,
 row by row (`load._read_rows`, then the column reading of rows or pydantic), which words any
@@ -30,8 +32,11 @@ from allocator.schema.money import CURRENCY_UNITS
 
 LIST_COLUMNS = ("requires", "groups")
 """CSV columns holding lists, written with `;` between the items."""
-PER_YEAR = ("min", "max", "reported")
-"""Fields a CSV table may give per year (`min.2027`); `min` and `max` also as one figure."""
+PER_YEAR = ("min", "max", "schedule", "reported")
+"""Fields a CSV table may give per year (`min.2027`); all but `reported` also as one figure."""
+MAPPINGS = ("delivers", "uses", "needs", "returns", "profile")
+"""Fields a CSV table gives as dotted columns (`delivers.gpus.2028`, `uses.staff`), read as the
+row reading nests them, then by the column readers of rows."""
 
 
 class _UnreadError(Exception):
@@ -96,11 +101,12 @@ def _read(path: Path, text: str, unit: str) -> list[Line] | None:
     money = columns._money_reader(unit)
     plain: dict[str, _Column] = {}
     nested: dict[str, list[tuple[Any, _Column]]] = {}
+    raw: dict[str, list[tuple[list[str], list[str]]]] = {}
     for column, cells in zip(header, body, strict=True):
         field, dot, key = column.partition(".")
         if not dot and field in LIST_COLUMNS:
             plain[field] = _read_column(readers[field], _lists(cells), strip=False)
-        elif not dot and field in _TEXT:
+        elif not dot and field in _STRIPPED:
             plain[field] = _read_column(readers[field], cells, strip=True)
         elif not dot and field in readers and field not in _NOT_PLAIN:
             plain[field] = _read_column(money if field in PER_YEAR else readers[field], cells)
@@ -110,9 +116,13 @@ def _read(path: Path, text: str, unit: str) -> list[Line] | None:
         elif dot and field == "yields" and "." not in key:
             column_values = _read_column(columns._coefficients, cells)
             nested.setdefault(field, []).append((columns._plain_text(key), column_values))
+        elif dot and field in MAPPINGS:
+            raw.setdefault(field, []).append((key.split("."), cells))
         else:
             raise _UnreadError
     given = {field: column.spread(count) for field, column in plain.items()}
+    for field, paths in raw.items():
+        given[field] = _read_mappings(readers[field], _raw_mappings(paths, count))
     for field, keyed in nested.items():
         if field == "yields" and len({names.key(k) for k, _ in keyed}) != len(keyed):
             raise _UnreadError  # one KPI in two spellings: pydantic says where
@@ -134,7 +144,9 @@ def _read(path: Path, text: str, unit: str) -> list[Line] | None:
 
 _TEXT = {"name", "name_ko", "region", "pillar"}
 """Columns of text, stripped of surrounding spaces before they are read."""
-_NOT_PLAIN = {"reported", "yields", "requires_any"}
+_STRIPPED = {*_TEXT, "curve"}
+"""Columns whose cells are stripped before they are read (as the row reading strips them)."""
+_NOT_PLAIN = {"reported", "yields", "requires_any", *MAPPINGS}
 """Fields this reading does not take as one plain column."""
 
 
@@ -207,6 +219,44 @@ def _read_column(
         if strip is not None:
             raise
         return _read_column(read, cells, strip=True)
+
+
+def _raw_mappings(
+    keyed: list[tuple[list[str], list[str]]], count: int
+) -> list[dict[str, Any] | None]:
+    """One mapping a row of the cells given (stripped, as text), nested by the dotted keys as the
+    row reading nests them (`load._row`, in the header's order); None where the row gives none.
+    A cell where a figure for every year meets figures per year is left to the row reading."""
+    out: list[dict[str, Any] | None] = [None] * count
+    for path, cells in keyed:
+        *parents, leaf = path
+        for i in compress(range(count), cells):
+            cell = cells[i].strip()
+            if not cell:
+                continue
+            target = out[i]
+            if target is None:
+                target = out[i] = {}
+            for key in parents:
+                inner = target.setdefault(key, {})
+                if type(inner) is not dict:
+                    raise _UnreadError  # one figure, and figures below it: the rows say where
+                target = inner
+            if type(target.get(leaf)) is dict:
+                raise _UnreadError
+            target[leaf] = cell
+    return out
+
+
+def _read_mappings(
+    read: Callable[[list[Any]], list[Any]], mappings: list[dict[str, Any] | None]
+) -> list[Any]:
+    """`read` over the rows' mappings (None: not given, left as it is)."""
+    given = [m for m in mappings if m is not None]
+    if not given:
+        return mappings
+    values = iter(read(given))
+    return [None if m is None else next(values) for m in mappings]
 
 
 def _mappings(keys: list[Any], cols: list[_Column], count: int) -> list[dict[Any, Any] | None]:

@@ -326,6 +326,11 @@ def _above(lo: Any, hi: Any) -> bool:
         return any(map(lo.__gt__, hi.values()))  # NotImplemented (not a float) counts as true
     if low is dict and high is float and lo:
         return any(map(hi.__lt__, lo.values()))
+    if low is dict and high is dict:  # the loop below, without a lookup per year and field
+        get = hi.get
+        return any(a > b for year, a in lo.items() if (b := get(year)) is not None) or any(
+            b < 0.0 for year, b in hi.items() if year not in lo
+        )
     years: list[int | None] = [*sorted({*_years_of(lo), *_years_of(hi)})]
     for year in years or [None]:
         a, b = for_year(lo, year, 0.0), for_year(hi, year, None)
