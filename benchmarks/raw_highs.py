@@ -9,9 +9,8 @@ column by column, builds allocator's core formulation (design.md §4) as one spa
 hands it to HiGHS with one `passModel` under allocator's options (`mip_rel_gap` 1e-7,
 `random_seed` 0), runs it and prints the objective. Nothing is named, checked or verified.
 
-The matrix is `routes.raw_build`'s: the same columns, rows and nonzeros as allocator's, in
-allocator's order (`make bench` checks the counts against allocator's own matrix), so HiGHS
-walks the same path on both sides. It covers what `allocator.synthetic` writes: every §4 rule
+The matrix is `raw_model.raw_build`'s: allocator's own, entry for entry and in its order
+(`tests/test_synthetic.py` compares every array), so HiGHS walks the same path on both sides. It covers what `allocator.synthetic` writes: every §4 rule
 except `requires` and `exclusive`, objective `max_impact` with soft targets, plain numbers for
 money; anything else in the files (funds, carry-over, curves, schedules, fractional pillars,
 money with units, hard targets, other objectives) is refused, never silently dropped.

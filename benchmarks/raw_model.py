@@ -157,23 +157,22 @@ def raw_build(case: Case) -> RawModel:
         np.full(m, -INF),
         np.zeros(m),
     )
-    # line_min / line_max[l,y], per line and year, min before max
+    # line_min[l,y] (every floor), then line_max[l,y] (every cap), line by line and year by year
     hi_row = np.where(np.isnan(case.hi) & case.select[:, None], case.budget[None, :], case.hi)
-    present = np.stack([case.lo > 0, ~np.isnan(hi_row)], axis=2)  # n × T × 2
-    li, ti, kind = np.nonzero(present)
-    bound = np.where(kind == 0, case.lo[li, ti], hi_row[li, ti])
-    chosen = case.select[li]
-    k = len(li)
-    lower = np.where(kind == 0, np.where(chosen, 0.0, bound), -INF)
-    upper = np.where(kind == 1, np.where(chosen, 0.0, bound), INF)
-    sel_rows = np.flatnonzero(chosen)
-    rows.add(
-        np.concatenate([np.arange(k), sel_rows]),
-        np.concatenate([gov[li, ti], selected[li[sel_rows]]]),
-        np.concatenate([np.ones(k), -bound[sel_rows]]),
-        lower,
-        upper,
-    )
+    for is_max, present, grid in ((False, case.lo > 0, case.lo), (True, ~np.isnan(hi_row), hi_row)):
+        li, ti = np.nonzero(present)
+        bound = grid[li, ti]
+        chosen = case.select[li]
+        k = len(li)
+        sided = np.where(chosen, 0.0, bound)  # a go/no-go line: g − bound·s against 0
+        sel_rows = np.flatnonzero(chosen)
+        rows.add(
+            np.concatenate([np.arange(k), sel_rows]),
+            np.concatenate([gov[li, ti], selected[li[sel_rows]]]),
+            np.concatenate([np.ones(k), -bound[sel_rows]]),
+            np.full(k, -INF) if is_max else sided,
+            sided if is_max else np.full(k, INF),
+        )
     # integer_units[l,y]: g + p − u·n = 0
     li, ti = np.nonzero(units >= 0)
     k = len(li)
@@ -230,18 +229,18 @@ def raw_build(case: Case) -> RawModel:
             _share_rows(rows, gov, member, float(share), is_min)
     if case.new_share is not None:
         _share_rows(rows, gov, case.new, case.new_share, True)
-    # ramp_up / ramp_down[l,y]: ±(g[l,y] − g[l,y−1]) ≤ ρ·max[l,y] (ρ·B[y] without a max)
+    # ramp_up, ramp_down[l,y]: ±(g[l,y] − g[l,y−1]) ≤ ρ·max[l,y] (ρ·B[y] without a max)
     if case.ramp is not None and t_count > 1:
         step = case.ramp * np.where(np.isnan(case.hi), case.budget[None, :], case.hi)[:, 1:]
         now, before = gov[:, 1:].ravel(), gov[:, :-1].ravel()
         k = len(now)
-        up, down = 2 * np.arange(k), 2 * np.arange(k) + 1
+        up, down = np.arange(k), k + np.arange(k)  # every ramp_up, then every ramp_down
         rows.add(
             np.concatenate([up, up, down, down]),
             np.concatenate([now, before, before, now]),
             np.concatenate([np.ones(k), -np.ones(k), np.ones(k), -np.ones(k)]),
             np.full(2 * k, -INF),
-            np.repeat(step.ravel(), 2),
+            np.tile(step.ravel(), 2),
         )
     # cardinality[G]: Σ_{l∈G} s ≤ k (a member that is not go/no-go counts as 1); members found in
     # one pass over the lines, not one per group (thousands of groups at 100,000 lines)
