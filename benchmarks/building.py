@@ -6,7 +6,7 @@ The earlier commit's `src/` is extracted (`git archive`) into a temporary folder
 size, one process of each side runs in turn (`--rounds` pairs), each timing `--reps` builds and
 compiles of the same loaded instance (the garbage collector run before each, outside the clock)
 and printing its medians; a third process times raw highspy's build of the same matrix
-(`routes.raw_build`, numpy and SciPy's CSC). The table gives the medians over the rounds and the
+(`raw_model.raw_build`, numpy alone). The table gives the medians over the rounds and the
 ratios.
 Timings on a shared machine are noisy: read the ratios, not the seconds.
 """
@@ -53,7 +53,7 @@ import json, statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[3])
 from raw_highs import read_case
-from routes import raw_build
+from raw_model import raw_build
 case = read_case(Path(sys.argv[1]), None)
 times = []
 for _ in range(int(sys.argv[2])):
@@ -76,7 +76,7 @@ def _base_src(commit: str, into: Path) -> Path:
 
 def _time(src: Path | None, case: Path, reps: int) -> tuple[float, float]:
     """Medians of `reps` builds and compiles with allocator from `src` (raw highspy's
-    `routes.raw_build`, its matrix in SciPy's CSC form, when None)."""
+    `raw_model.raw_build`, its matrix in column-wise form, when None)."""
     script, folder = (TIMER, "") if src is not None else (RAW, str(Path(__file__).parent))
     out = subprocess.run(
         [sys.executable, "-c", script, str(case), str(reps), folder],

@@ -10,8 +10,9 @@ hands it to HiGHS with one `passModel` under allocator's options (`mip_rel_gap` 
 `random_seed` 0), runs it and prints the objective. Nothing is named, checked or verified.
 
 The matrix is `raw_model.raw_build`'s: allocator's own, entry for entry and in its order
-(`tests/test_synthetic.py` compares every array), so HiGHS walks the same path on both sides. It covers what `allocator.synthetic` writes: every §4 rule
-except `requires` and `exclusive`, objective `max_impact` with soft targets, plain numbers for
+(`tests/test_synthetic.py` compares every array), so HiGHS walks the same path on both sides. It
+covers what `allocator.synthetic` writes: every §4 rule except `requires` and `exclusive`,
+objective `max_impact` with soft targets, plain numbers for
 money; anything else in the files (funds, carry-over, curves, schedules, fractional pillars,
 money with units, hard targets, other objectives) is refused, never silently dropped.
 
@@ -167,7 +168,7 @@ def _per_year(value: Any, years: list[int], default: float) -> np.ndarray:
 
 
 def read_case(path: Path, model_path: Path | None) -> Case:
-    """The instance file and its model as flat arrays (`routes.Case`)."""
+    """The instance file and its model as flat arrays (`raw_model.Case`)."""
     inst = read_yaml(path)
     extra = sorted(set(inst) - INSTANCE_KEYS)
     if extra:

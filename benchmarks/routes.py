@@ -14,17 +14,14 @@ Each route is a list of (stage, callable) steps run in order, so the harness can
 
 from __future__ import annotations
 
-import sys
 import warnings
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # raw_highs.py imports it as a script
-from raw_model import MIP_GAP, Case, raw_build, raw_highs
+from benchmarks.raw_model import MIP_GAP, Case, raw_build, raw_highs
 
 Step = tuple[str, Callable[[dict[str, Any]], None]]
 """A stage name and a function that advances the shared state dict."""
