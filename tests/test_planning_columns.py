@@ -22,6 +22,7 @@ from allocator.schema.base import for_year
 from allocator.schema.columns import MIN_ROWS, fast_lines
 from allocator.schema.instance import Instance, Line
 from allocator.schema.money import currency_unit
+from tests.test_csv_columns import _loaded
 
 ROOT = Path(__file__).resolve().parent.parent
 LINES = TypeAdapter(list[Line])
@@ -315,13 +316,6 @@ def _by_rows(path: Path, monkeypatch: pytest.MonkeyPatch) -> Instance | str:
             return load._load_instance(path, False, by_columns=False)
         except allocator.InputError as exc:
             return str(exc)
-
-
-def _loaded(path: Path) -> Instance | str:
-    try:
-        return allocator.load_instance(path)
-    except allocator.InputError as exc:
-        return str(exc)
 
 
 @settings(
