@@ -14,35 +14,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import TypeAdapter, ValidationError
 
 import allocator
 from allocator.schema import columns, load, references
 from allocator.schema.base import for_year
 from allocator.schema.columns import MIN_ROWS, fast_lines
 from allocator.schema.instance import Instance, Line
-from allocator.schema.money import currency_unit
-from tests.test_csv_columns import _loaded
+from tests.test_csv_columns import _loaded, _same
+from tests.test_reading import _by_pydantic, _row
+from tests.test_reading import _same as _same_lines
 
 ROOT = Path(__file__).resolve().parent.parent
-LINES = TypeAdapter(list[Line])
-
-
-def _same_lines(fast: list[Line], slow: list[Line]) -> None:
-    assert fast == slow
-    for a, b in zip(fast, slow, strict=True):
-        assert repr(a.__dict__) == repr(b.__dict__)  # 1 and 1.0, key order and kinds alike
-        assert a.model_fields_set == b.model_fields_set
-        assert a.model_dump() == b.model_dump()
-
-
-def _same(fast: Instance | str, slow: Instance | str) -> None:
-    if isinstance(slow, str) or isinstance(fast, str):
-        assert fast == slow
-        return
-    assert fast == slow
-    assert fast.files == slow.files
-    _same_lines(list(fast.lines), list(slow.lines))
 
 
 # -- rows: the column reading of rows against pydantic --------------------------------------------
@@ -131,18 +113,6 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
 }
 PLANNING = st.one_of(*(st.fixed_dictionaries({k: v}) for k, v in FIELDS.items()))
 """One planning field of a row, with a value good or odd."""
-
-
-def _row(i: int, **fields: Any) -> dict[str, Any]:
-    return {"id": f"L{i}", "name": f"Line {i}", "pillar": "a", **fields}
-
-
-def _by_pydantic(rows: list[dict[str, Any]], unit: str) -> list[Line] | None:
-    with currency_unit(unit):
-        try:
-            return LINES.validate_python(rows)
-        except ValidationError:
-            return None
 
 
 @settings(max_examples=400, deadline=None)
