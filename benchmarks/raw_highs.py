@@ -12,9 +12,9 @@ hands it to HiGHS with one `passModel` under allocator's options (`mip_rel_gap` 
 The matrix is `raw_model.raw_build`'s: allocator's own, entry for entry and in its order
 (`tests/test_synthetic.py` compares every array), so HiGHS walks the same path on both sides. It
 covers what `allocator.synthetic` writes: every §4 rule except `requires` and `exclusive`,
-objective `max_impact` with soft targets, plain numbers for
-money; anything else in the files (funds, carry-over, curves, schedules, fractional pillars,
-money with units, hard targets, other objectives) is refused, never silently dropped.
+objective `max_impact` with soft targets, plain numbers for money; anything else in the files
+(funds, carry-over, curves, schedules, fractional pillars, money with units, hard targets, other
+objectives) is refused, never silently dropped.
 
 Prints `objective <value>` and the status (or, with `--json`, one JSON line with the objective,
 status, matrix size and the seconds of each stage: import, read, build, hand-off, solve); exits 1
