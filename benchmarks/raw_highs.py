@@ -32,7 +32,7 @@ import csv  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from typing import Any, NoReturn  # noqa: E402
 
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
@@ -108,7 +108,7 @@ def lines_frame(path: Path, value: Any) -> tuple[Frame, int]:
     return frame, len(value)
 
 
-def _refuse(what: str) -> None:
+def _refuse(what: str) -> NoReturn:
     raise NotImplementedError(f"the raw route does not cover {what}")
 
 
@@ -122,7 +122,6 @@ def _numbers(frame: Frame, column: str) -> np.ndarray:
         return np.array([np.nan if _blank(c) else c for c in frame[column]], dtype=float)
     except (TypeError, ValueError):
         _refuse(f"non-numeric cells in column {column!r} (money with units?)")
-        raise
 
 
 def _flags(frame: Frame, column: str, n: int) -> np.ndarray:
