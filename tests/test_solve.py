@@ -166,6 +166,26 @@ def test_the_matrix_is_let_go_after_the_hand_off_and_read_back_the_same(name: st
     assert kinds == (fresh.integrality.tolist() if fresh.integrality is not None else [])
 
 
+def test_the_released_matrix_is_freed() -> None:
+    """Nothing keeps the column-wise arrays alive after the hand-off (at 10,000 lines they are
+    12 MiB, held while HiGHS runs), not even what reads the model back from the session."""
+    import weakref
+
+    from allocator.formulation import build
+    from allocator.schema import resolve_model
+    from allocator.solver.highs import compile_matrix, new_highs
+    from allocator.solver.options import SolveOptions
+
+    inst = allocator.load_instance(ROOT / "instances" / "korea-2026.yaml")
+    matrix = compile_matrix(build(inst, resolve_model(inst, None)))
+    h = new_highs(matrix, SolveOptions())
+    parts = [weakref.ref(a) for a in (matrix.arrays.a_start, matrix.arrays.a_index)]
+    parts.append(weakref.ref(matrix.arrays.a_value))
+    matrix.release(h)
+    assert [part() is None for part in parts] == [True, True, True]
+    assert matrix.lp.a_matrix_.num_col_ == matrix.arrays.num_col_
+
+
 def test_a_dropped_result_is_freed_at_once_without_the_cycle_collector() -> None:
     """Nothing a solve builds refers back to itself: dropping the Result frees the formulation
     by reference counting (at 10,000 lines the cycle collector took 0.1-0.2 s at exit)."""

@@ -165,9 +165,9 @@ class Matrix:
         costs, bounds and kinds stay here (they are small); `lp` reads the model back from `h`
         when something asks (with the columns' own bounds and kinds, which a MIP's re-solve with
         its integers fixed changes in the session)."""
-        kept = self.arrays
+        kept = replace(self.arrays, a_start=None, a_index=None, a_value=None)
 
-        def restore() -> Any:
+        def restore() -> Any:  # holds `kept`, not the matrix it was made from
             lp = h.getLp()
             lp.col_lower_, lp.col_upper_ = kept.col_lower_, kept.col_upper_
             if kept.integrality is not None:
@@ -175,7 +175,7 @@ class Matrix:
                 lp.integrality_ = [kind(int(k)) for k in kept.integrality]
             return lp
 
-        self.arrays = replace(kept, a_start=None, a_index=None, a_value=None)
+        self.arrays = kept
         self._lp = None
         self._restore = restore
 
