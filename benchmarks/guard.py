@@ -1,18 +1,19 @@
 """Guard: fail when a whole allocator process is slower than raw highspy by more than a bound.
 
     make bench-guard [BOUND=1.10]
-    .venv/bin/python benchmarks/guard.py [--bound 1.10] [--reps 7] [--route api|cli]
+    .venv/bin/python benchmarks/guard.py [--bound 1.10] [--reps 7] [--route api|text|cli]
                                          [--size lp:5000x5] [--memory-bound 1.3]
 
 About a minute: writes the synthetic 5,000-line × 5-year LP as instance files, then runs
-allocator (the public API path by default: `benchmarks/allocator_api.py`; `--route cli` for
-`allocator solve --format json`) and raw highspy (`benchmarks/raw_highs.py`) on them as whole
-processes, taking turns (`--reps` pairs, after one unmeasured warm-up of each), exactly as
-`benchmarks/whole.py` does. Prints the median of the pair-by-pair ratios of wall time (and of
-peak memory) and exits 1 when the time ratio exceeds `--bound` (or the memory ratio exceeds
-`--memory-bound`, when given), or when an objective disagrees with raw's by more than 1e-6
-relative or allocator's answer is not verified. Run on demand (`make bench-guard`), not in the
-unit tests: the machine is shared, so a single run can be off by several per cent.
+allocator (the public API path by default: `benchmarks/allocator_api.py`; `--route text` for
+`allocator solve` as typed, `--route cli` for `allocator solve --format json`) and raw highspy
+(`benchmarks/raw_highs.py`) on them as whole processes, taking turns (`--reps` pairs, after one
+unmeasured warm-up of each), exactly as `benchmarks/whole.py` does. Prints the median of the
+pair-by-pair ratios of wall time (and of peak memory) and exits 1 when the time ratio exceeds
+`--bound` (or the memory ratio exceeds `--memory-bound`, when given), or when an objective
+disagrees with raw's by more than 1e-6 relative or allocator's answer is not verified. Run on
+demand (`make bench-guard`), not in the unit tests: the machine is shared, so a single run can be
+off by several per cent.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def main() -> int:
     parser.add_argument("--bound", type=float, default=1.10, help="largest time ratio (1.10)")
     parser.add_argument("--memory-bound", type=float, help="largest peak-memory ratio (none)")
     parser.add_argument("--reps", type=int, default=7, help="pairs of runs (7)")
-    parser.add_argument("--route", choices=("api", "cli"), default="api")
+    parser.add_argument("--route", choices=("api", "text", "cli"), default="api")
     parser.add_argument("--size", default="lp:5000x5")
     args = parser.parse_args()
     (variant, lines, years) = parse_sizes(args.size)[0]

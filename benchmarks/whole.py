@@ -5,10 +5,12 @@
                                          [--sizes lp:1000x5,lp:10000x5,mip:1000x5,...]
 
 For each synthetic case it writes the instance files (`benchmarks/cases.py`: YAML, lines CSV,
-model YAML, under build/whole/) and runs three whole processes on the same files, in turn:
+model YAML, under build/whole/) and runs four whole processes on the same files, in turn:
 
-* **CLI** — `allocator solve FILE --format json` (stdout to a file in RAM, /dev/shm, read back for
-  the objective check and deleted; the JSON holds every allocation row);
+* **solve** — `allocator solve FILE` as a user types it (the split and the targets as text;
+  stdout to a file in RAM, /dev/shm, read back for the objective, printed to nine figures);
+* **JSON** — `allocator solve FILE --format json` (read back for the objective check and
+  deleted; the JSON holds every allocation row);
 * **API** — `benchmarks/allocator_api.py FILE`: `import allocator`, `load_instance`,
   `load_model` (the instance's model file), `solve`, `Result.verified`, the `allocation` and
   `pillars` tables;
@@ -20,7 +22,7 @@ Each process runs under `/usr/bin/time -v` for its peak resident memory (the ker
 `ru_maxrss` of that one process, as `wait4` returns it; `getrusage(RUSAGE_CHILDREN)` in this
 process would give the largest of all children so far, not each run's own). Wall time is taken
 here with `time.perf_counter` around the process (time's own start-up, about a millisecond,
-included on every side). The three routes take turns, the order rotating each repetition, and
+included on every side). The four routes take turns, the order rotating each repetition, and
 ratios are taken pair by pair (repetition i of allocator against repetition i of raw), then the
 median. Every objective must agree with raw's to a relative 1e-6, and every allocator answer must
 be verified; otherwise the script exits 1.
@@ -71,8 +73,16 @@ SECTION = "## Whole process against raw HiGHS"
 BEFORE = "## Build and solve, side by side"
 """The section goes before this one when it is new."""
 TIME = Path("/usr/bin/time")
-ROUTES = ("raw", "cli", "api")
-LABEL = {"raw": "raw highspy", "cli": "allocator CLI", "api": "allocator API"}
+ROUTES = ("raw", "text", "cli", "api")
+MINE = ROUTES[1:]
+"""allocator's routes: `allocator solve FILE` as typed (text), with `--format json`, the API."""
+LABEL = {
+    "raw": "raw highspy",
+    "text": "allocator solve",
+    "cli": "allocator CLI (JSON)",
+    "api": "allocator API",
+}
+SHORT = {"text": "solve", "cli": "JSON", "api": "API"}
 DEFAULT_SIZES = "lp:1000x5,lp:10000x5,lp:100000x5,mip:1000x5,mip:3000x5,mip:10000x5,mip:100000x5"
 PROFILE_SIZE = ("lp", 10_000, 5)
 """The case whose stages are profiled (about 100,000 variables)."""
@@ -94,8 +104,10 @@ def _env() -> dict[str, str]:
 
 def command(route: str, instance: Path, sample: bool = False) -> list[str]:
     """The command line of one route on one instance file."""
+    cli = Path(sys.executable).parent / "allocator"
+    if route == "text":
+        return [str(cli), "solve", str(instance)]
     if route == "cli":
-        cli = Path(sys.executable).parent / "allocator"
         return [str(cli), "solve", str(instance), "--format", "json"]
     if route == "api":
         return [sys.executable, str(HERE / "allocator_api.py"), str(instance)] + (
@@ -130,6 +142,20 @@ def _cli_answer(path: Path) -> dict[str, Any]:
     out["objective"] = float(out["objective"]) if out["objective"] is not None else None
     out["verified"] = out["verified"] == "true"
     return out
+
+
+def _text_answer(path: Path) -> dict[str, Any]:
+    """objective (to the nine figures it is printed with), status and verified from the head of
+    `allocator solve`'s text (its exit status 0 already says: a verified, proven optimum)."""
+    with path.open(encoding="utf-8") as handle:
+        head = handle.read(4096)
+    found = re.search(r"objective \([a-z_]+\) = (-?[0-9,.]+)", head)
+    first = head.split("\n", 1)[0]
+    return {
+        "objective": float(found.group(1).replace(",", "")) if found else None,
+        "status": "optimal" if ": optimal:" in first else first,
+        "verified": "; verified:" in head,
+    }
 
 
 @functools.cache
@@ -186,6 +212,8 @@ def run(route: str, instance: Path, cap: float = CAP, sample: bool = False) -> d
         result.update(_time_report(report.read_text()))
         if route == "cli":
             result.update(_cli_answer(out_path))
+        elif route == "text":
+            result.update(_text_answer(out_path))
         else:
             lines = out_path.read_text().strip().splitlines()
             result.update(json.loads(lines[-1]))
@@ -263,7 +291,7 @@ def summarise(variant: str, lines: int, years: int, runs: Any) -> dict[str, Any]
     row["check"] = check(runs)
     for route in ROUTES:
         row[route] = {key: median(runs, route, key) for key in ("wall", "peak_mib", "cpu")}
-    for route in ("cli", "api"):
+    for route in MINE:
         row[route]["ratio"] = ratio(runs, route, "wall")
         row[route]["mem_ratio"] = ratio(runs, route, "peak_mib")
     return row
@@ -328,7 +356,7 @@ def measure(
             + (
                 row["skipped"]
                 if "skipped" in row
-                else f"CLI {row['cli']['ratio']:.2f}×, API {row['api']['ratio']:.2f}× raw"
+                else ", ".join(f"{SHORT[r]} {row[r]['ratio']:.2f}×" for r in MINE) + " raw"
             ),
             flush=True,
         )
@@ -352,32 +380,50 @@ def _s(seconds: float) -> str:
 
 
 def table_lines(table: list[dict[str, Any]]) -> list[str]:
+    names = [SHORT[r] for r in MINE]
     out = [
-        "| case | variables | allocator CLI s | API s | raw s | CLI / raw | API / raw "
-        "| peak MiB: CLI | API | raw | CLI / raw | API / raw |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| case | variables | "
+        + " | ".join(f"{n} s" for n in names)
+        + " | raw s | "
+        + " | ".join(f"{n} / raw" for n in names)
+        + " | peak MiB: "
+        + " | ".join(names)
+        + " | raw | "
+        + " | ".join(f"{n} / raw" for n in names)
+        + " |",
+        "| --- |" + " ---: |" * (2 + 4 * len(MINE)),
     ]
     for row in table:
         if "skipped" in row:
-            out.append(f"| {case_label(row)} | – | {row['skipped']} |" + " |" * 9)
+            out.append(f"| {case_label(row)} | – | {row['skipped']} |" + " |" * (4 * len(MINE)))
             continue
-        cli, api, raw = row["cli"], row["api"], row["raw"]
-        out.append(
-            f"| {case_label(row)} | {row['size'][0]:,} | {_s(cli['wall'])} | {_s(api['wall'])} "
-            f"| {_s(raw['wall'])} | **{cli['ratio']:.2f}×** | **{api['ratio']:.2f}×** "
-            f"| {cli['peak_mib']:.0f} | {api['peak_mib']:.0f} | {raw['peak_mib']:.0f} "
-            f"| {cli['mem_ratio']:.2f}× | {api['mem_ratio']:.2f}× |"
-        )
+        mine, raw = [row[r] for r in MINE], row["raw"]
+        cells = [
+            f"{row['size'][0]:,}",
+            *(_s(m["wall"]) for m in mine),
+            _s(raw["wall"]),
+            *(f"**{m['ratio']:.2f}×**" for m in mine),
+            *(f"{m['peak_mib']:.0f}" for m in mine),
+            f"{raw['peak_mib']:.0f}",
+            *(f"{m['mem_ratio']:.2f}×" for m in mine),
+        ]
+        out.append(f"| {case_label(row)} | " + " | ".join(cells) + " |")
     return out
 
 
 def cpu_lines(table: list[dict[str, Any]]) -> list[str]:
     """CPU seconds (user + system, less sensitive to the machine's load than wall time) and the
     wall seconds of every run, in the order they ran within each route."""
+    names = [SHORT[r] for r in MINE]
     out = [
-        "| case | CPU s: CLI | API | raw | CPU CLI / raw | API / raw "
-        "| wall s, each run: CLI | API | raw |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| case | CPU s: "
+        + " | ".join(names)
+        + " | raw | "
+        + " | ".join(f"CPU {n} / raw" for n in names)
+        + " | wall s, each run: "
+        + " | ".join(names)
+        + " | raw |",
+        "| --- |" + " ---: |" * (3 * len(MINE) + 2),
     ]
     for row in table:
         if "skipped" in row:
@@ -385,11 +431,14 @@ def cpu_lines(table: list[dict[str, Any]]) -> list[str]:
         runs = row["runs"]
         cpu = {route: median(runs, route, "cpu") for route in ROUTES}
         each = {route: " / ".join(_s(r["wall"]) for r in runs[route]) for route in ROUTES}
-        out.append(
-            f"| {case_label(row)} | {_s(cpu['cli'])} | {_s(cpu['api'])} | {_s(cpu['raw'])} "
-            f"| {ratio(runs, 'cli', 'cpu'):.2f}× | {ratio(runs, 'api', 'cpu'):.2f}× "
-            f"| {each['cli']} | {each['api']} | {each['raw']} |"
-        )
+        cells = [
+            *(_s(cpu[r]) for r in MINE),
+            _s(cpu["raw"]),
+            *(f"{ratio(runs, r, 'cpu'):.2f}×" for r in MINE),
+            *(each[r] for r in MINE),
+            each["raw"],
+        ]
+        out.append(f"| {case_label(row)} | " + " | ".join(cells) + " |")
     return out
 
 
@@ -505,15 +554,16 @@ def verdict(table: list[dict[str, Any]]) -> str:
     for row in table:
         if "skipped" in row or row["lines"] < 5_000:
             continue
-        api, cli = row["api"], row["cli"]
-        met = [
-            f"time {'met' if api['ratio'] <= 1.10 else 'not met'}",
-            f"memory {'met' if api['mem_ratio'] <= 1.3 else 'not met'}",
-        ]
-        parts.append(
-            f"{case_label(row)}: API {api['ratio']:.2f}× (CLI {cli['ratio']:.2f}×), memory "
-            f"{api['mem_ratio']:.2f}× (CLI {cli['mem_ratio']:.2f}×) — " + ", ".join(met)
-        )
+        each = []
+        for route in MINE:
+            got = row[route]
+            time_met = "met" if got["ratio"] <= 1.10 else "not met"
+            memory_met = "met" if got["mem_ratio"] <= 1.3 else "not met"
+            each.append(
+                f"{SHORT[route]} {got['ratio']:.2f}× (time {time_met}), memory "
+                f"{got['mem_ratio']:.2f}× ({memory_met})"
+            )
+        parts.append(f"{case_label(row)}: " + ", ".join(each))
     return "; ".join(parts)
 
 
@@ -529,16 +579,21 @@ def section(table: list[dict[str, Any]], prof: dict[str, Any] | None, facts: dic
             "too) times what a user waits for: whole processes, interpreter start-up and imports "
             "included, on the same instance files — synthetic cases "
             "(`allocator.synthetic.synthetic_case`, seed 0) written as an instance YAML, its "
-            "lines CSV and a model YAML (`benchmarks/cases.py`). Three routes take turns, the "
+            "lines CSV and a model YAML (`benchmarks/cases.py`). Four routes take turns, the "
             "order rotating each repetition:"
         ),
         "",
         _bullet(
-            "- **allocator CLI** — `allocator solve FILE --format json`, stdout to a file in RAM "
-            "(`/dev/shm`), read back for the objective check; the JSON holds every allocation row."
+            "- **allocator solve** (*solve*) — `allocator solve FILE` as a user types it: the "
+            "split by pillar and year, the targets, as text (stdout to a file in RAM, "
+            "`/dev/shm`; its exit status 0 says the answer is a verified, proven optimum)."
         ),
         _bullet(
-            "- **allocator API** — `benchmarks/allocator_api.py`: `import allocator`, "
+            "- **allocator CLI, JSON** (*JSON*) — `allocator solve FILE --format json`, read "
+            "back for the objective check; the JSON holds every allocation row."
+        ),
+        _bullet(
+            "- **allocator API** (*API*) — `benchmarks/allocator_api.py`: `import allocator`, "
             "`load_instance`, `load_model` (the model file the instance names), `solve` (build, "
             "HiGHS, read-back, independent verification), `Result.verified`, the `allocation` "
             "and `pillars` tables."

@@ -3,6 +3,7 @@ independent routes (raw highspy, linopy) agree with allocator on its cases."""
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from collections import Counter
 from pathlib import Path
@@ -254,3 +255,24 @@ def test_raw_csc_matrix_is_scipys(entries: list[tuple[int, int, int]]) -> None:
     assert ours.indptr.tolist() == theirs.indptr.tolist()
     assert ours.indices.tolist() == theirs.indices.tolist()
     assert ours.data.tolist() == theirs.data.tolist()
+
+
+def test_whole_reads_the_same_answer_from_the_text_and_the_json(tmp_path: Path) -> None:
+    """`benchmarks/whole.py` checks `allocator solve`'s printed objective (nine figures) and
+    status against raw's as it checks the JSON's."""
+    import subprocess
+
+    whole = importlib.import_module("benchmarks.whole")  # a script: its imports are its folder's
+
+    instance = whole.write_case("lp", 60, 3)
+    outs = {}
+    for route in ("text", "cli"):
+        outs[route] = tmp_path / route
+        with outs[route].open("wb") as out:
+            command = whole.command(route, instance)
+            subprocess.run(command, stdout=out, check=True, cwd=whole.ROOT)
+    text, data = whole._text_answer(outs["text"]), whole._cli_answer(outs["cli"])
+    assert text["status"] == data["status"] == "optimal"
+    assert text["verified"]
+    assert data["verified"]
+    assert text["objective"] == pytest.approx(data["objective"], rel=1e-8)

@@ -206,10 +206,10 @@ def _solve_built(built: Formulation, options: SolveOptions) -> Result:
     """One solve of a built model: the priority levels in order for a lexicographic model."""
     lexicographic = built.spec.objective == "lexicographic"
     if options.solver == FAST and not lexicographic:
-        sol = run_highs(built, options, meanwhile=_results)  # the result's modules meanwhile
+        sol = run_highs(built, options, meanwhile=_while_highs_runs)
         return _results().from_solution(built, sol)
     if options.solver == FAST:
-        levels = solve_levels(built, options, meanwhile=_results)
+        levels = solve_levels(built, options, meanwhile=_while_highs_runs)
         return _results().from_solution(built, *levels)
     made = _results()
     from allocator.solver.pyomo_solvers import run_pyomo, solve_levels_with
@@ -220,11 +220,24 @@ def _solve_built(built: Formulation, options: SolveOptions) -> Result:
 
 
 def _results() -> type[Result]:
-    """`Result`, with the modules it needs to make tables (pandas among them: a fifth of a
-    second), loaded on first use: during the first solve, while HiGHS runs in its thread."""
+    """`Result` and the modules it needs, loaded on first use (during the first solve, while
+    HiGHS runs in its thread)."""
     from allocator.results.result import Result
 
     return Result
+
+
+TABLES_MEANWHILE = True
+"""Whether a solve loads pandas while HiGHS runs (about 0.3 s of CPU, on the other core): the
+tables most callers ask for next. The command line turns it off when it prints text only, which
+needs no table (then pandas loads, if at all, when a table is first asked for)."""
+
+
+def _while_highs_runs() -> None:
+    """What a solve loads while HiGHS works: `Result`'s modules, and pandas unless told not to."""
+    _results()
+    if TABLES_MEANWHILE:
+        import pandas  # noqa: F401
 
 
 def solve_many(
@@ -260,4 +273,4 @@ def solve_many(
             yield solve(inst, spec, time_limit=time_limit, mip_gap=mip_gap)
             continue
         built = build(inst, spec)
-        yield _results().from_solution(built, resolver.solve(built, meanwhile=_results))
+        yield _results().from_solution(built, resolver.solve(built, meanwhile=_while_highs_runs))

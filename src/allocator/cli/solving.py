@@ -90,8 +90,10 @@ def register(commands: Any) -> None:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    from allocator.api import solve
+    from allocator import api
 
+    # the split as text needs no table: pandas stays unloaded (0.3 s of CPU and 70 MiB)
+    api.TABLES_MEANWHILE = bool(args.format == "json" or args.out or args.xlsx or args.how_firm)
     inst = load_instance(args.instance)
     spec = resolve_model(inst, args.model)
     inputs = [*inst.files, *spec.files]
@@ -103,8 +105,10 @@ def _solve(args: argparse.Namespace) -> int:
         from allocator.report import workbook as excel
 
         excel.check_target(args.xlsx, force=args.force, inputs=inputs)
-    res = solve(inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap)
-    from allocator.report import text as report  # after: pandas loads while HiGHS solves
+    res = api.solve(
+        inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap
+    )
+    from allocator.report import text as report
 
     firmness = _firmness(res, args.how_firm)
     if args.out and res.status != Status.interrupted:

@@ -17,10 +17,12 @@ what the optimum did with the doubtful figure.
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from allocator.results.result import Result
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ABOVE = 1.25
 """A line funded above this multiple of its reported amount is flagged."""
@@ -39,6 +41,8 @@ def _line_of(about: str, ids: list[str]) -> list[str]:
 def care(res: Result) -> pd.DataFrame:
     """One row per figure to treat with care: figure (path), flag, detail, plan (the line's
     government money by year in the plan, for a line's figure; empty otherwise)."""
+    import pandas as pd
+
     return pd.DataFrame(care_rows(res), columns=COLUMNS)
 
 

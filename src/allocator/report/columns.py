@@ -12,11 +12,14 @@ use these, so that no two sheets or tables call different sums by one name."""
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from allocator.report.labels import Lang, name_of, text
 from allocator.results.result import Result
-from allocator.results.tables import GOVERNMENT, PRIVATE
+from allocator.results.tables import GOVERNMENT, PRIVATE, pillar_split
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 POOL = "private pool"
 TOTAL = "total"
@@ -34,19 +37,30 @@ def money_columns(res: Result) -> list[str]:
 def pillar_table(res: Result) -> pd.DataFrame:
     """Per pillar and year: government, private pool, each fund (by id), total and share of
     government money. A line in several pillars counts in each by its share."""
-    funding = res.funding()
-    table = funding.pivot_table(
-        index=["pillar", "year"], columns="source", values="amount", aggfunc="sum", sort=False
-    ).reset_index()
-    table = table.rename(columns={PRIVATE: POOL})
-    table.columns.name = None
-    for column in money_columns(res)[:-1]:
-        if column not in table:
-            table[column] = 0.0
-    table[TOTAL] = table[money_columns(res)[:-1]].sum(axis=1)
-    base = res.pillars[["pillar", "name", "year", "share"]].rename(columns={"share": SHARE})
-    out = base.merge(table, on=["pillar", "year"], how="left")
-    return out[["pillar", "name", "year", *money_columns(res), SHARE]]
+    import pandas as pd
+
+    return pd.DataFrame(
+        pillar_rows(res), columns=["pillar", "name", "year", *money_columns(res), SHARE]
+    )
+
+
+def pillar_rows(res: Result) -> list[dict[str, Any]]:
+    """The rows of `pillar_table` as records, year by year and pillar by pillar."""
+    inst = res.instance
+    _, split = pillar_split(inst, res.plan())  # pillars × years × sources
+    sources = money_columns(res)[:-1]  # government, the pool, each fund: `split`'s order
+    year_total = split[:, :, 0].sum(axis=0).tolist()
+    rows = []
+    for j, year in enumerate(inst.years):
+        for i, pillar in enumerate(inst.pillars):
+            money = split[i, j].tolist()
+            total = year_total[j]
+            rows.append(
+                {"pillar": pillar.id, "name": pillar.name, "year": year}
+                | dict(zip(sources, money, strict=True))
+                | {TOTAL: sum(money), SHARE: money[0] / total if total > 0 else 0.0}
+            )
+    return rows
 
 
 def label(column: str, res: Result, lang: Lang = "en") -> str:

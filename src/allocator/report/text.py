@@ -6,14 +6,14 @@ import json
 import math
 import unicodedata
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
-from allocator.explain.korean import RULE_KINDS_KO
 from allocator.report.care import care_lines, outside_budget
-from allocator.report.columns import SHARE, label, money_columns, pillar_table
+from allocator.report.columns import SHARE, label, money_columns, pillar_rows
 from allocator.report.labels import Lang, money, name_of, state_text, status_text, text
 from allocator.report.ties import ties_line
 from allocator.results import tables
+from allocator.results.reach import settled
 from allocator.results.result import Result
 from allocator.schema import Instance, ModelSpec
 from allocator.schema.money import CURRENCY_UNITS, currency_of, format_money
@@ -94,22 +94,23 @@ def table(res: Result, lang: Lang = "en") -> str:
         return "\n".join(lines)
     lines += objective_lines(res, lang) + ties_line(res, lang)
     unit = inst.currency_unit
-    split = pillar_table(res)
+    split = pillar_rows(res)
     columns = money_columns(res)
     names = {p.id: name_of(p, lang) for p in inst.pillars}
     width = max(_width(n) for n in [*names.values(), text("total", lang)])
     heads = [label(c, res, lang) for c in columns]
-    cells = [money(x, unit, lang) for c in columns for x in split[c]]
+    cells = [money(row[c], unit, lang) for c in columns for row in split]
     cell = max(_width(c) for c in [*cells, *heads]) + 2
     moves = cash_lines(res, lang)
-    for year, rows in split.groupby("year", sort=True):
+    for year in sorted({row["year"] for row in split}):
+        rows = [row for row in split if row["year"] == year]
         lines.append("")
         lines.append(
             f"{year}  {_pad(text('pillar', lang), width)}  "
             + "  ".join(_pad(h, cell, True) for h in heads)
             + f"  {label(SHARE, res, lang)}"
         )
-        for _, row in rows.iterrows():
+        for row in rows:
             lines.append(
                 f"      {_pad(names[row['pillar']], width)}  "
                 + "  ".join(_pad(money(row[c], unit, lang), cell, True) for c in columns)
@@ -117,14 +118,19 @@ def table(res: Result, lang: Lang = "en") -> str:
             )
         lines.append(
             f"      {_pad(text('total', lang), width)}  "
-            + "  ".join(_pad(money(rows[c].sum(), unit, lang), cell, True) for c in columns)
+            + "  ".join(
+                _pad(money(sum(row[c] for row in rows), unit, lang), cell, True) for c in columns
+            )
         )
-        if moves.get(int(str(year))):
-            lines.append(f"      {moves[int(str(year))]}")
+        if moves.get(year):
+            lines.append(f"      {moves[year]}")
+    kpis = tables.kpi_rows(inst, res.plan(), res.kpi_levels())
     verdicts = reach_lines(res, lang)
-    lines += _targets(res, lang, verdicts)
+    lines += _targets(res, lang, kpis, verdicts)
     kpi_names = {k.id: name_of(k, lang) for k in res.instance.kpis}
-    for _, row in res.kpis.dropna(subset=["at_most"]).iterrows():
+    for row in kpis:
+        if math.isnan(row["at_most"]):
+            continue
         within = row["level"] <= row["at_most"] * (1 + 1e-9) + 1e-6
         level = quantity(row["level"], row["unit"], lang)
         cap = quantity(row["at_most"], row["unit"], lang)
@@ -151,11 +157,13 @@ def reach_lines(res: Result, lang: Lang) -> dict[tuple[str, int], str]:
     (`Result.reach`), in `lang`; empty for a scored plan (no solve behind it)."""
     if res.status == Status.scored or not res.status.has_allocation or res.built is None:
         return {}
-    table = res.reach(lang)
-    shown = table[~table.verdict.isin([MET, WITHIN])]
+    levels = res.kpi_levels()
+    if all(settled(t.value, t.at_most, levels[t.kpi, t.year]) for t in res.instance.targets):
+        return {}  # every target met or under its cap with room: no re-solve, no table
     return {
-        (str(kpi), int(year)): str(said)
-        for kpi, year, said in zip(shown.kpi, shown.year, shown.sentence, strict=True)
+        (str(row["kpi"]), int(row["year"])): str(row["sentence"])
+        for row in res.reach_rows(lang)
+        if row["verdict"] not in (MET, WITHIN)
     }
 
 
@@ -164,10 +172,10 @@ def cash_lines(res: Result, lang: Lang) -> dict[int, str]:
     spent, and what was carried, borrowed, repaid or left (`Result.cash`), in `lang`."""
     if not res.status.has_allocation:
         return {}
-    cash = res.cash()
-    years = [int(y) for y in cash.year]
+    cash = tables.cash_rows(res.instance, res.plan())
+    years = [int(row["year"]) for row in cash]
     out = {}
-    for i, row in enumerate(cast(list[dict[str, Any]], cash.to_dict("records"))):
+    for i, row in enumerate(cash):
         after = years[i + 1] if i + 1 < len(years) else None
         sentence = cash_sentence(row, after, res.instance.currency_unit, lang)
         if sentence:
@@ -176,16 +184,20 @@ def cash_lines(res: Result, lang: Lang) -> dict[int, str]:
 
 
 def _targets(
-    res: Result, lang: Lang, verdicts: dict[tuple[str, int], str] | None = None
+    res: Result,
+    lang: Lang,
+    kpis: list[dict[str, Any]],
+    verdicts: dict[tuple[str, int], str] | None = None,
 ) -> list[str]:
-    """Each target: the level reached against it in the KPI's unit (a rate in %, a shortfall in
-    pp), met or short by how much, and for a missed one whether the rules allow it at all."""
-    kpis = res.kpis.dropna(subset=["target"])
-    if not len(kpis):
+    """Each target among the KPI rows `kpis` (`tables.kpi_rows`): the level reached against it
+    in the KPI's unit (a rate in %, a shortfall in pp), met or short by how much, and for a
+    missed one whether the rules allow it at all."""
+    targeted = [row for row in kpis if not math.isnan(row["target"])]
+    if not targeted:
         return []
     names = {k.id: name_of(k, lang) for k in res.instance.kpis}
     lines = ["", text("targets", lang)]
-    for _, row in kpis.iterrows():
+    for row in targeted:
         short = row["shortfall"] > 1e-6 * max(1.0, row["target"])
         status = (
             f"{text('short_by', lang)} {quantity(row['shortfall'], row['unit'], lang, True)}"
@@ -253,6 +265,8 @@ def vacuous(res: Result, lang: Lang = "en") -> list[str]:
     """The model rules that built nothing, with their kind in `lang`."""
     if lang != "ko" or res.built is None:
         return res.vacuous_rules
+    from allocator.explain.korean import RULE_KINDS_KO
+
     kinds = [res.model.rules[i].rule for i in res.built.vacuous]
     return [
         f"rules[{i}] ({RULE_KINDS_KO.get(kind, kind)})"

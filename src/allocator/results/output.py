@@ -14,13 +14,14 @@ import csv
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
-
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from allocator.errors import InputError, Issue
 from allocator.schema import output
 from allocator.schema.output import Claim, Target, safe_row, to_csv
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 RESULT_FILES = ("allocation.csv", "pillars.csv", "kpis.csv", "levels.csv", "summary.json")
@@ -96,6 +97,8 @@ class TableWriter:
 
     def frame(self) -> pd.DataFrame:
         """The rows so far as a DataFrame with the table's columns in order (sorted by `order`)."""
+        import pandas as pd
+
         frame = pd.DataFrame.from_records(self.rows, columns=self.columns)
         if self.order is None:
             return frame

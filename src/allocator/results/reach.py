@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from allocator.check import Cells, Plan, kpi_levels, verify
 from allocator.formulation import Formulation
@@ -107,9 +106,9 @@ def reach(
     objective: float | None,
     seconds: float | None = None,
     levels: dict[tuple[str, int], float] | None = None,
-) -> pd.DataFrame:
-    """One row per target (see `COLUMNS`); re-solves only for missed targets and caps reached.
-    `levels`: the plan's KPI levels when already worked out."""
+) -> list[dict[str, Any]]:
+    """One record per target (see `COLUMNS`); re-solves only for missed targets and caps
+    reached. `levels`: the plan's KPI levels when already worked out."""
     inst, spec = built.inst, built.spec
     levels = levels if levels is not None else kpi_levels(inst, plan)
     kpis = {k.id: k for k in inst.kpis}
@@ -135,11 +134,8 @@ def reach(
             "seconds": 0.0,
         }
         tol = _tolerance(t.value)
-        if t.at_most and level < t.value - tol:
-            records.append(row | {"verdict": WITHIN})
-            continue
-        if not t.at_most and level >= t.value - tol:
-            records.append(row | {"verdict": MET})
+        if (easy := settled(t.value, t.at_most, level)) is not None:
+            records.append(row | {"verdict": easy})
             continue
         started = time.perf_counter()
         if matrix is None:
@@ -158,7 +154,16 @@ def reach(
             row["verdict"] = UNDECIDED
         row["seconds"] = time.perf_counter() - started
         records.append(row)
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
+    return records
+
+
+def settled(target: float, at_most: bool, level: float) -> str | None:
+    """MET for an at-least target the level meets, WITHIN for an at-most target it stays under
+    with room; None when the target needs a re-solve to say more (missed, or at the cap)."""
+    tol = _tolerance(target)
+    if at_most:
+        return WITHIN if level < target - tol else None
+    return MET if level >= target - tol else None
 
 
 def _extreme(
@@ -212,7 +217,8 @@ def _meeting(
     return {"verdict": verdict, "cost": cost, "penalty": penalty, "weight": weight}
 
 
-def sentences(table: pd.DataFrame, objective: str, currency_unit: str, lang: Lang) -> list[str]:
-    """Each row's verdict in words."""
-    rows = cast(list[dict[str, Any]], table.to_dict("records"))
+def sentences(
+    rows: list[dict[str, Any]], objective: str, currency_unit: str, lang: Lang
+) -> list[str]:
+    """Each record's verdict in words."""
     return [reach_sentence(row, objective, currency_unit, lang) for row in rows]

@@ -1,4 +1,5 @@
-"""Results layer: a solve's status and numbers as DataFrames in the instance's own words."""
+"""Results layer: a solve's status and numbers as DataFrames in the instance's own words (pandas
+loaded when a table is first asked for: the terminal's text needs none)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from allocator.check import Plan, Violation, kpi_levels, verify
 from allocator.errors import AllocatorError, NoAllocationError
 from allocator.formulation import Formulation
 from allocator.results import tables
 from allocator.results.output import RESULT_FILES
+from allocator.results.reach import COLUMNS as REACH_COLUMNS
 from allocator.results.reach import plan_of, reach, sentences
 from allocator.schema import Instance, ModelSpec, output
 from allocator.solver.highs import Solution
@@ -26,6 +26,8 @@ from allocator.solver.status import LOOSE_GAP, Status
 from allocator.words import Lang, assumed_note, check_lang, objective_unit, point
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from allocator import explain
     from allocator.results.against import PlanComparison, PlanInput
     from allocator.results.display import ResultPlot
@@ -55,7 +57,7 @@ class Result:
     """For a lexicographic model: each priority level's optimum and the bound it was held to."""
     _diagnosis: explain.Diagnosis | None = field(default=None, repr=False)
     _studies: dict[int | None, dict[str, Any]] = field(default_factory=dict, repr=False)
-    _reach: dict[float | None, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _reach: dict[float | None, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
     _plan: Plan | None = field(default=None, repr=False)
     _reached: dict[tuple[str, int], float] | None = field(default=None, repr=False)
     _allocation: pd.DataFrame | None = field(default=None, repr=False)
@@ -229,14 +231,21 @@ class Result:
         (at_cap). `checked`: the re-solve's plan passed the independent checker. `sentence`
         says it in `lang`. Each re-solve stops after `seconds` (default
         `allocator.solver.reach.REACH_SECONDS`; a MIP's answer is then "at least")."""
+        import pandas as pd
+
+        rows = self.reach_rows(lang, seconds)
+        return pd.DataFrame.from_records(rows, columns=[*REACH_COLUMNS, "sentence"])
+
+    def reach_rows(self, lang: Lang = "en", seconds: float | None = None) -> list[dict[str, Any]]:
+        """The rows of `reach` as records (the re-solves made once for both)."""
         built, sol = self._need_allocation()
         if seconds not in self._reach:
             levels = self._levels_reached()
             self._reach[seconds] = reach(built, sol, self.plan(), self.objective, seconds, levels)
-        table = self._reach[seconds].copy()
+        rows = self._reach[seconds]
         cu = self.instance.currency_unit
-        table["sentence"] = sentences(table, self.model.objective, cu, check_lang(lang))
-        return table
+        said = sentences(rows, self.model.objective, cu, check_lang(lang))
+        return [row | {"sentence": s} for row, s in zip(rows, said, strict=True)]
 
     def funding(self) -> pd.DataFrame:
         """Per pillar, year and source (government, private pool, each named fund): the money."""
@@ -335,6 +344,8 @@ class Result:
         repair of each. The `profile` identities are left out: their prices are the budgets'."""
         self._need_highs("Explanations (binding rules with shadow prices, or repairs)")
         if self.status == Status.infeasible:
+            import pandas as pd
+
             diag = self.diagnosis()
             repairs = {r.rule: r.sentence for r in diag.repairs}
             return pd.DataFrame(

@@ -1,18 +1,22 @@
 """The tables of a result, built from the instance and the plan's numbers: the allocation, the
-split by pillar and by source, KPI levels, priority levels and go/no-go choices."""
+split by pillar and by source, KPI levels, priority levels and go/no-go choices. The rows behind
+the KPI and cash tables come as plain records too (`kpi_rows`, `cash_rows`): the terminal's text
+is made from them without loading pandas."""
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from allocator.check import Plan, impact_value, kpi_levels, level_value
 from allocator.check.grid import gather, gather_cells, main_pillars, pillar_shares
 from allocator.schema import Instance, ModelSpec
 from allocator.solver.lexicographic import LevelOutcome
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 GOVERNMENT, PRIVATE = "government", "private"
 
@@ -40,6 +44,8 @@ def allocation(inst: Instance, plan: Plan, objects: bool = False) -> pd.DataFram
     """Money per line, year and source (government, private pool, or a named fund), in the
     currency unit; `pillar` is the line's main pillar. `objects`: text columns as Python
     strings (what `to_json` writes fastest) instead of pandas' text dtype."""
+    import pandas as pd
+
     _text = _objects if objects else _pandas_text
     ids, years = [line.__dict__["id"] for line in inst.lines], list(inst.years)
     names, money, eligible = sources(inst, plan)
@@ -65,6 +71,8 @@ def allocation(inst: Instance, plan: Plan, objects: bool = False) -> pd.DataFram
 def _pandas_text(values: list[str], index: np.ndarray) -> Any:
     """`values[i]` for each i in `index` as pandas' text column: taken from the few values, not
     converted row by row."""
+    import pandas as pd
+
     return pd.Series(values).array.take(index)  # the text dtype pandas infers, as before
 
 
@@ -79,11 +87,20 @@ def _by_pillar(inst: Instance, money: np.ndarray) -> np.ndarray:
     return np.tensordot(pillar_shares(inst), money, axes=([0], [0]))
 
 
+def pillar_split(inst: Instance, plan: Plan) -> tuple[list[str], np.ndarray]:
+    """The money sources (as `sources`) and each source's money by pillar as (pillars × years ×
+    sources), a line in several pillars counted in each by its share."""
+    names, money, _ = sources(inst, plan)
+    return names, _by_pillar(inst, money)
+
+
 def pillars(inst: Instance, plan: Plan) -> pd.DataFrame:
     """Per pillar and year: government, private, amount (both) and share (of the year's
     government money — the quantity the pillar-share rule limits). Private counts the pool
     and every fund; a line in several pillars counts in each by its share."""
-    split = _by_pillar(inst, sources(inst, plan)[1])
+    import pandas as pd
+
+    split = pillar_split(inst, plan)[1]
     n_years, n_pillars = len(inst.years), len(inst.pillars)
     government = split[:, :, 0].T.ravel()  # year by year, pillar by pillar
     private = split[:, :, 1:].sum(axis=2).T.ravel()
@@ -104,8 +121,9 @@ def pillars(inst: Instance, plan: Plan) -> pd.DataFrame:
 
 def funding(inst: Instance, plan: Plan) -> pd.DataFrame:
     """Per pillar, year and source (government, private pool, each named fund): the money."""
-    names, money, _ = sources(inst, plan)
-    table = _by_pillar(inst, money)
+    import pandas as pd
+
+    names, table = pillar_split(inst, plan)
     shape = table.shape
     return pd.DataFrame(
         {
@@ -121,12 +139,24 @@ def funding(inst: Instance, plan: Plan) -> pd.DataFrame:
     )
 
 
+KPI_COLUMNS = ["kpi", "name", "unit", "year", "level", "target", "shortfall", "at_most"]
+
+
 def kpis(
     inst: Instance, plan: Plan, levels: dict[tuple[str, int], float] | None = None
 ) -> pd.DataFrame:
     """Per KPI and year: level, target (NaN where none), shortfall below the target, and
     at_most, the upper bound a target with `at_most` sets (NaN where none). `levels`: the plan's
     KPI levels when already worked out."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(kpi_rows(inst, plan, levels), columns=KPI_COLUMNS)
+
+
+def kpi_rows(
+    inst: Instance, plan: Plan, levels: dict[tuple[str, int], float] | None = None
+) -> list[dict[str, Any]]:
+    """The rows of `kpis`, as records."""
     levels = levels if levels is not None else kpi_levels(inst, plan)
     targets = {(t.kpi, t.year): t.value for t in inst.targets if not t.at_most}
     caps = {(t.kpi, t.year): t.value for t in inst.targets if t.at_most}
@@ -146,8 +176,7 @@ def kpis(
                     "at_most": caps.get((kpi.id, y), math.nan),
                 }
             )
-    columns = ["kpi", "name", "unit", "year", "level", "target", "shortfall", "at_most"]
-    return pd.DataFrame.from_records(records, columns=columns)
+    return records
 
 
 def levels(
@@ -156,6 +185,8 @@ def levels(
     """For a lexicographic model: per priority level and goal (a KPI target by year, or an
     objective), the weight, target, level reached, shortfall and weighted shortfall, with the
     level's optimum, the bound it was held to and its value in the final plan."""
+    import pandas as pd
+
     columns = [
         "level",
         "priority",
@@ -225,6 +256,8 @@ def levels(
 
 def selected(inst: Instance, plan: Plan) -> pd.DataFrame:
     """The go/no-go decisions: line, name, selected."""
+    import pandas as pd
+
     names = {line.id: line.name for line in inst.lines}
     records = [{"line": k, "name": names[k], "selected": v} for k, v in plan.selected.items()]
     return pd.DataFrame.from_records(records, columns=["line", "name", "selected"])
@@ -233,6 +266,14 @@ def selected(inst: Instance, plan: Plan) -> pd.DataFrame:
 def cash(inst: Instance, plan: Plan) -> pd.DataFrame:
     """Per year, where the money came from and went (`Result.cash`); the first four columns
     after `year` add up to the last four."""
+    import pandas as pd
+
+    return pd.DataFrame.from_records(cash_rows(inst, plan))
+
+
+def cash_rows(inst: Instance, plan: Plan) -> list[dict[str, Any]]:
+    """The rows of `cash`, as records: `unused` is what came in less what went out, 0 within
+    a billionth of what came in (rounding)."""
     rate = inst.cash.rate if inst.cash is not None else 0.0
     loan = inst.cash.borrow_rate if inst.cash is not None else 0.0
     giving = [line for line in inst.lines if line.profile or line.returns]  # money back
@@ -263,8 +304,8 @@ def cash(inst: Instance, plan: Plan) -> pd.DataFrame:
                 "carried_out": plan.carry.get(y, 0.0),
             }
         )
-    table = pd.DataFrame.from_records(rows)
-    came = table[["budget", "inflows", "carried_in", "borrowed"]].sum(axis=1)
-    left = came - table[["spent", "repaid", "carried_out"]].sum(axis=1)
-    table["unused"] = left.where(left.abs() > 1e-9 * came.abs().clip(lower=1.0), 0.0)
-    return table
+    for row in rows:
+        came = row["budget"] + row["inflows"] + row["carried_in"] + row["borrowed"]
+        left = came - (row["spent"] + row["repaid"] + row["carried_out"])
+        row["unused"] = left if abs(left) > 1e-9 * max(abs(came), 1.0) else 0.0
+    return rows
