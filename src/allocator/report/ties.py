@@ -9,14 +9,14 @@ from collections import Counter
 from allocator.report.labels import Lang
 from allocator.results.result import Result
 from allocator.solver.status import Status
-from allocator.words import weighing
+from allocator.words.objective import counts_impact
 
 
 def tied_lines(res: Result) -> list[list[str]]:
     """Groups of two or more lines with the same nonzero impact score (lines with a curve left
     out), highest score first; empty when the objective does not count impact scores."""
     inst = res.instance
-    if not any(p.endswith(".impact") for p in weighing(inst, res.model).figures):
+    if not counts_impact(res.model):
         return []
     scored = [(ln.impact, ln.id) for ln in inst.lines if ln.impact and ln.curve is None]
     counts = Counter(score for score, _ in scored)

@@ -26,17 +26,20 @@ class Weighing:
     model_weights: int
 
 
+def counts_impact(spec: ModelSpec) -> bool:
+    """Whether the model's objective (or one of its priority levels) counts impact points."""
+    goals = [goal for level in spec.levels for goal in level.goals]
+    return spec.objective == "max_impact" or any(g.objective == "max_impact" for g in goals)
+
+
 def weighing(inst: Instance, spec: ModelSpec) -> Weighing:
     """The instance figures whose values set the objective's points (impact scores, curves and,
     where shortfalls count, the targets), which of them are assumed or unsourced, and how many
     weights the model sets."""
-    kind = spec.objective
-    goals = [goal for level in spec.levels for goal in level.goals]
-    impact = kind == "max_impact" or any(g.objective == "max_impact" for g in goals)
-    shortfalls = spec.soft_targets() and kind != "min_cost"
+    shortfalls = spec.soft_targets() and spec.objective != "min_cost"
     figures = [
         f"lines.{line.id}.{field}"
-        for line in (inst.lines if impact else [])
+        for line in (inst.lines if counts_impact(spec) else [])
         for field in IMPACT_FIELDS
         if getattr(line, field)
     ]
