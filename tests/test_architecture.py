@@ -205,6 +205,27 @@ def test_at_exit_the_objects_left_are_frozen_before_the_last_collections() -> No
     assert proc.stdout.split() == ["solved", "True", "frozen", "True"]
 
 
+def test_allocator_solve_sets_its_instance_and_answer_aside_from_the_collector() -> None:
+    """`allocator solve` reads and solves with the cycle collector off, then freezes what is
+    alive (the instance, model and answer live until the process ends): the collections while
+    the text is made walk none of it, and the collector is on again."""
+    code = (
+        "import gc, sys\n"
+        "from allocator.cli import main\n"
+        "code = main(['solve', 'instances/toy.yaml'])\n"
+        "print('after', code, gc.get_freeze_count() > 10_000, gc.isenabled(), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.split()[-4:] == ["after", "0", "True", "True"]
+
+
 def test_no_module_is_longer_than_about_500_lines() -> None:
     long = {
         str(p.relative_to(SRC)): n

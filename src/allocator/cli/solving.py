@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from allocator.cli.common import EXIT_NOT_OPTIMAL, EXIT_OK, FORCE_HELP, progress_bar, write_csv
+from allocator.cli.common import (
+    EXIT_NOT_OPTIMAL,
+    EXIT_OK,
+    FORCE_HELP,
+    progress_bar,
+    settled,
+    write_csv,
+)
 from allocator.report.labels import LANGS, name_of
 from allocator.schema import load_instance, output, resolve_model
 from allocator.solver.status import Status
@@ -94,20 +101,21 @@ def _solve(args: argparse.Namespace) -> int:
 
     # the split as text needs no table: pandas stays unloaded (0.3 s of CPU and 70 MiB)
     api.TABLES_MEANWHILE = bool(args.format == "json" or args.out or args.xlsx or args.how_firm)
-    inst = load_instance(args.instance)
-    spec = resolve_model(inst, args.model)
-    inputs = [*inst.files, *spec.files]
-    if args.out:
-        from allocator.results.output import check_output_dir
+    with settled():
+        inst = load_instance(args.instance)
+        spec = resolve_model(inst, args.model)
+        inputs = [*inst.files, *spec.files]
+        if args.out:
+            from allocator.results.output import check_output_dir
 
-        check_output_dir(args.out, args.force, inputs)
-    if args.xlsx:
-        from allocator.report import workbook as excel
+            check_output_dir(args.out, args.force, inputs)
+        if args.xlsx:
+            from allocator.report import workbook as excel
 
-        excel.check_target(args.xlsx, force=args.force, inputs=inputs)
-    res = api.solve(
-        inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap
-    )
+            excel.check_target(args.xlsx, force=args.force, inputs=inputs)
+        res = api.solve(
+            inst, spec, solver=args.solver, time_limit=args.time_limit, mip_gap=args.mip_gap
+        )
     from allocator.report import text as report
 
     firmness = _firmness(res, args.how_firm)
