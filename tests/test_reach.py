@@ -339,3 +339,40 @@ def test_a_mip_has_no_basis_to_start_from(korea: allocator.Result) -> None:
     assert sol.matrix is not None
     assert sol.matrix.integer
     assert solved_basis(sol, sol.matrix) is None
+
+
+def test_reach_is_worked_out_when_quick_and_otherwise_the_text_says_how_to_ask() -> None:
+    """`auto`: the re-solves are made when about two per missed target, at the solve's own
+    time, take under `REACH_AUTO_SECONDS`; a solve slow enough (its runtime set here to 1 s)
+    gets a line saying what was not worked out and how to ask, and no re-solve is made."""
+    quick = run(_case(1000))
+    assert report.reach_asked(quick)
+    assert "out of reach under the rules" in report.table(quick)
+    slow = run(_case(1000))
+    slow.runtime = 1.0  # 2 re-solves x 1 s > 0.5 s
+    assert not report.reach_asked(slow)
+    shown = report.table(slow).splitlines()
+    assert shown[-1] == (
+        "  (what the rules allow for the 1 target missed or at the cap is not worked out: it "
+        "takes about 2 more solves of this model, which took 1.0 s; --reach always asks)"
+    )
+    assert not slow._reach  # no re-solve made
+    assert "out of reach under the rules" in report.table(slow, reach="always")
+    assert "reach_skipped" in report.as_json(quick, reach="never")
+    assert "reach_skipped" not in report.as_json(slow, reach="always")
+    met = run(_case(1000, at_most=True))  # k = 0: well under its cap
+    met.runtime = 100.0
+    assert "not worked out" not in report.table(met)  # nothing missed or at a cap
+
+
+def test_cli_reach_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    from allocator.cli import main
+
+    five = str(ROOT / "instances" / "korea-2026-2030.yaml")
+    main(["solve", five, "--reach", "never"])
+    never = capsys.readouterr().out
+    main(["solve", five])
+    auto = capsys.readouterr().out
+    assert "missed or at the cap is not worked out" in never
+    assert "out of reach under the rules" not in never
+    assert "out of reach under the rules" in auto  # the plan's re-solves take 0.1 s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from allocator.cli.common import (
     settled,
     write_csv,
 )
-from allocator.report.labels import LANGS, name_of
+from allocator.report.labels import LANGS, REACH, name_of
 from allocator.schema import load_instance, output, resolve_model
 from allocator.solver.status import Status
 
@@ -51,6 +52,13 @@ def register(commands: Any) -> None:
     run.add_argument("--xlsx", type=Path, metavar="FILE", help="write the plan as a workbook")
     run.add_argument("--lang", choices=LANGS, default="en", help="labels and money: en or ko")
     run.add_argument("--how-firm", type=float, metavar="SLACK", help=HOW_FIRM)
+    run.add_argument(
+        "--reach",
+        choices=REACH,
+        default="auto",
+        help="say what the rules allow for each target missed or at its cap (about two more "
+        "solves each): auto (when they take under half a second), always or never",
+    )
     run.set_defaults(run=_solve)
     why = commands.add_parser("explain", help="solve and say why: binding rules, prices, costs")
     why.add_argument("instance", type=Path)
@@ -125,7 +133,8 @@ def _solve(args: argparse.Namespace) -> int:
         from allocator.report import workbook as excel
 
         excel.write_result(res, args.xlsx, firmness, force=args.force)
-    print(report.as_json(res) if args.format == "json" else report.table(res, args.lang))
+    shown = report.as_json if args.format == "json" else partial(report.table, lang=args.lang)
+    print(shown(res, reach=args.reach))
     if firmness is not None and args.format == "table":
         from allocator.report.plans import how_firm
 
@@ -199,7 +208,7 @@ def _report(args: argparse.Namespace) -> int:
         firmness=firmness,
         resolves=args.resolves,
     )
-    print(f"{args.out}: {report.table(res, args.lang).splitlines()[0]}")
+    print(f"{args.out}: {report.table(res, args.lang, 'never').splitlines()[0]}")
     return _exit(res)
 
 

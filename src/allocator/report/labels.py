@@ -18,8 +18,14 @@ from allocator.words import (
     won,
 )
 
+REACH = ("auto", "always", "never")
+"""Whether a result's text says, for each target missed or at its cap, what the rules allow
+(`Result.reach`: about two more solves of the model for each): `auto` when they are quick
+(`report.text.REACH_AUTO_SECONDS`)."""
+
 __all__ = [
     "LANGS",
+    "REACH",
     "STATE_KO",
     "STATUS_KO",
     "TEXT",

@@ -75,10 +75,51 @@ def objective_lines(res: Result, lang: Lang = "en") -> list[str]:
     ]
 
 
-def table(res: Result, lang: Lang = "en") -> str:
+REACH_AUTO_SECONDS = 0.5
+"""`auto`: the re-solves are made when, at the time the solve itself took, they would take no
+longer than this (the Korea plans' take 0.01-0.1 s); otherwise the text says how to ask."""
+
+
+def reach_asked(res: Result, reach: str = "auto") -> bool:
+    """Whether `reach` (one of `labels.REACH`) asks for `Result.reach`'s re-solves here."""
+    if reach == "auto":
+        return 2 * len(unsettled(res)) * res.runtime <= REACH_AUTO_SECONDS
+    return reach == "always"
+
+
+def unsettled(res: Result) -> list[tuple[str, int]]:
+    """The targets (kpi, year) that a reach re-solve would look at: missed, or at their cap."""
+    if res.status == Status.scored or not res.status.has_allocation or res.built is None:
+        return []
+    levels = res.kpi_levels()
+    return [
+        (t.kpi, t.year)
+        for t in res.instance.targets
+        if settled(t.value, t.at_most, levels[t.kpi, t.year]) is None
+    ]
+
+
+def reach_skipped(res: Result, lang: Lang = "en") -> str:
+    """Why the text does not say what the rules allow for the targets missed or at their cap."""
+    n, took = len(unsettled(res)), f"{res.runtime:.1f}"
+    if lang == "ko":
+        return (
+            f"  (놓쳤거나 상한에 닿은 목표 {n}개를 규칙상 어디까지 채울 수 있는지는 계산하지 "
+            f"않았습니다: 이 모형(이번 풀이 {took}초)을 약 {2 * n}번 더 풀어야 합니다. "
+            "--reach always 로 계산합니다)"
+        )
+    return (
+        f"  (what the rules allow for the {n} target{'s' if n != 1 else ''} missed or at the cap "
+        f"is not worked out: it takes about {2 * n} more solves of this model, which took "
+        f"{took} s; --reach always asks)"
+    )
+
+
+def table(res: Result, lang: Lang = "en", reach: str = "auto") -> str:
     """The split by pillar and year — government, private pool, each fund, total and share of
     government money — with totals, then the targets; money, units and names as readers of
-    `lang` write them."""
+    `lang` write them. `reach` (one of `labels.REACH`): whether each target missed or at its
+    cap says what the rules allow."""
     inst = res.instance
     under = text("under", lang).format(instance=inst.name, model=res.model.name)
     head = f"{under}: {status_text(res.status, lang, res.loose_gap)}"
@@ -125,7 +166,8 @@ def table(res: Result, lang: Lang = "en") -> str:
         if moves.get(year):
             lines.append(f"      {moves[year]}")
     kpis = tables.kpi_rows(inst, res.plan(), res.kpi_levels())
-    verdicts = reach_lines(res, lang)
+    asked = reach_asked(res, reach)
+    verdicts = reach_lines(res, lang) if asked else {}
     lines += _targets(res, lang, kpis, verdicts)
     kpi_names = {k.id: name_of(k, lang) for k in res.instance.kpis}
     for row in kpis:
@@ -144,6 +186,8 @@ def table(res: Result, lang: Lang = "en") -> str:
             )
         if (row["kpi"], row["year"]) in verdicts:
             lines.append(f"    {verdicts[row['kpi'], row['year']]}")
+    if not asked and unsettled(res):
+        lines.append(reach_skipped(res, lang))
     lines += care_lines(res, text("care", lang), lang)
     if res.violations and res.status != Status.scored:
         lines.append("")
@@ -155,11 +199,8 @@ def table(res: Result, lang: Lang = "en") -> str:
 def reach_lines(res: Result, lang: Lang) -> dict[tuple[str, int], str]:
     """For each target the plan misses or sits at the cap of: whether the rules allow it at all
     (`Result.reach`), in `lang`; empty for a scored plan (no solve behind it)."""
-    if res.status == Status.scored or not res.status.has_allocation or res.built is None:
-        return {}
-    levels = res.kpi_levels()
-    if all(settled(t.value, t.at_most, levels[t.kpi, t.year]) for t in res.instance.targets):
-        return {}  # every target met or under its cap with room: no re-solve, no table
+    if not unsettled(res):
+        return {}  # every target met or under its cap with room (or no solve): no re-solve
     return {
         (str(row["kpi"]), int(row["year"])): str(row["sentence"])
         for row in res.reach_rows(lang)
@@ -238,8 +279,8 @@ def explanation(
     from re-solves of the MIP), what each policy costs, the rules with slack; or, for an
     infeasible solve, the colliding rules and their repairs. Everything in `lang`."""
     if not res.status.has_allocation:
-        return table(res, lang)
-    lines = [table(res, lang), "", text("binding_rules", lang) + ":"]
+        return table(res, lang, "always")
+    lines = [table(res, lang, "always"), "", text("binding_rules", lang) + ":"]
     priced = res.shadow_prices(lang, resolves, progress)
     sentences = priced[~priced.rule.str.startswith("profile[")].sentence  # identities: see explain
     lines += [f"  - {s}" for s in sentences] or ["  " + text("none_priced", lang)]
@@ -274,8 +315,9 @@ def vacuous(res: Result, lang: Lang = "en") -> list[str]:
     ]
 
 
-def as_json(res: Result) -> str:
-    """The summary plus, when there is an answer, pillar totals, allocation and KPIs."""
+def as_json(res: Result, reach: str = "auto") -> str:
+    """The summary plus, when there is an answer, pillar totals, allocation and KPIs, and, as
+    `reach` asks (`table`), what the rules allow for each target (else `reach_skipped`)."""
     data: dict[str, Any] = res.summary()
     if res.status == Status.infeasible and res.solver != "highs":
         data["diagnosis"] = {"needs_highs": text("needs_highs")}
@@ -290,8 +332,10 @@ def as_json(res: Result) -> str:
         data["allocation"] = _ALLOCATION
         data["kpis"] = res.kpis.to_dict(orient="records")
         data["cash"] = res.cash().to_dict(orient="records")
-        if res.instance.targets and res.status != Status.scored:
+        if res.instance.targets and res.status != Status.scored and reach_asked(res, reach):
             data["reach"] = res.reach().drop(columns=["seconds"]).to_dict(orient="records")
+        elif res.instance.targets and res.status != Status.scored:
+            data["reach_skipped"] = reach_skipped(res).strip(" ()")
         if res.model.levels:
             detail = res.levels()
             data["levels_detail"] = (
