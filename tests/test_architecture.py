@@ -123,10 +123,7 @@ def test_start_up_loads_no_solver(code: str) -> None:
     check = (
         f"import sys; {code}; loaded = {unwanted!r} & set(sys.modules); assert not loaded, loaded"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
+    _python(check)
 
 
 @pytest.mark.parametrize(
@@ -147,10 +144,7 @@ def test_a_solve_with_highs_loads_no_pyomo(code: str) -> None:
         "import sys, warnings; warnings.simplefilter('ignore'); "
         f"{code}; loaded = {unwanted!r} & set(sys.modules); assert not loaded, loaded"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
+    _python(check)
 
 
 SOLVE = "from allocator.cli import main; main(['solve', 'instances/{}'{}])"
@@ -175,11 +169,7 @@ def test_pandas_is_loaded_while_highs_runs_unless_only_text_is_wanted(
         "import sys, warnings; warnings.simplefilter('ignore'); "
         f"{code}; print(sorted({{'pandas', 'pyarrow'}} & set(sys.modules)), file=sys.stderr)"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=False
-    )
-    assert proc.returncode == 0, proc.stderr
-    loaded = proc.stderr.strip().splitlines()[-1]
+    loaded = _python(check).stderr.strip().splitlines()[-1]
     assert loaded == ("['pandas', 'pyarrow']" if pandas else "[]")
 
 
@@ -194,15 +184,7 @@ def test_at_exit_the_objects_left_are_frozen_before_the_last_collections() -> No
         "res = allocator.solve('instances/korea-2026.yaml')\n"
         "print('solved', res.verified)\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["solved", "True", "frozen", "True"]
+    assert _python(code).stdout.split() == ["solved", "True", "frozen", "True"]
 
 
 def test_allocator_solve_sets_its_instance_and_answer_aside_from_the_collector() -> None:
@@ -215,6 +197,11 @@ def test_allocator_solve_sets_its_instance_and_answer_aside_from_the_collector()
         "code = main(['solve', 'instances/toy.yaml'])\n"
         "print('after', code, gc.get_freeze_count() > 10_000, gc.isenabled(), file=sys.stderr)\n"
     )
+    assert _python(code).stderr.split()[-4:] == ["after", "0", "True", "True"]
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    """`code` run by a fresh interpreter in the project's folder, warnings off; it must exit 0."""
     proc = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", code],
         capture_output=True,
@@ -223,7 +210,7 @@ def test_allocator_solve_sets_its_instance_and_answer_aside_from_the_collector()
         check=False,
     )
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.split()[-4:] == ["after", "0", "True", "True"]
+    return proc
 
 
 def test_no_module_is_longer_than_about_500_lines() -> None:
