@@ -26,9 +26,9 @@ def settled() -> Iterator[None]:
     """The cycle collector off while a command reads its files and solves (many objects, next to
     no cycles), and what is alive at the end set aside from its walks (`gc.freeze`): the
     instance, model and answer live until the process ends, and each collection would walk them
-    again (at 10,000 lines 80 ms of collections in `allocator solve`, 50 ms of it one full
-    collection while the text was made). Cycles alive then that die later go uncollected; the
-    process ends soon after."""
+    again (at 10,000 lines 94 ms of collections in `allocator solve`, 44-50 ms of it one full
+    collection while the text was made; 12 ms now). Cycles alive then that die later go
+    uncollected; the process ends soon after."""
     with collector_paused():
         yield
         gc.freeze()
