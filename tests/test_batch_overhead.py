@@ -364,3 +364,39 @@ def test_ctrl_c_in_the_work_beside_highs_stops_the_solve_and_is_raised() -> None
         resolver.solve(built, meanwhile=pressed)
     again = resolver.solve(built)
     assert again.status == allocator.Status.optimal
+
+
+def test_a_session_takes_only_the_figures_that_moved() -> None:
+    """The five-year plan with its 2028 budget 1 % higher, solved in the session that solved
+    the plan: HiGHS is handed the few row bounds that moved (the rows the 2028 budget sets) and
+    no cost or column bound but the MIP polish's own (its integers fixed, then put back), and
+    answers as a fresh session does."""
+    inst = allocator.load_instance(KOREA)
+    spec = resolve_model(inst, None)
+    assert isinstance(inst.budget, dict)
+    more = inst.model_copy(update={"budget": inst.budget | {2028: inst.budget[2028] * 1.01}})
+    before, after = (
+        compile_matrix(build(inst, spec)).arrays,
+        compile_matrix(build(more, spec)).arrays,
+    )
+    moved_rows = int(
+        ((before.row_lower_ != after.row_lower_) | (before.row_upper_ != after.row_upper_)).sum()
+    )
+    session = Resolver()
+    session.solve(build(inst, spec))
+    handed: dict[str, list[int]] = {}
+    for name in ("changeColsCost", "changeColsBounds", "changeRowsBounds"):
+        real = getattr(session.h, name)
+
+        def spy(n: int, *args: Any, name: str = name, real: Any = real) -> Any:
+            handed.setdefault(name, []).append(n)
+            return real(n, *args)
+
+        setattr(session.h, name, spy)
+    moved = session.solve(build(more, spec))
+    fresh = Resolver().solve(build(more, spec))
+    whole = int((after.integrality == 1).sum()) if after.integrality is not None else 0
+    assert 0 < moved_rows <= 10
+    assert handed == {"changeRowsBounds": [moved_rows], "changeColsBounds": [whole, whole]}
+    assert moved.status == fresh.status == allocator.Status.optimal
+    assert moved.objective == pytest.approx(fresh.objective, rel=1e-9)
