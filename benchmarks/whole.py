@@ -145,14 +145,17 @@ def _cli_answer(path: Path) -> dict[str, Any]:
 
 
 def _text_answer(path: Path) -> dict[str, Any]:
-    """objective (to the nine figures it is printed with), status and verified from the head of
-    `allocator solve`'s text (its exit status 0 already says: a verified, proven optimum)."""
+    """objective (to the nine figures it is printed with: impact points, as the synthetic cases'
+    objective is; money is printed in words), status and verified from the head of `allocator
+    solve`'s text (its exit status 0 already says: a verified, proven optimum)."""
     with path.open(encoding="utf-8") as handle:
         head = handle.read(4096)
-    found = re.search(r"objective \([a-z_]+\) = (-?[0-9,.]+)", head)
+    found = re.search(r"objective \([a-z_]+\) = ([-\u2212]?[0-9][0-9,]*(?:\.[0-9]+)?)", head)
     first = head.split("\n", 1)[0]
     return {
-        "objective": float(found.group(1).replace(",", "")) if found else None,
+        "objective": float(found.group(1).replace(",", "").replace("\u2212", "-"))
+        if found
+        else None,
         "status": "optimal" if ": optimal:" in first else first,
         "verified": "; verified:" in head,
     }
@@ -391,11 +394,11 @@ def table_lines(table: list[dict[str, Any]]) -> list[str]:
         + " | raw | "
         + " | ".join(f"{n} / raw" for n in names)
         + " |",
-        "| --- |" + " ---: |" * (2 + 4 * len(MINE)),
+        "| --- |" + " ---: |" * (3 + 4 * len(MINE)),
     ]
     for row in table:
         if "skipped" in row:
-            out.append(f"| {case_label(row)} | – | {row['skipped']} |" + " |" * (4 * len(MINE)))
+            out.append(f"| {case_label(row)} | – | {row['skipped']} |" + " |" * (1 + 4 * len(MINE)))
             continue
         mine, raw = [row[r] for r in MINE], row["raw"]
         cells = [

@@ -276,3 +276,13 @@ def test_whole_reads_the_same_answer_from_the_text_and_the_json(tmp_path: Path) 
     assert text["verified"]
     assert data["verified"]
     assert text["objective"] == pytest.approx(data["objective"], rel=1e-8)
+
+
+def test_whole_writes_tables_with_as_many_cells_in_every_row() -> None:
+    whole = importlib.import_module("benchmarks.whole")
+    route = {"wall": 1.0, "ratio": 1.0, "peak_mib": 1.0, "mem_ratio": 1.0}
+    row = {"variant": "lp", "lines": 10, "years": 5, "size": (1, 2, 3), "raw": dict(route)}
+    row |= {r: dict(route) for r in whole.MINE}
+    skipped = {"variant": "lp", "lines": 20, "years": 5, "skipped": "skipped: too long"}
+    cells = {line.count("|") for line in whole.table_lines([row, skipped])}
+    assert len(cells) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import os
 import sys
 import threading
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     saved = os.environ.get("ALLOCATOR_ALLOW_OUTSIDE")
     if getattr(args, "allow_outside", False):  # read by the loaders (and worker processes)
         os.environ["ALLOCATOR_ALLOW_OUTSIDE"] = "1"
+    frozen = gc.get_freeze_count()
     try:
         return _run(args)
     finally:
@@ -34,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ.pop("ALLOCATOR_ALLOW_OUTSIDE", None)
         else:
             os.environ["ALLOCATOR_ALLOW_OUTSIDE"] = saved
+        if not frozen:  # what the command set aside (`common.kept_aside`): the collector's again
+            gc.unfreeze()
 
 
 def run() -> NoReturn:

@@ -227,6 +227,9 @@ class Resolver:
         self.warm = warm
         self.h: Any = None
         self.loaded: Matrix | None = None
+        self._held: tuple[np.ndarray, ...] = ()
+        """Copies of the loaded model's costs and bounds as the session holds them (what the
+        next point is compared with: callers' arrays may change in place)."""
         self.reloads = 0
         self._built: Formulation | None = None
 
@@ -255,6 +258,9 @@ class Resolver:
         elif not self.warm:
             self.h.clearSolver()
         self.loaded, self._built = matrix, built
+        a = matrix.arrays
+        held = (a.col_cost_, a.col_lower_, a.col_upper_, a.row_lower_, a.row_upper_)
+        self._held = tuple(np.array(part, dtype=float) for part in held)
         return self._session(built, matrix, meanwhile)
 
     def compiled(self, built: Formulation) -> Matrix | None:
@@ -278,6 +284,7 @@ class Resolver:
             arrays.maximize = maximize
             self.h.changeObjectiveSense(arrays.sense_)
         arrays.col_cost_, arrays.offset_ = cost, float(built.offset)
+        self._held = (cost.copy(), *self._held[1:])
         if not self.warm:
             self.h.clearSolver()
         return self._session(built, matrix)
@@ -312,16 +319,19 @@ class Resolver:
         )
         if not same:
             return False
-        # only what differs from the loaded model (the session holds it as `old` says: a MIP's
-        # fixed integers are put back after each solve): a Monte Carlo sample moves a few
-        # budgets, and HiGHS took 1.5 ms a point to take every bound again at 300 lines
-        cost = _moved(a.col_cost_, b.col_cost_)
+        # only what differs from the loaded model as the session holds it (a MIP's fixed
+        # integers are put back after each solve): a Monte Carlo sample moves a few budgets, and
+        # HiGHS took 1.5 ms a point to take every bound again at 300 lines. Stopped midway, the
+        # session is no longer the loaded model: a new one next time.
+        self.loaded = None
+        cost_, lower, upper, row_lower, row_upper = self._held
+        cost = _moved(cost_, b.col_cost_)
         if cost.size:
             h.changeColsCost(cost.size, cost, b.col_cost_[cost])
-        cols = _moved(a.col_lower_, b.col_lower_, a.col_upper_, b.col_upper_)
+        cols = _moved(lower, b.col_lower_, upper, b.col_upper_)
         if cols.size:
             h.changeColsBounds(cols.size, cols, b.col_lower_[cols], b.col_upper_[cols])
-        rows = _moved(a.row_lower_, b.row_lower_, a.row_upper_, b.row_upper_)
+        rows = _moved(row_lower, b.row_lower_, row_upper, b.row_upper_)
         if rows.size:
             h.changeRowsBounds(rows.size, rows, b.row_lower_[rows], b.row_upper_[rows])
         h.changeObjectiveOffset(float(b.offset_))
