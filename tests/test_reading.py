@@ -142,6 +142,12 @@ def test_column_reading_accepts_only_what_pydantic_accepts_and_reads_it_alike(
     kinds, fields given); where pydantic refuses a row, the fast reading leaves it to pydantic."""
     rows = [_row(i, impact=float(i)) for i in range(MIN_ROWS)]
     rows[3] = {**_row(3), **dict(cells), "min": years, "yields": yields}
+    _read_as_pydantic_reads(rows, unit)
+
+
+def _read_as_pydantic_reads(rows: list[dict[str, Any]], unit: str) -> None:
+    """Where the column reading gives lines, they are pydantic's; where pydantic refuses the
+    rows, the column reading gives none (the table is left to pydantic)."""
     fast, slow = fast_lines(rows, unit), _by_pydantic(rows, unit)
     if slow is None:
         assert fast is None
